@@ -1,0 +1,4 @@
+//! The `chart` binary.
+fn main() {
+    println!("chart: not yet");
+}

@@ -1,0 +1,5 @@
+//! The domain of `chart`: charts, values, the rendering engine, releases and their
+//! storage, the cluster client, and repositories, split as Helm splits its packages.
+#![deny(missing_docs)]
+
+pub use gotmpl;

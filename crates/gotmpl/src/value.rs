@@ -1,0 +1,391 @@
+//! The runtime value model: Go's dynamic values as a text/template program sees them.
+//!
+//! Go keeps distinctions that show in output (`int` vs `int64` vs `float64`, nil inside a
+//! container vs "no value"), so this model keeps them too. Maps have reference semantics,
+//! like Go maps: `set $d "k" 1` is visible through every copy of `$d`.
+
+use std::any::Any;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+/// Map contents: keys sorted byte-wise, as Go sorts string keys when printing or ranging.
+pub type Map = BTreeMap<String, Value>;
+
+/// Which Go integer type an integer value has. It shows in `%T`, in `typeOf`, and in
+/// whether the value may be passed to a typed function parameter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IntKind {
+    /// Go `int`: template literals, `len`, `int`, `atoi`.
+    Int,
+    /// Go `int64`: `--set` integers, Sprig arithmetic.
+    Int64,
+    /// Go `int32` (`rune`).
+    Int32,
+    /// Go `uint8` (`byte`): indexing a string.
+    Uint8,
+    /// Go `uint32`.
+    Uint32,
+    /// Go `uint64`, stored as its bit pattern.
+    Uint64,
+    /// Go `uint`.
+    Uint,
+}
+
+impl IntKind {
+    /// The Go type name.
+    pub fn go_name(self) -> &'static str {
+        match self {
+            IntKind::Int => "int",
+            IntKind::Int64 => "int64",
+            IntKind::Int32 => "int32",
+            IntKind::Uint8 => "uint8",
+            IntKind::Uint32 => "uint32",
+            IntKind::Uint64 => "uint64",
+            IntKind::Uint => "uint",
+        }
+    }
+    /// Whether this is one of Go's unsigned kinds.
+    pub fn is_unsigned(self) -> bool {
+        matches!(
+            self,
+            IntKind::Uint8 | IntKind::Uint32 | IntKind::Uint64 | IntKind::Uint
+        )
+    }
+}
+
+/// A shared, mutable map (Go's `map[string]interface{}`).
+#[derive(Clone, Default)]
+pub struct MapRef(Arc<RwLock<Map>>);
+
+impl MapRef {
+    /// Wraps a map.
+    pub fn new(m: Map) -> Self {
+        MapRef(Arc::new(RwLock::new(m)))
+    }
+    /// Read access. A poisoned lock is recovered: values are plain data.
+    pub fn read(&self) -> RwLockReadGuard<'_, Map> {
+        self.0.read().unwrap_or_else(|e| e.into_inner())
+    }
+    /// Write access (Go map mutation, visible through every reference).
+    pub fn write(&self) -> RwLockWriteGuard<'_, Map> {
+        self.0.write().unwrap_or_else(|e| e.into_inner())
+    }
+    /// Whether two references point at the same map.
+    pub fn ptr_eq(&self, other: &MapRef) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+    /// A copy of the key/value pairs (cheap: values are reference counted).
+    pub fn snapshot(&self) -> Map {
+        self.read().clone()
+    }
+    /// Looks up one key.
+    pub fn get(&self, k: &str) -> Option<Value> {
+        self.read().get(k).cloned()
+    }
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.read().len()
+    }
+    /// Whether the map is empty.
+    pub fn is_empty(&self) -> bool {
+        self.read().is_empty()
+    }
+}
+
+impl fmt::Debug for MapRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.read().iter()).finish()
+    }
+}
+
+/// A host object: a Go struct or named type exposed to templates (`.Chart`, `.Capabilities`,
+/// `.Files`, a `semver.Version`, a `time.Time`, …).
+pub trait Object: Send + Sync + fmt::Debug {
+    /// Go type name, as `%T` prints it (`*chart.Metadata`, `time.Time`).
+    fn type_name(&self) -> Cow<'_, str>;
+    /// Go kind name, as `kindOf` prints it (`struct`, `ptr`, `map`).
+    fn kind_name(&self) -> &'static str {
+        "struct"
+    }
+    /// A field or method by exact name. `args` is empty for a field or a niladic method.
+    /// `None` means there is no such field or method.
+    fn get(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>>;
+    /// Whether a method of this name takes arguments (so `.X a b` is allowed).
+    fn is_method(&self, _name: &str) -> bool {
+        false
+    }
+    /// How Go's `%v` prints it.
+    fn format(&self) -> String;
+    /// Go truthiness (structs are always true).
+    fn truthy(&self) -> bool {
+        true
+    }
+    /// `len` of the object, when Go allows it (named map types).
+    fn len(&self) -> Option<usize> {
+        None
+    }
+    /// `index` into the object, when Go allows it (named map types).
+    fn index(&self, _key: &Value) -> Option<Result<Value, String>> {
+        None
+    }
+    /// For downcasting in functions that take a specific Go type.
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// A template value.
+#[derive(Clone, Default)]
+pub enum Value {
+    /// Go's nil (a nil interface). At the top level of an action it prints `<no value>`,
+    /// inside a container `<nil>`.
+    #[default]
+    Nil,
+    /// `bool`.
+    Bool(bool),
+    /// An integer of some Go integer type.
+    Int(i64, IntKind),
+    /// `float64`.
+    Float(f64),
+    /// `string`.
+    Str(Arc<str>),
+    /// `[]byte`.
+    Bytes(Arc<[u8]>),
+    /// `[]interface{}` (and `[]string`, which prints the same).
+    List(Arc<Vec<Value>>),
+    /// `map[string]interface{}`.
+    Map(MapRef),
+    /// A host object.
+    Object(Arc<dyn Object>),
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Nil => f.write_str("nil"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(i, k) => write!(f, "{i}{}", if *k == IntKind::Int { "" } else { k.go_name() }),
+            Value::Float(x) => write!(f, "{x:?}f"),
+            Value::Str(s) => write!(f, "{s:?}"),
+            Value::Bytes(b) => write!(f, "b{:?}", String::from_utf8_lossy(b)),
+            Value::List(l) => f.debug_list().entries(l.iter()).finish(),
+            Value::Map(m) => m.fmt(f),
+            Value::Object(o) => o.fmt(f),
+        }
+    }
+}
+
+impl Value {
+    /// A Go `int`.
+    pub fn int(i: i64) -> Value {
+        Value::Int(i, IntKind::Int)
+    }
+    /// A Go `int64`.
+    pub fn int64(i: i64) -> Value {
+        Value::Int(i, IntKind::Int64)
+    }
+    /// A string.
+    pub fn str(s: impl AsRef<str>) -> Value {
+        Value::Str(Arc::from(s.as_ref()))
+    }
+    /// A list.
+    pub fn list(v: Vec<Value>) -> Value {
+        Value::List(Arc::new(v))
+    }
+    /// A map.
+    pub fn map(m: Map) -> Value {
+        Value::Map(MapRef::new(m))
+    }
+    /// An empty map.
+    pub fn empty_map() -> Value {
+        Value::map(Map::new())
+    }
+
+    /// Whether this is nil.
+    pub fn is_nil(&self) -> bool {
+        matches!(self, Value::Nil)
+    }
+
+    /// The string, when this is a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The integer, when this is any integer kind.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Value::Int(i, _) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// Go truthiness: false, 0, 0.0, "", nil, empty list/map are false.
+    pub fn truthy(&self) -> bool {
+        match self {
+            Value::Nil => false,
+            Value::Bool(b) => *b,
+            Value::Int(i, _) => *i != 0,
+            Value::Float(f) => *f != 0.0,
+            Value::Str(s) => !s.is_empty(),
+            Value::Bytes(b) => !b.is_empty(),
+            Value::List(l) => !l.is_empty(),
+            Value::Map(m) => !m.is_empty(),
+            Value::Object(o) => o.truthy(),
+        }
+    }
+
+    /// The Go type name, as `%T` and `typeOf` print it.
+    pub fn type_name(&self) -> Cow<'_, str> {
+        match self {
+            Value::Nil => Cow::Borrowed("<nil>"),
+            Value::Bool(_) => Cow::Borrowed("bool"),
+            Value::Int(_, k) => Cow::Borrowed(k.go_name()),
+            Value::Float(_) => Cow::Borrowed("float64"),
+            Value::Str(_) => Cow::Borrowed("string"),
+            Value::Bytes(_) => Cow::Borrowed("[]uint8"),
+            Value::List(_) => Cow::Borrowed("[]interface {}"),
+            Value::Map(_) => Cow::Borrowed("map[string]interface {}"),
+            Value::Object(o) => o.type_name(),
+        }
+    }
+
+    /// The Go kind name, as `kindOf` prints it.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Value::Nil => "invalid",
+            Value::Bool(_) => "bool",
+            Value::Int(_, k) => k.go_name(),
+            Value::Float(_) => "float64",
+            Value::Str(_) => "string",
+            Value::Bytes(_) | Value::List(_) => "slice",
+            Value::Map(_) => "map",
+            Value::Object(o) => o.kind_name(),
+        }
+    }
+
+    /// Deep equality as Go's `reflect.DeepEqual` sees it (types must match too).
+    pub fn deep_eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Nil, Value::Nil) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Int(a, ka), Value::Int(b, kb)) => a == b && ka == kb,
+            (Value::Float(a), Value::Float(b)) => a == b,
+            (Value::Str(a), Value::Str(b)) => a == b,
+            (Value::Bytes(a), Value::Bytes(b)) => a == b,
+            (Value::List(a), Value::List(b)) => {
+                Arc::ptr_eq(a, b)
+                    || (a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.deep_eq(y)))
+            }
+            (Value::Map(a), Value::Map(b)) => {
+                if a.ptr_eq(b) {
+                    return true;
+                }
+                let (a, b) = (a.read(), b.read());
+                a.len() == b.len()
+                    && a.iter()
+                        .zip(b.iter())
+                        .all(|((ka, va), (kb, vb))| ka == kb && va.deep_eq(vb))
+            }
+            (Value::Object(a), Value::Object(b)) => {
+                Arc::ptr_eq(a, b) || (a.type_name() == b.type_name() && a.format() == b.format())
+            }
+            _ => false,
+        }
+    }
+
+    /// A deep copy: maps are copied, so mutating the copy leaves the original alone.
+    pub fn deep_copy(&self) -> Value {
+        match self {
+            Value::List(l) => Value::list(l.iter().map(Value::deep_copy).collect()),
+            Value::Map(m) => Value::map(
+                m.read()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.deep_copy()))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+
+    /// Converts JSON into a value as Go's `encoding/json` does into `interface{}`:
+    /// every number becomes `float64`.
+    pub fn from_json(j: &serde_json::Value) -> Value {
+        match j {
+            serde_json::Value::Null => Value::Nil,
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            serde_json::Value::Number(n) => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+            serde_json::Value::String(s) => Value::str(s),
+            serde_json::Value::Array(a) => Value::list(a.iter().map(Value::from_json).collect()),
+            serde_json::Value::Object(o) => Value::map(
+                o.iter()
+                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Value::Bool(b)
+    }
+}
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::str(s)
+    }
+}
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::Str(Arc::from(s))
+    }
+}
+impl From<f64> for Value {
+    fn from(f: f64) -> Self {
+        Value::Float(f)
+    }
+}
+impl From<Vec<Value>> for Value {
+    fn from(v: Vec<Value>) -> Self {
+        Value::list(v)
+    }
+}
+impl From<Map> for Value {
+    fn from(m: Map) -> Self {
+        Value::map(m)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_stays_small() {
+        assert!(std::mem::size_of::<Value>() <= 24);
+    }
+
+    #[test]
+    fn maps_are_shared_references() {
+        let a = Value::empty_map();
+        let b = a.clone();
+        if let Value::Map(m) = &a {
+            m.write().insert("k".into(), Value::int(1));
+        }
+        match &b {
+            Value::Map(m) => assert_eq!(m.get("k").and_then(|v| v.as_i64()), Some(1)),
+            _ => panic!("not a map"),
+        }
+    }
+
+    #[test]
+    fn truthiness_follows_go() {
+        assert!(!Value::Float(0.0).truthy());
+        assert!(Value::str("0").truthy());
+        assert!(!Value::list(vec![]).truthy());
+        assert!(Value::list(vec![Value::Nil]).truthy());
+    }
+}
