@@ -45,7 +45,10 @@ pub fn format_v(v: &Value) -> String {
         Value::Str(s) => s.to_string(),
         Value::Bytes(b) => format!(
             "[{}]",
-            b.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(" ")
+            b.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
         ),
         Value::List(l) => format!("[{}]", l.iter().map(format_v).collect::<Vec<_>>().join(" ")),
         Value::Map(m) => format!(

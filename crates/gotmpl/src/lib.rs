@@ -14,3 +14,5 @@ pub mod value;
 pub use error::{Error, ErrorKind};
 pub use func::{CallCtx, Func, FuncError, FuncMap, FuncResult, Host, Ty};
 pub use value::{IntKind, Map, MapRef, Object, Value};
+pub mod funcs;
+pub mod goyaml;

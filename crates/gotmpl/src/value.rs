@@ -164,7 +164,11 @@ impl fmt::Debug for Value {
         match self {
             Value::Nil => f.write_str("nil"),
             Value::Bool(b) => write!(f, "{b}"),
-            Value::Int(i, k) => write!(f, "{i}{}", if *k == IntKind::Int { "" } else { k.go_name() }),
+            Value::Int(i, k) => write!(
+                f,
+                "{i}{}",
+                if *k == IntKind::Int { "" } else { k.go_name() }
+            ),
             Value::Float(x) => write!(f, "{x:?}f"),
             Value::Str(s) => write!(f, "{s:?}"),
             Value::Bytes(b) => write!(f, "b{:?}", String::from_utf8_lossy(b)),

@@ -1,0 +1,1 @@
+//! Sprig's loose conversions of `interface{}` arguments (cast.ToInt64, strval, …).

@@ -1,0 +1,8 @@
+//! Sprig functions: url.
+
+use crate::func::FuncMap;
+
+/// Registers this module's functions.
+pub fn register(m: &mut FuncMap) {
+    let _ = m;
+}
