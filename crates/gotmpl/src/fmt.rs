@@ -1690,6 +1690,63 @@ mod tests {
         );
     }
 
+    #[derive(Debug)]
+    struct Ver;
+    impl crate::value::Object for Ver {
+        fn type_name(&self) -> std::borrow::Cow<'_, str> {
+            "*semver.Version".into()
+        }
+        fn get(&self, _: &str, _: &[Value]) -> Option<Result<Value, String>> {
+            None
+        }
+        fn format(&self) -> String {
+            "1.2.3".into()
+        }
+        fn as_any(&self) -> &dyn std::any::Any {
+            self
+        }
+    }
+
+    #[test]
+    fn objects_print_like_stringers() {
+        let o = Value::Object(std::sync::Arc::new(Ver));
+        let args = [o.clone(), o.clone(), o.clone(), o.clone(), o.clone()];
+        assert_eq!(
+            sprintf("%v|%7s|%q|%x|%T", &args),
+            "1.2.3|  1.2.3|\"1.2.3\"|312e322e33|*semver.Version"
+        );
+        assert_eq!(
+            sprintf("%d", std::slice::from_ref(&o)),
+            "%!d(*semver.Version=1.2.3)"
+        );
+        assert_eq!(
+            format_v(&Value::list(vec![o.clone(), Value::int(1)])),
+            "[1.2.3 1]"
+        );
+        assert_eq!(sprint(&[o.clone(), o]), "1.2.3 1.2.3");
+    }
+
+    #[test]
+    fn bytes_verbs() {
+        let b = Value::Bytes(b"a\xff".as_slice().into());
+        let args = [
+            b.clone(),
+            b.clone(),
+            b.clone(),
+            b.clone(),
+            b.clone(),
+            b.clone(),
+        ];
+        assert_eq!(
+            sprintf("%v|%d|%x|% X|%q|%#v", &args),
+            "[97 255]|[97 255]|61ff|61 FF|\"a\\xff\"|[]byte{0x61, 0xff}"
+        );
+        assert_eq!(
+            sprintf("%c|%t", &[b.clone(), b]),
+            "[a ÿ]|[%!t(uint8=97) %!t(uint8=255)]"
+        );
+    }
+
     #[test]
     fn print_and_println_spacing() {
         let i = Value::int;
