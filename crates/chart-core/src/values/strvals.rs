@@ -135,6 +135,26 @@ fn q(s: &str) -> String {
     gotmpl::fmt::go_quote(s)
 }
 
+/// Go's `%q` of a `[]rune`: `['a' 'b']`.
+fn quote_runes(s: &str) -> String {
+    let parts: Vec<String> = s
+        .chars()
+        .map(|c| match c {
+            '\'' => "'\\''".to_string(),
+            '"' => "'\"'".to_string(),
+            c => {
+                let dq = gotmpl::fmt::go_quote(&c.to_string());
+                let inner = dq
+                    .strip_prefix('"')
+                    .and_then(|x| x.strip_suffix('"'))
+                    .unwrap_or(&dq);
+                format!("'{inner}'")
+            }
+        })
+        .collect();
+    format!("[{}]", parts.join(" "))
+}
+
 /// The Go dynamic type name in a failed type assertion (`interface {} is X, not Y`).
 fn go_dyn_type(v: &Value) -> String {
     match v {
@@ -355,7 +375,7 @@ impl<'s, 'a> Parser<'s, 'a> {
                 list,
                 Err(Err::Msg(format!(
                     "unexpected data at end of array index: {}",
-                    q(&k)
+                    quote_runes(&k)
                 ))),
             );
         }
