@@ -16,8 +16,11 @@
 set -euo pipefail
 HELM="${HELM:-/work/helmbin/layer/helm/helm}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$ROOT/testdata/values"
 if [ "$#" -eq 0 ]; then set -- "$ROOT"/testdata/values/*.cases.jsonl; fi
+files=()
+for f in "$@"; do files+=("$(cd "$(dirname "$f")" && pwd)/$(basename "$f")"); done
+set -- "${files[@]}"
+cd "$ROOT/testdata/values"
 for f in "$@"; do
   HELM="$HELM" python3 - "$f" <<'PY'
 import json, subprocess, sys, os

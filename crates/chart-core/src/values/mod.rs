@@ -16,9 +16,38 @@ pub use coalesce::{
     Warning,
 };
 pub use options::{MergeError, ValueOptions};
-pub use schema::{validate_against_schema, validate_single_schema};
+pub use schema::{validate_against_schema, validate_single_schema, SchemaError};
 
 use gotmpl::{Map, MapRef, Value};
+
+/// A failure building the render values: coalescing or schema validation. `Display` is
+/// Helm's message.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RenderValuesError {
+    /// `type mismatch on S: …`.
+    #[error(transparent)]
+    Coalesce(#[from] coalesce::CoalesceError),
+    /// `values don't meet the specifications of the schema(s)…`.
+    #[error(transparent)]
+    Schema(#[from] schema::SchemaError),
+}
+
+/// The `.Values` part of Helm's `ToRenderValuesWithSchemaValidation`: coalesces the user
+/// values (already merged by [`ValueOptions::merge_values`]) with the chart tree's
+/// defaults, then validates every chart's schema unless `skip_schema_validation`.
+/// Returns the root `.Values` and the warnings Helm logs (print each as `{warning}` on
+/// stderr). A subchart's `.Values` is [`coalesce::scoped_values`] of the result.
+pub fn render_values<C: ChartNode>(
+    chart: &C,
+    user: &Value,
+    skip_schema_validation: bool,
+) -> Result<Coalesced, RenderValuesError> {
+    let c = coalesce_values(chart, user)?;
+    if !skip_schema_validation {
+        validate_against_schema(chart, &c.values)?;
+    }
+    Ok(c)
+}
 
 /// Parses YAML text into a value, as Helm's `sigs.k8s.io/yaml` (YAML → JSON → Go) does.
 ///
