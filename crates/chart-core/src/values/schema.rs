@@ -312,7 +312,7 @@ struct Validator<'a> {
     depth: usize,
 }
 
-const MAX_SCHEMA_DEPTH: usize = 512;
+const MAX_SCHEMA_DEPTH: usize = 128;
 
 fn type_of(inst: &J) -> &'static str {
     match inst {
@@ -882,6 +882,12 @@ mod tests {
             ),
             "ok"
         );
+    }
+
+    #[test]
+    fn self_referencing_schema_is_an_error_not_a_crash() {
+        let e = check("{}", r##"{"$ref":"#"}"##);
+        assert_eq!(e, "schema recursion is too deep");
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub const MAX_INDEX: i64 = 65536;
 pub const MAX_NESTED_NAME_LEVEL: usize = 30;
 /// Deepest `a[0][0]…` / JSON nesting this implementation accepts (Go's stack grows; ours
 /// does not, so very deep input is an error instead of a crash).
-pub const MAX_DEPTH: usize = 1000;
+pub const MAX_DEPTH: usize = 128;
 
 /// Reads a `--set-file` value: given the path (after escape processing), returns the
 /// value to store (Helm stores the file content as a string) or an error text.
@@ -867,6 +867,19 @@ mod tests {
         let m = new_map();
         assert!(parse_literal_into(r"a.b=x,y=z\,w", &m).is_ok());
         assert_eq!(to_json(&Value::Map(m)), r#"{"a":{"b":"x,y=z\\,w"}}"#);
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep_json = format!("a={}", "[".repeat(5000));
+        let m = new_map();
+        assert!(parse_json(&deep_json, &m).is_err());
+        let ok_json = format!("a={}{}", "[".repeat(120), "]".repeat(120));
+        assert!(parse_json(&ok_json, &m).is_ok());
+        let deep_idx = format!("a{}=1", "[0]".repeat(5000));
+        assert!(parse(&deep_idx).is_err());
+        let ok_idx = format!("a{}=1", "[0]".repeat(120));
+        assert!(parse(&ok_idx).is_ok());
     }
 
     proptest::proptest! {
