@@ -56,9 +56,11 @@ rec ok template-no-rabbitmq yaml template shop $C --namespace shop --set rabbitm
 # migration hook (it tests .Values.tags.data).
 rec ok template-no-data yaml template shop $C --namespace shop --set tags.data=false
 # Condition beats tag: basketdata.enabled=true keeps basketdata although tags.data=false;
-# another release name (fullname logic), --no-hooks, an aliased subchart disabled.
+# another release name (fullname logic), --no-hooks, an aliased subchart disabled, and
+# identity-api (the import-values source) disabled.
 rec ok template-storefront-no-hooks yaml template storefront $C --namespace retail \
-  --set tags.data=false --set basketdata.enabled=true --set gateway.enabled=false --no-hooks
+  --set tags.data=false --set basketdata.enabled=true --set gateway.enabled=false \
+  --set identity-api.enabled=false --no-hooks
 # Production values file: TLS, digests, explicit resources, extra hosts through tpl, ...
 rec ok template-prod yaml template shop $C --namespace shop-prod -f testdata/shop/values-prod.yaml
 # --show-only a single subchart template.
