@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::fmt::{format_v, sprint, sprintf, sprintln};
+use crate::fmt::{sprint, sprintf, sprintln};
 use crate::value::{IntKind, Object, Value};
 
 const NAMES: &[&str] = &[
@@ -87,15 +87,19 @@ pub(crate) fn call(name: &str, args: Args<'_>) -> Result<Value, String> {
         "le" => le(&args[0].0, &args[1].0).map(Value::Bool),
         "gt" => le(&args[0].0, &args[1].0).map(|b| Value::Bool(!b)),
         "ge" => lt(&args[0].0, &args[1].0).map(|b| Value::Bool(!b)),
-        "call" => call_fn(&args[0].0),
         _ => Err(format!("unknown builtin {name}")),
     }
 }
 
-fn call_fn(f: &Value) -> Result<Value, String> {
+/// `call FN args…`: templates here hold no function values, so every call fails with
+/// Go's message. `callee` is the source text of the first argument.
+pub(crate) fn call_fn(callee: &str, f: &Value) -> Result<Value, String> {
     match f {
         Value::Nil => Err("call of nil".into()),
-        other => Err(format!("non-function of type {}", other.type_name())),
+        other => Err(format!(
+            "non-function {callee} of type {}",
+            other.type_name()
+        )),
     }
 }
 
@@ -302,7 +306,7 @@ fn eq(a: &Value, rest: Args<'_>) -> Result<bool, String> {
                 _ => {
                     return Err(format!(
                         "non-comparable type {}: {}",
-                        format_v(b),
+                        sprintf("%s", std::slice::from_ref(b)),
                         b.type_name()
                     ))
                 }

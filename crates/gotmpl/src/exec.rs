@@ -329,13 +329,14 @@ impl<'t> State<'t> {
         self.vars.truncate(mark);
     }
 
-    fn set_var(&mut self, name: &str, v: Value) {
+    fn set_var(&mut self, name: &str, v: Value) -> R<()> {
         for (n, val) in self.vars.iter_mut().rev() {
             if &**n == name {
                 *val = v;
-                return;
+                return Ok(());
             }
         }
+        Err(self.errorf(format!("undefined variable: {name}")))
     }
 
     fn set_top_var(&mut self, n: usize, v: Value) {
@@ -438,9 +439,9 @@ impl<'t> State<'t> {
             if !pipe.decl.is_empty() {
                 if pipe.is_assign {
                     if pipe.decl.len() > 1 {
-                        st.set_var(&pipe.decl[0], index.clone());
+                        st.set_var(&pipe.decl[0], index.clone())?;
                     } else {
-                        st.set_var(&pipe.decl[0], elem.clone());
+                        st.set_var(&pipe.decl[0], elem.clone())?;
                     }
                 } else {
                     st.set_top_var(1, elem.clone());
@@ -448,7 +449,7 @@ impl<'t> State<'t> {
             }
             if pipe.decl.len() > 1 {
                 if pipe.is_assign {
-                    st.set_var(&pipe.decl[1], elem.clone());
+                    st.set_var(&pipe.decl[1], elem.clone())?;
                 } else {
                     st.set_top_var(2, index);
                 }
@@ -559,7 +560,7 @@ impl<'t> State<'t> {
         let value = value.map(|e| e.v).unwrap_or(Value::Nil);
         for name in &pipe.decl {
             if pipe.is_assign {
-                self.set_var(name, value.clone());
+                self.set_var(name, value.clone())?;
             } else {
                 self.vars.push((name.clone(), value.clone()));
             }
@@ -1076,13 +1077,13 @@ impl<'t> State<'t> {
                 argv.push(f);
             }
         }
-        let r = builtins::call(
-            name,
-            &argv
-                .iter()
-                .map(|e| (e.v.clone(), e.boxed))
-                .collect::<Vec<_>>(),
-        );
+        let r = if name == "call" {
+            let callee = args.first().map(|a| a.to_string()).unwrap_or_default();
+            builtins::call_fn(&callee, &argv[0].v)
+        } else {
+            let pairs: Vec<(Value, bool)> = argv.iter().map(|e| (e.v.clone(), e.boxed)).collect();
+            builtins::call(name, &pairs)
+        };
         match r {
             Ok(v) => Ok(Ev {
                 boxed: name == "index",

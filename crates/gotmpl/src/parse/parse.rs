@@ -177,12 +177,29 @@ impl<'a> Parser<'a> {
         if !matches!(end, Parsed::End) {
             return Err(self.errorf(format!("unexpected {} in {context}", parsed_str(&end))));
         }
-        self.defs.push(Tree {
+        self.add_def(Tree {
             name: Arc::from(name.as_str()),
             parse_name: self.parse_name.clone(),
             text: self.text.clone(),
             root: list,
-        });
+        })
+    }
+
+    /// Go's `Tree.add`: within one parse, a second non-empty definition of a name is an
+    /// error; an empty one never replaces a non-empty one.
+    fn add_def(&mut self, t: Tree) -> PResult<()> {
+        if let Some(i) = self.defs.iter().position(|d| d.name == t.name) {
+            if self.defs[i].is_empty() {
+                self.defs[i] = t;
+            } else if !t.is_empty() {
+                return Err(self.errorf(format!(
+                    "template: multiple definition of template {}",
+                    crate::fmt::go_quote(&t.name)
+                )));
+            }
+            return Ok(());
+        }
+        self.defs.push(t);
         Ok(())
     }
 
@@ -338,12 +355,12 @@ impl<'a> Parser<'a> {
         if !matches!(end, Parsed::End) {
             return Err(self.errorf(format!("unexpected {} in {context}", parsed_str(&end))));
         }
-        self.defs.push(Tree {
+        self.add_def(Tree {
             name: Arc::from(name.as_str()),
             parse_name: self.parse_name.clone(),
             text: self.text.clone(),
             root: list,
-        });
+        })?;
         Ok(Node::Template {
             pos: tok.pos,
             name: Arc::from(name.as_str()),
@@ -833,7 +850,7 @@ pub(crate) fn parse_float(s: &str) -> Option<f64> {
         {
             return None;
         }
-        mag.parse::<f64>().ok()?
+        mag.parse::<f64>().ok().filter(|f| f.is_finite())?
     };
     Some(if neg { -v } else { v })
 }
@@ -876,13 +893,7 @@ fn new_number(text: &str, typ: ItemType) -> Result<Number, String> {
         complex: (0.0, 0.0),
     };
     if typ == ItemType::CharConstant {
-        let s = unquote(text).ok_or_else(|| "invalid syntax".to_string())?;
-        let mut cs = s.chars();
-        let c = cs.next().ok_or_else(|| "invalid syntax".to_string())?;
-        if cs.next().is_some() {
-            return Err(format!("malformed character constant: {text}"));
-        }
-        let r = c as u32;
+        let r = unquote_char_constant(text)?;
         n.int = i64::from(r);
         n.uint = u64::from(r);
         n.float = f64::from(r);
@@ -967,6 +978,63 @@ fn new_number(text: &str, typ: ItemType) -> Result<Number, String> {
         ));
     }
     Ok(n)
+}
+
+/// Go's `strconv.UnquoteChar` on a char constant's body, then the check that only the
+/// closing quote follows.
+fn unquote_char_constant(text: &str) -> Result<u32, String> {
+    let body = text.get(1..).ok_or("invalid syntax")?;
+    let mut cs = body.char_indices();
+    let (_, c) = cs.next().ok_or("invalid syntax")?;
+    if c == '\'' {
+        return Err("invalid syntax".into());
+    }
+    let (r, tail_at) = if c == '\\' {
+        let (_, e) = cs.next().ok_or("invalid syntax")?;
+        let simple = match e {
+            'a' => Some(7),
+            'b' => Some(8),
+            'f' => Some(12),
+            'n' => Some(10),
+            'r' => Some(13),
+            't' => Some(9),
+            'v' => Some(11),
+            '\\' => Some(92),
+            '\'' => Some(39),
+            _ => None,
+        };
+        match simple {
+            Some(v) => (v, cs.next().map(|(i, _)| i).unwrap_or(body.len())),
+            None => {
+                let n = match e {
+                    'x' => 2,
+                    'u' => 4,
+                    'U' => 8,
+                    '0'..='7' => 2,
+                    _ => return Err("invalid syntax".into()),
+                };
+                let (radix, mut v) = if e.is_ascii_digit() {
+                    (8, e.to_digit(8).unwrap_or(0))
+                } else {
+                    (16, 0)
+                };
+                for _ in 0..n {
+                    let (_, h) = cs.next().ok_or("invalid syntax")?;
+                    v = v * radix + h.to_digit(radix).ok_or("invalid syntax")?;
+                }
+                if char::from_u32(v).is_none() || (radix == 8 && v > 255) {
+                    return Err("invalid syntax".into());
+                }
+                (v, cs.next().map(|(i, _)| i).unwrap_or(body.len()))
+            }
+        }
+    } else {
+        (c as u32, cs.next().map(|(i, _)| i).unwrap_or(body.len()))
+    };
+    if body.get(tail_at..) != Some("'") {
+        return Err(format!("malformed character constant: {text}"));
+    }
+    Ok(r)
 }
 
 fn simplify_complex(n: &mut Number) {
