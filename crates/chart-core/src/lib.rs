@@ -3,3 +3,5 @@
 #![deny(missing_docs)]
 
 pub use gotmpl;
+
+pub mod chart;

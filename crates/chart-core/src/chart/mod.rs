@@ -1,0 +1,5 @@
+//! Charts.
+pub mod error;
+pub mod metadata;
+pub mod semver;
+pub(crate) mod yamlnode;
