@@ -138,7 +138,9 @@ pub enum ChartError {
         source: Box<ChartError>,
     },
     /// A malformed `import-values` entry (Helm panics on these).
-    #[error("dependency {dependency:?}: import-values entry needs string \"child\" and \"parent\" keys")]
+    #[error(
+        "dependency {dependency:?}: import-values entry needs string \"child\" and \"parent\" keys"
+    )]
     ImportValues {
         /// The dependency's name.
         dependency: String,

@@ -390,9 +390,10 @@ fn dec_metadata(n: &Node, md: &mut Metadata) -> DResult {
             "description" => dec_string(v, at, &mut md.description)?,
             "keywords" => dec_string_list(v, at, &mut md.keywords)?,
             "maintainers" => {
-                let null = dec_ptr_list(v, at, "[]*chart.Maintainer", &mut md.maintainers, |n, x| {
-                    dec_maintainer(n, "maintainers", x)
-                })?;
+                let null =
+                    dec_ptr_list(v, at, "[]*chart.Maintainer", &mut md.maintainers, |n, x| {
+                        dec_maintainer(n, "maintainers", x)
+                    })?;
                 md.null_maintainer = null;
             }
             "icon" => dec_string(v, at, &mut md.icon)?,
@@ -496,7 +497,10 @@ impl Metadata {
             return v("chart.metadata.name is required");
         }
         if self.name != go_base(&self.name) {
-            return v(&format!("chart.metadata.name {} is invalid", go_quote(&self.name)));
+            return v(&format!(
+                "chart.metadata.name {} is invalid",
+                go_quote(&self.name)
+            ));
         }
         if self.version.is_empty() {
             return v("chart.metadata.version is required");
@@ -614,9 +618,13 @@ fn dec_lock(n: &Node, lock: &mut Lock) -> DResult {
             },
             "digest" => dec_string(v, at, &mut lock.digest)?,
             _ => {
-                dec_ptr_list(v, at, "[]*chart.Dependency", &mut lock.dependencies, |n, x| {
-                    dec_dependency(n, "Lock", "dependencies", x)
-                })?;
+                dec_ptr_list(
+                    v,
+                    at,
+                    "[]*chart.Dependency",
+                    &mut lock.dependencies,
+                    |n, x| dec_dependency(n, "Lock", "dependencies", x),
+                )?;
             }
         }
     }
@@ -793,7 +801,10 @@ mod tests {
         assert_eq!(md.version, "1.1");
         assert_eq!(md.app_version, "1.1");
         assert_eq!(md.keywords, ["1", "true", "", "2.5"]);
-        assert_eq!(md.dependencies.first().map(|d| d.alias.as_str()), Some("true"));
+        assert_eq!(
+            md.dependencies.first().map(|d| d.alias.as_str()),
+            Some("true")
+        );
         assert_eq!(
             md.dependencies.first().map(|d| d.import_values.len()),
             Some(3)

@@ -115,10 +115,18 @@ pub(crate) fn format_float32_g(f: f64) -> String {
         return "NaN".into();
     }
     if x.is_infinite() {
-        return if x > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if x > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     if x == 0.0 {
-        return if x.is_sign_negative() { "-0".into() } else { "0".into() };
+        return if x.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
     }
     // Rust's `{:e}` prints the shortest round-trip digits: "1.2345e-7".
     let e = format!("{:e}", x);
@@ -199,7 +207,7 @@ mod tests {
             (1.0, "1"),
             (1e6, "1e+06"),
             (100000.0, "100000"),
-            (3.14159265, "3.1415927"),
+            (1.23456789, "1.2345679"),
             (0.0001, "0.0001"),
             (0.00001, "1e-05"),
             (-2.5, "-2.5"),
