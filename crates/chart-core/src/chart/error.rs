@@ -70,7 +70,7 @@ pub enum ChartError {
     /// Symbolic links nest deeper than we follow (a cycle).
     #[error("too many levels of symbolic links at {}", .0.display())]
     SymlinkLoop(PathBuf),
-    /// A chart (directory or archive) has more files than [`super::MAX_FILES`].
+    /// A chart (directory or archive) has more files than [`super::MAX_ENTRIES`].
     #[error("chart has more than {0} files")]
     TooManyFiles(usize),
     /// `load` was given a path that is neither a directory nor a gzip file.
