@@ -5,3 +5,4 @@
 pub use gotmpl;
 
 pub mod chart;
+pub mod values;
