@@ -514,3 +514,22 @@ fn directory_symlinks() {
     assert!(matches!(chart::load(&c), Err(ChartError::SymlinkLoop(_))));
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// The whole pipeline with the real values module: dependency processing, then
+/// coalescing, gives the root `.Values` helm rendered.
+#[test]
+fn dependencies_with_values_module_match_helm() {
+    let mut c = load_ok(testdata().join("parent"));
+    let ops = chart::HelmValuesOps::default();
+    chart::process_dependencies(&mut c, &Value::empty_map(), &ops, true)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let vals = chart_core::values::coalesce_values(&c, &Value::empty_map())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let g = golden("parent.template");
+    let want = doc(&g, "parent/templates/t.yaml");
+    let want = want
+        .lines()
+        .find_map(|l| l.strip_prefix("values: "))
+        .unwrap_or_default();
+    assert_eq!(chart_core::values::to_json(&vals.values), want);
+}

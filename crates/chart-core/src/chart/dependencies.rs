@@ -318,3 +318,67 @@ fn process_import_values_tree(
     }
     process_import_values(c, ops, merge, warnings)
 }
+
+impl crate::values::coalesce::ChartNode for Chart {
+    fn name(&self) -> &str {
+        Chart::name(self)
+    }
+    fn values(&self) -> &Value {
+        &self.values
+    }
+    fn schema(&self) -> Option<&[u8]> {
+        self.schema.as_deref()
+    }
+    fn dependencies(&self) -> Vec<&Self> {
+        self.dependencies.iter().collect()
+    }
+}
+
+/// [`ValuesOps`] backed by the values module (Helm's `chartutil` coalescing). Coalescing
+/// warnings raised during dependency processing are collected in `warnings`
+/// (`coalesce.go:LINE: message`), as Helm logs them then too.
+#[derive(Debug, Default)]
+pub struct HelmValuesOps {
+    /// Warnings logged by coalescing, in order.
+    pub warnings: std::sync::Mutex<Vec<String>>,
+}
+
+impl HelmValuesOps {
+    fn log(&self, w: Vec<crate::values::coalesce::Warning>) {
+        if let Ok(mut l) = self.warnings.lock() {
+            l.extend(w.into_iter().map(|w| w.to_string()));
+        }
+    }
+    fn tables(&self, dst: Value, src: &Value, merge: bool) -> Value {
+        if let (Value::Map(d), Value::Map(s)) = (&dst, src) {
+            let w = if merge {
+                crate::values::coalesce::merge_tables(d, s)
+            } else {
+                crate::values::coalesce::coalesce_tables(d, s)
+            };
+            self.log(w);
+        }
+        dst
+    }
+}
+
+impl ValuesOps for HelmValuesOps {
+    fn coalesce_values(&self, chart: &Chart, vals: &Value) -> Result<Value, ChartError> {
+        let c = crate::values::coalesce::coalesce_values(chart, vals)
+            .map_err(|e| ChartError::Values(e.0))?;
+        self.log(c.warnings);
+        Ok(c.values)
+    }
+    fn merge_values(&self, chart: &Chart, vals: &Value) -> Result<Value, ChartError> {
+        let c = crate::values::coalesce::merge_values(chart, vals)
+            .map_err(|e| ChartError::Values(e.0))?;
+        self.log(c.warnings);
+        Ok(c.values)
+    }
+    fn coalesce_tables(&self, dst: Value, src: &Value) -> Value {
+        self.tables(dst, src, false)
+    }
+    fn merge_tables(&self, dst: Value, src: &Value) -> Value {
+        self.tables(dst, src, true)
+    }
+}

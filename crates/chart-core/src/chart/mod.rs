@@ -24,7 +24,7 @@ pub mod semver;
 pub(crate) mod yamlnode;
 
 pub use archive::load_archive;
-pub use dependencies::{process_dependencies, ValuesOps};
+pub use dependencies::{process_dependencies, HelmValuesOps, ValuesOps};
 pub use error::ChartError;
 pub use files::Files;
 pub use loader::{load, load_dir, load_files, parse_values, BufferedFile};
