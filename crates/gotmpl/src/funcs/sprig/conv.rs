@@ -408,6 +408,21 @@ pub fn bytes_to_value(b: Vec<u8>) -> Value {
     }
 }
 
+/// Argument `i` as a string (the executor guarantees `Ty::Str` parameters hold one).
+pub(crate) fn arg_str(args: &[Value], i: usize) -> &str {
+    args.get(i).and_then(Value::as_str).unwrap_or("")
+}
+
+/// Argument `i` as an integer (the executor guarantees `Ty::Int` parameters hold one).
+pub(crate) fn arg_int(args: &[Value], i: usize) -> i64 {
+    args.get(i).and_then(Value::as_i64).unwrap_or(0)
+}
+
+/// Argument `i`, nil when absent.
+pub(crate) fn arg(args: &[Value], i: usize) -> Value {
+    args.get(i).cloned().unwrap_or(Value::Nil)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
