@@ -99,7 +99,7 @@ mod tests {
     #[test]
     fn deep_copy_detaches_maps() {
         let orig = Value::empty_map();
-        let copy = call("deepCopy", &[orig.clone()]).unwrap_or(Value::Nil);
+        let copy = call("deepCopy", std::slice::from_ref(&orig)).unwrap_or(Value::Nil);
         if let Value::Map(m) = &copy {
             m.write().insert("k".into(), Value::int(1));
         }
