@@ -139,7 +139,7 @@ fn concat(a: &[Value]) -> FuncResult {
 }
 
 fn chunk(a: &[Value]) -> FuncResult {
-    let size = a.get(0).and_then(Value::as_i64).unwrap_or(0);
+    let size = a.first().and_then(Value::as_i64).unwrap_or(0);
     let l = items(&arg(a, 1), "Cannot chunk type {}")?;
     let len = l.len() as i64;
     let makeslice = || FuncError::msg("runtime error: makeslice: len out of range");
@@ -295,7 +295,7 @@ mod tests {
             Value::str("1"),
             Value::Float(1.0),
         ]);
-        assert_eq!(show(call("uniq", &[l.clone()])), "[1 1 1]");
+        assert_eq!(show(call("uniq", std::slice::from_ref(&l))), "[1 1 1]");
         assert_eq!(show(call("has", &[Value::Float(1.0), l.clone()])), "true");
         assert_eq!(show(call("without", &[l, Value::int(1)])), "[1 1]");
     }
