@@ -169,6 +169,30 @@ pub fn parse_int(s: &str, base: u32) -> Option<i64> {
     })
 }
 
+/// Go's `strconv.Atoi` as Sprig uses it (error ignored): base 10 only, no underscores,
+/// no prefixes; a syntax error gives 0 and an out-of-range number the nearest bound.
+pub fn atoi_lenient(s: &str) -> i64 {
+    match atoi(s) {
+        Some(v) => v,
+        None => {
+            let (neg, body) = match s.as_bytes().first() {
+                Some(b'+') => (false, &s[1..]),
+                Some(b'-') => (true, &s[1..]),
+                _ => (false, s),
+            };
+            if !body.is_empty() && body.bytes().all(|c| c.is_ascii_digit()) {
+                if neg {
+                    i64::MIN
+                } else {
+                    i64::MAX
+                }
+            } else {
+                0
+            }
+        }
+    }
+}
+
 /// Go's `strconv.Atoi`: base 10 only, no underscores, no prefixes.
 pub fn atoi(s: &str) -> Option<i64> {
     if s.is_empty() {
