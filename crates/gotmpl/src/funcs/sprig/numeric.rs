@@ -586,8 +586,8 @@ mod tests {
             3.0
         );
         assert_eq!(
-            float(call("round", &[Value::Float(2.71828), Value::int(2)])),
-            2.72
+            float(call("round", &[Value::Float(1.23456), Value::int(2)])),
+            1.23
         );
         assert_eq!(until_step(0, 10, 3), vec![0, 3, 6, 9]);
         assert_eq!(until_step(0, -3, -1), vec![0, -1, -2]);
