@@ -3,3 +3,4 @@
 #![deny(missing_docs)]
 
 pub use gotmpl;
+pub mod values;
