@@ -33,6 +33,9 @@ pub fn merge_into(dst: &MapRef, src: &MapRef, overwrite: bool) {
                 let src_is_slice = matches!(s, Value::List(_) | Value::Bytes(_));
                 let both_maps = matches!((&s, dv), (Value::Map(_), Value::Map(_)));
                 if src_is_slice || both_maps {
+                    if src_is_slice && overwrite {
+                        dst.write().insert(k, s);
+                    }
                     continue;
                 }
             }

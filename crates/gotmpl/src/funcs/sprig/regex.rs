@@ -160,6 +160,21 @@ fn translate(expr: &str) -> Result<String, String> {
                 depth += 1;
                 can_repeat = false;
                 last_was_repeat = false;
+                if chars.get(i + 1) == Some(&'?') {
+                    // A group's flags or name: copy through to its ':', ')' or '>'.
+                    let mut j = i + 1;
+                    while j < chars.len() && !matches!(chars[j], ':' | ')' | '>') {
+                        j += 1;
+                    }
+                    let end = (j + 1).min(chars.len());
+                    out.extend(&chars[i..end]);
+                    if chars.get(j) == Some(&')') {
+                        // `(?i)` sets flags and closes at once.
+                        depth -= 1;
+                    }
+                    i = end;
+                    continue;
+                }
             }
             ')' => {
                 depth -= 1;
@@ -596,5 +611,7 @@ mod tests {
             Some("error parsing regexp: missing argument to repetition operator: `*`")
         );
         assert_eq!(quote_meta("1.2+[x]"), r"1\.2\+\[x\]");
+        assert!(re("(?i)^ABC$").is_match("abc"));
+        assert!(re("(?P<a>x)(?<b>y)(?:z)").is_match("xyz"));
     }
 }

@@ -379,22 +379,19 @@ fn pascal_case(s: &str) -> String {
     let mut i = 0;
     let mut first_upper = false;
     let mut r0 = '\0';
-    let mut got = false;
     while i < chars.len() {
         r0 = chars[i];
         i += 1;
         if !is_connector(r0) {
             first_upper = uni::is_upper(r0);
             r0 = uni::to_upper(r0);
-            got = true;
             break;
         }
         out.push(r0);
     }
     if i >= chars.len() {
-        if got {
-            out.push(r0);
-        }
+        // xstrings writes the last rune once more here, even a connector ("__" → "___").
+        out.push(r0);
         return out;
     }
     while i < chars.len() {
