@@ -6,3 +6,6 @@ pub use gotmpl;
 
 pub mod chart;
 pub mod values;
+pub mod action;
+pub mod engine;
+pub mod release;

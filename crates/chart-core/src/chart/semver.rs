@@ -58,7 +58,25 @@ fn allowed(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'-'
 }
 
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.{}", self.major, self.minor, self.patch)?;
+        if !self.pre.is_empty() {
+            write!(f, "-{}", self.pre)?;
+        }
+        Ok(())
+    }
+}
+
 impl Version {
+    /// The major number.
+    pub fn major(&self) -> u64 {
+        self.major
+    }
+    /// The minor number.
+    pub fn minor(&self) -> u64 {
+        self.minor
+    }
     /// `semver.NewVersion`: `None` when the text is not a version.
     pub fn parse(v: &str) -> Option<Version> {
         let m = version_re().captures(v)?;

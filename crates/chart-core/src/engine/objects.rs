@@ -315,8 +315,8 @@ impl Capabilities {
             .ok_or_else(|| format!("invalid kube version '{v}': Invalid Semantic Version"))?;
         let text = parsed.to_string();
         self.kube_version = format!("v{text}");
-        self.kube_major = parsed.major.to_string();
-        self.kube_minor = parsed.minor.to_string();
+        self.kube_major = parsed.major().to_string();
+        self.kube_minor = parsed.minor().to_string();
         Ok(self)
     }
 
