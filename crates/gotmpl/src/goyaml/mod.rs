@@ -160,5 +160,11 @@ pub fn to_yaml(v: &Value) -> String {
     marshal(v).unwrap_or_default()
 }
 
+/// go-yaml v3's encoding with indent 2, as Helm's `toYamlPretty` uses it (final newline
+/// kept).
+pub fn to_yaml_pretty(v: &Value) -> String {
+    writer::marshal_pretty(v)
+}
+
 #[cfg(test)]
 mod tests;

@@ -19,7 +19,49 @@ enum Node {
 /// sigs.k8s.io/yaml `Marshal`: the full document text (with its final newline).
 pub(crate) fn marshal(v: &Value) -> Result<String, YamlError> {
     let node = to_node(v)?;
+    Ok(emit(&node, false))
+}
+
+/// go-yaml v3's encoder with indent 2 (Helm's `toYamlPretty`): no JSON round trip,
+/// sequences indented under their key, no folding.
+pub(crate) fn marshal_pretty(v: &Value) -> String {
+    emit(&to_node_pretty(v), true)
+}
+
+fn to_node_pretty(v: &Value) -> Node {
+    match v {
+        Value::Nil => Node::Plain("null".into()),
+        Value::Bool(b) => Node::Plain(b.to_string()),
+        Value::Int(i, k) => Node::Plain(if matches!(k, IntKind::Uint64 | IntKind::Uint) {
+            (*i as u64).to_string()
+        } else {
+            i.to_string()
+        }),
+        Value::Float(f) => Node::Plain(match numfmt::format_g(*f, false).as_str() {
+            "+Inf" => ".inf".to_string(),
+            "-Inf" => "-.inf".to_string(),
+            "NaN" => ".nan".to_string(),
+            s => s.to_string(),
+        }),
+        Value::Str(s) => Node::Str(s.to_string()),
+        Value::Bytes(b) => Node::Str(super::json::base64_std(b)),
+        Value::Object(o) => Node::Str(o.format()),
+        Value::List(l) => Node::Seq(l.iter().map(to_node_pretty).collect()),
+        Value::Map(m) => {
+            let mut entries: Vec<(String, Node)> = m
+                .read()
+                .iter()
+                .map(|(k, v)| (k.clone(), to_node_pretty(v)))
+                .collect();
+            natural_sort(&mut entries);
+            Node::Map(entries)
+        }
+    }
+}
+
+fn emit(node: &Node, pretty: bool) -> String {
     let mut e = Emitter {
+        pretty,
         out: String::new(),
         column: 0,
         whitespace: true,
@@ -28,10 +70,10 @@ pub(crate) fn marshal(v: &Value) -> Result<String, YamlError> {
         indents: Vec::new(),
         flow_level: 0,
     };
-    e.node(&node, Ctx::Root);
+    e.node(node, Ctx::Root);
     // Document end.
     e.write_indent();
-    Ok(e.out)
+    e.out
 }
 
 fn bad_char(c: char) -> bool {
@@ -234,6 +276,8 @@ const BEST_WIDTH: usize = 80;
 const BEST_INDENT: i64 = 2;
 
 struct Emitter {
+    /// go-yaml v3 layout (`toYamlPretty`).
+    pretty: bool,
     out: String,
     column: usize,
     whitespace: bool,
@@ -421,6 +465,14 @@ fn requested_style(s: &str) -> Style {
 }
 
 impl Emitter {
+    fn width(&self) -> usize {
+        if self.pretty {
+            usize::MAX
+        } else {
+            BEST_WIDTH
+        }
+    }
+
     fn put(&mut self, c: char) {
         self.out.push(c);
         self.column += 1;
@@ -486,7 +538,7 @@ impl Emitter {
                     return;
                 }
                 let mapping_ctx = matches!(ctx, Ctx::MapValue | Ctx::MapKey { .. });
-                let indentless = mapping_ctx && !self.indention;
+                let indentless = mapping_ctx && !self.indention && !self.pretty;
                 self.increase_indent(false, indentless);
                 for it in items {
                     self.write_indent();
@@ -572,7 +624,7 @@ impl Emitter {
         let (mut spaces, mut breaks) = (false, false);
         for (i, &c) in v.iter().enumerate() {
             if c == ' ' {
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && v.get(i + 1) != Some(&' ')
+                if allow_breaks && !spaces && self.column > self.width() && v.get(i + 1) != Some(&' ')
                 {
                     self.write_indent();
                 } else {
@@ -608,7 +660,7 @@ impl Emitter {
             if c == ' ' {
                 if allow_breaks
                     && !spaces
-                    && self.column > BEST_WIDTH
+                    && self.column > self.width()
                     && i > 0
                     && i + 1 < n
                     && v.get(i + 1) != Some(&' ')
@@ -692,7 +744,7 @@ impl Emitter {
                 }
                 spaces = false;
             } else if c == ' ' {
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && i > 0 && i + 1 < n {
+                if allow_breaks && !spaces && self.column > self.width() && i > 0 && i + 1 < n {
                     self.write_indent();
                     if v.get(i + 1) == Some(&' ') {
                         self.put('\\');
