@@ -33,14 +33,19 @@ fn trim_nl(mut s: String) -> String {
 }
 
 /// Go's `json.Unmarshal` into `map[string]interface{}` (Helm's `fromJson`).
-fn json_to_map(s: &str) -> Result<Map, String> {
-    match goyaml::from_json(s)? {
-        Value::Nil => Ok(Map::new()),
-        Value::Map(m) => Ok(m.snapshot()),
-        other => Err(format!(
-            "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-            json_kind(&other)
-        )),
+/// Decoding goes on after a number that does not fit, so the map may be partial.
+fn json_to_map(s: &str) -> (Map, Option<String>) {
+    match goyaml::from_json_partial(s) {
+        (None, e) => (Map::new(), e),
+        (Some(Value::Nil), e) => (Map::new(), e),
+        (Some(Value::Map(m)), e) => (m.snapshot(), e),
+        (Some(other), _) => (
+            Map::new(),
+            Some(format!(
+                "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+                json_kind(&other)
+            )),
+        ),
     }
 }
 
@@ -78,7 +83,9 @@ pub fn register(m: &mut FuncMap) {
             Err(e) => error_map(e.to_string()),
         }
     }
-    m.add("fromYaml", &[Ty::Str], None, |_, a| Ok(from_yaml(&str_arg(a, 0))));
+    m.add("fromYaml", &[Ty::Str], None, |_, a| {
+        Ok(from_yaml(&str_arg(a, 0)))
+    });
 
     /// `{{ fromYamlArray "- a\n- b" | first }}`: a list, or `[msg]`.
     fn from_yaml_array(s: &str) -> Value {
@@ -99,12 +106,15 @@ pub fn register(m: &mut FuncMap) {
 
     /// `{{ (fromJson "{\"a\":1}").a }}`: a map, or `{"Error": msg}`.
     fn from_json(s: &str) -> Value {
-        match json_to_map(s) {
-            Ok(m) => Value::map(m),
-            Err(e) => error_map(e),
+        let (mut m, err) = json_to_map(s);
+        if let Some(e) = err {
+            m.insert("Error".to_string(), Value::str(e));
         }
+        Value::map(m)
     }
-    m.add("fromJson", &[Ty::Str], None, |_, a| Ok(from_json(&str_arg(a, 0))));
+    m.add("fromJson", &[Ty::Str], None, |_, a| {
+        Ok(from_json(&str_arg(a, 0)))
+    });
 
     /// `{{ fromJsonArray "[1,2]" | len }}`: a list, or `[msg]`.
     fn from_json_array(s: &str) -> Value {
@@ -140,7 +150,9 @@ pub fn register(m: &mut FuncMap) {
             Err(e) => error_map(e),
         }
     }
-    m.add("fromToml", &[Ty::Str], None, |_, a| Ok(from_toml(&str_arg(a, 0))));
+    m.add("fromToml", &[Ty::Str], None, |_, a| {
+        Ok(from_toml(&str_arg(a, 0)))
+    });
 
     /// `{{ .Values | mustToJson }}`: like `toJson`, but an encoding error fails the render.
     fn must_to_json(v: &Value) -> Result<Value, FuncError> {
@@ -148,7 +160,9 @@ pub fn register(m: &mut FuncMap) {
             .map(Value::str)
             .map_err(|e| FuncError::msg(e.0))
     }
-    m.add("mustToJson", &[Ty::Any], None, |_, a| must_to_json(&arg(a, 0)));
+    m.add("mustToJson", &[Ty::Any], None, |_, a| {
+        must_to_json(&arg(a, 0))
+    });
 
     /// `{{ .Values | toPrettyJson }}`: `json.MarshalIndent(v, "", "  ")`, `""` on error.
     fn to_pretty_json(v: &Value) -> Value {
@@ -175,7 +189,9 @@ pub fn register(m: &mut FuncMap) {
             .map(Value::str)
             .map_err(|e| FuncError::msg(e.0))
     }
-    m.add("toRawJson", &[Ty::Any], None, |_, a| to_raw_json(&arg(a, 0)));
+    m.add("toRawJson", &[Ty::Any], None, |_, a| {
+        to_raw_json(&arg(a, 0))
+    });
     m.alias("mustToRawJson", "toRawJson");
 
     /// `{{ mustFromJson "[1,2]" }}`: any JSON value (numbers float64); errors fail the render.
@@ -224,6 +240,9 @@ mod tests {
         );
         assert_eq!(call("toRawJson", &[Value::str("<&>")]), r#""\"<&>\"""#);
         assert!(call("mustToJson", &[Value::Float(f64::INFINITY)]).starts_with("ERR"));
-        assert_eq!(call("toToml", &[Value::list(vec![Value::Nil])]), r#""toml: cannot encode array with nil element""#);
+        assert_eq!(
+            call("toToml", &[Value::list(vec![Value::Nil])]),
+            r#""toml: cannot encode array with nil element""#
+        );
     }
 }

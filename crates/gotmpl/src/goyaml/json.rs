@@ -206,14 +206,31 @@ pub(crate) fn base64_std(b: &[u8]) -> String {
 /// as Go's (`invalid character 'b' looking for beginning of value`,
 /// `unexpected end of JSON input`).
 pub fn from_json(s: &str) -> Result<Value, String> {
-    check_valid(s)?;
+    match from_json_partial(s) {
+        (Some(v), None) => Ok(v),
+        (_, Some(e)) => Err(e),
+        (None, None) => Err("unexpected end of JSON input".to_string()),
+    }
+}
+
+/// Like [`from_json`], but as Go's decoder: a number that does not fit a float64 is an
+/// error, yet decoding goes on (that entry becomes null), so the partial value is returned
+/// beside the first error. A syntax error gives no value.
+pub(crate) fn from_json_partial(s: &str) -> (Option<Value>, Option<String>) {
+    if let Err(e) = check_valid(s) {
+        return (None, Some(e));
+    }
     let mut p = Dec {
         b: s.as_bytes(),
         s,
         i: 0,
+        err: None,
     };
     p.ws();
-    p.value()
+    match p.value() {
+        Ok(v) => (Some(v), p.err),
+        Err(e) => (None, Some(e)),
+    }
 }
 
 /// Go's name for the JSON kind of a decoded value, for `cannot unmarshal X into …`.
@@ -368,7 +385,8 @@ fn after_key(chars: &[char], mut i: usize) -> Result<usize, String> {
 
 fn scan_lit(chars: &[char], i: usize, lit: &str) -> Result<usize, String> {
     for (k, want) in lit.chars().enumerate().skip(1) {
-        match chars.get(i + k) {
+        // At the end of input Go's scanner is fed a space.
+        match chars.get(i + k).or(Some(&' ')) {
             None => return Err("unexpected end of JSON input".to_string()),
             Some(&c) if c == want => {}
             Some(&c) => {
@@ -431,14 +449,15 @@ fn scan_string(chars: &[char], mut i: usize) -> Result<usize, String> {
 }
 
 fn scan_number(chars: &[char], mut i: usize) -> Result<usize, String> {
-    let eof = || Err("unexpected end of JSON input".to_string());
     let digit = |i: usize| chars.get(i).is_some_and(|c| c.is_ascii_digit());
+    // At the end of input Go's scanner is fed a space.
+    let at = |i: usize| Some(*chars.get(i).unwrap_or(&' '));
     if chars.get(i) == Some(&'-') {
         i += 1;
-        match chars.get(i) {
-            None => return eof(),
+        match at(i) {
+            None => return Err(String::new()),
             Some(c) if c.is_ascii_digit() => {}
-            Some(&c) => {
+            Some(c) => {
                 return Err(format!(
                     "invalid character {} in numeric literal",
                     quote_char(c)
@@ -455,10 +474,10 @@ fn scan_number(chars: &[char], mut i: usize) -> Result<usize, String> {
     }
     if chars.get(i) == Some(&'.') {
         i += 1;
-        match chars.get(i) {
-            None => return eof(),
+        match at(i) {
+            None => return Err(String::new()),
             Some(c) if c.is_ascii_digit() => {}
-            Some(&c) => {
+            Some(c) => {
                 return Err(format!(
                     "invalid character {} after decimal point in numeric literal",
                     quote_char(c)
@@ -474,10 +493,10 @@ fn scan_number(chars: &[char], mut i: usize) -> Result<usize, String> {
         if matches!(chars.get(i), Some('+' | '-')) {
             i += 1;
         }
-        match chars.get(i) {
-            None => return eof(),
+        match at(i) {
+            None => return Err(String::new()),
             Some(c) if c.is_ascii_digit() => {}
-            Some(&c) => {
+            Some(c) => {
                 return Err(format!(
                     "invalid character {} in exponent of numeric literal",
                     quote_char(c)
@@ -496,6 +515,8 @@ struct Dec<'a> {
     b: &'a [u8],
     s: &'a str,
     i: usize,
+    /// The first type error (Go keeps decoding after it).
+    err: Option<String>,
 }
 
 impl Dec<'_> {
@@ -582,9 +603,14 @@ impl Dec<'_> {
                 let t = self.s.get(st..self.i).unwrap_or("");
                 match t.parse::<f64>() {
                     Ok(f) if f.is_finite() => Ok(Value::Float(f)),
-                    _ => Err(format!(
-                        "json: cannot unmarshal number {t} into Go value of type float64"
-                    )),
+                    _ => {
+                        if self.err.is_none() {
+                            self.err = Some(format!(
+                                "json: cannot unmarshal number {t} into Go value of type float64"
+                            ));
+                        }
+                        Ok(Value::Nil)
+                    }
                 }
             }
             None => Err("unexpected end of JSON input".to_string()),

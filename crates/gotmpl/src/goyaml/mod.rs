@@ -20,6 +20,7 @@ mod resolve;
 mod toml;
 mod writer;
 
+pub(crate) use json::from_json_partial;
 pub use json::{from_json, to_json, to_pretty_json, to_raw_json, JsonError};
 pub use toml::{from_toml, to_toml};
 

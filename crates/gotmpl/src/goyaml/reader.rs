@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use granit_parser::{ErrorKind, Event, Options, Parser, ScalarStyle, ScanError};
+use granit_parser::{ErrorKind, Event, Options, Parser, ScalarStyle, ScanError, StructureStyle};
 
 use super::numfmt;
 use super::resolve::{go_parse_float, resolve_plain, Resolved};
@@ -139,13 +139,35 @@ impl Builder {
         let mut anchors: HashMap<usize, usize> = HashMap::new();
         // Open collections: (node index, pending children).
         let mut stack: Vec<(usize, Vec<usize>)> = Vec::new();
+        // Their kinds, for error messages: (flow?, sequence?).
+        let mut kinds: Vec<(bool, bool)> = Vec::new();
+        let mut root_flow = false;
+        if let Some(line0) = leading_tab_line(text) {
+            return Err(syntax_error(
+                "found character that cannot start any token",
+                true,
+                line0,
+                0,
+            ));
+        }
         let mut in_doc = false;
         let mut last_node: Option<usize> = None;
         loop {
             let Some(ev) = parser.next_event() else {
                 break;
             };
-            let (ev, span) = ev.map_err(|e| scan_error(&e, text))?;
+            let (ev, span) = match ev {
+                Ok(x) => x,
+                // go-yaml stops reading once the first document's root node is complete.
+                Err(_) if b.root.is_some() && stack.is_empty() && root_flow => break,
+                Err(e) => {
+                    let open = kinds.last().map(|&(flow, seq)| {
+                        let empty = stack.last().is_none_or(|(_, c)| c.is_empty());
+                        (flow, seq, empty)
+                    });
+                    return Err(scan_error(&e, text, open));
+                }
+            };
             let new_node: Option<usize> = match ev {
                 Event::StreamStart => None,
                 Event::StreamEnd => break,
@@ -193,19 +215,28 @@ impl Builder {
                         tag: tag.unwrap_or_default(),
                     }))
                 }
-                Event::SequenceStart(..) => {
+                Event::SequenceStart(style, ..) => {
+                    if stack.is_empty() {
+                        root_flow = style == StructureStyle::Flow;
+                    }
+                    kinds.push((style == StructureStyle::Flow, true));
                     let n = b.push(Node::Seq(Vec::new()));
                     stack.push((n, Vec::new()));
                     last_node = Some(n);
                     continue;
                 }
-                Event::MappingStart(..) => {
+                Event::MappingStart(style, ..) => {
+                    if stack.is_empty() {
+                        root_flow = style == StructureStyle::Flow;
+                    }
+                    kinds.push((style == StructureStyle::Flow, false));
                     let n = b.push(Node::Map(Vec::new()));
                     stack.push((n, Vec::new()));
                     last_node = Some(n);
                     continue;
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
+                    kinds.pop();
                     let Some((n, children)) = stack.pop() else {
                         continue;
                     };
@@ -248,8 +279,45 @@ impl Builder {
 }
 
 /// Maps a parser error to go-yaml's (libyaml's) message and line rule.
-fn scan_error(e: &ScanError, text: &str) -> YamlError {
+fn scan_error(e: &ScanError, text: &str, open: Option<(bool, bool, bool)>) -> YamlError {
     use ErrorKind as K;
+    let m = e.marker();
+    let line0 = m.line().saturating_sub(1);
+    // Running out of input inside a collection: libyaml's parser meets STREAM-END, whose
+    // mark is on the line after the last one.
+    let eof_kind = matches!(
+        e.kind(),
+        K::UnexpectedEofFlowSequence
+            | K::UnexpectedEofFlowMapping
+            | K::UnexpectedEofImplicitFlowMapping
+            | K::UnexpectedEofBlockSequence
+            | K::UnexpectedEofBlockMapping
+            | K::UnexpectedEof
+            | K::UnclosedFlowCollection { .. }
+    );
+    if eof_kind {
+        // After `[`, `{` or `,` the parser wants a node; after an entry, a separator.
+        let last = text
+            .trim_end_matches([' ', '\t', '\r', '\n'])
+            .chars()
+            .last();
+        let wants_node = matches!(last, Some('[' | '{' | ',' | ':'));
+        let msg = match open {
+            Some((true, true, _)) if !wants_node => "did not find expected ',' or ']'",
+            Some((true, false, _)) if !wants_node => "did not find expected ',' or '}'",
+            _ => "did not find expected node content",
+        };
+        return syntax_error(msg, false, eof_line0(text), 0);
+    }
+    if matches!(e.kind(), K::SimpleKeyExpected | K::InvalidSimpleKey) {
+        // libyaml notices a stale simple key at the next token, after the line break.
+        return syntax_error(
+            "could not find expected ':'",
+            true,
+            next_token_line0(text, line0 + 1),
+            0,
+        );
+    }
     // (message, scanner error?)
     let (msg, scanner): (&str, bool) = match e.kind() {
         K::UnexpectedEofFlowSequence => ("did not find expected ',' or ']'", false),
@@ -284,18 +352,32 @@ fn scan_error(e: &ScanError, text: &str) -> YamlError {
         K::UnclosedQuotedScalar => ("found unexpected end of stream", true),
         K::DocumentIndicatorInQuotedScalar => ("found unexpected document indicator", true),
         K::UnknownQuotedScalarEscape => ("found unknown escape character", true),
-        K::InvalidQuotedScalarHexEscape
-        | K::InvalidLowSurrogateHexEscape
-        | K::InvalidLowSurrogate
-        | K::MissingLowSurrogate
-        | K::UnpairedLowSurrogate => ("did not find expected hexdecimal number", true),
+        K::InvalidQuotedScalarHexEscape | K::InvalidLowSurrogateHexEscape => {
+            ("did not find expected hexdecimal number", true)
+        }
+        K::InvalidLowSurrogate | K::MissingLowSurrogate | K::UnpairedLowSurrogate => {
+            ("found invalid Unicode character escape code", true)
+        }
         K::InvalidUnicodeEscape => ("found invalid Unicode character escape code", true),
         K::ZeroBlockScalarIndent => ("found an indentation indicator equal to 0", true),
         K::InvalidBlockScalarHeader => ("did not find expected comment or line break", true),
-        K::TabAtBlockScalarStart | K::TabInIndentation | K::TabInBlockIndentation => (
+        K::TabAtBlockScalarStart => (
             "found a tab character where an indentation space is expected",
             true,
         ),
+        K::TabInIndentation | K::TabInBlockIndentation | K::TabNotAllowed => {
+            ("found character that cannot start any token", true)
+        }
+        K::InvalidTrailingSingleQuotedScalar
+        | K::InvalidTrailingDoubleQuotedScalar
+        | K::MisplacedFlowCollectionEnd => ("did not find expected key", false),
+        K::MismatchedFlowCollectionEnd { open, .. } => {
+            if *open == '[' {
+                ("did not find expected ',' or ']'", false)
+            } else {
+                ("did not find expected ',' or '}'", false)
+            }
+        }
         K::MissingAnchorOrAliasName => (
             "did not find expected alphabetic or numeric character",
             true,
@@ -315,10 +397,6 @@ fn scan_error(e: &ScanError, text: &str) -> YamlError {
         K::UnclosedFlowCollection { .. } => ("did not find expected node content", false),
         _ => ("found character that cannot start any token", true),
     };
-    let m = e.marker();
-    // The parser's lines are 1-based. go-yaml reports a scanner error's 0-based line plus
-    // one, a parser error's 0-based line as is, and nothing for the first line.
-    let line0 = m.line().saturating_sub(1);
     let mut col = m.col();
     if let Some(b) = m.byte_offset() {
         let start = text
@@ -327,6 +405,12 @@ fn scan_error(e: &ScanError, text: &str) -> YamlError {
             .map_or(0, |i| i + 1);
         col = text.get(start..b).map_or(col, |s| s.chars().count());
     }
+    syntax_error(msg, scanner, line0, col)
+}
+
+/// A go-yaml syntax error at 0-based `line0`: a scanner error shows `line0 + 1`, a
+/// parser error `line0` (go-yaml's quirk), and nothing when `line0` is 0.
+fn syntax_error(msg: &str, scanner: bool, line0: usize, col: usize) -> YamlError {
     let shown = if scanner { line0 + 1 } else { line0 };
     YamlError {
         msg: if line0 == 0 {
@@ -334,10 +418,48 @@ fn scan_error(e: &ScanError, text: &str) -> YamlError {
         } else {
             format!("yaml: line {shown}: {msg}")
         },
-        line: m.line(),
+        line: line0 + 1,
         column: col + 1,
         kind: super::YamlErrorKind::Syntax,
     }
+}
+
+/// The 0-based line of libyaml's end-of-stream mark.
+fn eof_line0(text: &str) -> usize {
+    let n = text.matches('\n').count();
+    if text.is_empty() || text.ends_with('\n') {
+        n
+    } else {
+        n + 1
+    }
+}
+
+/// The 0-based line of the first token at or after 0-based line `from`.
+fn next_token_line0(text: &str, from: usize) -> usize {
+    for (i, l) in text.split('\n').enumerate().skip(from) {
+        let t = l.trim_matches([' ', '\t', '\r']);
+        if !t.is_empty() && !t.starts_with('#') {
+            return i;
+        }
+    }
+    eof_line0(text)
+}
+
+/// libyaml refuses a tab in the indentation of the first content line (a simple key may
+/// start there, so the tab is not skipped as white space).
+fn leading_tab_line(text: &str) -> Option<usize> {
+    for (i, l) in text.split('\n').enumerate() {
+        let t = l.trim_matches([' ', '\t', '\r', '\u{feff}']);
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        if t.starts_with("%") || t.starts_with("---") {
+            return None;
+        }
+        let lead = &l[..l.len() - l.trim_start_matches([' ', '\t']).len()];
+        return lead.contains('\t').then_some(i);
+    }
+    None
 }
 
 struct Decoder<'a> {
