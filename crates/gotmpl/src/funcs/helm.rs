@@ -204,6 +204,7 @@ pub fn register(m: &mut FuncMap) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -69,7 +69,7 @@ fn fmt_f(neg: bool, digits: &str, dp: i32) -> String {
     let d = digits.as_bytes();
     if dp <= 0 {
         s.push('0');
-        if !(digits == "0") {
+        if digits != "0" {
             s.push('.');
             for _ in 0..(-dp) {
                 s.push('0');
@@ -193,6 +193,7 @@ pub(crate) fn is_go_printable(c: char) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -152,10 +152,7 @@ impl Builder {
         }
         let mut in_doc = false;
         let mut last_node: Option<usize> = None;
-        loop {
-            let Some(ev) = parser.next_event() else {
-                break;
-            };
+        while let Some(ev) = parser.next_event() {
             let (ev, span) = match ev {
                 Ok(x) => x,
                 // go-yaml stops reading once the first document's root node is complete.
@@ -240,11 +237,8 @@ impl Builder {
                     let Some((n, children)) = stack.pop() else {
                         continue;
                     };
-                    if let Some(node) = b.nodes.get_mut(n) {
-                        match node {
-                            Node::Seq(c) | Node::Map(c) => *c = children,
-                            _ => {}
-                        }
+                    if let Some(Node::Seq(c) | Node::Map(c)) = b.nodes.get_mut(n) {
+                        *c = children;
                     }
                     last_node = Some(n);
                     b.attach(&mut stack, n);

@@ -434,6 +434,7 @@ fn days_in(year: i32, month: u32) -> u32 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

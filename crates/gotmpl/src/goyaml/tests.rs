@@ -1,4 +1,5 @@
 //! Unit tests for the YAML reader.
+#![allow(clippy::unwrap_used)]
 
 use super::*;
 

@@ -282,6 +282,7 @@ pub fn from_toml(s: &str) -> Result<Map, String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
