@@ -16,9 +16,10 @@ const BINARY_TAG: &str = "tag:yaml.org,2002:binary";
 const MERGE_TAG: &str = "tag:yaml.org,2002:merge";
 const CORE: &str = "tag:yaml.org,2002:";
 
-/// Nesting deeper than this is refused (go-yaml's own limit is 10000; the decoder here is
-/// recursive, so it stops earlier).
-const MAX_DEPTH: usize = 2000;
+/// Nesting deeper than this is refused, with go-yaml's message `exceeded max depth of 10000`
+/// (go-yaml's own limit is 10000; the parser and decoder here recurse, so they stop earlier
+/// to stay within a thread's stack). Alias expansion may nest twice as deep.
+const MAX_DEPTH: usize = 500;
 
 /// A node of the first document.
 #[derive(Debug)]
@@ -503,7 +504,7 @@ impl Decoder<'_> {
     fn unmarshal(&mut self, i: usize) -> Result<GoVal, YamlError> {
         self.count()?;
         self.depth += 1;
-        if self.depth > MAX_DEPTH * 4 {
+        if self.depth > MAX_DEPTH * 2 {
             return Err(YamlError::decode("exceeded max depth of 10000"));
         }
         let r = self.unmarshal_inner(i);

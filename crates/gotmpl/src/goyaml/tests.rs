@@ -78,3 +78,21 @@ fn billion_laughs_fails_fast() {
     );
     assert!(t.elapsed() < std::time::Duration::from_secs(5));
 }
+
+#[test]
+fn deep_nesting_is_refused_or_read_without_overflow() {
+    for depth in [500, 1999, 2001, 100_000] {
+        let doc = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let _ = from_yaml(&doc);
+        let block: String = (0..depth.min(3000))
+            .map(|i| format!("{}- \n", " ".repeat(i * 2)))
+            .collect();
+        let _ = from_yaml(&block);
+    }
+    // A chain of aliases, each one level deeper.
+    let mut doc = String::from("a0: &a0 [x]\n");
+    for i in 1..1500 {
+        doc.push_str(&format!("a{i}: &a{i} [*a{}]\n", i - 1));
+    }
+    let _ = from_yaml(&doc);
+}
