@@ -3,3 +3,6 @@
 #![deny(missing_docs)]
 
 pub use gotmpl;
+
+pub mod chart;
+pub mod values;
