@@ -195,28 +195,23 @@ pub fn load_dir(dir: impl AsRef<Path>) -> Result<Chart, ChartError> {
 /// function to `gotmpl::goyaml::from_yaml`.
 pub fn parse_values(bytes: &[u8], path: &str) -> Result<Value, ChartError> {
     let text = String::from_utf8_lossy(bytes);
-    let trimmed = text.trim_start();
-    let v = if trimmed.starts_with('{') {
-        match serde_json::from_str::<serde_json::Value>(&text) {
-            Ok(j) => Some(Value::from_json(&j)),
-            Err(_) => None,
-        }
-    } else {
-        None
-    };
-    let v = match v {
-        Some(v) => v,
-        None => {
-            let node = super::yamlnode::parse(&text).map_err(|message| ChartError::Yaml {
+    let v = gotmpl::goyaml::from_yaml(&text).map_err(|e| {
+        let full = e.to_string();
+        if let Some(m) = full.strip_prefix("error converting YAML to JSON: ") {
+            ChartError::Yaml {
                 file: path.to_owned(),
-                message,
-            })?;
-            super::metadata::node_to_value(&node).map_err(|message| ChartError::Yaml {
+                message: m.to_owned(),
+            }
+        } else {
+            ChartError::Decode {
                 file: path.to_owned(),
-                message,
-            })?
+                message: full
+                    .strip_prefix("error unmarshaling JSON: while decoding JSON: ")
+                    .unwrap_or(&full)
+                    .to_owned(),
+            }
         }
-    };
+    })?;
     match v {
         Value::Nil => Ok(Value::empty_map()),
         Value::Map(_) => Ok(v),

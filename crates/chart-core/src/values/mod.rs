@@ -51,26 +51,10 @@ pub fn render_values<C: ChartNode>(
 
 /// Parses YAML text into a value, as Helm's `sigs.k8s.io/yaml` (YAML → JSON → Go) does.
 ///
-/// This is the ONE entry point for YAML in values handling; every values file and every
+/// This is the one entry point for YAML in values handling; every values file and every
 /// `-f` source goes through it.
-///
-/// TEMPORARY: until `gotmpl::goyaml::from_yaml` lands this accepts JSON (a subset of
-/// YAML) via serde_json, and empty or white-space-only text (YAML null), and returns a
-/// clear "YAML not yet supported" error for anything else. The coordinator switches the
-/// body to `gotmpl::goyaml::from_yaml(text)`.
 pub fn parse_yaml(text: &str) -> Result<Value, String> {
-    let t = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if t.trim().is_empty() {
-        return Ok(Value::Nil);
-    }
-    match serde_json::from_str::<serde_json::Value>(t) {
-        Ok(j) => Ok(Value::from_json(&j)),
-        Err(_) => Err(
-            "YAML not yet supported: only JSON-formatted values are accepted \
-                       until the goyaml parser lands (temporary)"
-                .to_string(),
-        ),
-    }
+    gotmpl::goyaml::from_yaml(text).map_err(|e| e.to_string())
 }
 
 /// Reads a values document (Helm's `chartutil.ReadValues` / `yaml.Unmarshal` into a
