@@ -1770,7 +1770,15 @@ pub(crate) mod replay {
                     loop {
                         match it.next()? {
                             '"' => break,
-                            '\\' => v.push(it.next()?),
+                            '\\' => match it.next()? {
+                                't' => v.push('\t'),
+                                'n' => v.push('\n'),
+                                'u' => {
+                                    let hex: String = (0..4).filter_map(|_| it.next()).collect();
+                                    v.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
+                                }
+                                c => v.push(c),
+                            },
                             c => v.push(c),
                         }
                     }
