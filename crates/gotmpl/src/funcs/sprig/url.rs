@@ -384,7 +384,7 @@ impl Url {
             buf.push_str(&self.opaque);
         } else {
             if (!self.scheme.is_empty() || !self.host.is_empty() || self.user.is_some())
-                && !(self.omit_host && self.host.is_empty() && self.user.is_none())
+                && (!self.omit_host || !self.host.is_empty() || self.user.is_some())
             {
                 if !self.host.is_empty() || !self.path.is_empty() || self.user.is_some() {
                     buf.push_str("//");
