@@ -1833,6 +1833,10 @@ pub(crate) mod replay {
                     } else {
                         Value::Float(n.parse().ok()?)
                     }),
+                    Tok::Ident(w) if w == "nil" => args.push(Value::Nil),
+                    Tok::Ident(w) if w == "true" || w == "false" => {
+                        args.push(Value::Bool(w == "true"))
+                    }
                     Tok::Open => {
                         *i += 1;
                         match pipeline(m, toks, i)? {
