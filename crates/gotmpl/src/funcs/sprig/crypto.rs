@@ -389,6 +389,22 @@ impl Key {
     }
 }
 
+/// A DSA key with fresh L=2048, N=256 parameters, as Go's `DSAKeyFormat` DER.
+fn gen_dsa() -> Key {
+    let params = dsa::Components::generate(&mut OsRng, dsa::KeySize::DSA_2048_256);
+    let sk = dsa::SigningKey::generate(&mut OsRng, params);
+    let vk = sk.verifying_key();
+    let c = vk.components();
+    Key::Dsa(der::seq(&[
+        der::small_int(0),
+        der::uint(&c.p().to_bytes_be()),
+        der::uint(&c.q().to_bytes_be()),
+        der::uint(&c.g().to_bytes_be()),
+        der::uint(&vk.y().to_bytes_be()),
+        der::uint(&sk.x().to_bytes_be()),
+    ]))
+}
+
 fn gen_rsa(bits: usize) -> Result<Key, String> {
     rsa::RsaPrivateKey::new(&mut OsRng, bits)
         .map(|k| Key::Rsa(Box::new(k)))
@@ -636,12 +652,12 @@ fn create_cert(
     parent: Option<&Parsed>,
     signer: &Key,
 ) -> Result<String, String> {
-    let spki = subject_key.spki().map_err(|_| {
-        "error retrieving public key from signee key: unsupported key type".to_string()
-    })?;
     let (sig_alg, _) = signer
         .sign(b"")
         .map_err(|e| format!("error creating certificate: {e}"))?;
+    let spki = subject_key.spki().map_err(|_| {
+        "error creating certificate: x509: unsupported public key type: *dsa.PublicKey".to_string()
+    })?;
     let mut serial = [0u8; 16];
     OsRng.fill_bytes(&mut serial);
     let now = std::time::SystemTime::now()
@@ -1024,9 +1040,7 @@ fn gen_private_key(kind: &str) -> String {
         "" | "rsa" => gen_rsa(4096),
         "ecdsa" => Ok(Key::Ec(p256::SecretKey::random(&mut OsRng))),
         "ed25519" => Ok(Key::Ed(ed25519_dalek::SigningKey::generate(&mut OsRng))),
-        "dsa" => {
-            return "failed to generate dsa params: DSA key generation is not supported".to_string()
-        }
+        "dsa" => Ok(gen_dsa()),
         _ => return format!("Unknown type {kind}"),
     };
     match key.and_then(|k| k.to_pem()) {
@@ -1472,5 +1486,35 @@ mod tests {
         });
         let n = super::super::date::replay::replay(&m, "crypto", &[]);
         assert!(n >= 35, "only {n} cases replayed");
+    }
+
+    #[test]
+    fn generated_keys_parse() {
+        for (kind, head) in [
+            ("", "-----BEGIN RSA PRIVATE KEY-----\n"),
+            ("dsa", "-----BEGIN DSA PRIVATE KEY-----\n"),
+        ] {
+            let pem = gen_private_key(kind);
+            assert!(pem.starts_with(head), "{pem}");
+            let key = parse_private_key_pem(&pem).unwrap_or_else(|e| panic!("{kind}: {e}"));
+            if let Some(txt) = openssl(&["pkey", "-noout", "-text"], &pem) {
+                assert!(
+                    txt.contains(if kind.is_empty() {
+                        "4096 bit"
+                    } else {
+                        "2048 bit"
+                    }),
+                    "{txt}"
+                );
+            }
+            if kind == "dsa" {
+                // Go cannot sign a certificate with a DSA key either.
+                let t = base_template("x", &[], &[], 1).unwrap_or_else(|e| panic!("{e}"));
+                assert_eq!(
+                    create_cert(&t, &key, None, &key).err().as_deref(),
+                    Some("error creating certificate: x509: certificate private key does not implement crypto.Signer")
+                );
+            }
+        }
     }
 }
