@@ -50,7 +50,7 @@ def parse_cases(path):
     cases = []
     cur = None
     section = None
-    with open(path, encoding="utf-8") as f:
+    with open(path, encoding="utf-8", newline="") as f:
         lines = f.read().split("\n")
     if lines and lines[-1] == "":
         lines.pop()

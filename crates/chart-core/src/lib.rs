@@ -3,3 +3,9 @@
 #![deny(missing_docs)]
 
 pub use gotmpl;
+
+pub mod chart;
+pub mod values;
+pub mod action;
+pub mod engine;
+pub mod release;

@@ -102,6 +102,7 @@ impl fmt::Debug for MapRef {
 
 /// A host object: a Go struct or named type exposed to templates (`.Chart`, `.Capabilities`,
 /// `.Files`, a `semver.Version`, a `time.Time`, …).
+#[allow(clippy::len_without_is_empty)]
 pub trait Object: Send + Sync + fmt::Debug {
     /// Go type name, as `%T` prints it (`*chart.Metadata`, `time.Time`).
     fn type_name(&self) -> Cow<'_, str>;

@@ -1,0 +1,146 @@
+//! Command-line arguments (clap derive only; no logic here).
+
+use clap::{Args, Parser, Subcommand};
+
+/// The Kubernetes package manager, Helm-compatible.
+#[derive(Parser, Debug)]
+#[command(name = "chart", version, about, disable_version_flag = true)]
+pub struct Cli {
+    /// Global flags.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command takes, named as helm names them.
+#[derive(Args, Debug, Clone)]
+pub struct GlobalArgs {
+    /// namespace scope for this request
+    #[arg(short = 'n', long, global = true, env = "HELM_NAMESPACE")]
+    pub namespace: Option<String>,
+    /// enable verbose output
+    #[arg(long, global = true, env = "HELM_DEBUG")]
+    pub debug: bool,
+    /// name of the kubeconfig context to use
+    #[arg(long = "kube-context", global = true, env = "HELM_KUBECONTEXT")]
+    pub kube_context: Option<String>,
+    /// path to the kubeconfig file
+    #[arg(long, global = true, env = "KUBECONFIG")]
+    pub kubeconfig: Option<String>,
+}
+
+/// Commands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// locally render templates
+    Template(TemplateArgs),
+    /// print the client version information
+    Version(VersionArgs),
+}
+
+/// `--set` family and `-f`.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ValuesArgs {
+    /// specify values in a YAML file or a URL (can specify multiple)
+    #[arg(short = 'f', long = "values")]
+    pub values: Vec<String>,
+    /// set values on the command line (can specify multiple or separate values with commas: key1=val1,key2=val2)
+    #[arg(long = "set")]
+    pub set: Vec<String>,
+    /// set STRING values on the command line
+    #[arg(long = "set-string")]
+    pub set_string: Vec<String>,
+    /// set values from respective files specified via the command line
+    #[arg(long = "set-file")]
+    pub set_file: Vec<String>,
+    /// set JSON values on the command line
+    #[arg(long = "set-json")]
+    pub set_json: Vec<String>,
+    /// set a literal STRING value on the command line
+    #[arg(long = "set-literal")]
+    pub set_literal: Vec<String>,
+}
+
+/// `chart template [NAME] [CHART]`.
+#[derive(Args, Debug, Clone)]
+pub struct TemplateArgs {
+    /// release name and chart (`NAME CHART`, or just `CHART`)
+    #[arg(num_args = 0..=2)]
+    pub args: Vec<String>,
+    /// values
+    #[command(flatten)]
+    pub values: ValuesArgs,
+    /// only show manifests rendered from the given templates
+    #[arg(short = 's', long = "show-only")]
+    pub show_only: Vec<String>,
+    /// include CRDs in the templated output
+    #[arg(long = "include-crds")]
+    pub include_crds: bool,
+    /// skip tests from templated output
+    #[arg(long = "skip-tests")]
+    pub skip_tests: bool,
+    /// prevent hooks from running during install
+    #[arg(long = "no-hooks")]
+    pub no_hooks: bool,
+    /// Kubernetes version used for Capabilities.KubeVersion
+    #[arg(long = "kube-version")]
+    pub kube_version: Option<String>,
+    /// Kubernetes api versions used for Capabilities.APIVersions
+    #[arg(short = 'a', long = "api-versions", value_delimiter = ',')]
+    pub api_versions: Vec<String>,
+    /// set .Release.IsUpgrade instead of .Release.IsInstall
+    #[arg(long = "is-upgrade")]
+    pub is_upgrade: bool,
+    /// writes the executed templates to files in output-dir instead of stdout
+    #[arg(long = "output-dir")]
+    pub output_dir: Option<String>,
+    /// use release name in the output-dir path
+    #[arg(long = "release-name")]
+    pub release_name: bool,
+    /// specify template used to name the release
+    #[arg(long = "name-template")]
+    pub name_template: Option<String>,
+    /// generate the name (and omit the NAME parameter)
+    #[arg(short = 'g', long = "generate-name")]
+    pub generate_name: bool,
+    /// the path to an executable to be used for post rendering
+    #[arg(long = "post-renderer")]
+    pub post_renderer: Option<String>,
+    /// an argument to the post-renderer (can specify multiple)
+    #[arg(long = "post-renderer-args")]
+    pub post_renderer_args: Vec<String>,
+    /// disables rendered templates validation against the values.schema.json
+    #[arg(long = "skip-schema-validation")]
+    pub skip_schema_validation: bool,
+    /// enable DNS lookups when rendering templates
+    #[arg(long = "enable-dns")]
+    pub enable_dns: bool,
+    /// validate manifests against the cluster (needs a cluster; accepted for compatibility)
+    #[arg(long = "validate")]
+    pub validate: bool,
+    /// specify a version constraint for the chart version to use
+    #[arg(long = "version")]
+    pub version: Option<String>,
+    /// update dependencies if they are missing before installing the chart
+    #[arg(long = "dependency-update")]
+    pub dependency_update: bool,
+    /// simulate an install (accepted for compatibility)
+    #[arg(long = "dry-run", num_args = 0..=1, default_missing_value = "client")]
+    pub dry_run: Option<String>,
+    /// fail on template missing keys is not part of helm template; kept for embedding
+    #[arg(long = "create-namespace")]
+    pub create_namespace: bool,
+}
+
+/// `chart version`.
+#[derive(Args, Debug, Clone)]
+pub struct VersionArgs {
+    /// print the version number
+    #[arg(long)]
+    pub short: bool,
+    /// template for version string format
+    #[arg(long)]
+    pub template: Option<String>,
+}

@@ -1,0 +1,115 @@
+//! `chart template NAME CHART`: render locally, print as `helm template` prints.
+
+use std::io::Write;
+use std::process::{ExitCode, Stdio};
+
+use anyhow::{anyhow, bail, Context};
+use chart_core::action::install::{self, ActionError, TemplateOptions};
+use chart_core::values::ValueOptions;
+
+use crate::cli::{GlobalArgs, TemplateArgs, ValuesArgs};
+
+pub fn value_options(v: &ValuesArgs) -> ValueOptions {
+    ValueOptions {
+        value_files: v.values.clone(),
+        json_values: v.set_json.clone(),
+        values: v.set.clone(),
+        string_values: v.set_string.clone(),
+        file_values: v.set_file.clone(),
+        literal_values: v.set_literal.clone(),
+    }
+}
+
+fn post_render(prog: &str, args: &[String], input: &str) -> anyhow::Result<String> {
+    let mut child = std::process::Command::new(prog)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("error while running command {prog}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        let data = input.to_string();
+        std::thread::spawn(move || {
+            let _ = stdin.write_all(data.as_bytes());
+        });
+    }
+    let out = child.wait_with_output()?;
+    if !out.status.success() {
+        bail!(
+            "error while running command {prog}. error output:\n{}: {}",
+            String::from_utf8_lossy(&out.stderr),
+            out.status
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
+    let (name, chart) = match a.args.as_slice() {
+        [chart] => (
+            a.name_template.clone().unwrap_or_else(|| "release-name".into()),
+            chart.clone(),
+        ),
+        [name, chart] => (name.clone(), chart.clone()),
+        [] => bail!("\"chart template\" requires at least 1 argument"),
+        _ => bail!("\"chart template\" accepts at most 2 arguments"),
+    };
+    let opts = TemplateOptions {
+        release_name: name,
+        namespace: g.namespace.clone().unwrap_or_else(|| "default".into()),
+        is_upgrade: a.is_upgrade,
+        include_crds: a.include_crds,
+        skip_tests: a.skip_tests,
+        no_hooks: a.no_hooks,
+        kube_version: a.kube_version.clone(),
+        api_versions: a.api_versions.clone(),
+        skip_schema_validation: a.skip_schema_validation,
+        show_only: a.show_only.clone(),
+        enable_dns: a.enable_dns,
+        post_renderer: a
+            .post_renderer
+            .clone()
+            .map(|p| (p, a.post_renderer_args.clone())),
+    };
+    let rendered = match install::render_template(&chart, &value_options(&a.values), &opts) {
+        Ok(r) => r,
+        Err(e) => {
+            if e.is_render_error() && !g.debug {
+                return Err(anyhow!("{e}\n\nUse --debug flag to render out invalid YAML"));
+            }
+            return Err(anyhow!("{e}"));
+        }
+    };
+    for w in &rendered.warnings {
+        eprintln!("{w}");
+    }
+    let mut manifest = rendered.manifest_text();
+    if let Some((prog, args)) = &opts.post_renderer {
+        manifest = post_render(prog, args, &manifest)
+            .map_err(|e| anyhow!("error while running post render on files: {e}"))?;
+    }
+    if let Some(dir) = &a.output_dir {
+        let files = install::output_dir_files(&rendered, &manifest, &opts, a.release_name);
+        for (path, content) in files {
+            let full = std::path::Path::new(dir).join(&path);
+            if let Some(parent) = full.parent() {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("creating {}", parent.display()))?;
+            }
+            std::fs::write(&full, content).with_context(|| format!("writing {}", full.display()))?;
+            println!("wrote {}", full.display());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let out = rendered
+        .template_output(&manifest, &opts)
+        .map_err(|e: ActionError| anyhow!("{e}"))?;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_all(out.as_bytes()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(e.into());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

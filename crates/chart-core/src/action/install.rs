@@ -1,0 +1,412 @@
+//! Install-style rendering without a cluster: what `helm template` (and `install
+//! --dry-run=client`) does before anything reaches Kubernetes (Helm's
+//! `pkg/action/install.go` and `renderResources` in `action.go`).
+
+use std::collections::BTreeMap;
+
+use gotmpl::Value;
+
+use crate::chart::{self, Chart, ChartError};
+use crate::engine::{Capabilities, Engine, ReleaseInfo, RenderError};
+use crate::release::manifest::{sort_manifests, split_manifests, Hook, Manifest, SortError, INSTALL_ORDER};
+use crate::values::{self, ValueOptions};
+
+/// Options of a client-only install (`helm template`).
+#[derive(Clone, Debug, Default)]
+pub struct TemplateOptions {
+    /// Release name.
+    pub release_name: String,
+    /// Namespace.
+    pub namespace: String,
+    /// `--is-upgrade`.
+    pub is_upgrade: bool,
+    /// `--include-crds`.
+    pub include_crds: bool,
+    /// `--skip-tests`.
+    pub skip_tests: bool,
+    /// `--no-hooks`.
+    pub no_hooks: bool,
+    /// `--kube-version`.
+    pub kube_version: Option<String>,
+    /// `--api-versions` (appended to the defaults).
+    pub api_versions: Vec<String>,
+    /// `--skip-schema-validation`.
+    pub skip_schema_validation: bool,
+    /// `--show-only` patterns.
+    pub show_only: Vec<String>,
+    /// `--enable-dns`.
+    pub enable_dns: bool,
+    /// `--post-renderer` program and its arguments.
+    pub post_renderer: Option<(String, Vec<String>)>,
+}
+
+/// Why a render failed. `Render` errors are those Helm prints with its
+/// `Use --debug flag to render out invalid YAML` hint.
+#[derive(Debug, thiserror::Error)]
+pub enum ActionError {
+    /// Loading the chart failed.
+    #[error("{}", .0.helm_message())]
+    Chart(#[from] ChartError),
+    /// Merging or validating values failed.
+    #[error("{0}")]
+    Values(String),
+    /// Anything else that happens before rendering.
+    #[error("{0}")]
+    Other(String),
+    /// Rendering (kubeVersion check, templates, YAML of the output) failed.
+    #[error("{0}")]
+    Render(String),
+}
+
+impl ActionError {
+    /// Whether Helm appends its `--debug` hint to this error.
+    pub fn is_render_error(&self) -> bool {
+        matches!(self, ActionError::Render(_))
+    }
+}
+
+impl From<RenderError> for ActionError {
+    fn from(e: RenderError) -> Self {
+        ActionError::Render(e.to_string())
+    }
+}
+
+impl From<SortError> for ActionError {
+    fn from(e: SortError) -> Self {
+        ActionError::Render(e.to_string())
+    }
+}
+
+/// The result of a client-only render.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    /// CRD files (`--include-crds`): path and raw content.
+    pub crds: Vec<(String, String)>,
+    /// Manifests, sorted by kind.
+    pub manifests: Vec<Manifest>,
+    /// Hooks, sorted by kind.
+    pub hooks: Vec<Hook>,
+    /// The root chart's NOTES.txt, rendered.
+    pub notes: String,
+    /// Warnings Helm prints on stderr.
+    pub warnings: Vec<String>,
+}
+
+/// Helm's release-name rule: a DNS-1123 subdomain of at most 53 characters.
+pub fn validate_release_name(name: &str) -> Result<(), ActionError> {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    const PATTERN: &str = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+    let ok = RE
+        .get_or_init(|| regex::Regex::new(PATTERN).unwrap_or_else(|_| unreachable!()))
+        .is_match(name);
+    if name.is_empty() || name.len() > 53 || !ok {
+        return Err(ActionError::Other(format!(
+            "release name {}: invalid release name, must match regex {PATTERN} and the length must not be longer than 53",
+            gotmpl::fmt::go_quote(name)
+        )));
+    }
+    Ok(())
+}
+
+/// Helm's `CheckDependencies`: every dependency declared in Chart.yaml must be present.
+fn check_dependencies(ch: &Chart) -> Result<(), ActionError> {
+    let mut missing = Vec::new();
+    for d in &ch.metadata.dependencies {
+        if !ch.dependencies.iter().any(|c| c.metadata.name == d.name) {
+            missing.push(d.name.clone());
+        }
+    }
+    if !missing.is_empty() {
+        return Err(ActionError::Other(format!(
+            "An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: {}",
+            missing.join(", ")
+        )));
+    }
+    Ok(())
+}
+
+/// Loads `chart_path`, merges values and renders it as `helm template` does.
+pub fn render_template(
+    chart_path: &str,
+    value_opts: &ValueOptions,
+    opts: &TemplateOptions,
+) -> Result<Rendered, ActionError> {
+    validate_release_name(&opts.release_name)?;
+    let mut ch = chart::load(chart_path)?;
+    let mut warnings = std::mem::take(&mut ch.warnings);
+    if ch.metadata.is_library() {
+        return Err(ActionError::Other("library charts are not installable".into()));
+    }
+    if ch.metadata.chart_type != "" && ch.metadata.chart_type != "application" {
+        return Err(ActionError::Other(format!(
+            "{} charts are not installable",
+            ch.metadata.chart_type
+        )));
+    }
+    if ch.metadata.deprecated {
+        warnings.push("WARNING: This chart is deprecated".into());
+    }
+    check_dependencies(&ch)?;
+    let user = value_opts
+        .merge_values()
+        .map_err(|e| ActionError::Values(e.to_string()))?;
+    let ops = chart::dependencies::HelmValuesOps::default();
+    let dep_warnings = chart::process_dependencies(&mut ch, &user, &ops, true)?;
+    warnings.extend(dep_warnings);
+    let mut caps = Capabilities::default();
+    if let Some(kv) = &opts.kube_version {
+        caps = caps.with_kube_version(kv).map_err(ActionError::Other)?;
+    }
+    for a in &opts.api_versions {
+        caps.api_versions.push(a.clone());
+    }
+    let coalesced = values::render_values(&ch, &user, opts.skip_schema_validation)
+        .map_err(|e| ActionError::Values(e.to_string()))?;
+    warnings.extend(coalesced.warnings.iter().map(|w| w.to_string()));
+    render_resources(&ch, &coalesced.values, opts, &caps, warnings)
+}
+
+/// Helm's `renderResources`: kubeVersion check, render, NOTES, sort, CRDs.
+pub fn render_resources(
+    ch: &Chart,
+    values: &Value,
+    opts: &TemplateOptions,
+    caps: &Capabilities,
+    mut warnings: Vec<String>,
+) -> Result<Rendered, ActionError> {
+    if !ch.metadata.kube_version.is_empty()
+        && !chart::semver::is_compatible_range(&ch.metadata.kube_version, &caps.kube_version)
+    {
+        return Err(ActionError::Render(format!(
+            "chart requires kubeVersion: {} which is incompatible with Kubernetes {}",
+            ch.metadata.kube_version, caps.kube_version
+        )));
+    }
+    let engine = Engine {
+        enable_dns: opts.enable_dns,
+        ..Engine::default()
+    };
+    let release = ReleaseInfo {
+        name: opts.release_name.clone(),
+        namespace: opts.namespace.clone(),
+        revision: 1,
+        is_install: !opts.is_upgrade,
+        is_upgrade: opts.is_upgrade,
+    };
+    let mut files = engine.render(ch, values, &release, caps)?;
+    let notes_path = format!("{}/templates/NOTES.txt", ch.name());
+    let mut notes = String::new();
+    files.retain(|k, v| {
+        if k.ends_with("NOTES.txt") {
+            if *k == notes_path {
+                notes = v.clone();
+            }
+            return false;
+        }
+        true
+    });
+    let (hooks, manifests) = sort_manifests(&files, INSTALL_ORDER, &mut warnings)?;
+    let crds = if opts.include_crds {
+        ch.crd_objects()
+            .into_iter()
+            .map(|(path, f)| (path, String::from_utf8_lossy(&f.data).into_owned()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(Rendered {
+        crds,
+        manifests,
+        hooks,
+        notes,
+        warnings,
+    })
+}
+
+/// Go's `filepath.Match` on `/`-separated paths.
+pub fn path_match(pattern: &str, name: &str) -> bool {
+    fn m(p: &[u8], n: &[u8]) -> bool {
+        if p.is_empty() {
+            return n.is_empty();
+        }
+        match p[0] {
+            b'*' => {
+                let rest = &p[1..];
+                for i in 0..=n.len() {
+                    if i > 0 && n[i - 1] == b'/' {
+                        break;
+                    }
+                    if m(rest, &n[i..]) {
+                        return true;
+                    }
+                }
+                false
+            }
+            b'?' => !n.is_empty() && n[0] != b'/' && m(&p[1..], &n[1..]),
+            b'[' => {
+                if n.is_empty() || n[0] == b'/' {
+                    return false;
+                }
+                let mut i = 1;
+                let negate = p.get(1) == Some(&b'^');
+                if negate {
+                    i += 1;
+                }
+                let mut matched = false;
+                let mut first = true;
+                while i < p.len() && (first || p[i] != b']') {
+                    first = false;
+                    let mut lo = p[i];
+                    if lo == b'\\' && i + 1 < p.len() {
+                        i += 1;
+                        lo = p[i];
+                    }
+                    let mut hi = lo;
+                    if i + 2 < p.len() && p[i + 1] == b'-' && p[i + 2] != b']' {
+                        hi = p[i + 2];
+                        i += 2;
+                    }
+                    if lo <= n[0] && n[0] <= hi {
+                        matched = true;
+                    }
+                    i += 1;
+                }
+                if i >= p.len() {
+                    return false;
+                }
+                matched != negate && m(&p[i + 1..], &n[1..])
+            }
+            b'\\' if p.len() > 1 => !n.is_empty() && n[0] == p[1] && m(&p[2..], &n[1..]),
+            c => !n.is_empty() && n[0] == c && m(&p[1..], &n[1..]),
+        }
+    }
+    m(pattern.as_bytes(), name.as_bytes())
+}
+
+impl Rendered {
+    /// The manifest text Helm records: CRDs (if included) and manifests, each as
+    /// `---\n# Source: PATH\nCONTENT\n`.
+    pub fn manifest_text(&self) -> String {
+        let mut b = String::new();
+        for (p, c) in &self.crds {
+            b.push_str("---\n# Source: ");
+            b.push_str(p);
+            b.push('\n');
+            b.push_str(c);
+            b.push('\n');
+        }
+        for m in &self.manifests {
+            b.push_str("---\n# Source: ");
+            b.push_str(&m.name);
+            b.push('\n');
+            b.push_str(&m.content);
+            b.push('\n');
+        }
+        b
+    }
+
+    /// `helm template`'s standard output. `manifest` is [`Rendered::manifest_text`],
+    /// possibly piped through a post-renderer.
+    pub fn template_output(
+        &self,
+        manifest: &str,
+        opts: &TemplateOptions,
+    ) -> Result<String, ActionError> {
+        let mut all = String::new();
+        all.push_str(manifest.trim());
+        all.push('\n');
+        if !opts.no_hooks {
+            for h in &self.hooks {
+                if opts.skip_tests && h.events.iter().any(|e| e == "test") {
+                    continue;
+                }
+                all.push_str("---\n# Source: ");
+                all.push_str(&h.path);
+                all.push('\n');
+                all.push_str(&h.manifest);
+                all.push('\n');
+            }
+        }
+        if opts.show_only.is_empty() {
+            return Ok(all);
+        }
+        let docs = split_manifests(&all);
+        let mut out = String::new();
+        for pat in &opts.show_only {
+            let mut missing = true;
+            for d in &docs {
+                let Some(rest) = source_rest(d) else { continue };
+                if !path_match(pat, rest) {
+                    continue;
+                }
+                out.push_str("---\n");
+                out.push_str(d);
+                out.push('\n');
+                missing = false;
+            }
+            if missing {
+                return Err(ActionError::Other(format!(
+                    "could not find template {pat} in chart"
+                )));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The part after `# Source: CHART/` (Helm's `# Source: [^/]+/(.+)`).
+fn source_rest(doc: &str) -> Option<&str> {
+    let i = doc.find("# Source: ")?;
+    let after = &doc[i + "# Source: ".len()..];
+    let slash = after.find('/')?;
+    if slash == 0 || after[..slash].contains('\n') {
+        return None;
+    }
+    let rest = &after[slash + 1..];
+    let end = rest.find('\n').unwrap_or(rest.len());
+    let rest = &rest[..end];
+    if rest.is_empty() {
+        None
+    } else {
+        Some(rest)
+    }
+}
+
+/// Files written by `--output-dir`, in order: path relative to the directory, content.
+pub fn output_dir_files(
+    r: &Rendered,
+    manifest: &str,
+    opts: &TemplateOptions,
+    use_release_name: bool,
+) -> BTreeMap<String, String> {
+    let _ = manifest;
+    let mut files: BTreeMap<String, String> = BTreeMap::new();
+    let prefix = if use_release_name {
+        format!("{}/", opts.release_name)
+    } else {
+        String::new()
+    };
+    let mut add = |path: &str, content: &str| {
+        let e = files.entry(format!("{prefix}{path}")).or_default();
+        e.push_str("---\n# Source: ");
+        e.push_str(path);
+        e.push('\n');
+        e.push_str(content);
+        e.push('\n');
+    };
+    for (p, c) in &r.crds {
+        add(p, c);
+    }
+    for m in &r.manifests {
+        add(&m.name, &m.content);
+    }
+    if !opts.no_hooks {
+        for h in &r.hooks {
+            if opts.skip_tests && h.events.iter().any(|e| e == "test") {
+                continue;
+            }
+            add(&h.path, &h.manifest);
+        }
+    }
+    files
+}

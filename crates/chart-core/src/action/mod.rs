@@ -1,0 +1,3 @@
+//! Actions: the operations behind each command (Helm's `pkg/action`).
+
+pub mod install;

@@ -1,0 +1,595 @@
+//! The `.Files` template object (Helm's `pkg/engine/files.go`): a chart's non-template,
+//! non-special files with `Get`, `GetBytes`, `Glob`, `Lines`, `AsConfig`, `AsSecrets`.
+
+use std::any::Any;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use base64::Engine as _;
+use gotmpl::{Object, Value};
+
+use super::File;
+
+/// `.Files`: a map from chart-relative path to content (Go type `engine.files`).
+#[derive(Clone, Debug, Default)]
+pub struct Files {
+    entries: BTreeMap<String, Arc<[u8]>>,
+}
+
+const METHODS: &[&str] = &["Get", "GetBytes", "Glob", "Lines", "AsConfig", "AsSecrets"];
+
+impl Files {
+    /// Builds the object from a chart's [`super::Chart::files`].
+    pub fn new(files: &[File]) -> Files {
+        Files {
+            entries: files
+                .iter()
+                .map(|f| (f.name.clone(), f.data.clone()))
+                .collect(),
+        }
+    }
+
+    /// `{{ .Files.GetBytes "path" }}`: the content, or empty when absent.
+    pub fn get_bytes(&self, name: &str) -> Arc<[u8]> {
+        self.entries
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| Arc::from(&[][..]))
+    }
+
+    /// `{{ .Files.Get "path" }}`: the content as a string, or `""`.
+    pub fn get(&self, name: &str) -> String {
+        String::from_utf8_lossy(&self.get_bytes(name)).into_owned()
+    }
+
+    /// `{{ .Files.Glob "conf/*.ini" }}`: the files whose path matches a gobwas/glob
+    /// pattern (`/` separator); an invalid pattern matches every file, as in Helm.
+    pub fn glob(&self, pattern: &str) -> Files {
+        let g = Glob::compile(pattern);
+        Files {
+            entries: self
+                .entries
+                .iter()
+                .filter(|(k, _)| g.as_ref().is_none_or(|g| g.matches(k)))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        }
+    }
+
+    /// `{{ .Files.Lines "path" }}`: lines after removing one trailing newline; `[]` when
+    /// absent. An empty file is Helm's runtime panic, reported as an error.
+    pub fn lines(&self, name: &str) -> Result<Vec<String>, String> {
+        let Some(data) = self.entries.get(name) else {
+            return Ok(Vec::new());
+        };
+        let mut s = String::from_utf8_lossy(data).into_owned();
+        if s.is_empty() {
+            return Err("runtime error: index out of range [-1]".into());
+        }
+        if s.ends_with('\n') {
+            s.pop();
+        }
+        Ok(s.split('\n').map(str::to_owned).collect())
+    }
+
+    /// `{{ .Files.Glob "conf/*" | .AsConfig }}`: YAML of `{basename: content}`.
+    pub fn as_config(&self) -> String {
+        to_yaml_string_map(
+            self.entries
+                .iter()
+                .map(|(k, v)| (base(k).to_owned(), String::from_utf8_lossy(v).into_owned()))
+                .collect(),
+        )
+    }
+
+    /// `{{ .Files.Glob "secret/*" | .AsSecrets }}`: YAML of `{basename: base64(content)}`.
+    pub fn as_secrets(&self) -> String {
+        to_yaml_string_map(
+            self.entries
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        base(k).to_owned(),
+                        base64::engine::general_purpose::STANDARD.encode(v),
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    /// Number of files.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are no files.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The files in path order (as `range` visits them).
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Arc<[u8]>)> {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+    }
+}
+
+/// Go's `path.Base`.
+fn base(p: &str) -> &str {
+    let t = p.trim_end_matches('/');
+    if t.is_empty() {
+        return if p.is_empty() { "." } else { "/" };
+    }
+    t.rsplit('/').next().unwrap_or(t)
+}
+
+/// Helm's `toYAML` of a `map[string]string` (yaml.v2 marshal, trailing newline removed).
+///
+/// TEMPORARY: a minimal yaml.v2 string emitter until `gotmpl::goyaml` provides the real
+/// one; the coordinator switches this function to it. Keys are sorted in yaml.v2's
+/// natural order; plain style when the text cannot be read as anything but a string,
+/// literal blocks for multi-line text, else double quotes.
+fn to_yaml_string_map(m: BTreeMap<String, String>) -> String {
+    if m.is_empty() {
+        return "{}".into();
+    }
+    let mut keys: Vec<&String> = m.keys().collect();
+    keys.sort_by(|a, b| natural_cmp(a, b));
+    let mut out = String::new();
+    for k in keys {
+        let v = m.get(k).map(String::as_str).unwrap_or("");
+        out.push_str(&yaml_scalar(k, 0));
+        out.push(':');
+        out.push(' ');
+        out.push_str(&yaml_scalar(v, 2));
+        out.push('\n');
+    }
+    out.pop();
+    out
+}
+
+fn plain_ok(s: &str) -> bool {
+    if s.is_empty() || s.trim() != s {
+        return false;
+    }
+    let lower = s.to_ascii_lowercase();
+    let reserved = [
+        "y", "yes", "n", "no", "true", "false", "on", "off", "null", "~", ".inf", "-.inf", "+.inf",
+        ".nan",
+    ];
+    if reserved.contains(&lower.as_str()) {
+        return false;
+    }
+    let first = s.chars().next().unwrap_or(' ');
+    if first.is_ascii_digit()
+        || "-+.".contains(first)
+            && s.chars()
+                .nth(1)
+                .is_some_and(|c| c.is_ascii_digit() || c == '.')
+    {
+        return false;
+    }
+    if "!&*[]{}|>'\"%@`#,?:-<=".contains(first) {
+        return false;
+    }
+    !(s.contains(": ") || s.contains(" #") || s.ends_with(':'))
+}
+
+fn yaml_scalar(s: &str, indent: usize) -> String {
+    if s.contains('\n') && !s.contains('\r') {
+        let keep = if s.ends_with("\n\n") {
+            "+"
+        } else if s.ends_with('\n') {
+            ""
+        } else {
+            "-"
+        };
+        let lead = if s.starts_with(' ') { "2" } else { "" };
+        let mut out = format!("|{lead}{keep}\n");
+        let body = s.strip_suffix('\n').unwrap_or(s);
+        for line in body.split('\n') {
+            if !line.is_empty() {
+                out.push_str(&" ".repeat(indent));
+                out.push_str(line);
+            }
+            out.push('\n');
+        }
+        out.pop();
+        return out;
+    }
+    if plain_ok(s) {
+        return s.to_owned();
+    }
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\x{:02X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// yaml.v2's key order for string keys: runs of digits compare numerically, non-letters
+/// sort before letters.
+fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let ar: Vec<char> = a.chars().collect();
+    let br: Vec<char> = b.chars().collect();
+    let lt = |x: bool| if x { Ordering::Less } else { Ordering::Greater };
+    for i in 0..ar.len().min(br.len()) {
+        let (ac, bc) = (ar[i], br[i]);
+        if ac == bc {
+            continue;
+        }
+        let (al, bl) = (ac.is_alphabetic(), bc.is_alphabetic());
+        if al && bl {
+            return ac.cmp(&bc);
+        }
+        if al || bl {
+            return lt(bl);
+        }
+        let (mut an, mut bn) = (0i64, 0i64);
+        if ac == '0' || bc == '0' {
+            let mut j = i;
+            while j > 0 && ar[j - 1].is_ascii_digit() {
+                j -= 1;
+                if ar[j] != '0' {
+                    an = 1;
+                    bn = 1;
+                    break;
+                }
+            }
+        }
+        let mut ai = i;
+        while ai < ar.len() && ar[ai].is_ascii_digit() {
+            an = an
+                .wrapping_mul(10)
+                .wrapping_add(i64::from(ar[ai] as u8 - b'0'));
+            ai += 1;
+        }
+        let mut bi = i;
+        while bi < br.len() && br[bi].is_ascii_digit() {
+            bn = bn
+                .wrapping_mul(10)
+                .wrapping_add(i64::from(br[bi] as u8 - b'0'));
+            bi += 1;
+        }
+        if an != bn {
+            return lt(an < bn);
+        }
+        if ai != bi {
+            return lt(ai < bi);
+        }
+        return ac.cmp(&bc);
+    }
+    ar.len().cmp(&br.len())
+}
+
+fn go_bytes(b: &[u8]) -> String {
+    let parts: Vec<String> = b.iter().map(u8::to_string).collect();
+    format!("[{}]", parts.join(" "))
+}
+
+fn str_arg<'a>(method: &str, args: &'a [Value]) -> Result<&'a str, String> {
+    match args {
+        [Value::Str(s)] => Ok(s),
+        [other] => Err(format!(
+            "wrong type for value; expected string; got {}",
+            other.type_name()
+        )),
+        _ => Err(format!(
+            "wrong number of args for {method}: want 1 got {}",
+            args.len()
+        )),
+    }
+}
+
+impl Object for Files {
+    fn type_name(&self) -> Cow<'_, str> {
+        Cow::Borrowed("engine.files")
+    }
+    fn kind_name(&self) -> &'static str {
+        "map"
+    }
+    fn get(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
+        let no_args = |method: &str| {
+            if args.is_empty() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "wrong number of args for {method}: want 0 got {}",
+                    args.len()
+                ))
+            }
+        };
+        Some(match name {
+            "Get" => str_arg(name, args).map(|p| Value::str(self.get(p))),
+            "GetBytes" => str_arg(name, args).map(|p| Value::Bytes(self.get_bytes(p))),
+            "Glob" => str_arg(name, args).map(|p| Value::Object(Arc::new(self.glob(p)))),
+            "Lines" => str_arg(name, args).and_then(|p| {
+                self.lines(p)
+                    .map(|l| Value::list(l.into_iter().map(Value::from).collect()))
+            }),
+            "AsConfig" => no_args(name).map(|()| Value::str(self.as_config())),
+            "AsSecrets" => no_args(name).map(|()| Value::str(self.as_secrets())),
+            key => {
+                if !args.is_empty() {
+                    Err(format!("{key} is not a method but has arguments"))
+                } else {
+                    // A named map type: a field name indexes the map (missing → nil []byte).
+                    Ok(Value::Bytes(self.get_bytes(key)))
+                }
+            }
+        })
+    }
+    fn is_method(&self, name: &str) -> bool {
+        METHODS.contains(&name)
+    }
+    fn format(&self) -> String {
+        let parts: Vec<String> = self
+            .entries
+            .iter()
+            .map(|(k, v)| format!("{k}:{}", go_bytes(v)))
+            .collect();
+        format!("map[{}]", parts.join(" "))
+    }
+    fn truthy(&self) -> bool {
+        !self.entries.is_empty()
+    }
+    fn len(&self) -> Option<usize> {
+        Some(self.entries.len())
+    }
+    fn index(&self, key: &Value) -> Option<Result<Value, String>> {
+        Some(match key {
+            Value::Str(s) => Ok(Value::Bytes(self.get_bytes(s))),
+            other => Err(format!(
+                "value has type {}; should be string",
+                other.type_name()
+            )),
+        })
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// gobwas/glob with '/' as the only separator.
+
+#[derive(Clone, Debug)]
+enum Tok {
+    Text(Vec<char>),
+    /// `*`: any run without separators.
+    Any,
+    /// `**`: any run.
+    Super,
+    /// `?`: one non-separator character.
+    Single,
+    /// `[abc]` / `[!abc]`.
+    List(Vec<char>, bool),
+    /// `[a-z]` / `[!a-z]`.
+    Range(char, char, bool),
+    /// `{p1,p2}`.
+    AnyOf(Vec<Vec<Tok>>),
+}
+
+/// A compiled gobwas/glob pattern.
+#[derive(Clone, Debug)]
+struct Glob(Vec<Tok>);
+
+struct Lexer<'a> {
+    chars: std::iter::Peekable<std::str::Chars<'a>>,
+}
+
+impl Glob {
+    /// `None` for an invalid pattern (Helm then matches everything).
+    fn compile(p: &str) -> Option<Glob> {
+        let mut lx = Lexer {
+            chars: p.chars().peekable(),
+        };
+        let (seq, _) = lx.seq(0)?;
+        Some(Glob(seq))
+    }
+
+    fn matches(&self, s: &str) -> bool {
+        let chars: Vec<char> = s.chars().collect();
+        match_seq(&self.0, &chars, &[])
+    }
+}
+
+impl Lexer<'_> {
+    /// Parses a sequence until EOF, or `,`/`}` when inside braces (`depth > 0`).
+    /// Returns the sequence and the terminating char.
+    fn seq(&mut self, depth: usize) -> Option<(Vec<Tok>, Option<char>)> {
+        let mut out = Vec::new();
+        let mut text = Vec::new();
+        loop {
+            let Some(c) = self.chars.next() else {
+                if !text.is_empty() {
+                    out.push(Tok::Text(text));
+                }
+                return Some((out, None));
+            };
+            let special =
+                matches!(c, '*' | '?' | '[' | '{') || (depth > 0 && matches!(c, ',' | '}'));
+            if !special {
+                if c == '\\' {
+                    if let Some(n) = self.chars.next() {
+                        text.push(n);
+                    }
+                } else {
+                    text.push(c);
+                }
+                continue;
+            }
+            if !text.is_empty() {
+                out.push(Tok::Text(std::mem::take(&mut text)));
+            }
+            match c {
+                '*' => {
+                    if self.chars.peek() == Some(&'*') {
+                        self.chars.next();
+                        out.push(Tok::Super);
+                    } else {
+                        out.push(Tok::Any);
+                    }
+                }
+                '?' => out.push(Tok::Single),
+                '[' => out.push(self.range()?),
+                '{' => {
+                    let mut alts = Vec::new();
+                    loop {
+                        let (alt, end) = self.seq(depth + 1)?;
+                        alts.push(alt);
+                        match end {
+                            Some(',') => continue,
+                            _ => break,
+                        }
+                    }
+                    out.push(Tok::AnyOf(alts));
+                }
+                other => return Some((out, Some(other))),
+            }
+        }
+    }
+
+    fn range(&mut self) -> Option<Tok> {
+        let mut not = false;
+        if self.chars.peek() == Some(&'!') {
+            self.chars.next();
+            not = true;
+        }
+        let lo = self.chars.next()?;
+        if lo != ']' && self.chars.peek() == Some(&'-') {
+            self.chars.next();
+            let hi = self.chars.next()?;
+            if self.chars.next()? != ']' || hi < lo {
+                return None;
+            }
+            return Some(Tok::Range(lo, hi, not));
+        }
+        let mut chars = Vec::new();
+        let mut c = lo;
+        loop {
+            if c == ']' {
+                break;
+            }
+            if c == '\\' {
+                c = self.chars.next()?;
+            }
+            chars.push(c);
+            c = self.chars.next()?;
+        }
+        if chars.is_empty() {
+            return None;
+        }
+        Some(Tok::List(chars, not))
+    }
+}
+
+/// Matches `toks` followed by `rest` (continuation after an alternative) against `s`.
+fn match_seq(toks: &[Tok], s: &[char], rest: &[&[Tok]]) -> bool {
+    let Some((t, more)) = toks.split_first() else {
+        return match rest.split_first() {
+            Some((next, rest2)) => match_seq(next, s, rest2),
+            None => s.is_empty(),
+        };
+    };
+    match t {
+        Tok::Text(text) => {
+            s.len() >= text.len()
+                && s[..text.len()] == text[..]
+                && match_seq(more, &s[text.len()..], rest)
+        }
+        Tok::Single => s.first().is_some_and(|c| *c != '/') && match_seq(more, &s[1..], rest),
+        Tok::List(set, not) => {
+            s.first().is_some_and(|c| set.contains(c) != *not) && match_seq(more, &s[1..], rest)
+        }
+        Tok::Range(lo, hi, not) => {
+            s.first().is_some_and(|c| (lo <= c && c <= hi) != *not)
+                && match_seq(more, &s[1..], rest)
+        }
+        Tok::Any | Tok::Super => {
+            for i in 0..=s.len() {
+                if match_seq(more, &s[i..], rest) {
+                    return true;
+                }
+                if matches!(t, Tok::Any) && s.get(i) == Some(&'/') {
+                    return false;
+                }
+            }
+            false
+        }
+        Tok::AnyOf(alts) => alts.iter().any(|alt| {
+            let mut r: Vec<&[Tok]> = Vec::with_capacity(rest.len() + 1);
+            r.push(more);
+            r.extend_from_slice(rest);
+            match_seq(alt, s, &r)
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(names: &[&str]) -> Files {
+        Files::new(
+            &names
+                .iter()
+                .map(|n| File {
+                    name: (*n).to_owned(),
+                    data: Arc::from(n.as_bytes()),
+                })
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    fn globbed(f: &Files, p: &str) -> Vec<String> {
+        f.glob(p).iter().map(|(k, _)| k.to_owned()).collect()
+    }
+
+    #[test]
+    fn glob_semantics() {
+        let f = files(&["a.txt", "b.yaml", "d/c.txt", "d/e/f.txt"]);
+        assert_eq!(globbed(&f, "*.txt"), ["a.txt"]);
+        assert_eq!(globbed(&f, "**.txt"), ["a.txt", "d/c.txt", "d/e/f.txt"]);
+        assert_eq!(globbed(&f, "d/*"), ["d/c.txt"]);
+        assert_eq!(globbed(&f, "{a,b}.*"), ["a.txt", "b.yaml"]);
+        assert_eq!(globbed(&f, "[ab].*"), ["a.txt", "b.yaml"]);
+        assert_eq!(globbed(&f, "[!a].*"), ["b.yaml"]);
+        assert_eq!(globbed(&f, "?.txt"), ["a.txt"]);
+        assert_eq!(globbed(&f, "[").len(), 4, "invalid pattern matches all");
+        assert_eq!(globbed(&f, "[]").len(), 4);
+        assert_eq!(globbed(&f, "d/{e/*,c*}"), ["d/c.txt", "d/e/f.txt"]);
+    }
+
+    #[test]
+    fn lines_and_get() {
+        let mut f = files(&[]);
+        f.entries.insert("l".into(), Arc::from(&b"a\nb\n\n"[..]));
+        f.entries.insert("e".into(), Arc::from(&b""[..]));
+        assert_eq!(
+            f.lines("l").ok(),
+            Some(vec!["a".into(), "b".into(), "".into()])
+        );
+        assert_eq!(f.lines("missing").ok(), Some(vec![]));
+        assert!(f.lines("e").is_err());
+        assert_eq!(f.get("missing"), "");
+        assert_eq!(f.format(), "map[e:[] l:[97 10 98 10 10]]");
+    }
+
+    #[test]
+    fn natural_order() {
+        let mut v = vec!["a10", "a9", "b", "_x", "A"];
+        v.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(v, ["_x", "A", "a9", "a10", "b"]);
+    }
+}

@@ -1,0 +1,349 @@
+//! Loading a chart from a directory, and turning a flat file list into a [`Chart`]
+//! (Helm's `pkg/chart/loader`: `LoadDir`, `LoadFiles`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use gotmpl::Value;
+
+use super::error::ChartError;
+use super::ignore::{Rules, HELM_IGNORE};
+use super::metadata::{Lock, Metadata, API_VERSION_V1};
+use super::{archive, Chart, File, MAX_ENTRIES, MAX_FILE_SIZE};
+
+/// One file read from a chart directory or archive, before classification.
+#[derive(Clone, Debug)]
+pub struct BufferedFile {
+    /// Path relative to the chart root, `/`-separated.
+    pub name: String,
+    /// Content (a leading UTF-8 BOM already removed).
+    pub data: Arc<[u8]>,
+}
+
+/// Go's message for common I/O errors (`no such file or directory`).
+pub(crate) fn go_io_text(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => {
+            let s = e.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_lowercase(),
+                None => s,
+            }
+        }
+    }
+}
+
+fn io_err(op: &str, path: &Path, e: std::io::Error) -> ChartError {
+    ChartError::Io {
+        path: PathBuf::from(format!("{op} {}", path.display())),
+        err: std::io::Error::new(e.kind(), go_io_text(&e)),
+    }
+}
+
+pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, ChartError> {
+    std::fs::read(path).map_err(|e| io_err("open", path, e))
+}
+
+/// Loads a chart from a path: a directory, or a `.tgz` archive (Helm's `loader.Load`).
+pub fn load(path: impl AsRef<Path>) -> Result<Chart, ChartError> {
+    let path = path.as_ref();
+    let meta = std::fs::metadata(path).map_err(|e| io_err("stat", path, e))?;
+    if meta.is_dir() {
+        load_dir(path)
+    } else {
+        archive::load_file(path)
+    }
+}
+
+struct Walker<'a> {
+    root: PathBuf,
+    rules: &'a Rules,
+    files: Vec<BufferedFile>,
+    warnings: Vec<String>,
+    /// Canonical directories currently being walked (symlink cycle detection).
+    stack: Vec<PathBuf>,
+}
+
+impl Walker<'_> {
+    fn walk_dir(&mut self, dir: &Path, rel: &str) -> Result<(), ChartError> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .map_err(|e| io_err("open", dir, e))?
+            .map(|e| {
+                e.map(|e| e.file_name().to_string_lossy().into_owned())
+                    .map_err(|e| io_err("readdirent", dir, e))
+            })
+            .collect::<Result<_, _>>()?;
+        names.sort();
+        for name in names {
+            let path = dir.join(&name);
+            let n = if rel.is_empty() {
+                name.clone()
+            } else {
+                format!("{rel}/{name}")
+            };
+            self.visit(&path, &n)?;
+        }
+        Ok(())
+    }
+
+    fn visit(&mut self, path: &Path, n: &str) -> Result<(), ChartError> {
+        let lmeta = std::fs::symlink_metadata(path).map_err(|e| io_err("lstat", path, e))?;
+        let (meta, target) = if lmeta.file_type().is_symlink() {
+            let resolved = std::fs::canonicalize(path)
+                .map_err(|e| io_err("error evaluating symlink", path, e))?;
+            if !resolved.starts_with(&self.root) {
+                return Err(ChartError::SymlinkOutside {
+                    link: path.to_path_buf(),
+                    target: resolved,
+                });
+            }
+            self.warnings.push(format!(
+                "walk.go:75: found symbolic link in path: {} resolves to {}. Contents of linked file included and used",
+                path.display(),
+                resolved.display()
+            ));
+            let m =
+                std::fs::symlink_metadata(&resolved).map_err(|e| io_err("lstat", &resolved, e))?;
+            (m, Some(resolved))
+        } else {
+            (lmeta, None)
+        };
+        if meta.is_dir() {
+            if self.rules.ignore(n, true) {
+                return Ok(());
+            }
+            let canon = match target {
+                Some(t) => t,
+                None => std::fs::canonicalize(path).map_err(|e| io_err("lstat", path, e))?,
+            };
+            if self.stack.contains(&canon) || self.stack.len() > 255 {
+                return Err(ChartError::SymlinkLoop(path.to_path_buf()));
+            }
+            self.stack.push(canon);
+            let r = self.walk_dir(path, n);
+            self.stack.pop();
+            return r;
+        }
+        if self.rules.ignore(n, false) {
+            return Ok(());
+        }
+        if !meta.is_file() {
+            return Err(ChartError::IrregularFile(path.to_path_buf()));
+        }
+        if meta.len() > MAX_FILE_SIZE {
+            let base = target
+                .as_deref()
+                .unwrap_or(path)
+                .file_name()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            return Err(ChartError::DirFileTooLarge {
+                name: base,
+                limit: MAX_FILE_SIZE,
+            });
+        }
+        if self.files.len() >= MAX_ENTRIES {
+            return Err(ChartError::TooManyFiles(MAX_ENTRIES));
+        }
+        let mut data = read_file(path)?;
+        if data.starts_with(b"\xEF\xBB\xBF") {
+            data.drain(..3);
+        }
+        self.files.push(BufferedFile {
+            name: n.to_owned(),
+            data: data.into(),
+        });
+        Ok(())
+    }
+}
+
+/// Loads a chart directory (Helm's `loader.LoadDir`): `.helmignore` applied, symlinks
+/// inside the chart followed (with a warning, as Helm logs), symlinks leaving the chart
+/// refused.
+pub fn load_dir(dir: impl AsRef<Path>) -> Result<Chart, ChartError> {
+    let dir = dir.as_ref();
+    let root = std::fs::canonicalize(dir).map_err(|e| io_err("lstat", dir, e))?;
+    let ifile = root.join(HELM_IGNORE);
+    let mut rules = if ifile.exists() {
+        Rules::parse(&read_file(&ifile)?)?
+    } else {
+        Rules::empty()
+    };
+    rules.add_defaults();
+    let mut w = Walker {
+        root: root.clone(),
+        rules: &rules,
+        files: Vec::new(),
+        warnings: Vec::new(),
+        stack: vec![root.clone()],
+    };
+    w.walk_dir(&root, "")?;
+    let warnings = std::mem::take(&mut w.warnings);
+    let mut c = load_files(std::mem::take(&mut w.files))?;
+    c.warnings.splice(0..0, warnings);
+    Ok(c)
+}
+
+/// The single place where values.yaml text becomes a value.
+///
+/// TEMPORARY: until `gotmpl::goyaml::from_yaml` (Helm's YAML 1.1 semantics) lands, JSON
+/// input goes through serde_json and anything else through serde-saphyr with every number
+/// as a float (as Helm's YAML→JSON→Go pipeline makes them). The coordinator switches this
+/// function to `gotmpl::goyaml::from_yaml`.
+pub fn parse_values(bytes: &[u8], path: &str) -> Result<Value, ChartError> {
+    let text = String::from_utf8_lossy(bytes);
+    let trimmed = text.trim_start();
+    let v = if trimmed.starts_with('{') {
+        match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(j) => Some(Value::from_json(&j)),
+            Err(_) => None,
+        }
+    } else {
+        None
+    };
+    let v = match v {
+        Some(v) => v,
+        None => {
+            let node = super::yamlnode::parse(&text).map_err(|message| ChartError::Yaml {
+                file: path.to_owned(),
+                message,
+            })?;
+            super::metadata::node_to_value(&node).map_err(|message| ChartError::Yaml {
+                file: path.to_owned(),
+                message,
+            })?
+        }
+    };
+    match v {
+        Value::Nil => Ok(Value::empty_map()),
+        Value::Map(_) => Ok(v),
+        other => Err(ChartError::Decode {
+            file: path.to_owned(),
+            message: format!(
+                "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+                match other {
+                    Value::List(_) => "array",
+                    Value::Str(_) => "string",
+                    Value::Bool(_) => "bool",
+                    _ => "number",
+                }
+            ),
+        }),
+    }
+}
+
+/// Classifies a flat file list into a chart (Helm's `loader.LoadFiles`).
+pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, ChartError> {
+    let mut c = Chart::default();
+    let mut md: Option<Metadata> = None;
+    for f in &files {
+        c.raw.push(File {
+            name: f.name.clone(),
+            data: f.data.clone(),
+        });
+        if f.name == "Chart.yaml" {
+            let m = md.get_or_insert_with(Metadata::default);
+            m.decode_into("Chart.yaml", &f.data)?;
+            if m.api_version.is_empty() {
+                m.api_version = API_VERSION_V1.into();
+            }
+        }
+    }
+    let mut subcharts: BTreeMap<String, Vec<BufferedFile>> = BTreeMap::new();
+    for f in files {
+        let file = || File {
+            name: f.name.clone(),
+            data: f.data.clone(),
+        };
+        match f.name.as_str() {
+            "Chart.yaml" => {}
+            "Chart.lock" => c.lock = Some(Lock::from_yaml("Chart.lock", &f.data)?),
+            "values.yaml" => {
+                c.values = parse_values(&f.data, "values.yaml")?;
+                c.values_raw = f.data.to_vec();
+            }
+            "values.schema.json" => c.schema = Some(f.data.to_vec()),
+            "requirements.yaml" => {
+                let m = md.get_or_insert_with(Metadata::default);
+                if m.api_version != API_VERSION_V1 {
+                    c.warnings.push("load.go:120: Warning: Dependencies are handled in Chart.yaml since apiVersion \"v2\". We recommend migrating dependencies to Chart.yaml.".into());
+                }
+                m.decode_into("requirements.yaml", &f.data)?;
+                if m.api_version == API_VERSION_V1 {
+                    c.files.push(file());
+                }
+            }
+            "requirements.lock" => {
+                c.lock = Some(Lock::from_yaml("requirements.lock", &f.data)?);
+                let m = md.get_or_insert_with(Metadata::default);
+                if m.api_version != API_VERSION_V1 {
+                    c.warnings.push("load.go:138: Warning: Dependency locking is handled in Chart.lock since apiVersion \"v2\". We recommend migrating to Chart.lock.".into());
+                }
+                if m.api_version == API_VERSION_V1 {
+                    c.files.push(file());
+                }
+            }
+            n if n.starts_with("templates/") => c.templates.push(file()),
+            n if n.starts_with("charts/") => {
+                if n.rsplit('/').next().is_some_and(|b| b.ends_with(".prov")) {
+                    c.files.push(file());
+                    continue;
+                }
+                let fname = &n["charts/".len()..];
+                let cname = fname.split('/').next().unwrap_or(fname).to_owned();
+                subcharts.entry(cname).or_default().push(BufferedFile {
+                    name: fname.to_owned(),
+                    data: f.data.clone(),
+                });
+            }
+            _ => c.files.push(file()),
+        }
+    }
+    let Some(mut md) = md else {
+        return Err(ChartError::MissingChartYaml);
+    };
+    md.validate()?;
+    c.metadata = md;
+    let parent_name = c.metadata.name.clone();
+    for (n, group) in subcharts {
+        if n.starts_with('_') || n.starts_with('.') {
+            continue;
+        }
+        let wrap = |e: ChartError| ChartError::Subchart {
+            name: n.clone(),
+            parent: parent_name.clone(),
+            source: Box::new(e),
+        };
+        let sc = if n.ends_with(".tgz") {
+            let Some(first) = group.first() else {
+                continue;
+            };
+            if first.name != n {
+                return Err(ChartError::SubchartTar {
+                    parent: parent_name,
+                    expected: n.clone(),
+                    got: first.name.clone(),
+                });
+            }
+            archive::load_archive(&first.data[..]).map_err(wrap)?
+        } else {
+            let buff: Vec<BufferedFile> = group
+                .into_iter()
+                .filter_map(|f| {
+                    let (_, rest) = f.name.split_once('/')?;
+                    Some(BufferedFile {
+                        name: rest.to_owned(),
+                        data: f.data,
+                    })
+                })
+                .collect();
+            load_files(buff).map_err(wrap)?
+        };
+        c.dependencies.push(sc);
+    }
+    c.fix_paths(None);
+    Ok(c)
+}

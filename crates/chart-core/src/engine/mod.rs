@@ -1,0 +1,248 @@
+//! The rendering engine: every template of a chart and its subcharts parsed into one
+//! template set, executed with Helm's built-in objects, errors reported as Helm reports
+//! them (Helm's `pkg/engine`).
+
+pub mod objects;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use gotmpl::{ErrorKind, FuncMap, Map, MapRef, MissingKey, Options, Template, Ty, Value};
+
+use crate::chart::Chart;
+pub use objects::{Capabilities, ChartObject};
+
+/// What `.Release` holds.
+#[derive(Clone, Debug)]
+pub struct ReleaseInfo {
+    /// Release name.
+    pub name: String,
+    /// Namespace.
+    pub namespace: String,
+    /// Revision number.
+    pub revision: i64,
+    /// Whether this is an install.
+    pub is_install: bool,
+    /// Whether this is an upgrade.
+    pub is_upgrade: bool,
+}
+
+impl ReleaseInfo {
+    /// `.Release` as templates see it (a map, so unknown keys are silently empty).
+    pub fn to_value(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("Name".into(), Value::str(&self.name));
+        m.insert("Namespace".into(), Value::str(&self.namespace));
+        m.insert("IsUpgrade".into(), Value::Bool(self.is_upgrade));
+        m.insert("IsInstall".into(), Value::Bool(self.is_install));
+        m.insert("Revision".into(), Value::int(self.revision));
+        m.insert("Service".into(), Value::str("Helm"));
+        Value::map(m)
+    }
+}
+
+/// A template error as Helm prints it.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// A template does not parse: `parse error at (FILE:LINE): MSG`.
+    #[error("parse error at ({file}:{line}): {msg}")]
+    Parse {
+        /// Template file.
+        file: String,
+        /// Line.
+        line: usize,
+        /// The last segment of Go's message.
+        msg: String,
+        /// The underlying error.
+        #[source]
+        source: gotmpl::Error,
+    },
+    /// `required`/`fail`: `execution error at (FILE:LINE:COL): MSG`.
+    #[error("execution error at ({location}): {msg}")]
+    Fail {
+        /// `FILE:LINE:COL` of the outermost failing call.
+        location: String,
+        /// The user's message.
+        msg: String,
+    },
+    /// Any other execution error, in Go's words.
+    #[error("{0}")]
+    Exec(gotmpl::Error),
+}
+
+impl RenderError {
+    fn from_parse(e: gotmpl::Error) -> RenderError {
+        let full = e.to_string();
+        let msg = full.rsplit(": ").next().unwrap_or_default().to_string();
+        RenderError::Parse {
+            file: e.name().to_string(),
+            line: e.line(),
+            msg,
+            source: e,
+        }
+    }
+
+    fn from_exec(e: gotmpl::Error) -> RenderError {
+        if e.kind() == ErrorKind::Exec {
+            if let Some(m) = e.fail_message() {
+                return RenderError::Fail {
+                    location: format!("{}:{}:{}", e.name(), e.line(), e.col()),
+                    msg: m.to_string(),
+                };
+            }
+        }
+        RenderError::Exec(e)
+    }
+}
+
+/// Engine settings.
+#[derive(Clone, Debug, Default)]
+pub struct Engine {
+    /// Lint mode: `required`/`fail` log instead of failing.
+    pub lint_mode: bool,
+    /// `missingkey=error` instead of Helm's `missingkey=zero`.
+    pub strict: bool,
+    /// Let `getHostByName` resolve names (Helm's `--enable-dns`).
+    pub enable_dns: bool,
+}
+
+struct Renderable {
+    text: Arc<[u8]>,
+    data: MapRef,
+    base_path: String,
+}
+
+impl Engine {
+    fn funcs(&self) -> FuncMap {
+        let mut f = gotmpl::funcs::helm_funcs();
+        if !self.enable_dns {
+            // getHostByName HOST: returns "" unless DNS lookups are enabled.
+            f.add("getHostByName", &[Ty::Str], None, |_, _| Ok(Value::str("")));
+        }
+        if self.lint_mode {
+            f.add("required", &[Ty::Str, Ty::Any], None, |_, a| match &a[1] {
+                Value::Nil => Ok(Value::str("")),
+                Value::Str(s) if s.is_empty() => Ok(Value::str("")),
+                v => Ok(v.clone()),
+            });
+            f.add("fail", &[Ty::Str], None, |_, _| Ok(Value::str("")));
+        }
+        f
+    }
+
+    /// Renders every template of `chart` (and its enabled subcharts). `values` is the
+    /// coalesced values map of the root chart. Returns the rendered text of every
+    /// non-partial template by its path (`chart/templates/x.yaml`), `<no value>` removed.
+    pub fn render(
+        &self,
+        chart: &Chart,
+        values: &Value,
+        release: &ReleaseInfo,
+        caps: &Capabilities,
+    ) -> Result<BTreeMap<String, String>, RenderError> {
+        let mut tpls: BTreeMap<String, Renderable> = BTreeMap::new();
+        let release_v = release.to_value();
+        let caps_v = caps.to_value();
+        collect(chart, values, &release_v, &caps_v, &mut tpls);
+
+        let mut names: Vec<&String> = tpls.keys().collect();
+        // Deeper paths first, then reverse byte order (Helm's sortTemplates).
+        names.sort_by(|a, b| {
+            let (da, db) = (a.matches('/').count(), b.matches('/').count());
+            db.cmp(&da).then_with(|| b.cmp(a))
+        });
+
+        let mut t = Template::new(self.funcs());
+        t.set_options(Options {
+            missing_key: if self.strict {
+                MissingKey::Error
+            } else {
+                MissingKey::Zero
+            },
+            ..Options::default()
+        });
+        for name in &names {
+            let r = &tpls[*name];
+            let text = String::from_utf8_lossy(&r.text);
+            t.parse(name, &text).map_err(RenderError::from_parse)?;
+        }
+        let mut out = BTreeMap::new();
+        for name in names {
+            let base = name.rsplit('/').next().unwrap_or(name);
+            if base.starts_with('_') {
+                continue;
+            }
+            let r = &tpls[name];
+            let mut tm = Map::new();
+            tm.insert("Name".into(), Value::str(name));
+            tm.insert("BasePath".into(), Value::str(&r.base_path));
+            r.data.write().insert("Template".into(), Value::map(tm));
+            let s = t
+                .execute(name, &Value::Map(r.data.clone()))
+                .map_err(RenderError::from_exec)?;
+            out.insert(name.clone(), s.replace("<no value>", ""));
+        }
+        Ok(out)
+    }
+}
+
+/// Helm's `recAllTpls`: builds each chart's top-level object and registers its templates.
+fn collect(
+    chart: &Chart,
+    parent_values: &Value,
+    release: &Value,
+    caps: &Value,
+    tpls: &mut BTreeMap<String, Renderable>,
+) -> MapRef {
+    let values = if chart.is_root() {
+        parent_values.clone()
+    } else {
+        match parent_values {
+            Value::Map(m) => match m.get(chart.name()) {
+                Some(Value::Map(sub)) => Value::Map(sub),
+                _ => Value::empty_map(),
+            },
+            _ => Value::empty_map(),
+        }
+    };
+    let subcharts = MapRef::new(Map::new());
+    let mut next = Map::new();
+    next.insert(
+        "Chart".into(),
+        Value::Object(Arc::new(ChartObject::new(
+            Arc::new(chart.metadata.clone()),
+            chart.is_root(),
+        ))),
+    );
+    next.insert("Files".into(), Value::Object(Arc::new(chart.files_object())));
+    next.insert("Release".into(), release.clone());
+    next.insert("Capabilities".into(), caps.clone());
+    next.insert("Values".into(), values.clone());
+    next.insert("Subcharts".into(), Value::Map(subcharts.clone()));
+    let next = MapRef::new(next);
+    for child in &chart.dependencies {
+        let c = collect(child, &values, release, caps, tpls);
+        subcharts
+            .write()
+            .insert(child.name().to_string(), Value::Map(c));
+    }
+    let full = chart.chart_full_path();
+    let library = chart.metadata.is_library();
+    for t in &chart.templates {
+        if library {
+            let base = t.name.rsplit('/').next().unwrap_or(&t.name);
+            if !base.starts_with('_') {
+                continue;
+            }
+        }
+        tpls.insert(
+            format!("{full}/{}", t.name),
+            Renderable {
+                text: t.data.clone(),
+                data: next.clone(),
+                base_path: format!("{full}/templates"),
+            },
+        );
+    }
+    next
+}

@@ -1,0 +1,353 @@
+//! Splitting rendered files into documents and sorting them into manifests and hooks,
+//! as Helm's `pkg/releaseutil` does (`SplitManifests`, `SortManifests`, kind orders).
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use gotmpl::Value;
+use regex::Regex;
+
+/// Helm's install order of kinds.
+pub const INSTALL_ORDER: &[&str] = &[
+    "PriorityClass",
+    "Namespace",
+    "NetworkPolicy",
+    "ResourceQuota",
+    "LimitRange",
+    "PodSecurityPolicy",
+    "PodDisruptionBudget",
+    "ServiceAccount",
+    "Secret",
+    "SecretList",
+    "ConfigMap",
+    "StorageClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleList",
+    "ClusterRoleBinding",
+    "ClusterRoleBindingList",
+    "Role",
+    "RoleList",
+    "RoleBinding",
+    "RoleBindingList",
+    "Service",
+    "DaemonSet",
+    "Pod",
+    "ReplicationController",
+    "ReplicaSet",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "IngressClass",
+    "Ingress",
+    "APIService",
+];
+
+/// Helm's uninstall order of kinds.
+pub const UNINSTALL_ORDER: &[&str] = &[
+    "APIService",
+    "Ingress",
+    "IngressClass",
+    "Service",
+    "CronJob",
+    "Job",
+    "StatefulSet",
+    "HorizontalPodAutoscaler",
+    "Deployment",
+    "ReplicaSet",
+    "ReplicationController",
+    "Pod",
+    "DaemonSet",
+    "RoleBindingList",
+    "RoleBinding",
+    "RoleList",
+    "Role",
+    "ClusterRoleBindingList",
+    "ClusterRoleBinding",
+    "ClusterRoleList",
+    "ClusterRole",
+    "CustomResourceDefinition",
+    "PersistentVolumeClaim",
+    "PersistentVolume",
+    "StorageClass",
+    "ConfigMap",
+    "SecretList",
+    "Secret",
+    "ServiceAccount",
+    "PodDisruptionBudget",
+    "PodSecurityPolicy",
+    "LimitRange",
+    "ResourceQuota",
+    "NetworkPolicy",
+    "Namespace",
+    "PriorityClass",
+];
+
+/// Hook events Helm knows.
+pub const HOOK_EVENTS: &[&str] = &[
+    "pre-install",
+    "post-install",
+    "pre-delete",
+    "post-delete",
+    "pre-upgrade",
+    "post-upgrade",
+    "pre-rollback",
+    "post-rollback",
+    "test",
+];
+
+fn separator() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    // A `---` at the start of the text or right after a newline, with all white space
+    // after it (Go's `(?:^|\s*\n)---\s*`).
+    RE.get_or_init(|| Regex::new(r"(?:^|[\t\n\f\r ]*\n)---[\t\n\f\r ]*").unwrap_or_else(|_| unreachable!()))
+}
+
+/// Helm's `SplitManifests`: the documents of one rendered file, trimmed, empty ones
+/// dropped, in file order.
+pub fn split_manifests(text: &str) -> Vec<String> {
+    separator()
+        .split(text.trim())
+        .filter(|d| !d.is_empty())
+        .map(|d| d.trim().to_string())
+        .collect()
+}
+
+/// The head of a document: kind, name and annotations.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SimpleHead {
+    /// `apiVersion`.
+    pub api_version: String,
+    /// `kind`.
+    pub kind: String,
+    /// `metadata.name`.
+    pub name: String,
+    /// `metadata.annotations`.
+    pub annotations: BTreeMap<String, String>,
+}
+
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Str(_) => "string",
+        Value::Float(_) | Value::Int(..) => "number",
+        Value::Bool(_) => "bool",
+        Value::List(_) => "array",
+        Value::Map(_) => "object",
+        _ => "null",
+    }
+}
+
+fn field_str(v: Option<Value>, field: &str) -> Result<String, String> {
+    match v {
+        None | Some(Value::Nil) => Ok(String::new()),
+        Some(Value::Str(s)) => Ok(s.to_string()),
+        Some(other) => Err(format!(
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field {field} of type string",
+            json_kind(&other)
+        )),
+    }
+}
+
+/// Parses a document's head the way Helm unmarshals it into `SimpleHead`.
+pub fn parse_head(doc: &str) -> Result<SimpleHead, String> {
+    let v = gotmpl::goyaml::from_yaml(doc).map_err(|e| e.to_string())?;
+    let m = match v {
+        Value::Nil => return Ok(SimpleHead::default()),
+        Value::Map(m) => m,
+        other => {
+            return Err(format!(
+                "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type releaseutil.SimpleHead",
+                json_kind(&other)
+            ))
+        }
+    };
+    let mut head = SimpleHead {
+        api_version: field_str(m.get("apiVersion"), "SimpleHead.apiVersion")?,
+        kind: field_str(m.get("kind"), "SimpleHead.kind")?,
+        ..SimpleHead::default()
+    };
+    match m.get("metadata") {
+        None | Some(Value::Nil) => {}
+        Some(Value::Map(md)) => {
+            head.name = field_str(md.get("name"), "SimpleHead.metadata.name")?;
+            match md.get("annotations") {
+                None | Some(Value::Nil) => {}
+                Some(Value::Map(a)) => {
+                    for (k, v) in a.read().iter() {
+                        let s = field_str(Some(v.clone()), "SimpleHead.metadata.annotations")?;
+                        head.annotations.insert(k.clone(), s);
+                    }
+                }
+                Some(other) => {
+                    return Err(format!(
+                        "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field SimpleHead.metadata.annotations of type map[string]string",
+                        json_kind(&other)
+                    ))
+                }
+            }
+        }
+        Some(other) => {
+            return Err(format!(
+                "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field SimpleHead.metadata of type struct {{ Name string \"json:\\\"name\\\"\"; Annotations map[string]string \"json:\\\"annotations\\\"\" }}",
+                json_kind(&other)
+            ))
+        }
+    }
+    Ok(head)
+}
+
+/// A rendered resource that is not a hook.
+#[derive(Clone, Debug)]
+pub struct Manifest {
+    /// The template path it came from (`chart/templates/x.yaml`).
+    pub name: String,
+    /// The document text.
+    pub content: String,
+    /// Its head.
+    pub head: SimpleHead,
+}
+
+/// A rendered hook resource.
+#[derive(Clone, Debug)]
+pub struct Hook {
+    /// `metadata.name`.
+    pub name: String,
+    /// `kind`.
+    pub kind: String,
+    /// The template path it came from.
+    pub path: String,
+    /// The document text.
+    pub manifest: String,
+    /// Its events, in annotation order.
+    pub events: Vec<String>,
+    /// `helm.sh/hook-weight` (0 when absent or invalid).
+    pub weight: i64,
+    /// `helm.sh/hook-delete-policy` entries.
+    pub delete_policies: Vec<String>,
+}
+
+/// Why sorting failed: a document that is not valid YAML (or not an object).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("YAML parse error on {path}: {msg}")]
+pub struct SortError {
+    /// The template path.
+    pub path: String,
+    /// The parser's message.
+    pub msg: String,
+}
+
+fn kind_rank(order: &[&str], kind: &str) -> Option<usize> {
+    order.iter().position(|k| *k == kind)
+}
+
+/// Helm's `lessByKind` as a comparator for a stable sort.
+fn kind_cmp(order: &[&str], a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    match (kind_rank(order, a), kind_rank(order, b)) {
+        (None, None) => a.cmp(b),
+        (None, Some(_)) => Ordering::Greater,
+        (Some(_), None) => Ordering::Less,
+        (Some(x), Some(y)) => x.cmp(&y),
+    }
+}
+
+/// Helm's `SortManifests`: files in path order, each split into documents; hook
+/// documents (annotation `helm.sh/hook`) become hooks, the rest manifests; both lists
+/// stably sorted by kind in `order`. Files whose base name starts with `_` and
+/// white-space-only files are skipped. Unknown hook events drop the document, with
+/// Helm's log line returned in the warnings.
+pub fn sort_manifests(
+    files: &BTreeMap<String, String>,
+    order: &[&str],
+    warnings: &mut Vec<String>,
+) -> Result<(Vec<Hook>, Vec<Manifest>), SortError> {
+    let mut hooks = Vec::new();
+    let mut generic = Vec::new();
+    for (path, content) in files {
+        let base = path.rsplit('/').next().unwrap_or(path);
+        if base.starts_with('_') || content.trim().is_empty() {
+            continue;
+        }
+        for doc in split_manifests(content) {
+            let head = parse_head(&doc).map_err(|msg| SortError {
+                path: path.clone(),
+                msg,
+            })?;
+            let Some(hook_types) = head.annotations.get("helm.sh/hook").cloned() else {
+                generic.push(Manifest {
+                    name: path.clone(),
+                    content: doc,
+                    head,
+                });
+                continue;
+            };
+            let weight = head
+                .annotations
+                .get("helm.sh/hook-weight")
+                .and_then(|w| w.parse::<i64>().ok())
+                .unwrap_or(0);
+            let mut events = Vec::new();
+            let mut unknown = false;
+            for t in hook_types.split(',') {
+                let t = t.trim().to_lowercase();
+                let t = if t == "test-success" { "test".to_string() } else { t };
+                if !HOOK_EVENTS.contains(&t.as_str()) {
+                    unknown = true;
+                    break;
+                }
+                events.push(t);
+            }
+            if unknown {
+                warnings.push(format!(
+                    "manifest_sorter.go:190: info: skipping unknown hook: {}",
+                    gotmpl::fmt::go_quote(&hook_types)
+                ));
+                continue;
+            }
+            let delete_policies = head
+                .annotations
+                .get("helm.sh/hook-delete-policy")
+                .map(|p| {
+                    p.split(',')
+                        .map(|s| s.trim().to_lowercase())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default();
+            hooks.push(Hook {
+                name: head.name.clone(),
+                kind: head.kind.clone(),
+                path: path.clone(),
+                manifest: doc,
+                events,
+                weight,
+                delete_policies,
+            });
+        }
+    }
+    hooks.sort_by(|a, b| kind_cmp(order, &a.kind, &b.kind));
+    generic.sort_by(|a, b| kind_cmp(order, &a.head.kind, &b.head.kind));
+    Ok((hooks, generic))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_like_helm() {
+        let docs = split_manifests("a: 1\n---\nb: 2\n--- # c\nd: 3\n---\n\n");
+        assert_eq!(docs, vec!["a: 1", "b: 2", "# c\nd: 3"]);
+    }
+
+    #[test]
+    fn unknown_kinds_sort_last_alphabetically() {
+        let mut v = vec!["Zeta", "Deployment", "Alpha", "Namespace"];
+        v.sort_by(|a, b| kind_cmp(INSTALL_ORDER, a, b));
+        assert_eq!(v, vec!["Namespace", "Deployment", "Alpha", "Zeta"]);
+    }
+}

@@ -1,0 +1,1231 @@
+//! The executor: walks parse trees with Go's `text/template` evaluation rules.
+//!
+//! Go's executor remembers the last node it touched (`s.at(node)`) and reports errors
+//! against it; this one does the same with an `at` reference into the tree, so error
+//! contexts (`at <.Values.x>`) and locations match Go's.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use elsa::FrozenMap;
+
+use crate::builtins;
+use crate::error::{Error, ErrorKind, Repr};
+use crate::func::{CallCtx, Func, FuncError, FuncMap, Host, Ty};
+use crate::parse::node::{Arg, Branch, Command, List, Node, Number, Pipe, Tree};
+use crate::parse::parse::parse;
+use crate::value::{IntKind, Value};
+
+/// What a missing map key evaluates to (Go's `missingkey` option).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum MissingKey {
+    /// `missingkey=default`/`invalid`: no value (prints `<no value>`).
+    #[default]
+    Default,
+    /// `missingkey=zero`: the zero value of the map's element type (what Helm uses).
+    Zero,
+    /// `missingkey=error`: execution stops with an error.
+    Error,
+}
+
+/// Execution options.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Missing-key behaviour.
+    pub missing_key: MissingKey,
+    /// Maximum nesting of `template` calls (Go: 100000).
+    pub max_depth: usize,
+    /// Maximum nesting of `include` calls of one name (Helm: 1000).
+    pub max_include_depth: usize,
+    /// Maximum output size in bytes of one execution; larger output is an error.
+    pub max_output: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            missing_key: MissingKey::Default,
+            max_depth: 100_000,
+            max_include_depth: 1000,
+            max_output: 1 << 30,
+        }
+    }
+}
+
+/// A set of named templates sharing one function table (Go's `*template.Template` and
+/// its associated templates).
+#[derive(Clone)]
+pub struct Template {
+    trees: HashMap<Arc<str>, Arc<Tree>>,
+    funcs: Arc<FuncMap>,
+    opts: Options,
+    left: Arc<str>,
+    right: Arc<str>,
+}
+
+impl std::fmt::Debug for Template {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Template")
+            .field("templates", &self.names())
+            .finish()
+    }
+}
+
+impl Default for Template {
+    fn default() -> Self {
+        Self::new(FuncMap::new())
+    }
+}
+
+impl Template {
+    /// A new, empty template set using `funcs` (which shadow Go's builtins of the same name).
+    pub fn new(funcs: FuncMap) -> Self {
+        Template {
+            trees: HashMap::new(),
+            funcs: Arc::new(funcs),
+            opts: Options::default(),
+            left: Arc::from("{{"),
+            right: Arc::from("}}"),
+        }
+    }
+
+    /// Sets the execution options.
+    pub fn set_options(&mut self, opts: Options) {
+        self.opts = opts;
+    }
+
+    /// The execution options.
+    pub fn options(&self) -> &Options {
+        &self.opts
+    }
+
+    /// Changes the action delimiters (default `{{` and `}}`).
+    pub fn set_delims(&mut self, left: &str, right: &str) {
+        self.left = Arc::from(if left.is_empty() { "{{" } else { left });
+        self.right = Arc::from(if right.is_empty() { "}}" } else { right });
+    }
+
+    /// The function table.
+    pub fn funcs(&self) -> &FuncMap {
+        &self.funcs
+    }
+
+    fn has_func(&self, name: &str) -> bool {
+        self.funcs.contains(name) || builtins::is_builtin(name)
+    }
+
+    /// Parses `text` as the template `name`, adding it and every template it `define`s
+    /// to the set. A later definition replaces an earlier one unless its body is empty,
+    /// as in Go.
+    pub fn parse(&mut self, name: &str, text: &str) -> Result<(), Error> {
+        let trees = parse(name, text, &self.left, &self.right, &|n| self.has_func(n))?;
+        for t in trees {
+            self.add_tree(t);
+        }
+        Ok(())
+    }
+
+    fn add_tree(&mut self, t: Tree) {
+        if let Some(old) = self.trees.get(&t.name) {
+            let _ = old;
+            if t.is_empty() {
+                return;
+            }
+        }
+        self.trees.insert(t.name.clone(), Arc::new(t));
+    }
+
+    /// Whether a template of this name exists.
+    pub fn has_template(&self, name: &str) -> bool {
+        self.trees.contains_key(name)
+    }
+
+    /// The template names, sorted.
+    pub fn names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.trees.keys().map(|k| k.to_string()).collect();
+        v.sort();
+        v
+    }
+
+    /// Executes the template `name` with `data`, returning its output.
+    pub fn execute(&self, name: &str, data: &Value) -> Result<String, Error> {
+        let mut out = String::new();
+        self.execute_into(name, data, &mut out)?;
+        Ok(out)
+    }
+
+    /// Executes the template `name` with `data`, appending the output to `out`.
+    pub fn execute_into(&self, name: &str, data: &Value, out: &mut String) -> Result<(), Error> {
+        let arena = FrozenMap::new();
+        let Some(tree) = self.trees.get(name) else {
+            return Err(Error::no_template(format!(
+                "no template {} associated with template {}",
+                crate::fmt::go_quote(name),
+                crate::fmt::go_quote(name)
+            )));
+        };
+        let mut st = State {
+            set: self,
+            arena: &arena,
+            overlays: Vec::new(),
+            tree,
+            vars: vec![(Arc::from("$"), data.clone())],
+            depth: 0,
+            nest: 0,
+            at: At::None,
+            out: std::mem::take(out),
+            include_counts: HashMap::new(),
+        };
+        let r = st.walk_list(data, &tree.root);
+        *out = std::mem::take(&mut st.out);
+        match r {
+            Ok(()) => Ok(()),
+            Err(Flow::Err(e)) => Err(e),
+            Err(Flow::Break | Flow::Continue) => Ok(()),
+        }
+    }
+}
+
+/// Control flow out of a walk: an error, or break/continue unwinding to the range.
+enum Flow {
+    Err(Error),
+    Break,
+    Continue,
+}
+
+impl From<Error> for Flow {
+    fn from(e: Error) -> Self {
+        Flow::Err(e)
+    }
+}
+
+type R<T> = Result<T, Error>;
+
+/// The node Go would report an error against.
+#[derive(Clone, Copy)]
+enum At<'t> {
+    None,
+    Node(&'t Node),
+    Pipe(&'t Pipe),
+    Cmd(&'t Command),
+    Arg(&'t Arg),
+}
+
+impl At<'_> {
+    fn pos(&self) -> usize {
+        match self {
+            At::None => 0,
+            At::Node(n) => match n {
+                Node::Action { pos, .. } | Node::Template { pos, .. } => *pos,
+                Node::Break { pos } | Node::Continue { pos } => *pos,
+                Node::If(b) | Node::Range(b) | Node::With(b) => b.pos,
+                Node::Text { .. } => 0,
+            },
+            At::Pipe(p) => p.pos,
+            At::Cmd(c) => c.pos,
+            At::Arg(a) => a.pos(),
+        }
+    }
+    fn context(&self) -> String {
+        match self {
+            At::None => String::new(),
+            At::Node(n) => n.to_string(),
+            At::Pipe(p) => p.to_string(),
+            At::Cmd(c) => c.to_string(),
+            At::Arg(a) => a.to_string(),
+        }
+    }
+}
+
+/// A value plus whether Go would hold it in an `interface{}`-typed reflect.Value
+/// (map elements are; pipeline results are not). It changes only error messages and the
+/// nil-chain rule.
+#[derive(Clone)]
+struct Ev {
+    v: Value,
+    boxed: bool,
+}
+
+impl Ev {
+    fn plain(v: Value) -> Ev {
+        Ev { v, boxed: false }
+    }
+}
+
+/// Parsed `tpl` sources of one execution: the top template plus its defines.
+struct TplSet {
+    top: Tree,
+    defs: HashMap<Arc<str>, Tree>,
+}
+
+struct State<'t> {
+    set: &'t Template,
+    arena: &'t FrozenMap<String, Box<Result<TplSet, String>>>,
+    overlays: Vec<&'t TplSet>,
+    tree: &'t Tree,
+    vars: Vec<(Arc<str>, Value)>,
+    depth: usize,
+    nest: usize,
+    at: At<'t>,
+    out: String,
+    include_counts: HashMap<String, usize>,
+}
+
+fn go_type_of(ev: &Ev) -> String {
+    if ev.boxed {
+        "interface {}".to_string()
+    } else {
+        ev.v.type_name().into_owned()
+    }
+}
+
+impl<'t> State<'t> {
+    fn lookup(&self, name: &str) -> Option<&'t Tree> {
+        for o in self.overlays.iter().rev() {
+            if let Some(t) = o.defs.get(name) {
+                return Some(t);
+            }
+            if &*o.top.name == name {
+                return Some(&o.top);
+            }
+        }
+        self.set.trees.get(name).map(|a| &**a)
+    }
+
+    fn errorf(&self, msg: impl Into<String>) -> Error {
+        self.error_with(msg.into(), None)
+    }
+
+    fn error_with(&self, msg: String, func: Option<(String, FuncError)>) -> Error {
+        let (line, col) = self.tree.location(self.at.pos());
+        Error(Box::new(Repr {
+            kind: ErrorKind::Exec,
+            name: self.tree.parse_name.to_string(),
+            line,
+            col,
+            tmpl: self.tree.name.to_string(),
+            node: self.at.context(),
+            msg,
+            func,
+        }))
+    }
+
+    fn check_output(&self) -> Result<(), Flow> {
+        if self.out.len() > self.set.opts.max_output {
+            return Err(Flow::Err(self.errorf(format!(
+                "output exceeds the limit of {} bytes",
+                self.set.opts.max_output
+            ))));
+        }
+        Ok(())
+    }
+
+    fn mark(&self) -> usize {
+        self.vars.len()
+    }
+
+    fn pop(&mut self, mark: usize) {
+        self.vars.truncate(mark);
+    }
+
+    fn set_var(&mut self, name: &str, v: Value) -> R<()> {
+        for (n, val) in self.vars.iter_mut().rev() {
+            if &**n == name {
+                *val = v;
+                return Ok(());
+            }
+        }
+        Err(self.errorf(format!("undefined variable: {name}")))
+    }
+
+    fn set_top_var(&mut self, n: usize, v: Value) {
+        let len = self.vars.len();
+        if let Some(slot) = len.checked_sub(n).and_then(|i| self.vars.get_mut(i)) {
+            slot.1 = v;
+        }
+    }
+
+    fn var_value(&self, name: &str) -> R<Value> {
+        for (n, v) in self.vars.iter().rev() {
+            if &**n == name {
+                return Ok(v.clone());
+            }
+        }
+        Err(self.errorf(format!("undefined variable: {name}")))
+    }
+
+    // ----- walking -----
+
+    fn walk_list(&mut self, dot: &Value, list: &'t List) -> Result<(), Flow> {
+        for n in &list.nodes {
+            self.walk(dot, n)?;
+        }
+        Ok(())
+    }
+
+    fn walk(&mut self, dot: &Value, node: &'t Node) -> Result<(), Flow> {
+        self.at = At::Node(node);
+        match node {
+            Node::Text { text } => {
+                self.out.push_str(text);
+                self.check_output()
+            }
+            Node::Action { pipe, .. } => {
+                let v = self.eval_pipeline(dot, pipe)?;
+                if pipe.decl.is_empty() {
+                    self.at = At::Node(node);
+                    self.print_value(&v);
+                    self.check_output()?;
+                }
+                Ok(())
+            }
+            Node::If(b) => self.walk_if_or_with(false, dot, b),
+            Node::With(b) => self.walk_if_or_with(true, dot, b),
+            Node::Range(b) => self.walk_range(dot, node, b),
+            Node::Template { name, pipe, .. } => self.walk_template(dot, node, name, pipe.as_ref()),
+            Node::Break { .. } => Err(Flow::Break),
+            Node::Continue { .. } => Err(Flow::Continue),
+        }
+    }
+
+    fn print_value(&mut self, v: &Value) {
+        match v {
+            Value::Nil => self.out.push_str("<no value>"),
+            Value::Str(s) => self.out.push_str(s),
+            other => {
+                let s = crate::fmt::format_v(other);
+                self.out.push_str(&s);
+            }
+        }
+    }
+
+    fn walk_if_or_with(&mut self, with: bool, dot: &Value, b: &'t Branch) -> Result<(), Flow> {
+        let mark = self.mark();
+        let r = (|| {
+            let val = self.eval_pipeline(dot, &b.pipe)?;
+            if val.truthy() {
+                if with {
+                    self.walk_list(&val, &b.list)
+                } else {
+                    self.walk_list(dot, &b.list)
+                }
+            } else if let Some(e) = &b.else_list {
+                self.walk_list(dot, e)
+            } else {
+                Ok(())
+            }
+        })();
+        self.pop(mark);
+        r
+    }
+
+    fn walk_range(&mut self, dot: &Value, node: &'t Node, b: &'t Branch) -> Result<(), Flow> {
+        self.at = At::Node(node);
+        let mark0 = self.mark();
+        let r = self.walk_range_inner(dot, b);
+        self.pop(mark0);
+        match r {
+            Err(Flow::Break) => Ok(()),
+            other => other,
+        }
+    }
+
+    fn walk_range_inner(&mut self, dot: &Value, b: &'t Branch) -> Result<(), Flow> {
+        let val = self.eval_pipeline(dot, &b.pipe)?;
+        let mark = self.mark();
+        let pipe = &b.pipe;
+        let one = |st: &mut Self, index: Value, elem: Value| -> Result<(), Flow> {
+            if !pipe.decl.is_empty() {
+                if pipe.is_assign {
+                    if pipe.decl.len() > 1 {
+                        st.set_var(&pipe.decl[0], index.clone())?;
+                    } else {
+                        st.set_var(&pipe.decl[0], elem.clone())?;
+                    }
+                } else {
+                    st.set_top_var(1, elem.clone());
+                }
+            }
+            if pipe.decl.len() > 1 {
+                if pipe.is_assign {
+                    st.set_var(&pipe.decl[1], elem.clone())?;
+                } else {
+                    st.set_top_var(2, index);
+                }
+            }
+            let r = st.walk_list(&elem, &b.list);
+            st.pop(mark);
+            match r {
+                Err(Flow::Continue) => Ok(()),
+                other => other,
+            }
+        };
+        match &val {
+            Value::List(l) if !l.is_empty() => {
+                for (i, e) in l.iter().enumerate() {
+                    one(self, Value::int(i as i64), e.clone())?;
+                }
+                return Ok(());
+            }
+            Value::Bytes(bs) if !bs.is_empty() => {
+                for (i, e) in bs.iter().enumerate() {
+                    one(
+                        self,
+                        Value::int(i as i64),
+                        Value::Int(i64::from(*e), IntKind::Uint8),
+                    )?;
+                }
+                return Ok(());
+            }
+            Value::Map(m) if !m.is_empty() => {
+                let snapshot = m.snapshot();
+                for (k, v) in snapshot {
+                    one(self, Value::str(&k), v)?;
+                }
+                return Ok(());
+            }
+            Value::Object(o) if o.kind_name() == "map" => {
+                if let Some(Ok(Value::Map(m))) = o.get("", &[]) {
+                    if !m.is_empty() {
+                        for (k, v) in m.snapshot() {
+                            one(self, Value::str(&k), v)?;
+                        }
+                        return Ok(());
+                    }
+                }
+            }
+            Value::List(_) | Value::Map(_) | Value::Bytes(_) | Value::Nil => {}
+            other => {
+                return Err(Flow::Err(self.errorf(format!(
+                    "range can't iterate over {}",
+                    crate::fmt::format_v(other)
+                ))));
+            }
+        }
+        if let Some(e) = &b.else_list {
+            self.walk_list(dot, e)?;
+        }
+        Ok(())
+    }
+
+    fn walk_template(
+        &mut self,
+        dot: &Value,
+        node: &'t Node,
+        name: &str,
+        pipe: Option<&'t Pipe>,
+    ) -> Result<(), Flow> {
+        self.at = At::Node(node);
+        let Some(tree) = self.lookup(name) else {
+            return Err(Flow::Err(self.errorf(format!(
+                "template {} not defined",
+                crate::fmt::go_quote(name)
+            ))));
+        };
+        if self.depth >= self.set.opts.max_depth {
+            return Err(Flow::Err(self.errorf(format!(
+                "exceeded maximum template depth ({})",
+                self.set.opts.max_depth
+            ))));
+        }
+        let newdot = match pipe {
+            Some(p) => self.eval_pipeline(dot, p)?,
+            None => Value::Nil,
+        };
+        let saved_tree = std::mem::replace(&mut self.tree, tree);
+        let saved_vars = std::mem::replace(&mut self.vars, vec![(Arc::from("$"), newdot.clone())]);
+        self.depth += 1;
+        let r = stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || {
+            self.walk_list(&newdot, &tree.root)
+        });
+        self.depth -= 1;
+        self.tree = saved_tree;
+        self.vars = saved_vars;
+        match r {
+            Err(Flow::Break | Flow::Continue) => Ok(()),
+            other => other,
+        }
+    }
+
+    // ----- evaluation -----
+
+    fn eval_pipeline(&mut self, dot: &Value, pipe: &'t Pipe) -> R<Value> {
+        self.at = At::Pipe(pipe);
+        let mut value: Option<Ev> = None;
+        for cmd in &pipe.cmds {
+            let v = self.eval_command(dot, cmd, value.take())?;
+            value = Some(Ev::plain(v.v));
+        }
+        let value = value.map(|e| e.v).unwrap_or(Value::Nil);
+        for name in &pipe.decl {
+            if pipe.is_assign {
+                self.set_var(name, value.clone())?;
+            } else {
+                self.vars.push((name.clone(), value.clone()));
+            }
+        }
+        Ok(value)
+    }
+
+    fn not_a_function(&self, args: &[Arg], final_: &Option<Ev>) -> R<()> {
+        if args.len() > 1 || final_.is_some() {
+            return Err(self.errorf(format!(
+                "can't give argument to non-function {}",
+                args.first().map(|a| a.to_string()).unwrap_or_default()
+            )));
+        }
+        Ok(())
+    }
+
+    fn eval_command(&mut self, dot: &Value, cmd: &'t Command, final_: Option<Ev>) -> R<Ev> {
+        let Some(first) = cmd.args.first() else {
+            return Err(self.errorf("empty command"));
+        };
+        match first {
+            Arg::Field { idents, .. } => {
+                self.at = At::Arg(first);
+                let recv = Ev::plain(dot.clone());
+                return self.eval_field_chain(dot, recv, first, idents, &cmd.args, final_);
+            }
+            Arg::Chain { node, fields, .. } => {
+                self.at = At::Arg(first);
+                if matches!(node.as_ref(), Arg::Nil { .. }) {
+                    return Err(self.errorf(format!("indirection through explicit nil in {first}")));
+                }
+                let recv = self.eval_arg_any(dot, node)?;
+                return self.eval_field_chain(dot, recv, first, fields, &cmd.args, final_);
+            }
+            Arg::Identifier { name, .. } => {
+                self.at = At::Arg(first);
+                return self.eval_function(dot, first, name, Some(cmd), &cmd.args, final_);
+            }
+            Arg::Pipe(p) => {
+                self.not_a_function(&cmd.args, &final_)?;
+                return Ok(Ev::plain(self.eval_pipeline(dot, p)?));
+            }
+            Arg::Variable { idents, .. } => {
+                self.at = At::Arg(first);
+                let v = self.var_value(&idents[0])?;
+                if idents.len() == 1 {
+                    self.not_a_function(&cmd.args, &final_)?;
+                    return Ok(Ev::plain(v));
+                }
+                return self.eval_field_chain(
+                    dot,
+                    Ev::plain(v),
+                    first,
+                    &idents[1..],
+                    &cmd.args,
+                    final_,
+                );
+            }
+            _ => {}
+        }
+        self.at = At::Arg(first);
+        self.not_a_function(&cmd.args, &final_)?;
+        Ok(Ev::plain(match first {
+            Arg::Bool { val, .. } => Value::Bool(*val),
+            Arg::Dot { .. } => dot.clone(),
+            Arg::Nil { .. } => return Err(self.errorf("nil is not a command")),
+            Arg::Number { num, .. } => self.ideal_constant(num)?,
+            Arg::String { text, .. } => Value::Str(text.clone()),
+            _ => return Err(self.errorf(format!("can't evaluate command {first}"))),
+        }))
+    }
+
+    fn ideal_constant(&self, n: &Number) -> R<Value> {
+        if n.is_complex {
+            return Ok(Value::Object(Arc::new(builtins::Complex(
+                n.complex.0,
+                n.complex.1,
+            ))));
+        }
+        let t = &n.text;
+        let is_hex_int = (t.starts_with("0x")
+            || t.starts_with("0X")
+            || t.starts_with("-0x")
+            || t.starts_with("+0x"))
+            && !t.contains(['p', 'P']);
+        let is_rune = t.starts_with('\'');
+        if n.is_float && !is_hex_int && !is_rune && t.contains(['.', 'e', 'E', 'p', 'P']) {
+            return Ok(Value::Float(n.float));
+        }
+        if n.is_int {
+            return Ok(Value::int(n.int));
+        }
+        if n.is_uint {
+            return Err(self.errorf(format!("{t} overflows int")));
+        }
+        Ok(Value::Nil)
+    }
+
+    fn eval_field_chain(
+        &mut self,
+        dot: &Value,
+        mut recv: Ev,
+        node: &'t Arg,
+        idents: &[Arc<str>],
+        args: &'t [Arg],
+        final_: Option<Ev>,
+    ) -> R<Ev> {
+        let n = idents.len();
+        for id in &idents[..n.saturating_sub(1)] {
+            recv = self.eval_field(dot, id, node, &[], None, recv)?;
+        }
+        match idents.last() {
+            Some(last) => self.eval_field(dot, last, node, args, final_, recv),
+            None => Ok(recv),
+        }
+    }
+
+    fn eval_field(
+        &mut self,
+        dot: &Value,
+        name: &str,
+        node: &'t Arg,
+        args: &'t [Arg],
+        final_: Option<Ev>,
+        recv: Ev,
+    ) -> R<Ev> {
+        let has_args = args.len() > 1 || final_.is_some();
+        match &recv.v {
+            Value::Nil if !recv.boxed => {
+                if self.set.opts.missing_key == MissingKey::Error {
+                    return Err(self.errorf(format!(
+                        "nil data; no entry for key {}",
+                        crate::fmt::go_quote(name)
+                    )));
+                }
+                Ok(Ev::plain(Value::Nil))
+            }
+            Value::Nil => Err(self.errorf(format!("nil pointer evaluating interface {{}}.{name}"))),
+            Value::Map(m) => {
+                if has_args {
+                    return Err(self.errorf(format!("{name} is not a method but has arguments")));
+                }
+                match m.get(name) {
+                    Some(v) => Ok(Ev { v, boxed: true }),
+                    None => match self.set.opts.missing_key {
+                        MissingKey::Default => Ok(Ev::plain(Value::Nil)),
+                        MissingKey::Zero => Ok(Ev {
+                            v: Value::Nil,
+                            boxed: true,
+                        }),
+                        MissingKey::Error => Err(self.errorf(format!(
+                            "map has no entry for key {}",
+                            crate::fmt::go_quote(name)
+                        ))),
+                    },
+                }
+            }
+            Value::Object(o) => {
+                let o = o.clone();
+                if o.is_method(name) {
+                    // Method call: evaluate arguments as interface{} values.
+                    let mut argv = Vec::new();
+                    for a in args.iter().skip(1) {
+                        argv.push(self.eval_arg_any(dot, a)?.v);
+                    }
+                    if let Some(f) = final_ {
+                        argv.push(f.v);
+                    }
+                    self.at = At::Arg(node);
+                    return match o.get(name, &argv) {
+                        Some(Ok(v)) => Ok(Ev::plain(v)),
+                        Some(Err(e)) => Err(self.error_with(
+                            String::new(),
+                            Some((name.to_string(), FuncError::Msg(e))),
+                        )),
+                        None => Err(self.errorf(format!(
+                            "can't evaluate field {name} in type {}",
+                            go_type_of(&recv)
+                        ))),
+                    };
+                }
+                match o.get(name, &[]) {
+                    Some(Ok(v)) => {
+                        if has_args {
+                            return Err(self.errorf(format!(
+                                "{name} has arguments but cannot be invoked as function"
+                            )));
+                        }
+                        Ok(Ev::plain(v))
+                    }
+                    Some(Err(e)) => Err(self.errorf(e)),
+                    None => Err(self.errorf(format!(
+                        "can't evaluate field {name} in type {}",
+                        go_type_of(&recv)
+                    ))),
+                }
+            }
+            _ => Err(self.errorf(format!(
+                "can't evaluate field {name} in type {}",
+                go_type_of(&recv)
+            ))),
+        }
+    }
+
+    fn eval_function(
+        &mut self,
+        dot: &Value,
+        ident: &'t Arg,
+        name: &str,
+        cmd: Option<&'t Command>,
+        args: &'t [Arg],
+        final_: Option<Ev>,
+    ) -> R<Ev> {
+        self.at = At::Arg(ident);
+        if let Some(f) = self.set.funcs.get(name) {
+            let f = f.clone();
+            return self.eval_call(dot, &f, name, cmd, ident, args, final_);
+        }
+        if builtins::is_builtin(name) {
+            return self.eval_builtin(dot, name, cmd, ident, args, final_);
+        }
+        Err(self.errorf(format!(
+            "{} is not a defined function",
+            crate::fmt::go_quote(name)
+        )))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn eval_call(
+        &mut self,
+        dot: &Value,
+        f: &Func,
+        name: &str,
+        cmd: Option<&'t Command>,
+        ident: &'t Arg,
+        args: &'t [Arg],
+        final_: Option<Ev>,
+    ) -> R<Ev> {
+        let args = if args.is_empty() { args } else { &args[1..] };
+        let sig = f.sig.clone();
+        let num_in = args.len() + usize::from(final_.is_some());
+        let nparams = sig.params.len();
+        match sig.variadic {
+            Some(_) => {
+                if num_in < nparams {
+                    return Err(self.errorf(format!(
+                        "wrong number of args for {name}: want at least {nparams} got {}",
+                        args.len()
+                    )));
+                }
+            }
+            None => {
+                if num_in != nparams {
+                    return Err(self.errorf(format!(
+                        "wrong number of args for {name}: want {nparams} got {num_in}"
+                    )));
+                }
+            }
+        }
+        let mut argv = Vec::with_capacity(num_in);
+        for (i, a) in args.iter().enumerate() {
+            let ty = if i < nparams {
+                sig.params[i]
+            } else {
+                sig.variadic.unwrap_or(Ty::Any)
+            };
+            argv.push(self.eval_arg(dot, ty, a)?);
+        }
+        if let Some(fin) = final_ {
+            let ty = if num_in - 1 < nparams {
+                sig.params[num_in - 1]
+            } else {
+                sig.variadic.unwrap_or(Ty::Any)
+            };
+            argv.push(self.validate_type(fin, ty)?);
+        }
+        let r = {
+            let mut ctx = CallCtx::with_host(self);
+            (f.imp)(&mut ctx, &argv)
+        };
+        match r {
+            Ok(v) => Ok(Ev::plain(v)),
+            Err(e) => {
+                self.at = match cmd {
+                    Some(c) => At::Cmd(c),
+                    None => At::Arg(ident),
+                };
+                Err(self.error_with(String::new(), Some((name.to_string(), e))))
+            }
+        }
+    }
+
+    /// Evaluates an argument for a parameter of type `ty` (Go's evalArg).
+    fn eval_arg(&mut self, dot: &Value, ty: Ty, n: &'t Arg) -> R<Value> {
+        self.at = At::Arg(n);
+        match n {
+            Arg::Dot { .. } => return self.validate_type(Ev::plain(dot.clone()), ty),
+            Arg::Nil { .. } => {
+                return match ty {
+                    Ty::Any | Ty::Map | Ty::List => Ok(Value::Nil),
+                    _ => Err(self.errorf(format!("cannot assign nil to {}", ty.go_name()))),
+                }
+            }
+            Arg::Field { idents, .. } => {
+                let v = self.eval_field_chain(
+                    dot,
+                    Ev::plain(dot.clone()),
+                    n,
+                    idents,
+                    std::slice::from_ref(n),
+                    None,
+                )?;
+                return self.validate_type(v, ty);
+            }
+            Arg::Variable { idents, .. } => {
+                let v = self.var_value(&idents[0])?;
+                let v = if idents.len() == 1 {
+                    Ev::plain(v)
+                } else {
+                    self.eval_field_chain(dot, Ev::plain(v), n, &idents[1..], &[], None)?
+                };
+                return self.validate_type(v, ty);
+            }
+            Arg::Pipe(p) => {
+                let v = self.eval_pipeline(dot, p)?;
+                return self.validate_type(Ev::plain(v), ty);
+            }
+            Arg::Identifier { name, .. } => {
+                let v = self.eval_function(dot, n, name, None, &[], None)?;
+                return self.validate_type(v, ty);
+            }
+            Arg::Chain { node, fields, .. } => {
+                if matches!(node.as_ref(), Arg::Nil { .. }) {
+                    return Err(self.errorf(format!("indirection through explicit nil in {n}")));
+                }
+                let recv = self.eval_arg_any(dot, node)?;
+                let v = self.eval_field_chain(dot, recv, n, fields, &[], None)?;
+                return self.validate_type(v, ty);
+            }
+            _ => {}
+        }
+        match ty {
+            Ty::Bool => match n {
+                Arg::Bool { val, .. } => Ok(Value::Bool(*val)),
+                _ => Err(self.errorf(format!("expected bool; found {n}"))),
+            },
+            Ty::Float64 => match n {
+                Arg::Number { num, .. } if num.is_float => Ok(Value::Float(num.float)),
+                _ => Err(self.errorf(format!("expected float; found {n}"))),
+            },
+            Ty::Int | Ty::Int64 => match n {
+                Arg::Number { num, .. } if num.is_int => Ok(Value::Int(
+                    num.int,
+                    if ty == Ty::Int {
+                        IntKind::Int
+                    } else {
+                        IntKind::Int64
+                    },
+                )),
+                _ => Err(self.errorf(format!("expected integer; found {n}"))),
+            },
+            Ty::Uint32 => match n {
+                Arg::Number { num, .. } if num.is_uint && num.uint <= u64::from(u32::MAX) => {
+                    Ok(Value::Int(num.uint as i64, IntKind::Uint32))
+                }
+                _ => Err(self.errorf(format!("expected unsigned integer; found {n}"))),
+            },
+            Ty::Str => match n {
+                Arg::String { text, .. } => Ok(Value::Str(text.clone())),
+                _ => Err(self.errorf(format!("expected string; found {n}"))),
+            },
+            Ty::Any => Ok(self.eval_empty_interface(n)?),
+            _ => Err(self.errorf(format!("can't handle {n} for arg of type {}", ty.go_name()))),
+        }
+    }
+
+    fn eval_empty_interface(&mut self, n: &'t Arg) -> R<Value> {
+        self.at = At::Arg(n);
+        match n {
+            Arg::Bool { val, .. } => Ok(Value::Bool(*val)),
+            Arg::Number { num, .. } => self.ideal_constant(num),
+            Arg::String { text, .. } => Ok(Value::Str(text.clone())),
+            _ => Err(self.errorf(format!(
+                "can't handle assignment of {n} to empty interface argument"
+            ))),
+        }
+    }
+
+    /// Evaluates an argument as `interface{}` (reflect.Value for builtins).
+    fn eval_arg_any(&mut self, dot: &Value, n: &'t Arg) -> R<Ev> {
+        self.at = At::Arg(n);
+        Ok(match n {
+            Arg::Dot { .. } => Ev::plain(dot.clone()),
+            Arg::Nil { .. } => Ev::plain(Value::Nil),
+            Arg::Field { idents, .. } => self.eval_field_chain(
+                dot,
+                Ev::plain(dot.clone()),
+                n,
+                idents,
+                std::slice::from_ref(n),
+                None,
+            )?,
+            Arg::Variable { idents, .. } => {
+                let v = self.var_value(&idents[0])?;
+                if idents.len() == 1 {
+                    Ev::plain(v)
+                } else {
+                    self.eval_field_chain(dot, Ev::plain(v), n, &idents[1..], &[], None)?
+                }
+            }
+            Arg::Pipe(p) => Ev::plain(self.eval_pipeline(dot, p)?),
+            Arg::Identifier { name, .. } => self.eval_function(dot, n, name, None, &[], None)?,
+            Arg::Chain { node, fields, .. } => {
+                if matches!(node.as_ref(), Arg::Nil { .. }) {
+                    return Err(self.errorf(format!("indirection through explicit nil in {n}")));
+                }
+                let recv = self.eval_arg_any(dot, node)?;
+                self.eval_field_chain(dot, recv, n, fields, &[], None)?
+            }
+            _ => Ev::plain(self.eval_empty_interface(n)?),
+        })
+    }
+
+    /// Go's validateType: checks a runtime value against a parameter type.
+    fn validate_type(&self, ev: Ev, ty: Ty) -> R<Value> {
+        if ev.v.is_nil() && !ev.boxed {
+            return match ty {
+                Ty::Any | Ty::Map | Ty::List => Ok(Value::Nil),
+                _ => Err(self.errorf(format!("invalid value; expected {}", ty.go_name()))),
+            };
+        }
+        if ty == Ty::Any {
+            return Ok(ev.v);
+        }
+        let ok = match (&ev.v, ty) {
+            (Value::Str(_), Ty::Str) => true,
+            (Value::Bool(_), Ty::Bool) => true,
+            (Value::Int(_, IntKind::Int), Ty::Int) => true,
+            (Value::Int(_, IntKind::Int64), Ty::Int64) => true,
+            (Value::Int(_, IntKind::Uint32), Ty::Uint32) => true,
+            (Value::Float(_), Ty::Float64) => true,
+            (Value::Map(_), Ty::Map) => true,
+            (Value::List(_), Ty::List) => true,
+            (Value::Object(o), Ty::Object(n)) => o.type_name() == n,
+            _ => false,
+        };
+        if ok {
+            return Ok(ev.v);
+        }
+        let got = if ev.v.is_nil() {
+            "interface {}".to_string()
+        } else {
+            ev.v.type_name().into_owned()
+        };
+        Err(self.errorf(format!(
+            "wrong type for value; expected {}; got {got}",
+            ty.go_name()
+        )))
+    }
+
+    // ----- builtins -----
+
+    fn eval_builtin(
+        &mut self,
+        dot: &Value,
+        name: &str,
+        cmd: Option<&'t Command>,
+        ident: &'t Arg,
+        args: &'t [Arg],
+        final_: Option<Ev>,
+    ) -> R<Ev> {
+        let args = if args.is_empty() { args } else { &args[1..] };
+        let num_in = args.len() + usize::from(final_.is_some());
+        let (fixed, variadic) = builtins::arity(name);
+        if variadic {
+            if num_in < fixed {
+                return Err(self.errorf(format!(
+                    "wrong number of args for {name}: want at least {fixed} got {}",
+                    args.len()
+                )));
+            }
+        } else if num_in != fixed {
+            return Err(self.errorf(format!(
+                "wrong number of args for {name}: want {fixed} got {num_in}"
+            )));
+        }
+        if name == "and" || name == "or" {
+            let want = name == "or";
+            let mut v = Ev::plain(Value::Nil);
+            for a in args {
+                v = self.eval_arg_any(dot, a)?;
+                if v.v.truthy() == want {
+                    return Ok(Ev::plain(v.v));
+                }
+            }
+            if let Some(f) = final_ {
+                v = f;
+            }
+            return Ok(Ev::plain(v.v));
+        }
+        let mut argv: Vec<Ev> = Vec::with_capacity(num_in);
+        for (i, a) in args.iter().enumerate() {
+            if name == "printf" && i == 0 {
+                argv.push(Ev::plain(self.eval_arg(dot, Ty::Str, a)?));
+            } else {
+                argv.push(self.eval_arg_any(dot, a)?);
+            }
+        }
+        if let Some(f) = final_ {
+            if name == "printf" && argv.is_empty() {
+                argv.push(Ev::plain(self.validate_type(f, Ty::Str)?));
+            } else {
+                argv.push(f);
+            }
+        }
+        let r = if name == "call" {
+            let callee = args.first().map(|a| a.to_string()).unwrap_or_default();
+            builtins::call_fn(&callee, &argv[0].v)
+        } else {
+            let pairs: Vec<(Value, bool)> = argv.iter().map(|e| (e.v.clone(), e.boxed)).collect();
+            builtins::call(name, &pairs)
+        };
+        match r {
+            Ok(v) => Ok(Ev {
+                boxed: name == "index",
+                v,
+            }),
+            Err(e) => {
+                self.at = match cmd {
+                    Some(c) => At::Cmd(c),
+                    None => At::Arg(ident),
+                };
+                Err(self.error_with(String::new(), Some((name.to_string(), FuncError::Msg(e)))))
+            }
+        }
+    }
+
+    // ----- include / tpl -----
+
+    fn do_include(&mut self, name: &str, data: Value) -> Result<String, FuncError> {
+        let count = self.include_counts.get(name).copied().unwrap_or(0);
+        if count > self.set.opts.max_include_depth {
+            return Err(FuncError::msg(format!(
+                "rendering template has a nested reference name: {name}: unable to execute template"
+            )));
+        }
+        *self.include_counts.entry(name.to_string()).or_insert(0) += 1;
+        let r = self.exec_nested(name, data);
+        if let Some(c) = self.include_counts.get_mut(name) {
+            *c = c.saturating_sub(1);
+        }
+        r.map_err(|e| FuncError::Nested {
+            prefix: String::new(),
+            err: Box::new(e),
+        })
+    }
+
+    /// Executes a template by name into a fresh buffer, as Go's ExecuteTemplate does
+    /// (fresh variables, depth 0), sharing this execution's state otherwise.
+    fn exec_nested(&mut self, name: &str, data: Value) -> R<String> {
+        let Some(tree) = self.lookup(name) else {
+            // Helm's template set is rooted at a template named "gotpl".
+            let root = "gotpl";
+            return Err(Error::no_template(format!(
+                "no template {} associated with template {}",
+                crate::fmt::go_quote(name),
+                crate::fmt::go_quote(root)
+            )));
+        };
+        self.run_tree(tree, data)
+    }
+
+    fn run_tree(&mut self, tree: &'t Tree, data: Value) -> R<String> {
+        self.nest += 1;
+        if self.nest > self.set.opts.max_depth {
+            self.nest -= 1;
+            return Err(self.errorf(format!(
+                "exceeded maximum template depth ({})",
+                self.set.opts.max_depth
+            )));
+        }
+        let saved_tree = std::mem::replace(&mut self.tree, tree);
+        let saved_vars = std::mem::replace(&mut self.vars, vec![(Arc::from("$"), data.clone())]);
+        let saved_depth = std::mem::replace(&mut self.depth, 0);
+        let saved_at = self.at;
+        let saved_out = std::mem::take(&mut self.out);
+        let r = stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || {
+            self.walk_list(&data, &tree.root)
+        });
+        let out = std::mem::replace(&mut self.out, saved_out);
+        self.tree = saved_tree;
+        self.vars = saved_vars;
+        self.depth = saved_depth;
+        self.at = saved_at;
+        self.nest -= 1;
+        match r {
+            Ok(()) | Err(Flow::Break | Flow::Continue) => {
+                if self.out.len() + out.len() > self.set.opts.max_output {
+                    return Err(self.errorf(format!(
+                        "output exceeds the limit of {} bytes",
+                        self.set.opts.max_output
+                    )));
+                }
+                Ok(out)
+            }
+            Err(Flow::Err(e)) => Err(e),
+        }
+    }
+
+    fn do_tpl(&mut self, text: &str, data: Value) -> Result<String, FuncError> {
+        let set = self.set;
+        let parsed: &'t Result<TplSet, String> = match self.arena.get(text) {
+            Some(p) => p,
+            None => {
+                let trees = parse("gotpl", text, &set.left, &set.right, &|n| set.has_func(n));
+                let entry = match trees {
+                    Ok(mut trees) => {
+                        let top = trees.remove(0);
+                        let mut defs = HashMap::new();
+                        for t in trees {
+                            if t.is_empty()
+                                && (defs.contains_key(&t.name) || self.lookup(&t.name).is_some())
+                            {
+                                continue;
+                            }
+                            defs.insert(t.name.clone(), t);
+                        }
+                        Ok(TplSet { top, defs })
+                    }
+                    Err(e) => Err(e.to_string()),
+                };
+                self.arena.insert(text.to_string(), Box::new(entry))
+            }
+        };
+        let ts = match parsed {
+            Ok(ts) => ts,
+            Err(msg) => {
+                return Err(FuncError::Msg(format!(
+                    "cannot parse template {}: {msg}",
+                    crate::fmt::go_quote(text)
+                )))
+            }
+        };
+        self.overlays.push(ts);
+        let r = self.run_tree(&ts.top, data);
+        self.overlays.pop();
+        match r {
+            Ok(s) => Ok(s.replace("<no value>", "")),
+            Err(e) => Err(FuncError::Nested {
+                prefix: format!(
+                    "error during tpl function execution for {}: ",
+                    crate::fmt::go_quote(text)
+                ),
+                err: Box::new(e),
+            }),
+        }
+    }
+}
+
+impl Host for State<'_> {
+    fn include(&mut self, name: &str, data: Value) -> Result<String, FuncError> {
+        self.do_include(name, data)
+    }
+    fn tpl(&mut self, text: &str, data: Value) -> Result<String, FuncError> {
+        self.do_tpl(text, data)
+    }
+}

@@ -1,0 +1,1111 @@
+//! The parser: Go's `text/template/parse` grammar, with its error messages and its rule
+//! that an error reports the line of the last token read.
+
+use std::sync::Arc;
+
+use super::lex::{lex, Item, ItemType};
+use super::node::{Arg, Branch, Command, List, Node, Number, Pipe, Tree};
+use crate::error::Error;
+
+/// What `textOrAction` returns: a real node, or an `{{end}}`/`{{else}}` marker.
+enum Parsed {
+    Node(Node),
+    End,
+    Else,
+}
+
+struct Parser<'a> {
+    items: Vec<Item>,
+    i: usize,
+    hwm: usize,
+    parse_name: Arc<str>,
+    text: Arc<str>,
+    has_func: &'a dyn Fn(&str) -> bool,
+    vars: Vec<String>,
+    range_depth: usize,
+    action_line: usize,
+    /// Trees made by `define`/`block`, in order.
+    defs: Vec<Tree>,
+}
+
+type PResult<T> = Result<T, Error>;
+
+/// Parses `text` (named `name`). Returns the top-level tree followed by every tree
+/// `define`d or `block`ed inside it.
+pub(crate) fn parse(
+    name: &str,
+    text: &str,
+    left: &str,
+    right: &str,
+    has_func: &dyn Fn(&str) -> bool,
+) -> Result<Vec<Tree>, Error> {
+    let items = lex(text, left, right);
+    let text: Arc<str> = Arc::from(text);
+    let parse_name: Arc<str> = Arc::from(name);
+    let mut p = Parser {
+        items,
+        i: 0,
+        hwm: 0,
+        parse_name: parse_name.clone(),
+        text: text.clone(),
+        has_func,
+        vars: vec!["$".into()],
+        range_depth: 0,
+        action_line: 0,
+        defs: Vec::new(),
+    };
+    let root = p.parse_top()?;
+    let mut out = vec![Tree {
+        name: Arc::from(name),
+        parse_name,
+        text,
+        root,
+    }];
+    out.append(&mut p.defs);
+    Ok(out)
+}
+
+impl<'a> Parser<'a> {
+    fn item(&self, i: usize) -> &Item {
+        // The item list always ends with Eof or Error; never read past it.
+        let last = self.items.len().saturating_sub(1);
+        &self.items[i.min(last)]
+    }
+
+    fn next(&mut self) -> Item {
+        let it = self.item(self.i).clone();
+        if self.i < self.items.len() {
+            self.i += 1;
+        }
+        self.hwm = self.hwm.max(self.i.saturating_sub(1));
+        it
+    }
+
+    fn backup(&mut self) {
+        self.i = self.i.saturating_sub(1);
+    }
+
+    fn peek(&mut self) -> Item {
+        let it = self.item(self.i).clone();
+        self.hwm = self.hwm.max(self.i.min(self.items.len().saturating_sub(1)));
+        it
+    }
+
+    fn next_non_space(&mut self) -> Item {
+        loop {
+            let it = self.next();
+            if it.typ != ItemType::Space {
+                return it;
+            }
+        }
+    }
+
+    fn peek_non_space(&mut self) -> Item {
+        let it = self.next_non_space();
+        self.backup();
+        it
+    }
+
+    fn errorf(&self, msg: impl Into<String>) -> Error {
+        let line = self.item(self.hwm).line;
+        Error::parse(&self.parse_name, line, msg)
+    }
+
+    fn expect(&mut self, typ: ItemType, context: &str) -> PResult<Item> {
+        let tok = self.next_non_space();
+        if tok.typ != typ {
+            return Err(self.unexpected(&tok, context));
+        }
+        Ok(tok)
+    }
+
+    fn unexpected(&self, tok: &Item, context: &str) -> Error {
+        if tok.typ == ItemType::Error {
+            let mut extra = String::new();
+            if self.action_line != 0 && self.action_line != tok.line {
+                extra = format!(
+                    " in action started at {}:{}",
+                    self.parse_name, self.action_line
+                );
+                if tok.val.ends_with(" action") {
+                    extra = extra[" in action".len()..].to_string();
+                }
+            }
+            return self.errorf(format!("{tok}{extra}"));
+        }
+        self.errorf(format!("unexpected {tok} in {context}"))
+    }
+
+    fn parse_top(&mut self) -> PResult<List> {
+        let mut root = List::default();
+        loop {
+            let tok = self.peek();
+            if tok.typ == ItemType::Eof {
+                break;
+            }
+            if tok.typ == ItemType::LeftDelim {
+                let save = self.i;
+                self.next();
+                if self.next_non_space().typ == ItemType::Define {
+                    self.parse_definition()?;
+                    continue;
+                }
+                self.i = save;
+            }
+            match self.text_or_action()? {
+                Parsed::End => return Err(self.errorf("unexpected {{end}}")),
+                Parsed::Else => return Err(self.errorf("unexpected {{else}}")),
+                Parsed::Node(n) => root.nodes.push(n),
+            }
+        }
+        Ok(root)
+    }
+
+    fn parse_definition(&mut self) -> PResult<()> {
+        let context = "define clause";
+        let tok = self.next_non_space();
+        if tok.typ != ItemType::String && tok.typ != ItemType::RawString {
+            return Err(self.unexpected(&tok, context));
+        }
+        let name = unquote(&tok.val).ok_or_else(|| self.errorf("invalid syntax"))?;
+        self.expect(ItemType::RightDelim, context)?;
+        let saved_vars = std::mem::replace(&mut self.vars, vec!["$".into()]);
+        let saved_depth = std::mem::replace(&mut self.range_depth, 0);
+        let (list, end) = self.item_list()?;
+        self.vars = saved_vars;
+        self.range_depth = saved_depth;
+        if !matches!(end, Parsed::End) {
+            return Err(self.errorf(format!("unexpected {} in {context}", parsed_str(&end))));
+        }
+        self.add_def(Tree {
+            name: Arc::from(name.as_str()),
+            parse_name: self.parse_name.clone(),
+            text: self.text.clone(),
+            root: list,
+        })
+    }
+
+    /// Go's `Tree.add`: within one parse, a second non-empty definition of a name is an
+    /// error; an empty one never replaces a non-empty one.
+    fn add_def(&mut self, t: Tree) -> PResult<()> {
+        if let Some(i) = self.defs.iter().position(|d| d.name == t.name) {
+            if self.defs[i].is_empty() {
+                self.defs[i] = t;
+            } else if !t.is_empty() {
+                return Err(self.errorf(format!(
+                    "template: multiple definition of template {}",
+                    crate::fmt::go_quote(&t.name)
+                )));
+            }
+            return Ok(());
+        }
+        self.defs.push(t);
+        Ok(())
+    }
+
+    /// Parses nodes up to `{{end}}` or `{{else}}`, which it returns.
+    fn item_list(&mut self) -> PResult<(List, Parsed)> {
+        let mut list = List::default();
+        while self.peek_non_space().typ != ItemType::Eof {
+            match self.text_or_action()? {
+                Parsed::Node(n) => list.nodes.push(n),
+                other => return Ok((list, other)),
+            }
+        }
+        Err(self.errorf("unexpected EOF"))
+    }
+
+    fn text_or_action(&mut self) -> PResult<Parsed> {
+        let tok = self.next_non_space();
+        match tok.typ {
+            ItemType::Text => Ok(Parsed::Node(Node::Text {
+                text: Arc::from(tok.val.as_str()),
+            })),
+            ItemType::LeftDelim => {
+                self.action_line = tok.line;
+                let r = self.action();
+                self.action_line = 0;
+                r
+            }
+            _ => Err(self.unexpected(&tok, "input")),
+        }
+    }
+
+    fn action(&mut self) -> PResult<Parsed> {
+        let tok = self.next_non_space();
+        match tok.typ {
+            ItemType::Block => return self.block_control().map(Parsed::Node),
+            ItemType::Break => return self.break_control(tok.pos, true).map(Parsed::Node),
+            ItemType::Continue => return self.break_control(tok.pos, false).map(Parsed::Node),
+            ItemType::Else => return self.else_control(),
+            ItemType::End => {
+                self.expect(ItemType::RightDelim, "end")?;
+                return Ok(Parsed::End);
+            }
+            ItemType::If => return self.branch_control("if").map(|b| Parsed::Node(Node::If(b))),
+            ItemType::Range => {
+                return self
+                    .branch_control("range")
+                    .map(|b| Parsed::Node(Node::Range(b)))
+            }
+            ItemType::Template => return self.template_control().map(Parsed::Node),
+            ItemType::With => {
+                return self
+                    .branch_control("with")
+                    .map(|b| Parsed::Node(Node::With(b)))
+            }
+            _ => {}
+        }
+        self.backup();
+        let pos = self.peek().pos;
+        let pipe = self.pipeline("command", ItemType::RightDelim)?;
+        Ok(Parsed::Node(Node::Action { pos, pipe }))
+    }
+
+    fn break_control(&mut self, pos: usize, is_break: bool) -> PResult<Node> {
+        let word = if is_break { "break" } else { "continue" };
+        let tok = self.next_non_space();
+        if tok.typ != ItemType::RightDelim {
+            return Err(self.unexpected(&tok, &format!("{{{{{word}}}}}")));
+        }
+        if self.range_depth == 0 {
+            return Err(self.errorf(format!("{{{{{word}}}}} outside {{{{range}}}}")));
+        }
+        Ok(if is_break {
+            Node::Break { pos }
+        } else {
+            Node::Continue { pos }
+        })
+    }
+
+    fn else_control(&mut self) -> PResult<Parsed> {
+        let peek = self.peek_non_space();
+        if peek.typ == ItemType::If || peek.typ == ItemType::With {
+            return Ok(Parsed::Else);
+        }
+        self.expect(ItemType::RightDelim, "else")?;
+        Ok(Parsed::Else)
+    }
+
+    fn branch_control(&mut self, context: &str) -> PResult<Box<Branch>> {
+        let nvars = self.vars.len();
+        let r = self.branch_inner(context);
+        self.vars.truncate(nvars);
+        r
+    }
+
+    fn branch_inner(&mut self, context: &str) -> PResult<Box<Branch>> {
+        let pipe = self.pipeline(context, ItemType::RightDelim)?;
+        if context == "range" {
+            self.range_depth += 1;
+        }
+        let res = self.item_list();
+        if context == "range" {
+            self.range_depth -= 1;
+        }
+        let (list, next) = res?;
+        let mut else_list = None;
+        match next {
+            Parsed::End => {}
+            Parsed::Else => {
+                let peek = self.peek();
+                if context == "if" && peek.typ == ItemType::If {
+                    self.next();
+                    let inner = self.branch_control("if")?;
+                    else_list = Some(List {
+                        nodes: vec![Node::If(inner)],
+                    });
+                } else if context == "with" && peek.typ == ItemType::With {
+                    self.next();
+                    let inner = self.branch_control("with")?;
+                    else_list = Some(List {
+                        nodes: vec![Node::With(inner)],
+                    });
+                } else {
+                    let (l, next) = self.item_list()?;
+                    if !matches!(next, Parsed::End) {
+                        return Err(
+                            self.errorf(format!("expected end; found {}", parsed_str(&next)))
+                        );
+                    }
+                    else_list = Some(l);
+                }
+            }
+            Parsed::Node(_) => {}
+        }
+        Ok(Box::new(Branch {
+            pos: pipe.pos,
+            pipe,
+            list,
+            else_list,
+        }))
+    }
+
+    fn block_control(&mut self) -> PResult<Node> {
+        let context = "block clause";
+        let tok = self.next_non_space();
+        let name = self.template_name(&tok, context)?;
+        let pipe = self.pipeline(context, ItemType::RightDelim)?;
+        let saved_vars = std::mem::replace(&mut self.vars, vec!["$".into()]);
+        let saved_depth = std::mem::replace(&mut self.range_depth, 0);
+        let res = self.item_list();
+        self.vars = saved_vars;
+        self.range_depth = saved_depth;
+        let (list, end) = res?;
+        if !matches!(end, Parsed::End) {
+            return Err(self.errorf(format!("unexpected {} in {context}", parsed_str(&end))));
+        }
+        self.add_def(Tree {
+            name: Arc::from(name.as_str()),
+            parse_name: self.parse_name.clone(),
+            text: self.text.clone(),
+            root: list,
+        })?;
+        Ok(Node::Template {
+            pos: tok.pos,
+            name: Arc::from(name.as_str()),
+            pipe: Some(pipe),
+        })
+    }
+
+    fn template_control(&mut self) -> PResult<Node> {
+        let context = "template clause";
+        let tok = self.next_non_space();
+        let name = self.template_name(&tok, context)?;
+        let pipe = if self.next_non_space().typ != ItemType::RightDelim {
+            self.backup();
+            Some(self.pipeline(context, ItemType::RightDelim)?)
+        } else {
+            None
+        };
+        Ok(Node::Template {
+            pos: tok.pos,
+            name: Arc::from(name.as_str()),
+            pipe,
+        })
+    }
+
+    fn template_name(&self, tok: &Item, context: &str) -> PResult<String> {
+        match tok.typ {
+            ItemType::String | ItemType::RawString => {
+                unquote(&tok.val).ok_or_else(|| self.errorf("invalid syntax"))
+            }
+            _ => Err(self.unexpected(tok, context)),
+        }
+    }
+
+    fn pipeline(&mut self, context: &str, end: ItemType) -> PResult<Pipe> {
+        let pos = self.peek_non_space().pos;
+        let mut pipe = Pipe {
+            pos,
+            is_assign: false,
+            decl: Vec::new(),
+            cmds: Vec::new(),
+        };
+        'decls: loop {
+            let v = self.peek_non_space();
+            if v.typ != ItemType::Variable {
+                break;
+            }
+            let save = self.i;
+            self.next_non_space();
+            let after = self.peek();
+            let next = self.peek_non_space();
+            match next.typ {
+                ItemType::Assign | ItemType::Declare => {
+                    pipe.is_assign = next.typ == ItemType::Assign;
+                    self.next_non_space();
+                    pipe.decl.push(Arc::from(v.val.as_str()));
+                    self.vars.push(v.val.clone());
+                }
+                ItemType::Char if next.val == "," => {
+                    self.next_non_space();
+                    pipe.decl.push(Arc::from(v.val.as_str()));
+                    self.vars.push(v.val.clone());
+                    if context == "range" && pipe.decl.len() < 2 {
+                        match self.peek_non_space().typ {
+                            ItemType::Variable | ItemType::RightDelim | ItemType::RightParen => {
+                                continue 'decls;
+                            }
+                            _ => return Err(self.errorf("range can only initialize variables")),
+                        }
+                    }
+                    return Err(self.errorf(format!("too many declarations in {context}")));
+                }
+                _ => {
+                    let _ = after;
+                    self.i = save;
+                }
+            }
+            break;
+        }
+        loop {
+            let tok = self.next_non_space();
+            if tok.typ == end {
+                self.check_pipeline(&pipe, context)?;
+                return Ok(pipe);
+            }
+            match tok.typ {
+                ItemType::Bool
+                | ItemType::CharConstant
+                | ItemType::Complex
+                | ItemType::Dot
+                | ItemType::Field
+                | ItemType::Identifier
+                | ItemType::Number
+                | ItemType::Nil
+                | ItemType::RawString
+                | ItemType::String
+                | ItemType::Variable
+                | ItemType::LeftParen => {
+                    self.backup();
+                    let c = self.command()?;
+                    pipe.cmds.push(c);
+                }
+                _ => return Err(self.unexpected(&tok, context)),
+            }
+        }
+    }
+
+    fn check_pipeline(&self, pipe: &Pipe, context: &str) -> PResult<()> {
+        if pipe.cmds.is_empty() {
+            return Err(self.errorf(format!("missing value for {context}")));
+        }
+        for (i, c) in pipe.cmds.iter().enumerate().skip(1) {
+            if matches!(
+                c.args.first(),
+                Some(
+                    Arg::Bool { .. }
+                        | Arg::Dot { .. }
+                        | Arg::Nil { .. }
+                        | Arg::Number { .. }
+                        | Arg::String { .. }
+                )
+            ) {
+                return Err(self.errorf(format!(
+                    "non executable command in pipeline stage {}",
+                    i + 1
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn command(&mut self) -> PResult<Command> {
+        let pos = self.peek_non_space().pos;
+        let mut cmd = Command {
+            pos,
+            args: Vec::new(),
+        };
+        loop {
+            self.peek_non_space();
+            if let Some(op) = self.operand()? {
+                cmd.args.push(op);
+            }
+            let tok = self.next();
+            match tok.typ {
+                ItemType::Space => continue,
+                ItemType::RightDelim | ItemType::RightParen => self.backup(),
+                ItemType::Pipe => {}
+                _ => return Err(self.unexpected(&tok, "operand")),
+            }
+            break;
+        }
+        if cmd.args.is_empty() {
+            return Err(self.errorf("empty command"));
+        }
+        Ok(cmd)
+    }
+
+    fn operand(&mut self) -> PResult<Option<Arg>> {
+        let Some(node) = self.term()? else {
+            return Ok(None);
+        };
+        if self.peek().typ == ItemType::Field {
+            let chain_pos = self.peek().pos;
+            let mut fields: Vec<Arc<str>> = Vec::new();
+            while self.peek().typ == ItemType::Field {
+                let f = self.next();
+                fields.push(Arc::from(&f.val[1..]));
+            }
+            return Ok(Some(match node {
+                Arg::Field { mut idents, .. } => {
+                    idents.extend(fields);
+                    Arg::Field {
+                        pos: chain_pos,
+                        idents,
+                    }
+                }
+                Arg::Variable { mut idents, .. } => {
+                    idents.extend(fields);
+                    Arg::Variable {
+                        pos: chain_pos,
+                        idents,
+                    }
+                }
+                Arg::Bool { .. }
+                | Arg::String { .. }
+                | Arg::Number { .. }
+                | Arg::Nil { .. }
+                | Arg::Dot { .. } => {
+                    let s = node.to_string();
+                    return Err(self.errorf(format!(
+                        "unexpected . after term {}",
+                        crate::fmt::go_quote(&s)
+                    )));
+                }
+                other => Arg::Chain {
+                    pos: chain_pos,
+                    node: Box::new(other),
+                    fields,
+                },
+            }));
+        }
+        Ok(Some(node))
+    }
+
+    fn term(&mut self) -> PResult<Option<Arg>> {
+        let tok = self.next_non_space();
+        let pos = tok.pos;
+        Ok(Some(match tok.typ {
+            ItemType::Identifier => {
+                if !(self.has_func)(&tok.val) {
+                    return Err(self.errorf(format!(
+                        "function {} not defined",
+                        crate::fmt::go_quote(&tok.val)
+                    )));
+                }
+                Arg::Identifier {
+                    pos,
+                    name: Arc::from(tok.val.as_str()),
+                }
+            }
+            ItemType::Dot => Arg::Dot { pos },
+            ItemType::Nil => Arg::Nil { pos },
+            ItemType::Variable => {
+                let name = tok.val.split('.').next().unwrap_or("").to_string();
+                if !self.vars.contains(&name) {
+                    return Err(self.errorf(format!(
+                        "undefined variable {}",
+                        crate::fmt::go_quote(&name)
+                    )));
+                }
+                Arg::Variable {
+                    pos,
+                    idents: tok.val.split('.').map(Arc::from).collect(),
+                }
+            }
+            ItemType::Field => Arg::Field {
+                pos,
+                idents: vec![Arc::from(&tok.val[1..])],
+            },
+            ItemType::Bool => Arg::Bool {
+                pos,
+                val: tok.val == "true",
+            },
+            ItemType::CharConstant | ItemType::Complex | ItemType::Number => {
+                let num = new_number(&tok.val, tok.typ).map_err(|m| self.errorf(m))?;
+                Arg::Number {
+                    pos,
+                    num: Box::new(num),
+                }
+            }
+            ItemType::LeftParen => {
+                let p = self.pipeline("parenthesized pipeline", ItemType::RightParen)?;
+                Arg::Pipe(Box::new(p))
+            }
+            ItemType::String | ItemType::RawString => {
+                let s = unquote(&tok.val).ok_or_else(|| self.errorf("invalid syntax"))?;
+                Arg::String {
+                    pos,
+                    quoted: Arc::from(tok.val.as_str()),
+                    text: Arc::from(s.as_str()),
+                }
+            }
+            _ => {
+                self.backup();
+                return Ok(None);
+            }
+        }))
+    }
+}
+
+fn parsed_str(p: &Parsed) -> String {
+    match p {
+        Parsed::End => "{{end}}".into(),
+        Parsed::Else => "{{else}}".into(),
+        Parsed::Node(n) => n.to_string(),
+    }
+}
+
+/// Go's `strconv.Unquote` for the three quote kinds. Invalid UTF-8 produced by `\x`
+/// or octal escapes is replaced by U+FFFD (a Rust string cannot hold it).
+pub(crate) fn unquote(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    if b.len() < 2 {
+        return None;
+    }
+    let (q, last) = (b[0], b[b.len() - 1]);
+    if q != last {
+        return None;
+    }
+    let inner = &s[1..s.len() - 1];
+    match q {
+        b'`' => {
+            if inner.contains('`') {
+                return None;
+            }
+            Some(inner.replace('\r', ""))
+        }
+        b'"' | b'\'' => {
+            if q == b'"' && inner.contains('\n') {
+                return None;
+            }
+            let mut out: Vec<u8> = Vec::with_capacity(inner.len());
+            let mut chars = inner.char_indices().peekable();
+            let mut count = 0;
+            while let Some((_, c)) = chars.next() {
+                count += 1;
+                if c == q as char {
+                    return None;
+                }
+                if c != '\\' {
+                    let mut buf = [0u8; 4];
+                    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                    continue;
+                }
+                let (_, e) = chars.next()?;
+                let simple = match e {
+                    'a' => Some(7u8),
+                    'b' => Some(8),
+                    'f' => Some(12),
+                    'n' => Some(b'\n'),
+                    'r' => Some(b'\r'),
+                    't' => Some(b'\t'),
+                    'v' => Some(11),
+                    '\\' => Some(b'\\'),
+                    '\'' if q == b'\'' => Some(b'\''),
+                    '"' if q == b'"' => Some(b'"'),
+                    _ => None,
+                };
+                if let Some(v) = simple {
+                    out.push(v);
+                    continue;
+                }
+                match e {
+                    'x' | 'u' | 'U' => {
+                        let n = match e {
+                            'x' => 2,
+                            'u' => 4,
+                            _ => 8,
+                        };
+                        let mut v: u32 = 0;
+                        for _ in 0..n {
+                            let (_, h) = chars.next()?;
+                            v = v * 16 + h.to_digit(16)?;
+                        }
+                        if e == 'x' {
+                            if q == b'\'' {
+                                let ch = char::from_u32(v)?;
+                                let mut buf = [0u8; 4];
+                                out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                            } else {
+                                out.push(v as u8);
+                            }
+                        } else {
+                            let ch = char::from_u32(v)?;
+                            let mut buf = [0u8; 4];
+                            out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                        }
+                    }
+                    '0'..='7' => {
+                        let mut v: u32 = e.to_digit(8)?;
+                        for _ in 0..2 {
+                            let (_, o) = chars.next()?;
+                            v = v * 8 + o.to_digit(8)?;
+                        }
+                        if v > 255 {
+                            return None;
+                        }
+                        if q == b'\'' {
+                            let ch = char::from_u32(v)?;
+                            let mut buf = [0u8; 4];
+                            out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                        } else {
+                            out.push(v as u8);
+                        }
+                    }
+                    _ => return None,
+                }
+            }
+            if q == b'\'' && count != 1 {
+                return None;
+            }
+            Some(String::from_utf8_lossy(&out).into_owned())
+        }
+        _ => None,
+    }
+}
+
+fn underscore_ok(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let mut saw = b'^';
+    let b = if !b.is_empty() && (b[0] == b'-' || b[0] == b'+') {
+        &b[1..]
+    } else {
+        b
+    };
+    let mut hex = false;
+    if b.len() >= 2 && b[0] == b'0' && matches!(b[1].to_ascii_lowercase(), b'b' | b'o' | b'x') {
+        i = 2;
+        saw = b'0';
+        hex = b[1].eq_ignore_ascii_case(&b'x');
+    }
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_digit() || hex && c.is_ascii_hexdigit() {
+            saw = b'0';
+        } else if c == b'_' {
+            if saw != b'0' {
+                return false;
+            }
+            saw = b'_';
+        } else {
+            if saw == b'_' {
+                return false;
+            }
+            saw = b'!';
+        }
+        i += 1;
+    }
+    saw != b'_'
+}
+
+/// Go's `strconv.ParseUint(s, 0, 64)` magnitude parse (no sign).
+fn parse_uint_base0(s: &str) -> Option<u64> {
+    if s.is_empty() {
+        return None;
+    }
+    let (base, digits) = if let Some(r) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        (16, r)
+    } else if let Some(r) = s.strip_prefix("0o").or_else(|| s.strip_prefix("0O")) {
+        (8, r)
+    } else if let Some(r) = s.strip_prefix("0b").or_else(|| s.strip_prefix("0B")) {
+        (2, r)
+    } else if s.len() > 1 && s.starts_with('0') {
+        (8, &s[1..])
+    } else {
+        (10, s)
+    };
+    if s.contains('_') && !underscore_ok(s) {
+        return None;
+    }
+    let digits: String = digits.chars().filter(|c| *c != '_').collect();
+    if digits.is_empty() {
+        return None;
+    }
+    u64::from_str_radix(&digits, base).ok()
+}
+
+fn parse_int_base0(s: &str) -> Option<i64> {
+    let (neg, mag) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if mag.contains('_') && !underscore_ok(s) {
+        return None;
+    }
+    let u = parse_uint_base0(mag)?;
+    if neg {
+        if u <= i64::MAX as u64 + 1 {
+            Some((u as i128).wrapping_neg() as i64)
+        } else {
+            None
+        }
+    } else {
+        i64::try_from(u).ok()
+    }
+}
+
+/// Go's `strconv.ParseFloat(s, 64)` for the forms the lexer produces.
+pub(crate) fn parse_float(s: &str) -> Option<f64> {
+    if s.contains('_') && !underscore_ok(s) {
+        return None;
+    }
+    let clean: String = s.chars().filter(|c| *c != '_').collect();
+    let (neg, mag) = match clean.as_bytes().first() {
+        Some(b'-') => (true, &clean[1..]),
+        Some(b'+') => (false, &clean[1..]),
+        _ => (false, &clean[..]),
+    };
+    let v = if let Some(h) = mag.strip_prefix("0x").or_else(|| mag.strip_prefix("0X")) {
+        parse_hex_float(h)?
+    } else {
+        if mag.is_empty()
+            || !mag
+                .bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
+        {
+            return None;
+        }
+        mag.parse::<f64>().ok().filter(|f| f.is_finite())?
+    };
+    Some(if neg { -v } else { v })
+}
+
+fn parse_hex_float(h: &str) -> Option<f64> {
+    let lower = h.to_ascii_lowercase();
+    let (mant, exp) = match lower.split_once('p') {
+        Some((m, e)) => (m.to_string(), e.parse::<i32>().ok()?),
+        None => return None, // Go requires the p exponent for hex floats
+    };
+    let (ip, fp) = match mant.split_once('.') {
+        Some((a, b)) => (a.to_string(), b.to_string()),
+        None => (mant.clone(), String::new()),
+    };
+    if ip.is_empty() && fp.is_empty() {
+        return None;
+    }
+    let mut v: f64 = 0.0;
+    for c in ip.chars() {
+        v = v * 16.0 + f64::from(c.to_digit(16)?);
+    }
+    let mut scale = 1.0 / 16.0;
+    for c in fp.chars() {
+        v += f64::from(c.to_digit(16)?) * scale;
+        scale /= 16.0;
+    }
+    Some(v * 2f64.powi(exp))
+}
+
+fn new_number(text: &str, typ: ItemType) -> Result<Number, String> {
+    let mut n = Number {
+        text: Arc::from(text),
+        is_int: false,
+        is_uint: false,
+        is_float: false,
+        is_complex: false,
+        int: 0,
+        uint: 0,
+        float: 0.0,
+        complex: (0.0, 0.0),
+    };
+    if typ == ItemType::CharConstant {
+        let r = unquote_char_constant(text)?;
+        n.int = i64::from(r);
+        n.uint = u64::from(r);
+        n.float = f64::from(r);
+        n.is_int = true;
+        n.is_uint = true;
+        n.is_float = true;
+        return Ok(n);
+    }
+    if typ == ItemType::Complex {
+        // a+bi / a-bi
+        let body = text.strip_suffix('i').ok_or("invalid syntax")?;
+        let split = body
+            .char_indices()
+            .skip(1)
+            .filter(|(i, c)| {
+                (*c == '+' || *c == '-')
+                    && !matches!(
+                        body.as_bytes().get(i.wrapping_sub(1)),
+                        Some(b'e' | b'E' | b'p' | b'P')
+                    )
+            })
+            .map(|(i, _)| i)
+            .last()
+            .ok_or("invalid syntax")?;
+        let re = parse_float(&body[..split]).ok_or("expected integer")?;
+        let im = parse_float(&body[split..]).ok_or("expected integer")?;
+        n.is_complex = true;
+        n.complex = (re, im);
+        simplify_complex(&mut n);
+        return Ok(n);
+    }
+    if let Some(body) = text.strip_suffix('i') {
+        if let Some(f) = parse_float(body) {
+            n.is_complex = true;
+            n.complex = (0.0, f);
+            simplify_complex(&mut n);
+            return Ok(n);
+        }
+    }
+    let u = if text.starts_with('+') || text.starts_with('-') {
+        None
+    } else {
+        parse_uint_base0(text)
+    };
+    if let Some(u) = u {
+        n.is_uint = true;
+        n.uint = u;
+    }
+    if let Some(i) = parse_int_base0(text) {
+        n.is_int = true;
+        n.int = i;
+        if i == 0 {
+            n.is_uint = true;
+            n.uint = 0;
+        }
+    }
+    if n.is_int {
+        n.is_float = true;
+        n.float = n.int as f64;
+    } else if n.is_uint {
+        n.is_float = true;
+        n.float = n.uint as f64;
+    } else if let Some(f) = parse_float(text) {
+        if !text.contains(['.', 'e', 'E', 'p', 'P']) {
+            return Err(format!("integer overflow: {}", crate::fmt::go_quote(text)));
+        }
+        n.is_float = true;
+        n.float = f;
+        if f.fract() == 0.0 && (-9.223372036854776e18..9.223372036854776e18).contains(&f) {
+            n.is_int = true;
+            n.int = f as i64;
+        }
+        if f.fract() == 0.0 && (0.0..1.8446744073709552e19).contains(&f) {
+            n.is_uint = true;
+            n.uint = f as u64;
+        }
+    }
+    if !n.is_int && !n.is_uint && !n.is_float {
+        return Err(format!(
+            "illegal number syntax: {}",
+            crate::fmt::go_quote(text)
+        ));
+    }
+    Ok(n)
+}
+
+/// Go's `strconv.UnquoteChar` on a char constant's body, then the check that only the
+/// closing quote follows.
+fn unquote_char_constant(text: &str) -> Result<u32, String> {
+    let body = text.get(1..).ok_or("invalid syntax")?;
+    let mut cs = body.char_indices();
+    let (_, c) = cs.next().ok_or("invalid syntax")?;
+    if c == '\'' {
+        return Err("invalid syntax".into());
+    }
+    let (r, tail_at) = if c == '\\' {
+        let (_, e) = cs.next().ok_or("invalid syntax")?;
+        let simple = match e {
+            'a' => Some(7),
+            'b' => Some(8),
+            'f' => Some(12),
+            'n' => Some(10),
+            'r' => Some(13),
+            't' => Some(9),
+            'v' => Some(11),
+            '\\' => Some(92),
+            '\'' => Some(39),
+            _ => None,
+        };
+        match simple {
+            Some(v) => (v, cs.next().map(|(i, _)| i).unwrap_or(body.len())),
+            None => {
+                let n = match e {
+                    'x' => 2,
+                    'u' => 4,
+                    'U' => 8,
+                    '0'..='7' => 2,
+                    _ => return Err("invalid syntax".into()),
+                };
+                let (radix, mut v) = if e.is_ascii_digit() {
+                    (8, e.to_digit(8).unwrap_or(0))
+                } else {
+                    (16, 0)
+                };
+                for _ in 0..n {
+                    let (_, h) = cs.next().ok_or("invalid syntax")?;
+                    v = v * radix + h.to_digit(radix).ok_or("invalid syntax")?;
+                }
+                if char::from_u32(v).is_none() || (radix == 8 && v > 255) {
+                    return Err("invalid syntax".into());
+                }
+                (v, cs.next().map(|(i, _)| i).unwrap_or(body.len()))
+            }
+        }
+    } else {
+        (c as u32, cs.next().map(|(i, _)| i).unwrap_or(body.len()))
+    };
+    if body.get(tail_at..) != Some("'") {
+        return Err(format!("malformed character constant: {text}"));
+    }
+    Ok(r)
+}
+
+fn simplify_complex(n: &mut Number) {
+    let (re, im) = n.complex;
+    if im == 0.0 {
+        n.is_float = true;
+        n.float = re;
+        if re.fract() == 0.0 && re.abs() < 9.2e18 {
+            n.is_int = true;
+            n.int = re as i64;
+        }
+        if re.fract() == 0.0 && (0.0..1.8e19).contains(&re) {
+            n.is_uint = true;
+            n.uint = re as u64;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Result<Vec<Tree>, Error> {
+        parse("t", s, "{{", "}}", &|n| n == "printf" || n == "include")
+    }
+
+    #[test]
+    fn parses_if_else_chain() {
+        let t = p("{{if .a}}x{{else if .b}}y{{else}}z{{end}}");
+        assert!(t.is_ok());
+    }
+
+    #[test]
+    fn missing_end_is_eof_error() {
+        let e = p("{{ if true }}").err().map(|e| e.to_string());
+        assert_eq!(e.as_deref(), Some("template: t:1: unexpected EOF"));
+    }
+
+    #[test]
+    fn unknown_function() {
+        let e = p("{{ nosuch }}").err().map(|e| e.to_string());
+        assert_eq!(
+            e.as_deref(),
+            Some("template: t:1: function \"nosuch\" not defined")
+        );
+    }
+
+    #[test]
+    fn numbers() {
+        let n = new_number("1_000", ItemType::Number).ok();
+        assert_eq!(n.map(|n| n.int), Some(1000));
+        let n = new_number("0x1p4", ItemType::Number).ok();
+        assert_eq!(n.map(|n| n.float), Some(16.0));
+        let n = new_number("017", ItemType::Number).ok();
+        assert_eq!(n.map(|n| n.int), Some(15));
+        assert!(new_number("100000000000000000000", ItemType::Number).is_err());
+    }
+
+    #[test]
+    fn unquotes() {
+        assert_eq!(unquote(r#""a\tb\x41\u00e9""#).as_deref(), Some("a\tbAé"));
+        assert_eq!(unquote("`a\\n`").as_deref(), Some("a\\n"));
+        assert_eq!(unquote("'a'").as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn defines_are_collected() {
+        let t = p("{{define \"x\"}}hi{{end}}body").ok();
+        let names: Vec<String> = t
+            .map(|v| v.iter().map(|t| t.name.to_string()).collect())
+            .unwrap_or_default();
+        assert_eq!(names, vec!["t".to_string(), "x".to_string()]);
+    }
+}
