@@ -360,14 +360,14 @@ impl Object for TimeObject {
         let int = |n: i64| Ok(Value::int(n));
         let r = match name {
             "Year" => int(c().year),
-            "Month" => int(c().month),
+            "Month" => Ok(NamedInt::value("time.Month", c().month, &MONTHS, 1)),
             "Day" => int(c().day),
             "Hour" => int(c().hour),
             "Minute" => int(c().min),
             "Second" => int(c().sec),
             "Nanosecond" => int(c().nsec),
             "YearDay" => int(c().yday),
-            "Weekday" => int(c().wday),
+            "Weekday" => Ok(NamedInt::value("time.Weekday", c().wday, &DAYS, 0)),
             "Unix" => Ok(Value::int64(t.unix)),
             "UnixMilli" => Ok(Value::int64(
                 i64::try_from(t.total_nanos() / 1_000_000).unwrap_or(i64::MAX),
@@ -416,6 +416,53 @@ impl Object for TimeObject {
     }
     fn format(&self) -> String {
         self.0.go_string()
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// A `time.Month` or `time.Weekday`: an integer that prints as its name.
+#[derive(Debug)]
+struct NamedInt {
+    type_name: &'static str,
+    n: i64,
+    name: &'static str,
+}
+
+impl NamedInt {
+    fn value(type_name: &'static str, n: i64, names: &[&'static str], base: i64) -> Value {
+        let name = usize::try_from(n - base)
+            .ok()
+            .and_then(|i| names.get(i).copied())
+            .unwrap_or("");
+        Value::Object(Arc::new(NamedInt { type_name, n, name }))
+    }
+}
+
+impl Object for NamedInt {
+    fn type_name(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.type_name)
+    }
+    fn kind_name(&self) -> &'static str {
+        "int"
+    }
+    fn get(&self, name: &str, _args: &[Value]) -> Option<Result<Value, String>> {
+        (name == "String").then(|| Ok(Value::str(self.name)))
+    }
+    fn format(&self) -> String {
+        if self.name.is_empty() {
+            format!(
+                "%!{}({})",
+                self.type_name.trim_start_matches("time."),
+                self.n
+            )
+        } else {
+            self.name.to_string()
+        }
+    }
+    fn truthy(&self) -> bool {
+        self.n != 0
     }
     fn as_any(&self) -> &dyn Any {
         self
