@@ -522,6 +522,11 @@ impl std::str::FromStr for Constraints {
 }
 
 impl Constraints {
+    /// Parses a constraint string (Masterminds `NewConstraint`); same as [`parse`].
+    pub fn parse(text: &str) -> Result<Constraints, ConstraintError> {
+        parse(text)
+    }
+
     /// Whether `v` satisfies the constraints (Masterminds `Check`).
     pub fn check(&self, v: &Version) -> bool {
         self.alternatives
