@@ -1232,7 +1232,8 @@ pub fn register(m: &mut FuncMap) {
     // {{ randBytes 24 }}
     m.add("randBytes", &[Ty::Int], None, |_, a| {
         let n = int(a, 0);
-        if n < 0 {
+        // Go's limit on one allocation (maxAlloc on 64-bit platforms).
+        if !(0..1 << 48).contains(&n) {
             return Err(FuncError::msg("runtime error: makeslice: len out of range"));
         }
         let mut b = vec![0u8; n as usize];
@@ -1515,6 +1516,20 @@ mod tests {
                     Some("error creating certificate: x509: certificate private key does not implement crypto.Signer")
                 );
             }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn decoding_never_panics(s in "[A-Za-z0-9+/=\\n-]{0,40}|\\PC{0,40}", bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..64)) {
+            let _ = b64_decode(&s);
+            let _ = decrypt_aes("k", &s);
+            let _ = parse_private_key_pem(&s);
+            let _ = parse_cert(&bytes);
+            let _ = parse_private_key_pem(&pem_encode("EC PRIVATE KEY", &bytes));
+            let _ = parse_private_key_pem(&pem_encode("PRIVATE KEY", &bytes));
+            let _ = parse_private_key_pem(&pem_encode("RSA PRIVATE KEY", &bytes));
+            let _ = der::items(&bytes);
         }
     }
 }

@@ -105,13 +105,17 @@ impl Location {
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
+    // Wrapping arithmetic: absurd inputs (`AddDate` with huge counts) wrap as in Go
+    // instead of panicking.
+    let y = if m <= 2 { y.wrapping_sub(1) } else { y };
     let era = y.div_euclid(400);
-    let yoe = y - era * 400;
+    let yoe = y.wrapping_sub(era.wrapping_mul(400));
     let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    let doy = ((153 * mp + 2) / 5).wrapping_add(d).wrapping_sub(1);
+    let doe = (yoe * 365 + yoe / 4 - yoe / 100).wrapping_add(doy);
+    era.wrapping_mul(146_097)
+        .wrapping_add(doe)
+        .wrapping_sub(719_468)
 }
 
 /// The date of a day count since 1970-01-01.
@@ -274,7 +278,7 @@ impl GoTime {
 
     fn civil(&self) -> Civil {
         let (offset, abbr) = self.loc.lookup(self.unix);
-        let local = self.unix + i64::from(offset);
+        let local = self.unix.saturating_add(i64::from(offset));
         let days = local.div_euclid(86_400);
         let secs = local.rem_euclid(86_400);
         let (year, month, day) = civil_from_days(days);
@@ -389,11 +393,17 @@ impl Object for TimeObject {
                 let (y, m, d) = (int_arg(args, 0)?, int_arg(args, 1)?, int_arg(args, 2)?);
                 let cv = c();
                 let (ny, nm) = {
-                    let months = cv.year * 12 + (cv.month - 1) + y * 12 + m;
+                    let months = (cv.year * 12 + (cv.month - 1))
+                        .wrapping_add(y.wrapping_mul(12))
+                        .wrapping_add(m);
                     (months.div_euclid(12), months.rem_euclid(12) + 1)
                 };
-                let days = days_from_civil(ny, nm, 1) + cv.day - 1 + d;
-                let local = days * 86_400 + cv.hour * 3600 + cv.min * 60 + cv.sec;
+                let days = days_from_civil(ny, nm, 1)
+                    .wrapping_add(cv.day - 1)
+                    .wrapping_add(d);
+                let local = days
+                    .wrapping_mul(86_400)
+                    .wrapping_add(cv.hour * 3600 + cv.min * 60 + cv.sec);
                 Ok(TimeObject::value(from_local(local, t.nsec, t.loc.clone())))
             })(),
             "Before" | "After" | "Equal" => match args.first().and_then(time_of) {
@@ -472,11 +482,11 @@ impl Object for NamedInt {
 /// The instant whose wall clock in `loc` reads `local` seconds (Go's `time.Date`).
 fn from_local(local: i64, nsec: u32, loc: Location) -> GoTime {
     let (off1, _) = loc.lookup(local);
-    let mut unix = local - i64::from(off1);
+    let mut unix = local.saturating_sub(i64::from(off1));
     if off1 != 0 {
         let (off2, _) = loc.lookup(unix);
         if off2 != off1 {
-            unix = local - i64::from(off2);
+            unix = local.saturating_sub(i64::from(off2));
         }
     }
     GoTime {
@@ -1110,36 +1120,38 @@ pub fn parse_in_location(layout: &str, value: &str, loc: &Location) -> Result<Go
                     utc = true;
                     continue;
                 }
+                // Byte ranges; a range that splits a character cannot hold digits anyway.
+                let g = |a: usize, b: usize| value.get(a..b).unwrap_or("?");
                 let (sign, hh, mm, ss, len) = match std {
                     Std::Iso8601ColonTz | Std::NumColonTz => {
                         if vb.len() < 6 || vb[3] != b':' {
                             return Err(bad());
                         }
-                        (&value[..1], &value[1..3], &value[4..6], "00", 6)
+                        (g(0, 1), g(1, 3), g(4, 6), "00", 6)
                     }
                     Std::NumShortTz | Std::Iso8601ShortTz => {
                         if vb.len() < 3 {
                             return Err(bad());
                         }
-                        (&value[..1], &value[1..3], "00", "00", 3)
+                        (g(0, 1), g(1, 3), "00", "00", 3)
                     }
                     Std::Iso8601ColonSecondsTz | Std::NumColonSecondsTz => {
                         if vb.len() < 9 || vb[3] != b':' || vb[6] != b':' {
                             return Err(bad());
                         }
-                        (&value[..1], &value[1..3], &value[4..6], &value[7..9], 9)
+                        (g(0, 1), g(1, 3), g(4, 6), g(7, 9), 9)
                     }
                     Std::Iso8601SecondsTz | Std::NumSecondsTz => {
                         if vb.len() < 7 {
                             return Err(bad());
                         }
-                        (&value[..1], &value[1..3], &value[3..5], &value[5..7], 7)
+                        (g(0, 1), g(1, 3), g(3, 5), g(5, 7), 7)
                     }
                     _ => {
                         if vb.len() < 5 {
                             return Err(bad());
                         }
-                        (&value[..1], &value[1..3], &value[3..5], "00", 5)
+                        (g(0, 1), g(1, 3), g(3, 5), "00", 5)
                     }
                 };
                 let (Some((h, _)), Some((m, _)), Some((s, _))) =
@@ -2001,5 +2013,19 @@ mod golden_tests {
         register(&mut m);
         let n = replay::replay(&m, "date", &[]);
         assert!(n >= 200, "only {n} cases replayed");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parsing_and_formatting_never_panic(layout in "\\PC{0,24}", value in "\\PC{0,24}", unix in proptest::num::i64::ANY) {
+            let _ = parse_in_location(&layout, &value, &Location::Utc);
+            let _ = parse_in_location("2006-01-02T15:04:05Z07:00:00 MST .000", &value, &Location::Local);
+            let t = GoTime::unix(unix);
+            let _ = t.format(&layout);
+            let _ = t.go_string();
+            let _ = TimeObject(t).get("AddDate", &[Value::int(unix), Value::int(unix), Value::int(unix)]);
+            let _ = parse_duration(&value);
+            let _ = format_duration(unix);
+        }
     }
 }

@@ -522,6 +522,11 @@ impl std::str::FromStr for Constraints {
 }
 
 impl Constraints {
+    /// Parses a constraint string (Masterminds `NewConstraint`); same as [`parse`].
+    pub fn parse(text: &str) -> Result<Constraints, ConstraintError> {
+        parse(text)
+    }
+
     /// Whether `v` satisfies the constraints (Masterminds `Check`).
     pub fn check(&self, v: &Version) -> bool {
         self.alternatives
@@ -1146,5 +1151,17 @@ mod tests {
             checked += 1;
         }
         assert!(checked >= 100, "only {checked} cases checked");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parsing_never_panics(c in "[0-9vxX*.|,<>=!~^ -]{0,24}|\\PC{0,24}", v in "[0-9v.+a-z-]{0,16}|\\PC{0,16}") {
+            if let (Ok(cs), Ok(v)) = (parse(&c), Version::parse(&v)) {
+                let _ = cs.check(&v);
+                let _ = cs.validate(&v);
+                let _ = cs.to_string();
+            }
+            let _ = Version::parse_strict(&v);
+        }
     }
 }

@@ -563,4 +563,14 @@ mod tests {
         let n = super::super::date::replay::replay(&m, "url", &[]);
         assert!(n >= 100, "only {n} cases replayed");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn parsing_never_panics(s in "[a-z:/@%\\[\\]?#.0-9]{0,30}|\\PC{0,30}") {
+            if let Ok(u) = Url::parse(&s) {
+                let _ = u.hostname();
+                let _ = u.to_go_string();
+            }
+        }
+    }
 }
