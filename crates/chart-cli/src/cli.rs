@@ -35,7 +35,7 @@ pub struct GlobalArgs {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// locally render templates
-    Template(TemplateArgs),
+    Template(Box<TemplateArgs>),
     /// print the client version information
     Version(VersionArgs),
 }

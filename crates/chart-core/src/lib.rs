@@ -4,8 +4,8 @@
 
 pub use gotmpl;
 
-pub mod chart;
-pub mod values;
 pub mod action;
+pub mod chart;
 pub mod engine;
 pub mod release;
+pub mod values;

@@ -48,7 +48,9 @@ fn post_render(prog: &str, args: &[String], input: &str) -> anyhow::Result<Strin
 pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
     let (name, chart) = match a.args.as_slice() {
         [chart] => (
-            a.name_template.clone().unwrap_or_else(|| "release-name".into()),
+            a.name_template
+                .clone()
+                .unwrap_or_else(|| "release-name".into()),
             chart.clone(),
         ),
         [name, chart] => (name.clone(), chart.clone()),
@@ -76,7 +78,9 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
         Ok(r) => r,
         Err(e) => {
             if e.is_render_error() && !g.debug {
-                return Err(anyhow!("{e}\n\nUse --debug flag to render out invalid YAML"));
+                return Err(anyhow!(
+                    "{e}\n\nUse --debug flag to render out invalid YAML"
+                ));
             }
             return Err(anyhow!("{e}"));
         }
@@ -97,7 +101,8 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
                 std::fs::create_dir_all(parent)
                     .with_context(|| format!("creating {}", parent.display()))?;
             }
-            std::fs::write(&full, content).with_context(|| format!("writing {}", full.display()))?;
+            std::fs::write(&full, content)
+                .with_context(|| format!("writing {}", full.display()))?;
             println!("wrote {}", full.display());
         }
         return Ok(ExitCode::SUCCESS);

@@ -8,7 +8,9 @@ use gotmpl::Value;
 
 use crate::chart::{self, Chart, ChartError};
 use crate::engine::{Capabilities, Engine, ReleaseInfo, RenderError};
-use crate::release::manifest::{sort_manifests, split_manifests, Hook, Manifest, SortError, INSTALL_ORDER};
+use crate::release::manifest::{
+    sort_manifests, split_manifests, Hook, Manifest, SortError, INSTALL_ORDER,
+};
 use crate::values::{self, ValueOptions};
 
 /// Options of a client-only install (`helm template`).
@@ -134,10 +136,8 @@ pub fn render_template(
     validate_release_name(&opts.release_name)?;
     let mut ch = chart::load(chart_path)?;
     let mut warnings = std::mem::take(&mut ch.warnings);
-    if ch.metadata.is_library() {
-        return Err(ActionError::Other("library charts are not installable".into()));
-    }
-    if ch.metadata.chart_type != "" && ch.metadata.chart_type != "application" {
+    // Helm's checkIfInstallable: only application charts (type "" or "application").
+    if !matches!(ch.metadata.chart_type.as_str(), "" | "application") {
         return Err(ActionError::Other(format!(
             "{} charts are not installable",
             ch.metadata.chart_type

@@ -130,7 +130,6 @@ fn to_yaml_string_map(m: BTreeMap<String, String>) -> String {
     out.strip_suffix('\n').unwrap_or(&out).to_string()
 }
 
-
 fn go_bytes(b: &[u8]) -> String {
     let parts: Vec<String> = b.iter().map(u8::to_string).collect();
     format!("[{}]", parts.join(" "))
@@ -443,12 +442,5 @@ mod tests {
         assert!(f.lines("e").is_err());
         assert_eq!(f.get("missing"), "");
         assert_eq!(f.format(), "map[e:[] l:[97 10 98 10 10]]");
-    }
-
-    #[test]
-    fn natural_order() {
-        let mut v = vec!["a10", "a9", "b", "_x", "A"];
-        v.sort_by(|a, b| natural_cmp(a, b));
-        assert_eq!(v, ["_x", "A", "a9", "a10", "b"]);
     }
 }

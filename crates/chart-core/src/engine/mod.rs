@@ -214,7 +214,10 @@ fn collect(
             chart.is_root(),
         ))),
     );
-    next.insert("Files".into(), Value::Object(Arc::new(chart.files_object())));
+    next.insert(
+        "Files".into(),
+        Value::Object(Arc::new(chart.files_object())),
+    );
     next.insert("Release".into(), release.clone());
     next.insert("Capabilities".into(), caps.clone());
     next.insert("Values".into(), values.clone());

@@ -104,7 +104,9 @@ fn separator() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     // A `---` at the start of the text or right after a newline, with all white space
     // after it (Go's `(?:^|\s*\n)---\s*`).
-    RE.get_or_init(|| Regex::new(r"(?:^|[\t\n\f\r ]*\n)---[\t\n\f\r ]*").unwrap_or_else(|_| unreachable!()))
+    RE.get_or_init(|| {
+        Regex::new(r"(?:^|[\t\n\f\r ]*\n)---[\t\n\f\r ]*").unwrap_or_else(|_| unreachable!())
+    })
 }
 
 /// Helm's `SplitManifests`: the documents of one rendered file, trimmed, empty ones
@@ -294,7 +296,11 @@ pub fn sort_manifests(
             let mut unknown = false;
             for t in hook_types.split(',') {
                 let t = t.trim().to_lowercase();
-                let t = if t == "test-success" { "test".to_string() } else { t };
+                let t = if t == "test-success" {
+                    "test".to_string()
+                } else {
+                    t
+                };
                 if !HOOK_EVENTS.contains(&t.as_str()) {
                     unknown = true;
                     break;
