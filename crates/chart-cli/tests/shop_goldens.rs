@@ -1,0 +1,94 @@
+//! Replays every `testdata/shop/NAME.args` command line against the `chart` binary and
+//! compares stdout, stderr (when recorded) and the exit code with what the real helm
+//! 3.17.3 printed (`scripts/record-shop-goldens.sh`). Commands the binary does not have
+//! yet are listed in `PENDING` and checked to still be missing, so the list stays honest.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Golden cases for commands that are not implemented yet.
+const PENDING: &[&str] = &["lint-default", "show-chart", "show-values"];
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+#[test]
+fn shop_goldens_match_helm() {
+    let root = repo_root();
+    let dir = root.join("testdata/shop");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("testdata/shop")
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            n.strip_suffix(".args").map(str::to_string)
+        })
+        .collect();
+    names.sort();
+    assert!(
+        names.len() >= 10,
+        "expected the shop goldens, found {names:?}"
+    );
+    let mut failures = Vec::new();
+    for name in &names {
+        let args_text = std::fs::read_to_string(dir.join(format!("{name}.args"))).expect("args");
+        let args: Vec<&str> = args_text.lines().filter(|l| !l.is_empty()).collect();
+        let out = Command::new(env!("CARGO_BIN_EXE_chart"))
+            .args(&args)
+            .current_dir(&root)
+            .env_remove("HELM_NAMESPACE")
+            .output()
+            .expect("run chart");
+        let want_rc: i32 = std::fs::read_to_string(dir.join(format!("{name}.rc")))
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(0);
+        let stdout_file = ["yaml", "txt"]
+            .iter()
+            .map(|ext| dir.join(format!("{name}.{ext}")))
+            .find(|p| p.exists());
+        let want_out = stdout_file
+            .map(|p| std::fs::read_to_string(p).expect("golden"))
+            .unwrap_or_default();
+        let got_out = String::from_utf8_lossy(&out.stdout);
+        let got_err = String::from_utf8_lossy(&out.stderr);
+        let rc = out.status.code().unwrap_or(-1);
+        if PENDING.contains(&name.as_str()) {
+            assert_ne!(rc, 0, "{name} now runs: remove it from PENDING");
+            continue;
+        }
+        let mut problems = Vec::new();
+        if rc != want_rc {
+            problems.push(format!("exit code {rc}, want {want_rc}"));
+        }
+        if got_out != want_out {
+            problems.push(format!(
+                "stdout differs:\n{}",
+                first_diff(&want_out, &got_out)
+            ));
+        }
+        if let Ok(want_err) = std::fs::read_to_string(dir.join(format!("{name}.stderr"))) {
+            if got_err != want_err {
+                problems.push(format!("stderr: want {want_err:?}\n got {got_err:?}"));
+            }
+        }
+        if !problems.is_empty() {
+            failures.push(format!("{name}: {}", problems.join("; ")));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+fn first_diff(want: &str, got: &str) -> String {
+    for (i, (a, b)) in want.lines().zip(got.lines()).enumerate() {
+        if a != b {
+            return format!("line {}:\n  want: {a}\n  got:  {b}", i + 1);
+        }
+    }
+    format!(
+        "lengths differ: want {} lines, got {}",
+        want.lines().count(),
+        got.lines().count()
+    )
+}
