@@ -27,7 +27,9 @@ fn main() -> ExitCode {
         Some(p) => {
             let parsed = std::fs::read_to_string(p)
                 .map_err(|e| e.to_string())
-                .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).map_err(|e| e.to_string()));
+                .and_then(|s| {
+                    serde_json::from_str::<serde_json::Value>(&s).map_err(|e| e.to_string())
+                });
             match parsed {
                 Ok(j) => Value::from_json(&j),
                 Err(e) => {

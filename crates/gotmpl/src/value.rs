@@ -94,6 +94,17 @@ impl MapRef {
     }
 }
 
+impl Drop for MapRef {
+    /// The last reference to a map drops its contents on a stack that grows as needed:
+    /// templates can nest maps arbitrarily deep (`$x = dict "a" $x` in a loop).
+    fn drop(&mut self) {
+        if Arc::strong_count(&self.0) == 1 {
+            let contents = std::mem::take(&mut *self.write());
+            stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, move || drop(contents));
+        }
+    }
+}
+
 impl fmt::Debug for MapRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map().entries(self.read().iter()).finish()

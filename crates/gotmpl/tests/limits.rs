@@ -7,8 +7,8 @@
 //! exists; the few others are marked "checked against helm 3.17.3" or are this engine's
 //! own limits (`max_output`), which Go does not have.
 //!
-//! Tests marked `#[ignore]` reproduce known stack overflows; they abort the whole test
-//! process, so they run only on request: `cargo test -p gotmpl --test limits -- --ignored`.
+//! The deep-nesting tests once reproduced stack overflows (parser, error chains, tpl
+//! lookups, deep values); they guard those fixes.
 
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -434,7 +434,6 @@ fn tpl_include_recursion_is_stopped_by_the_include_limit() {
 }
 
 #[test]
-#[ignore = "KNOWN BUG: formatting the 2000-deep nested error overflows a 2 MiB stack"]
 fn tpl_include_recursion_on_a_small_stack() {
     let (got, _) = render_bounded(
         2 * MIB,
@@ -447,7 +446,6 @@ fn tpl_include_recursion_on_a_small_stack() {
 }
 
 #[test]
-#[ignore = "KNOWN BUG: nested tpl is quadratic (template lookup walks every tpl overlay) and dropping the 100000-deep error overflows the stack"]
 fn tpl_recursion_with_default_depth() {
     // Debug build, 8 MiB stack, with max_depth N: N=5000 0.6 s, 10000 1.7 s, 20000 6.5 s,
     // 40000 22 s and a stack overflow when the error is dropped.
@@ -626,7 +624,6 @@ fn moderately_deep_unclosed_nesting_is_an_error() {
 }
 
 #[test]
-#[ignore = "KNOWN BUG: the parser recurses per nesting level and overflows the stack"]
 fn deep_paren_nesting_like_go() {
     // helm 3.17.3 renders 100000 nested parentheses (and 100000 nested ifs) fine.
     let (got, _) = render_bounded(
@@ -640,7 +637,6 @@ fn deep_paren_nesting_like_go() {
 }
 
 #[test]
-#[ignore = "KNOWN BUG: the parser recurses per nesting level and overflows the stack"]
 fn deep_if_nesting_like_go() {
     let (got, _) = render_bounded(
         8 * MIB,
@@ -696,7 +692,6 @@ fn deeply_nested_value_tree_prints() {
 }
 
 #[test]
-#[ignore = "KNOWN BUG: printing (from ~5000 levels) and dropping (from ~10000) a deep value overflow the stack"]
 fn very_deeply_nested_value_tree_prints() {
     // Go prints this fine (its stacks grow).
     assert!(print_deep_value(10_000, 8 * MIB).is_ok());
