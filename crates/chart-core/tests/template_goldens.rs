@@ -7,7 +7,7 @@
 //! when a case outside that list fails, and when a listed case passes (so the list only
 //! shrinks). `UPDATE_KNOWN_FAILURES=1 cargo test --test goldens` rewrites the list.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use std::sync::Arc;
