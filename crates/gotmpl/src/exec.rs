@@ -515,10 +515,13 @@ impl<'t> State<'t> {
             }
             Value::List(_) | Value::Map(_) | Value::Bytes(_) | Value::Nil => {}
             other => {
-                return Err(Flow::Err(self.errorf(format!(
-                    "range can't iterate over {}",
-                    crate::fmt::format_v(other)
-                ))));
+                let shown = match other {
+                    Value::Object(o) => o.format_raw(),
+                    v => crate::fmt::format_v(v),
+                };
+                return Err(Flow::Err(
+                    self.errorf(format!("range can't iterate over {shown}")),
+                ));
             }
         }
         if let Some(e) = &b.else_list {
@@ -746,6 +749,14 @@ impl<'t> State<'t> {
             Value::Object(o) => {
                 let o = o.clone();
                 if o.is_method(name) {
+                    if let Some(want) = o.method_arity(name) {
+                        let got = args.len().saturating_sub(1) + usize::from(final_.is_some());
+                        if got != want {
+                            return Err(self.errorf(format!(
+                                "wrong number of args for {name}: want {want} got {got}"
+                            )));
+                        }
+                    }
                     // Method call: evaluate arguments as interface{} values.
                     let mut argv = Vec::new();
                     for a in args.iter().skip(1) {

@@ -128,8 +128,18 @@ pub trait Object: Send + Sync + fmt::Debug {
     fn is_method(&self, _name: &str) -> bool {
         false
     }
+    /// How many arguments a method takes, when it is fixed (the executor then reports a
+    /// wrong count as Go does, before calling).
+    fn method_arity(&self, _name: &str) -> Option<usize> {
+        None
+    }
     /// How Go's `%v` prints it.
     fn format(&self) -> String;
+    /// How Go prints it without calling its `String` method (as a `reflect.Value` in
+    /// error messages): the struct fields. Defaults to [`Object::format`].
+    fn format_raw(&self) -> String {
+        self.format()
+    }
     /// Go truthiness (structs are always true).
     fn truthy(&self) -> bool {
         true
