@@ -1038,8 +1038,10 @@ impl<'t> State<'t> {
             (Value::Int(_, IntKind::Int64), Ty::Int64) => true,
             (Value::Int(_, IntKind::Uint32), Ty::Uint32) => true,
             (Value::Float(_), Ty::Float64) => true,
-            (Value::Map(_), Ty::Map) => true,
-            (Value::List(_), Ty::List) => true,
+            // chartutil.Values is assignable to map[string]interface{}; map[string]string
+            // and typed slices are not.
+            (Value::Map(m), Ty::Map) => m.kind() != crate::value::MapKind::String,
+            (Value::List(l), Ty::List) => l.elem() == crate::value::ElemKind::Any,
             (Value::Object(o), Ty::Object(n)) => o.type_name() == n,
             _ => false,
         };

@@ -1080,7 +1080,7 @@ impl Printer {
 
     fn fmt_pointer(&mut self, arg: &Value, verb: char) {
         let addr = match arg {
-            Value::List(l) => std::sync::Arc::as_ptr(l) as *const u8 as usize,
+            Value::List(l) => l.as_ptr() as *const u8 as usize,
             Value::Bytes(b) => b.as_ptr() as usize,
             Value::Map(m) => m as *const _ as usize,
             Value::Object(o) => std::sync::Arc::as_ptr(o) as *const u8 as usize,

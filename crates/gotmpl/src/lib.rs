@@ -27,4 +27,4 @@ pub mod value;
 pub use error::{Error, ErrorKind};
 pub use exec::{MissingKey, Options, Template};
 pub use func::{CallCtx, Func, FuncError, FuncMap, FuncResult, Host, Ty};
-pub use value::{IntKind, Map, MapRef, Object, Value};
+pub use value::{ElemKind, IntKind, ListRef, Map, MapKind, MapRef, Object, Value};

@@ -55,14 +55,111 @@ impl IntKind {
     }
 }
 
+/// The element type of a Go slice (it shows in `%T`/`typeOf` and in type assertions).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ElemKind {
+    /// `[]interface {}`.
+    #[default]
+    Any,
+    /// `[]string`.
+    String,
+    /// `[]int`.
+    Int,
+}
+
+/// An immutable, shared list (a Go slice) with its element type.
+#[derive(Clone, Default)]
+pub struct ListRef {
+    items: Arc<Vec<Value>>,
+    elem: ElemKind,
+}
+
+impl ListRef {
+    /// A `[]interface {}`.
+    pub fn new(items: Vec<Value>) -> Self {
+        ListRef {
+            items: Arc::new(items),
+            elem: ElemKind::Any,
+        }
+    }
+    /// A slice of the given element type.
+    pub fn typed(items: Vec<Value>, elem: ElemKind) -> Self {
+        ListRef {
+            items: Arc::new(items),
+            elem,
+        }
+    }
+    /// The element type.
+    pub fn elem(&self) -> ElemKind {
+        self.elem
+    }
+    /// Whether two lists share storage.
+    pub fn ptr_eq(&self, other: &ListRef) -> bool {
+        Arc::ptr_eq(&self.items, &other.items)
+    }
+    /// Address of the storage (for `%p`).
+    pub fn as_ptr(&self) -> *const Vec<Value> {
+        Arc::as_ptr(&self.items)
+    }
+    /// The Go type name.
+    pub fn type_name(&self) -> &'static str {
+        match self.elem {
+            ElemKind::Any => "[]interface {}",
+            ElemKind::String => "[]string",
+            ElemKind::Int => "[]int",
+        }
+    }
+}
+
+impl std::ops::Deref for ListRef {
+    type Target = Vec<Value>;
+    fn deref(&self) -> &Vec<Value> {
+        &self.items
+    }
+}
+
+impl AsRef<Vec<Value>> for ListRef {
+    fn as_ref(&self) -> &Vec<Value> {
+        &self.items
+    }
+}
+
+/// The Go type of a map (it shows in `%T`/`typeOf` and in type assertions).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum MapKind {
+    /// `map[string]interface {}`.
+    #[default]
+    Any,
+    /// `map[string]string`.
+    String,
+    /// Helm's `chartutil.Values` (what `.Values` is).
+    Values,
+}
+
 /// A shared, mutable map (Go's `map[string]interface{}`).
 #[derive(Clone, Default)]
-pub struct MapRef(Arc<RwLock<Map>>);
+pub struct MapRef(Arc<RwLock<Map>>, MapKind);
 
 impl MapRef {
     /// Wraps a map.
     pub fn new(m: Map) -> Self {
-        MapRef(Arc::new(RwLock::new(m)))
+        MapRef(Arc::new(RwLock::new(m)), MapKind::Any)
+    }
+    /// The same map seen as another Go map type (shares the contents).
+    pub fn with_kind(&self, kind: MapKind) -> Self {
+        MapRef(self.0.clone(), kind)
+    }
+    /// The Go map type.
+    pub fn kind(&self) -> MapKind {
+        self.1
+    }
+    /// The Go type name.
+    pub fn type_name(&self) -> &'static str {
+        match self.1 {
+            MapKind::Any => "map[string]interface {}",
+            MapKind::String => "map[string]string",
+            MapKind::Values => "chartutil.Values",
+        }
     }
     /// Read access. A poisoned lock is recovered: values are plain data.
     pub fn read(&self) -> RwLockReadGuard<'_, Map> {
@@ -174,7 +271,7 @@ pub enum Value {
     /// `[]byte`.
     Bytes(Arc<[u8]>),
     /// `[]interface{}` (and `[]string`, which prints the same).
-    List(Arc<Vec<Value>>),
+    List(ListRef),
     /// `map[string]interface{}`.
     Map(MapRef),
     /// A host object.
@@ -216,7 +313,11 @@ impl Value {
     }
     /// A list.
     pub fn list(v: Vec<Value>) -> Value {
-        Value::List(Arc::new(v))
+        Value::List(ListRef::new(v))
+    }
+    /// A `[]string`.
+    pub fn string_list(v: Vec<Value>) -> Value {
+        Value::List(ListRef::typed(v, ElemKind::String))
     }
     /// A map.
     pub fn map(m: Map) -> Value {
@@ -272,8 +373,8 @@ impl Value {
             Value::Float(_) => Cow::Borrowed("float64"),
             Value::Str(_) => Cow::Borrowed("string"),
             Value::Bytes(_) => Cow::Borrowed("[]uint8"),
-            Value::List(_) => Cow::Borrowed("[]interface {}"),
-            Value::Map(_) => Cow::Borrowed("map[string]interface {}"),
+            Value::List(l) => Cow::Borrowed(l.type_name()),
+            Value::Map(m) => Cow::Borrowed(m.type_name()),
             Value::Object(o) => o.type_name(),
         }
     }
@@ -302,8 +403,10 @@ impl Value {
             (Value::Str(a), Value::Str(b)) => a == b,
             (Value::Bytes(a), Value::Bytes(b)) => a == b,
             (Value::List(a), Value::List(b)) => {
-                Arc::ptr_eq(a, b)
-                    || (a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.deep_eq(y)))
+                a.ptr_eq(b)
+                    || (a.elem() == b.elem()
+                        && a.len() == b.len()
+                        && a.iter().zip(b.iter()).all(|(x, y)| x.deep_eq(y)))
             }
             (Value::Map(a), Value::Map(b)) => {
                 if a.ptr_eq(b) {

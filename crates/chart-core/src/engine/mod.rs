@@ -7,7 +7,7 @@ pub mod objects;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use gotmpl::{ErrorKind, FuncMap, Map, MapRef, MissingKey, Options, Template, Ty, Value};
+use gotmpl::{ErrorKind, FuncMap, Map, MapKind, MapRef, MissingKey, Options, Template, Ty, Value};
 
 use crate::chart::Chart;
 pub use objects::{Capabilities, ChartObject};
@@ -194,15 +194,20 @@ fn collect(
     caps: &Value,
     tpls: &mut BTreeMap<String, Renderable>,
 ) -> MapRef {
+    // `.Values` is Helm's named map type `chartutil.Values` (it matters to type
+    // assertions such as `dig`'s); it shares its contents with the coalesced values.
     let values = if chart.is_root() {
-        parent_values.clone()
+        match parent_values {
+            Value::Map(m) => Value::Map(m.with_kind(MapKind::Values)),
+            other => other.clone(),
+        }
     } else {
         match parent_values {
             Value::Map(m) => match m.get(chart.name()) {
-                Some(Value::Map(sub)) => Value::Map(sub),
-                _ => Value::empty_map(),
+                Some(Value::Map(sub)) => Value::Map(sub.with_kind(MapKind::Values)),
+                _ => Value::Map(MapRef::new(Map::new()).with_kind(MapKind::Values)),
             },
-            _ => Value::empty_map(),
+            _ => Value::Map(MapRef::new(Map::new()).with_kind(MapKind::Values)),
         }
     };
     let subcharts = MapRef::new(Map::new());

@@ -5,10 +5,8 @@
 //! parsed with `strconv.ParseInt(s, 0, 0)` after a trailing `.0…` is cut, floats are
 //! truncated toward zero, and anything unconvertible becomes 0.
 
-use std::sync::Arc;
-
 use crate::fmt::format_v;
-use crate::value::{IntKind, Value};
+use crate::value::{IntKind, ListRef, Value};
 
 /// Sprig's `strval` (the `toString` function): strings as is, `[]byte` as text, anything
 /// else as Go's `%v` prints it (host objects print themselves, as a `Stringer` does).
@@ -372,10 +370,10 @@ pub fn to_float64(v: &Value) -> f64 {
 
 /// The elements of a Go slice or array value (`[]interface{}` or `[]byte`), or `None`
 /// for anything else.
-pub fn list_items(v: &Value) -> Option<Arc<Vec<Value>>> {
+pub fn list_items(v: &Value) -> Option<ListRef> {
     match v {
         Value::List(l) => Some(l.clone()),
-        Value::Bytes(b) => Some(Arc::new(
+        Value::Bytes(b) => Some(ListRef::new(
             b.iter()
                 .map(|x| Value::Int(i64::from(*x), IntKind::Uint8))
                 .collect(),
@@ -420,7 +418,7 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<str>,
 {
-    Value::list(items.into_iter().map(Value::str).collect())
+    Value::string_list(items.into_iter().map(Value::str).collect())
 }
 
 /// Bytes that Go would keep as a string even when they are not valid UTF-8. The value

@@ -84,8 +84,10 @@ fn dig(a: &[Value]) -> FuncResult {
         return Err(FuncError::msg("dig needs at least three arguments"));
     }
     let last = &a[a.len() - 1];
-    let Value::Map(mut cur) = last.clone() else {
-        return Err(assertion_error(last, "map[string]interface {}"));
+    // A type assertion: `chartutil.Values` (what `.Values` is) does not pass.
+    let mut cur = match last {
+        Value::Map(m) if m.kind() == crate::value::MapKind::Any => m.clone(),
+        other => return Err(assertion_error(other, "map[string]interface {}")),
     };
     let default = a[a.len() - 2].clone();
     let mut keys = Vec::with_capacity(a.len() - 2);
@@ -107,7 +109,7 @@ fn dig(a: &[Value]) -> FuncResult {
             return Ok(step);
         }
         match step {
-            Value::Map(next) => cur = next,
+            Value::Map(next) if next.kind() == crate::value::MapKind::Any => cur = next,
             other => return Err(assertion_error(&other, "map[string]interface {}")),
         }
         i += 1;
@@ -177,7 +179,7 @@ pub fn register(m: &mut FuncMap) {
                 out.extend(d.read().keys().map(Value::str));
             }
         }
-        Ok(Value::list(out))
+        Ok(Value::string_list(out))
     });
     // {{ values $d }}
     m.add("values", &[TMap], None, |_, a| match a.first() {

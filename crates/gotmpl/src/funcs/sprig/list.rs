@@ -5,10 +5,8 @@
 //! Sprig's non-`must` variants panic where the `must` ones return an error; the template
 //! engine turns both into the same `error calling NAME: …`, so both share one body here.
 
-use std::sync::Arc;
-
 use crate::func::{FuncError, FuncMap, FuncResult, Ty};
-use crate::value::Value;
+use crate::value::{ListRef, Value};
 
 use super::conv::{arg, is_empty, list_items, to_int};
 
@@ -17,7 +15,7 @@ const NIL_KIND_PANIC: &str = "runtime error: invalid memory address or nil point
 
 /// The elements of a slice argument, or the error Sprig raises (`Cannot {what} on type
 /// KIND`; `what` is formatted into `template`).
-fn items(v: &Value, template: &str) -> Result<Arc<Vec<Value>>, FuncError> {
+fn items(v: &Value, template: &str) -> Result<ListRef, FuncError> {
     if v.is_nil() {
         return Err(FuncError::msg(NIL_KIND_PANIC));
     }

@@ -305,8 +305,12 @@ pub fn until_step(start: i64, stop: i64, step: i64) -> Vec<i64> {
     v
 }
 
+/// A Go `[]int`.
 fn ints(v: Vec<i64>) -> Value {
-    Value::list(v.into_iter().map(Value::int).collect())
+    Value::List(crate::value::ListRef::typed(
+        v.into_iter().map(Value::int).collect(),
+        crate::value::ElemKind::Int,
+    ))
 }
 
 fn join_ints(v: Vec<i64>) -> Value {

@@ -161,7 +161,8 @@ fn parts_map(parts: Vec<String>) -> Value {
         .enumerate()
         .map(|(i, p)| (format!("_{i}"), Value::from(p)))
         .collect();
-    Value::map(m)
+    // Sprig returns a `map[string]string`.
+    Value::Map(crate::value::MapRef::new(m).with_kind(crate::value::MapKind::String))
 }
 
 /// goutils `AbbreviateFull` (byte based; the error cases give "").
