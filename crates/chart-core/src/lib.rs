@@ -7,5 +7,6 @@ pub use gotmpl;
 pub mod action;
 pub mod chart;
 pub mod engine;
+pub mod lint;
 pub mod release;
 pub mod values;
