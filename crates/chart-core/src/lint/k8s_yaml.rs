@@ -239,11 +239,14 @@ mod tests {
 
     #[test]
     fn splits_documents_like_kubernetes() {
-        let d = yaml_documents("---\na: 1\n---\nb: 2\n--- x\nc: 3\n");
+        let d = yaml_documents("---\na: 1\n---\nb: 2\n---\nc: 3\n");
         assert_eq!(d.len(), 3);
         assert_eq!(d[0], Ok("---\na: 1\n".to_string()));
         assert_eq!(d[1], Ok("b: 2\n".to_string()));
-        assert!(d[2].is_err());
+        // An invalid separator discards the document it would end.
+        let d = yaml_documents("a: 1\n---\nb: 2\n--- x\nc: 3\n");
+        assert_eq!(d.len(), 2);
+        assert!(d[1].is_err());
     }
 
     #[test]
