@@ -62,7 +62,11 @@ pub(super) fn run(linter: &mut Linter, values: &Value, opts: &LintOptions) {
         }
     }
     let ops = HelmValuesOps::default();
-    match chart::process_dependencies(&mut ch, values, &ops, true) {
+    let processed = chart::process_dependencies(&mut ch, values, &ops, true);
+    if let Ok(mut w) = ops.warnings.lock() {
+        linter.log.append(&mut w);
+    }
+    match processed {
         Ok(w) => linter.log.extend(w),
         Err(_) => return,
     }
