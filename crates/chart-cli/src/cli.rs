@@ -38,6 +38,8 @@ pub enum Command {
     Template(Box<TemplateArgs>),
     /// print the client version information
     Version(VersionArgs),
+    /// examine a chart for possible issues
+    Lint(crate::commands::lint::LintArgs),
 }
 
 /// `--set` family and `-f`.

@@ -36,5 +36,6 @@ pub use gotmpl;
 pub mod action;
 pub mod chart;
 pub mod engine;
+pub mod lint;
 pub mod release;
 pub mod values;

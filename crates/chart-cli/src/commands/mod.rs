@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
 
+pub(crate) mod lint;
 mod template;
 mod version;
 
@@ -12,5 +13,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Template(a) => template::run(&cli.global, &a),
         Command::Version(a) => version::run(&a),
+        Command::Lint(a) => lint::run(&cli.global, &a),
     }
 }

@@ -435,6 +435,15 @@ fn dec_metadata(n: &Node, md: &mut Metadata) -> DResult {
 
 fn parse_yaml(file: &str, data: &[u8]) -> Result<Node, ChartError> {
     let text = String::from_utf8_lossy(data);
+    // Syntax errors in go-yaml's words (the tree below comes from another parser).
+    if let Err(e) = gotmpl::goyaml::from_yaml(&text) {
+        if e.kind == gotmpl::goyaml::YamlErrorKind::Syntax {
+            return Err(ChartError::Yaml {
+                file: file.to_owned(),
+                message: e.msg,
+            });
+        }
+    }
     yamlnode::parse(&text).map_err(|message| ChartError::Yaml {
         file: file.to_owned(),
         message,

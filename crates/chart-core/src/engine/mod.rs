@@ -104,6 +104,9 @@ pub struct Engine {
     pub strict: bool,
     /// Let `getHostByName` resolve names (Helm's `--enable-dns`).
     pub enable_dns: bool,
+    /// Lines Helm's engine logs in lint mode (`engine.go:206: [INFO] Missing required
+    /// value: …`, `engine.go:227: [INFO] Fail: …`), in execution order.
+    pub log: Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 struct Renderable {
@@ -120,12 +123,27 @@ impl Engine {
             f.add("getHostByName", &[Ty::Str], None, |_, _| Ok(Value::str("")));
         }
         if self.lint_mode {
-            f.add("required", &[Ty::Str, Ty::Any], None, |_, a| match &a[1] {
-                Value::Nil => Ok(Value::str("")),
-                Value::Str(s) if s.is_empty() => Ok(Value::str("")),
-                v => Ok(v.clone()),
+            let log = self.log.clone();
+            f.add("required", &[Ty::Str, Ty::Any], None, move |_, a| {
+                let line = match &a[1] {
+                    Value::Nil => 206,
+                    Value::Str(s) if s.is_empty() => 214,
+                    v => return Ok(v.clone()),
+                };
+                if let (Ok(mut l), Value::Str(w)) = (log.lock(), &a[0]) {
+                    l.push(format!(
+                        "engine.go:{line}: [INFO] Missing required value: {w}"
+                    ));
+                }
+                Ok(Value::str(""))
             });
-            f.add("fail", &[Ty::Str], None, |_, _| Ok(Value::str("")));
+            let log = self.log.clone();
+            f.add("fail", &[Ty::Str], None, move |_, a| {
+                if let (Ok(mut l), Value::Str(m)) = (log.lock(), &a[0]) {
+                    l.push(format!("engine.go:227: [INFO] Fail: {m}"));
+                }
+                Ok(Value::str(""))
+            });
         }
         f
     }
