@@ -1,3 +1,4 @@
 //! Actions: the operations behind each command (Helm's `pkg/action`).
 
 pub mod install;
+pub mod show;
