@@ -9,6 +9,7 @@
 #   NAME.out     helm's stdout
 #   NAME.stderr  helm's stderr, only when it is not empty
 #   NAME.rc      helm's exit status, only when it is not 0
+#   NAME.env     VAR=value lines set for the run, only for cases recorded with recenv
 # The repository's absolute path in helm's output is written as <ROOT>. Helm names itself
 # in usage errors ("helm show values" requires 1 argument); the test reads that as "chart".
 # Cases avoid output whose order depends on Go's map iteration (jsonpath wildcards on maps).
@@ -43,6 +44,14 @@ rec() {
     exit 1
   fi
   printf '%-34s rc=%s %6s lines\n' "$name" "$rc" "$(wc -l < "$OUT/$name.out")"
+}
+
+# recenv EXPECT NAME VAR=VALUE ARG...   rec with one environment variable set.
+recenv() {
+  local expect=$1 name=$2 var=$3
+  shift 3
+  ( export "${var?}"; rec "$expect" "$name" "$@" )
+  printf '%s\n' "$var" > "$OUT/$name.env"
 }
 
 # show: every part of a few charts (directory, v1 chart, archive, a chart without values).
@@ -100,7 +109,13 @@ rec ok version version
 rec ok version-short version --short
 rec ok version-template version --template '{{.Version}} {{.GitCommit}} {{.GitTreeState}} {{.GoVersion}}'
 rec ok version-template-short version --short --template 'v={{ .Version }}'
-rec ok version-template-printf version --template '{{ printf "%q" . }}|{{ .Version | len }}'
-rec fail version-template-bad version --template '{{ .Nope }}'
+rec ok version-template-struct version --template '{{ . }}|{{ printf "%s-%s" .Version .GitTreeState }}|{{ .Version | len }}'
+rec fail version-template-bad version --template 'before {{ .Version }} {{ .Nope }} after'
 rec fail version-template-parse version --template '{{ .Version '
 rec ok version-template-empty version --template ''
+
+# HELM_DEBUG is read with Go's strconv.ParseBool: empty or unparsable values mean false
+# (with a true value helm prints timestamped debug lines, which no golden can hold).
+recenv fail debug-env-empty HELM_DEBUG= template testdata/cli/charts/failing
+recenv fail debug-env-garbage HELM_DEBUG=yes template testdata/cli/charts/failing
+recenv fail debug-env-false HELM_DEBUG=False template testdata/cli/charts/failing

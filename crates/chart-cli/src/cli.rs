@@ -20,8 +20,8 @@ pub struct GlobalArgs {
     /// namespace scope for this request
     #[arg(short = 'n', long, global = true, env = "HELM_NAMESPACE")]
     pub namespace: Option<String>,
-    /// enable verbose output
-    #[arg(long, global = true, env = "HELM_DEBUG")]
+    /// enable verbose output (also HELM_DEBUG, read as Go's strconv.ParseBool reads it)
+    #[arg(long, global = true)]
     pub debug: bool,
     /// name of the kubeconfig context to use
     #[arg(long = "kube-context", global = true, env = "HELM_KUBECONTEXT")]

@@ -42,13 +42,19 @@ fn cli_goldens_match_helm() {
     for name in &names {
         let args_text = std::fs::read_to_string(dir.join(format!("{name}.args"))).expect("args");
         let args: Vec<&str> = args_text.split_terminator('\n').collect();
-        let out = Command::new(env!("CARGO_BIN_EXE_chart"))
-            .args(&args)
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_chart"));
+        cmd.args(&args)
             .current_dir(&root)
             .env_remove("HELM_NAMESPACE")
-            .env_remove("HELM_DEBUG")
-            .output()
-            .expect("run chart");
+            .env_remove("HELM_DEBUG");
+        if let Ok(env) = std::fs::read_to_string(dir.join(format!("{name}.env"))) {
+            for line in env.lines() {
+                if let Some((k, v)) = line.split_once('=') {
+                    cmd.env(k, v);
+                }
+            }
+        }
+        let out = cmd.output().expect("run chart");
         let want_rc: i32 = std::fs::read_to_string(dir.join(format!("{name}.rc")))
             .ok()
             .and_then(|s| s.trim().parse().ok())
