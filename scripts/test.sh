@@ -9,7 +9,9 @@ cargo build --release -p chart-cli
 # The headline number: real charts rendered byte-for-byte like helm 3.17.3.
 corpus="${CORPUS:-../shared/corpus}"
 if [ -d "$corpus" ]; then
-  python3 ../shared/tools/corpus-check --renderer target/release/chart "$corpus" | tail -n 1 \
-    | sed 's/^/corpus: /' || true
+  # Every case must pass: a regression here fails the run.
+  python3 ../shared/tools/corpus-check --renderer target/release/chart "$corpus" > target/corpus.log \
+    || { cat target/corpus.log; echo "corpus check failed"; exit 1; }
+  tail -n 1 target/corpus.log | sed 's/^/corpus: /'
 fi
 cargo test --workspace

@@ -1,5 +1,34 @@
 //! The domain of `chart`: charts, values, the rendering engine, releases and their
 //! storage, the cluster client, and repositories, split as Helm splits its packages.
+//!
+//! Rendering a chart the way `helm template` does — load, merge values, render, sort:
+//!
+//! ```
+//! use chart_core::action::install::{render_template, TemplateOptions};
+//! use chart_core::values::ValueOptions;
+//!
+//! let values = ValueOptions {
+//!     values: vec!["rabbitmq.enabled=false".into()],
+//!     ..ValueOptions::default()
+//! };
+//! let opts = TemplateOptions {
+//!     release_name: "shop".into(),
+//!     namespace: "shop".into(),
+//!     ..TemplateOptions::default()
+//! };
+//! let rendered = render_template("../../charts/shop", &values, &opts)?;
+//! // Manifests come sorted in Helm's install order; hooks apart.
+//! assert!(rendered.manifests.iter().any(|m| m.head.kind == "Deployment"));
+//! assert!(!rendered.hooks.is_empty());
+//! // The exact text `helm template` prints:
+//! let text = rendered.template_output(&rendered.manifest_text(), &opts)?;
+//! assert!(text.starts_with("---\n# Source: shop/"));
+//! # Ok::<(), chart_core::action::install::ActionError>(())
+//! ```
+//!
+//! The pieces are usable on their own: [`chart::load`], [`values::ValueOptions`],
+//! [`values::render_values`], [`engine::Engine::render`] and
+//! [`release::manifest::sort_manifests`].
 #![deny(missing_docs)]
 
 pub use gotmpl;

@@ -96,10 +96,13 @@ impl Error {
     }
     /// The `fail`/`required` message at the bottom of this error's chain, if any.
     pub fn fail_message(&self) -> Option<&str> {
-        match &self.0.func {
-            Some((_, FuncError::Fail(m))) => Some(m),
-            Some((_, FuncError::Nested { err, .. })) => err.fail_message(),
-            _ => None,
+        let mut cur = self;
+        loop {
+            match &cur.0.func {
+                Some((_, FuncError::Fail(m))) => return Some(m),
+                Some((_, FuncError::Nested { err, .. })) => cur = err,
+                _ => return None,
+            }
         }
     }
     /// The last segment of the message (what Helm shows for parse errors).
@@ -130,22 +133,57 @@ impl fmt::Display for FuncErrorDisplay<'_> {
 }
 
 impl fmt::Display for Error {
+    /// Go's text. Nested errors (from `include`/`tpl`) are printed in a loop, not by
+    /// recursion: chains can be thousands of levels deep.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let r = &self.0;
-        match r.kind {
-            ErrorKind::Parse => write!(f, "template: {}:{}: {}", r.name, r.line, r.msg),
-            ErrorKind::NoTemplate => write!(f, "template: {}", r.msg),
-            ErrorKind::Exec => {
-                write!(
-                    f,
-                    "template: {}:{}:{}: executing {:?} at <{}>: ",
-                    r.name, r.line, r.col, r.tmpl, r.node
-                )?;
-                match &r.func {
-                    None => f.write_str(&r.msg),
-                    Some((n, e)) => write!(f, "error calling {n}: {}", FuncErrorDisplay(e)),
+        let mut cur = self;
+        loop {
+            let r = &cur.0;
+            match r.kind {
+                ErrorKind::Parse => return write!(f, "template: {}:{}: {}", r.name, r.line, r.msg),
+                ErrorKind::NoTemplate => return write!(f, "template: {}", r.msg),
+                ErrorKind::Exec => {
+                    write!(
+                        f,
+                        "template: {}:{}:{}: executing {} at <{}>: ",
+                        r.name,
+                        r.line,
+                        r.col,
+                        crate::fmt::go_quote(&r.tmpl),
+                        r.node
+                    )?;
+                    match &r.func {
+                        None => return f.write_str(&r.msg),
+                        Some((n, FuncError::Msg(m) | FuncError::Fail(m))) => {
+                            return write!(f, "error calling {n}: {m}")
+                        }
+                        Some((n, FuncError::Nested { prefix, err })) => {
+                            write!(f, "error calling {n}: {prefix}")?;
+                            cur = err;
+                        }
+                    }
                 }
             }
+        }
+    }
+}
+
+impl Drop for Error {
+    /// Unlinks nested errors one by one so that dropping a deep chain cannot overflow
+    /// the stack.
+    fn drop(&mut self) {
+        fn take_nested(r: &mut Repr) -> Option<Box<Error>> {
+            match r.func.take() {
+                Some((_, FuncError::Nested { err, .. })) => Some(err),
+                other => {
+                    r.func = other;
+                    None
+                }
+            }
+        }
+        let mut next = take_nested(&mut self.0);
+        while let Some(mut e) = next {
+            next = take_nested(&mut e.0);
         }
     }
 }

@@ -13,7 +13,7 @@ use crate::builtins;
 use crate::error::{Error, ErrorKind, Repr};
 use crate::func::{CallCtx, Func, FuncError, FuncMap, Host, Ty};
 use crate::parse::node::{Arg, Branch, Command, List, Node, Number, Pipe, Tree};
-use crate::parse::parse::parse;
+use crate::parse::parse::{parse, RED_ZONE, STACK_GROWTH};
 use crate::value::{IntKind, Value};
 
 /// What a missing map key evaluates to (Go's `missingkey` option).
@@ -168,7 +168,7 @@ impl Template {
         let mut st = State {
             set: self,
             arena: &arena,
-            overlays: Vec::new(),
+            overlays: HashMap::new(),
             tree,
             vars: vec![(Arc::from("$"), data.clone())],
             depth: 0,
@@ -262,7 +262,8 @@ struct TplSet {
 struct State<'t> {
     set: &'t Template,
     arena: &'t FrozenMap<String, Box<Result<TplSet, String>>>,
-    overlays: Vec<&'t TplSet>,
+    /// Templates defined by the `tpl` calls in progress, by name (innermost last).
+    overlays: HashMap<Arc<str>, Vec<&'t Tree>>,
     tree: &'t Tree,
     vars: Vec<(Arc<str>, Value)>,
     depth: usize,
@@ -282,15 +283,28 @@ fn go_type_of(ev: &Ev) -> String {
 
 impl<'t> State<'t> {
     fn lookup(&self, name: &str) -> Option<&'t Tree> {
-        for o in self.overlays.iter().rev() {
-            if let Some(t) = o.defs.get(name) {
-                return Some(t);
-            }
-            if &*o.top.name == name {
-                return Some(&o.top);
-            }
+        if let Some(t) = self.overlays.get(name).and_then(|v| v.last()) {
+            return Some(t);
         }
         self.set.trees.get(name).map(|a| &**a)
+    }
+
+    /// Makes a `tpl` source's templates visible (innermost wins) until `pop_overlay`.
+    fn push_overlay(&mut self, ts: &'t TplSet) {
+        for t in ts.defs.values().chain(std::iter::once(&ts.top)) {
+            self.overlays.entry(t.name.clone()).or_default().push(t);
+        }
+    }
+
+    fn pop_overlay(&mut self, ts: &'t TplSet) {
+        for t in ts.defs.values().chain(std::iter::once(&ts.top)) {
+            if let Some(v) = self.overlays.get_mut(&t.name) {
+                v.pop();
+                if v.is_empty() {
+                    self.overlays.remove(&t.name);
+                }
+            }
+        }
     }
 
     fn errorf(&self, msg: impl Into<String>) -> Error {
@@ -365,6 +379,10 @@ impl<'t> State<'t> {
     }
 
     fn walk(&mut self, dot: &Value, node: &'t Node) -> Result<(), Flow> {
+        stacker::maybe_grow(RED_ZONE, STACK_GROWTH, || self.walk_inner(dot, node))
+    }
+
+    fn walk_inner(&mut self, dot: &Value, node: &'t Node) -> Result<(), Flow> {
         self.at = At::Node(node);
         match node {
             Node::Text { text } => {
@@ -497,10 +515,13 @@ impl<'t> State<'t> {
             }
             Value::List(_) | Value::Map(_) | Value::Bytes(_) | Value::Nil => {}
             other => {
-                return Err(Flow::Err(self.errorf(format!(
-                    "range can't iterate over {}",
-                    crate::fmt::format_v(other)
-                ))));
+                let shown = match other {
+                    Value::Object(o) => o.format_raw(),
+                    v => crate::fmt::format_v(v),
+                };
+                return Err(Flow::Err(
+                    self.errorf(format!("range can't iterate over {shown}")),
+                ));
             }
         }
         if let Some(e) = &b.else_list {
@@ -536,7 +557,7 @@ impl<'t> State<'t> {
         let saved_tree = std::mem::replace(&mut self.tree, tree);
         let saved_vars = std::mem::replace(&mut self.vars, vec![(Arc::from("$"), newdot.clone())]);
         self.depth += 1;
-        let r = stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || {
+        let r = stacker::maybe_grow(RED_ZONE, STACK_GROWTH, || {
             self.walk_list(&newdot, &tree.root)
         });
         self.depth -= 1;
@@ -551,6 +572,12 @@ impl<'t> State<'t> {
     // ----- evaluation -----
 
     fn eval_pipeline(&mut self, dot: &Value, pipe: &'t Pipe) -> R<Value> {
+        stacker::maybe_grow(RED_ZONE, STACK_GROWTH, || {
+            self.eval_pipeline_inner(dot, pipe)
+        })
+    }
+
+    fn eval_pipeline_inner(&mut self, dot: &Value, pipe: &'t Pipe) -> R<Value> {
         self.at = At::Pipe(pipe);
         let mut value: Option<Ev> = None;
         for cmd in &pipe.cmds {
@@ -722,6 +749,14 @@ impl<'t> State<'t> {
             Value::Object(o) => {
                 let o = o.clone();
                 if o.is_method(name) {
+                    if let Some(want) = o.method_arity(name) {
+                        let got = args.len().saturating_sub(1) + usize::from(final_.is_some());
+                        if got != want {
+                            return Err(self.errorf(format!(
+                                "wrong number of args for {name}: want {want} got {got}"
+                            )));
+                        }
+                    }
                     // Method call: evaluate arguments as interface{} values.
                     let mut argv = Vec::new();
                     for a in args.iter().skip(1) {
@@ -1148,9 +1183,7 @@ impl<'t> State<'t> {
         let saved_depth = std::mem::replace(&mut self.depth, 0);
         let saved_at = self.at;
         let saved_out = std::mem::take(&mut self.out);
-        let r = stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || {
-            self.walk_list(&data, &tree.root)
-        });
+        let r = stacker::maybe_grow(RED_ZONE, STACK_GROWTH, || self.walk_list(&data, &tree.root));
         let out = std::mem::replace(&mut self.out, saved_out);
         self.tree = saved_tree;
         self.vars = saved_vars;
@@ -1205,9 +1238,9 @@ impl<'t> State<'t> {
                 )))
             }
         };
-        self.overlays.push(ts);
+        self.push_overlay(ts);
         let r = self.run_tree(&ts.top, data);
-        self.overlays.pop();
+        self.pop_overlay(ts);
         match r {
             Ok(s) => Ok(s.replace("<no value>", "")),
             Err(e) => Err(FuncError::Nested {

@@ -1144,6 +1144,14 @@ impl Printer {
 
     /// Go's `printValue`: `depth > 0` inside containers.
     fn print_value(&mut self, v: &Value, verb: char, depth: usize) {
+        // Values nest as deep as templates make them; grow the stack instead of
+        // overflowing it.
+        stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || {
+            self.print_value_inner(v, verb, depth)
+        })
+    }
+
+    fn print_value_inner(&mut self, v: &Value, verb: char, depth: usize) {
         if depth > 0 && self.handle_methods(v, verb) {
             return;
         }

@@ -94,6 +94,17 @@ impl MapRef {
     }
 }
 
+impl Drop for MapRef {
+    /// The last reference to a map drops its contents on a stack that grows as needed:
+    /// templates can nest maps arbitrarily deep (`$x = dict "a" $x` in a loop).
+    fn drop(&mut self) {
+        if Arc::strong_count(&self.0) == 1 {
+            let contents = std::mem::take(&mut *self.write());
+            stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, move || drop(contents));
+        }
+    }
+}
+
 impl fmt::Debug for MapRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map().entries(self.read().iter()).finish()
@@ -117,8 +128,18 @@ pub trait Object: Send + Sync + fmt::Debug {
     fn is_method(&self, _name: &str) -> bool {
         false
     }
+    /// How many arguments a method takes, when it is fixed (the executor then reports a
+    /// wrong count as Go does, before calling).
+    fn method_arity(&self, _name: &str) -> Option<usize> {
+        None
+    }
     /// How Go's `%v` prints it.
     fn format(&self) -> String;
+    /// How Go prints it without calling its `String` method (as a `reflect.Value` in
+    /// error messages): the struct fields. Defaults to [`Object::format`].
+    fn format_raw(&self) -> String {
+        self.format()
+    }
     /// Go truthiness (structs are always true).
     fn truthy(&self) -> bool {
         true

@@ -190,6 +190,13 @@ impl Object for Files {
     fn is_method(&self, name: &str) -> bool {
         METHODS.contains(&name)
     }
+    fn method_arity(&self, name: &str) -> Option<usize> {
+        match name {
+            "Get" | "GetBytes" | "Glob" | "Lines" => Some(1),
+            "AsConfig" | "AsSecrets" => Some(0),
+            _ => None,
+        }
+    }
     fn format(&self) -> String {
         let parts: Vec<String> = self
             .entries

@@ -384,6 +384,9 @@ impl Object for KubeVersionObject {
     fn format(&self) -> String {
         self.0.kube_version.clone()
     }
+    fn format_raw(&self) -> String {
+        self.raw()
+    }
     fn as_any(&self) -> &dyn Any {
         self
     }
@@ -402,6 +405,9 @@ impl Object for VersionSet {
     }
     fn is_method(&self, name: &str) -> bool {
         name == "Has"
+    }
+    fn method_arity(&self, name: &str) -> Option<usize> {
+        (name == "Has").then_some(1)
     }
     fn get(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
         if name != "Has" {

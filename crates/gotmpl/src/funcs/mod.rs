@@ -1,4 +1,8 @@
 //! Template function libraries: Sprig (as Helm 3.17 exposes it) and Helm's own functions.
+//!
+//! [`helm_funcs`] is the whole table. Every function, with a one-line example and the
+//! output the real helm printed for it:
+#![doc = include_str!("../../FUNCTIONS.md")]
 
 use std::sync::OnceLock;
 

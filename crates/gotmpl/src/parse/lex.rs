@@ -127,6 +127,9 @@ pub(crate) struct Lexer<'a> {
     items: Vec<Item>,
     paren_depth: i32,
     line_starts: Vec<usize>,
+    /// Newlines inside comments seen so far: Go's lexer skips comments without counting
+    /// their newlines, so every later item reports a line that many lines too low.
+    lost_lines: usize,
 }
 
 /// Lexes `input` with the given delimiters.
@@ -146,6 +149,7 @@ pub(crate) fn lex(input: &str, left: &str, right: &str) -> Vec<Item> {
         items: Vec::new(),
         paren_depth: 0,
         line_starts,
+        lost_lines: 0,
     };
     l.run();
     l.items
@@ -153,10 +157,11 @@ pub(crate) fn lex(input: &str, left: &str, right: &str) -> Vec<Item> {
 
 impl<'a> Lexer<'a> {
     fn line_of(&self, pos: usize) -> usize {
-        match self.line_starts.binary_search(&pos) {
+        let line = match self.line_starts.binary_search(&pos) {
             Ok(i) => i + 1,
             Err(i) => i,
-        }
+        };
+        line.saturating_sub(self.lost_lines).max(1)
     }
 
     fn rest(&self) -> &'a str {
@@ -313,6 +318,7 @@ impl<'a> Lexer<'a> {
             self.error("comment ends before closing delimiter".into());
             return false;
         }
+        self.lost_lines += self.input[self.start..self.pos].matches('\n').count();
         // Comments are dropped (Helm does not ask for ParseComments).
         if trim {
             self.pos += 2;

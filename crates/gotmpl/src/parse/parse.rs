@@ -30,6 +30,11 @@ struct Parser<'a> {
 
 type PResult<T> = Result<T, Error>;
 
+/// Stack left before recursion grows the stack (bytes).
+pub(crate) const RED_ZONE: usize = 64 * 1024;
+/// Size of each stack segment added by `stacker` (bytes).
+pub(crate) const STACK_GROWTH: usize = 4 * 1024 * 1024;
+
 /// Parses `text` (named `name`). Returns the top-level tree followed by every tree
 /// `define`d or `block`ed inside it.
 pub(crate) fn parse(
@@ -205,6 +210,12 @@ impl<'a> Parser<'a> {
 
     /// Parses nodes up to `{{end}}` or `{{else}}`, which it returns.
     fn item_list(&mut self) -> PResult<(List, Parsed)> {
+        // Nesting depth is only bounded by the input; grow the stack on the heap
+        // instead of overflowing it.
+        stacker::maybe_grow(RED_ZONE, STACK_GROWTH, || self.item_list_inner())
+    }
+
+    fn item_list_inner(&mut self) -> PResult<(List, Parsed)> {
         let mut list = List::default();
         while self.peek_non_space().typ != ItemType::Eof {
             match self.text_or_action()? {
@@ -395,6 +406,10 @@ impl<'a> Parser<'a> {
     }
 
     fn pipeline(&mut self, context: &str, end: ItemType) -> PResult<Pipe> {
+        stacker::maybe_grow(RED_ZONE, STACK_GROWTH, || self.pipeline_inner(context, end))
+    }
+
+    fn pipeline_inner(&mut self, context: &str, end: ItemType) -> PResult<Pipe> {
         let pos = self.peek_non_space().pos;
         let mut pipe = Pipe {
             pos,

@@ -1,15 +1,20 @@
-//! Runs every `testdata/**/*.cases` template case through gotmpl with Helm's function
-//! table and compares with the golden recorded from the real helm binary
-//! (`scripts/record-goldens.py`).
+//! Runs every `testdata/**/*.cases` template case through the real engine (chart
+//! loading, values, Helm's built-in objects and function table) and compares with the
+//! golden recorded from the real helm binary (`scripts/record-goldens.py`): the case is
+//! `templates/t.yaml` of a chart named `t`, as the recorder builds it.
 //!
 //! Cases that do not pass yet are listed in `testdata/known-failures.txt`; the test fails
 //! when a case outside that list fails, and when a listed case passes (so the list only
 //! shrinks). `UPDATE_KNOWN_FAILURES=1 cargo test --test goldens` rewrites the list.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use gotmpl::{Error, ErrorKind, MissingKey, Options, Template, Value};
+use std::sync::Arc;
+
+use chart_core::chart::{self, BufferedFile};
+use chart_core::engine::{Capabilities, Engine, ReleaseInfo};
+use chart_core::values::{self, ValueOptions};
 
 struct Case {
     name: String,
@@ -69,128 +74,67 @@ fn parse_cases(text: &str) -> Vec<Case> {
     cases
 }
 
-/// A minimal `--set` for the harness: `a.b=v` with ints as int64, true/false, null.
-fn apply_set(values: &Value, expr: &str) {
-    let Value::Map(root) = values else { return };
-    for part in expr.split(',') {
-        let Some((k, v)) = part.split_once('=') else {
-            continue;
-        };
-        let val = if let Ok(i) = v.parse::<i64>() {
-            Value::int64(i)
-        } else if v == "true" || v == "false" {
-            Value::Bool(v == "true")
-        } else if v == "null" {
-            Value::Nil
+/// JSON text as the recorder's Python `json.dumps` writes it: every character outside
+/// printable ASCII escaped (`\u007f`, surrogate pairs beyond the BMP).
+fn ascii_json(v: &serde_json::Value) -> String {
+    let mut out = String::new();
+    for c in v.to_string().chars() {
+        if (c as u32) < 0x7f {
+            out.push(c);
         } else {
-            Value::str(v)
-        };
-        let keys: Vec<&str> = k.split('.').collect();
-        let mut cur = root.clone();
-        for (i, key) in keys.iter().enumerate() {
-            if i + 1 == keys.len() {
-                cur.write().insert(key.to_string(), val.clone());
-            } else {
-                let next = match cur.get(key) {
-                    Some(Value::Map(m)) => m,
-                    _ => {
-                        let m = gotmpl::MapRef::new(Default::default());
-                        cur.write().insert(key.to_string(), Value::Map(m.clone()));
-                        m
-                    }
-                };
-                cur = next;
+            let mut buf = [0u16; 2];
+            for unit in c.encode_utf16(&mut buf) {
+                out.push_str(&format!("\\u{unit:04x}"));
             }
         }
     }
-}
-
-/// Helm's file order: deeper paths first, then reverse lexical order.
-fn helm_order(names: &mut [String]) {
-    names.sort_by(|a, b| {
-        let da = a.matches('/').count();
-        let db = b.matches('/').count();
-        db.cmp(&da).then_with(|| b.cmp(a))
-    });
-}
-
-/// Helm's rewriting of template errors (pkg/engine/engine.go).
-fn helm_error(e: &Error) -> String {
-    match e.kind() {
-        ErrorKind::Parse => {
-            let full = e.to_string();
-            let last = full.rsplit(": ").next().unwrap_or_default();
-            format!("parse error at ({}:{}): {}", e.name(), e.line(), last)
-        }
-        ErrorKind::Exec => match e.fail_message() {
-            Some(m) => format!(
-                "execution error at ({}:{}:{}): {}",
-                e.name(),
-                e.line(),
-                e.col(),
-                m
-            ),
-            None => e.to_string(),
-        },
-        _ => e.to_string(),
-    }
+    out
 }
 
 fn run_case(case: &Case) -> Result<String, String> {
-    let mut t = Template::new(gotmpl::funcs::helm_funcs());
-    t.set_options(Options {
-        missing_key: MissingKey::Zero,
-        ..Options::default()
-    });
-    let values = match &case.values {
-        Some(j) => Value::from_json(j),
-        None => Value::empty_map(),
+    let mut files = vec![
+        BufferedFile {
+            name: "Chart.yaml".into(),
+            data: Arc::from(&b"apiVersion: v2\nname: t\nversion: 0.1.0\n"[..]),
+        },
+        BufferedFile {
+            name: "values.yaml".into(),
+            data: Arc::from(
+                case.values
+                    .as_ref()
+                    .map(ascii_json)
+                    .unwrap_or_default()
+                    .as_bytes(),
+            ),
+        },
+    ];
+    for (name, body) in &case.files {
+        files.push(BufferedFile {
+            name: format!("templates/{name}"),
+            data: Arc::from(body.as_bytes()),
+        });
+    }
+    let mut ch = chart::load_files(files).map_err(|e| e.helm_message())?;
+    let user = ValueOptions {
+        values: case.set.clone(),
+        ..ValueOptions::default()
+    }
+    .merge_values()
+    .map_err(|e| e.to_string())?;
+    let ops = chart::dependencies::HelmValuesOps::default();
+    chart::process_dependencies(&mut ch, &user, &ops, true).map_err(|e| e.helm_message())?;
+    let vals = values::render_values(&ch, &user, false).map_err(|e| e.to_string())?;
+    let release = ReleaseInfo {
+        name: "r".into(),
+        namespace: "default".into(),
+        revision: 1,
+        is_install: true,
+        is_upgrade: false,
     };
-    for s in &case.set {
-        apply_set(&values, s);
-    }
-    let mut names: Vec<String> = case
-        .files
-        .iter()
-        .map(|(n, _)| format!("t/templates/{n}"))
-        .collect();
-    helm_order(&mut names);
-    let by_name: BTreeMap<String, &str> = case
-        .files
-        .iter()
-        .map(|(n, b)| (format!("t/templates/{n}"), b.as_str()))
-        .collect();
-    for n in &names {
-        t.parse(n, by_name[n]).map_err(|e| helm_error(&e))?;
-    }
-    let mut out = String::new();
-    for n in &names {
-        let base = n.rsplit('/').next().unwrap_or_default();
-        if base.starts_with('_') {
-            continue;
-        }
-        let mut data = gotmpl::Map::new();
-        data.insert("Values".into(), values.clone());
-        let mut rel = gotmpl::Map::new();
-        rel.insert("Name".into(), Value::str("r"));
-        rel.insert("Namespace".into(), Value::str("default"));
-        rel.insert("Service".into(), Value::str("Helm"));
-        rel.insert("IsInstall".into(), Value::Bool(true));
-        rel.insert("IsUpgrade".into(), Value::Bool(false));
-        rel.insert("Revision".into(), Value::int(1));
-        data.insert("Release".into(), Value::map(rel));
-        let mut tm = gotmpl::Map::new();
-        tm.insert("Name".into(), Value::str(n));
-        tm.insert("BasePath".into(), Value::str("t/templates"));
-        data.insert("Template".into(), Value::map(tm));
-        let s = t
-            .execute(n, &Value::map(data))
-            .map_err(|e| helm_error(&e))?;
-        if n == "t/templates/t.yaml" {
-            out = s.replace("<no value>", "");
-        }
-    }
-    Ok(out)
+    let out = Engine::default()
+        .render(&ch, &vals.values, &release, &Capabilities::default())
+        .map_err(|e| e.to_string())?;
+    Ok(out.get("t/templates/t.yaml").cloned().unwrap_or_default())
 }
 
 fn find_cases(dir: &Path, out: &mut Vec<PathBuf>) {
