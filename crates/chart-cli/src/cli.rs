@@ -20,8 +20,8 @@ pub struct GlobalArgs {
     /// namespace scope for this request
     #[arg(short = 'n', long, global = true, env = "HELM_NAMESPACE")]
     pub namespace: Option<String>,
-    /// enable verbose output
-    #[arg(long, global = true, env = "HELM_DEBUG")]
+    /// enable verbose output (also HELM_DEBUG, read as Go's strconv.ParseBool reads it)
+    #[arg(long, global = true)]
     pub debug: bool,
     /// name of the kubeconfig context to use
     #[arg(long = "kube-context", global = true, env = "HELM_KUBECONTEXT")]
@@ -40,6 +40,11 @@ pub enum Command {
     Version(VersionArgs),
     /// examine a chart for possible issues
     Lint(crate::commands::lint::LintArgs),
+    /// show information of a chart
+    #[command(alias = "inspect")]
+    Show(ShowArgs),
+    /// create a new chart with the given name
+    Create(CreateArgs),
 }
 
 /// `--set` family and `-f`.
@@ -145,4 +150,69 @@ pub struct VersionArgs {
     /// template for version string format
     #[arg(long)]
     pub template: Option<String>,
+}
+
+/// `chart show`.
+#[derive(Args, Debug, Clone)]
+pub struct ShowArgs {
+    /// What to show.
+    #[command(subcommand)]
+    pub what: ShowCommand,
+}
+
+/// `chart show` subcommands.
+#[derive(Subcommand, Debug, Clone)]
+pub enum ShowCommand {
+    /// show all information of the chart
+    All(ShowChartArgs),
+    /// show the chart's definition
+    Chart(ShowChartArgs),
+    /// show the chart's CRDs
+    Crds(ShowChartArgs),
+    /// show the chart's README
+    Readme(ShowChartArgs),
+    /// show the chart's values
+    Values(ShowValuesArgs),
+}
+
+/// Flags of every `chart show` subcommand (helm's chart path options).
+#[derive(Args, Debug, Clone)]
+pub struct ShowChartArgs {
+    /// the chart: a directory or a packaged chart
+    #[arg(num_args = 0..)]
+    pub args: Vec<String>,
+    /// use development versions, too. Equivalent to version '>0.0.0-0'. If --version is set, this is ignored
+    #[arg(long)]
+    pub devel: bool,
+    /// specify a version constraint for the chart version to use. This constraint can be a specific tag (e.g. 1.1.1) or it may reference a valid range (e.g. ^2.0.0). If this is not specified, the latest version is used
+    #[arg(long)]
+    pub version: Option<String>,
+    /// chart repository url where to locate the requested chart
+    #[arg(long)]
+    pub repo: Option<String>,
+    /// verify the package before using it
+    #[arg(long)]
+    pub verify: bool,
+}
+
+/// `chart show values`.
+#[derive(Args, Debug, Clone)]
+pub struct ShowValuesArgs {
+    /// Common flags.
+    #[command(flatten)]
+    pub common: ShowChartArgs,
+    /// supply a JSONPath expression to filter the output
+    #[arg(long)]
+    pub jsonpath: Option<String>,
+}
+
+/// `chart create NAME`.
+#[derive(Args, Debug, Clone)]
+pub struct CreateArgs {
+    /// the chart name (a path: the chart is created in that directory)
+    #[arg(num_args = 0..)]
+    pub args: Vec<String>,
+    /// the name or absolute path to Helm starter scaffold
+    #[arg(short = 'p', long)]
+    pub starter: Option<String>,
 }

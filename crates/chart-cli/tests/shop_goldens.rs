@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Golden cases for commands that are not implemented yet.
-const PENDING: &[&str] = &["show-chart", "show-values"];
+const PENDING: &[&str] = &[];
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

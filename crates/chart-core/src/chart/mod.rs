@@ -14,6 +14,7 @@ use std::sync::Arc;
 use gotmpl::Value;
 
 pub mod archive;
+pub mod create;
 pub mod dependencies;
 pub mod error;
 pub mod files;

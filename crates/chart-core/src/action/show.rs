@@ -1,0 +1,276 @@
+//! `helm show`: a chart's definition, values, README and CRDs (Helm's `pkg/action/show.go`),
+//! and the local part of Helm's `LocateChart`.
+//!
+//! ```no_run
+//! use chart_core::action::show::{show, ShowFormat, ShowOptions};
+//! let out = show("./mychart", ShowFormat::Chart, &ShowOptions::default())?;
+//! print!("{out}");
+//! # Ok::<(), chart_core::action::show::ShowError>(())
+//! ```
+
+use std::path::{Component, Path, PathBuf};
+
+use gotmpl::{Map, Value};
+
+use crate::chart::{self, Chart, ChartError, Dependency, Metadata};
+
+/// What `helm show` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShowFormat {
+    /// `show all`: chart, values, README and CRDs.
+    All,
+    /// `show chart`: Chart.yaml as Helm re-serialises it.
+    Chart,
+    /// `show values`: values.yaml as written (or a JSONPath selection of it).
+    Values,
+    /// `show readme`: the first README file.
+    Readme,
+    /// `show crds`: every CRD file of the chart and its subcharts.
+    Crds,
+}
+
+/// Options of `helm show`.
+#[derive(Clone, Debug, Default)]
+pub struct ShowOptions {
+    /// `--jsonpath` (values only): a JSONPath template applied to the parsed values.
+    pub jsonpath: Option<String>,
+}
+
+/// Why `show` failed; messages are Helm's.
+#[derive(Debug, thiserror::Error)]
+pub enum ShowError {
+    /// The chart reference could not be resolved to a local path.
+    #[error("{0}")]
+    Locate(String),
+    /// The chart did not load.
+    #[error("{}", .0.helm_message())]
+    Chart(#[from] ChartError),
+    /// Chart.yaml could not be written back as YAML.
+    #[error("{0}")]
+    Marshal(String),
+    /// The `--jsonpath` template did not parse.
+    #[error("error parsing jsonpath {template}: {message}")]
+    JsonPath {
+        /// The template as given.
+        template: String,
+        /// The parser's message.
+        message: String,
+    },
+}
+
+/// Go's `filepath.Clean` for a path made absolute against the working directory
+/// (`filepath.Abs`): `.` and `..` removed lexically.
+pub fn absolute_clean(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        match std::env::current_dir() {
+            Ok(d) => d.join(path),
+            Err(_) => path.to_path_buf(),
+        }
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// The local part of Helm's `ChartPathOptions.LocateChart`: an existing path becomes
+/// absolute; anything else is Helm's error for a path or a repository reference (we have
+/// no repositories, so `repo/chart` names a repository that is not configured).
+pub fn locate_chart(name: &str) -> Result<PathBuf, ShowError> {
+    let name = name.trim();
+    if name.starts_with("oci://") {
+        return Err(ShowError::Locate(format!(
+            "unable to lookup chart {}, missing registry client",
+            gotmpl::fmt::go_quote(name)
+        )));
+    }
+    let p = Path::new(name);
+    if std::fs::metadata(p).is_ok() {
+        return Ok(absolute_clean(p));
+    }
+    if p.is_absolute() || name.starts_with('.') {
+        return Err(ShowError::Locate(format!(
+            "path {} not found",
+            gotmpl::fmt::go_quote(name)
+        )));
+    }
+    if name.contains("://") {
+        return Err(ShowError::Locate(format!(
+            "cannot fetch {name}: downloading charts is not supported"
+        )));
+    }
+    match name.split_once('/') {
+        Some((repo, _)) => Err(ShowError::Locate(format!("repo {repo} not found"))),
+        None => Err(ShowError::Locate(format!(
+            "non-absolute URLs should be in form of repo_name/path_to_chart, got: {name}"
+        ))),
+    }
+}
+
+/// Locates and loads `chart_ref`, then prints it as `helm show FORMAT` does.
+pub fn show(chart_ref: &str, format: ShowFormat, opts: &ShowOptions) -> Result<String, ShowError> {
+    let path = locate_chart(chart_ref)?;
+    let ch = chart::load(&path)?;
+    show_chart(&ch, format, opts)
+}
+
+/// `helm show` of an already loaded chart.
+pub fn show_chart(ch: &Chart, format: ShowFormat, opts: &ShowOptions) -> Result<String, ShowError> {
+    let all = format == ShowFormat::All;
+    let mut out = String::new();
+    if matches!(format, ShowFormat::Chart | ShowFormat::All) {
+        out.push_str(&metadata_yaml(&ch.metadata)?);
+        out.push('\n');
+    }
+    // Helm's Values map exists whenever the chart has a values.yaml (even an empty one).
+    let values_file = ch.raw.iter().find(|f| f.name == "values.yaml");
+    if matches!(format, ShowFormat::Values | ShowFormat::All) && values_file.is_some() {
+        if all {
+            out.push_str("---\n");
+        }
+        match opts.jsonpath.as_deref().filter(|t| !t.is_empty()) {
+            Some(t) => {
+                let jp = jsonpath::JsonPath::parse(t).map_err(|message| ShowError::JsonPath {
+                    template: t.to_string(),
+                    message,
+                })?;
+                // Helm ignores execution errors: nothing is printed for a failing path.
+                if let Ok(s) = jp.execute(&ch.values) {
+                    out.push_str(&s);
+                }
+            }
+            None => {
+                for f in ch.raw.iter().filter(|f| f.name == "values.yaml") {
+                    out.push_str(&String::from_utf8_lossy(&f.data));
+                    out.push('\n');
+                }
+            }
+        }
+    }
+    if matches!(format, ShowFormat::Readme | ShowFormat::All) {
+        if let Some(readme) = find_readme(ch) {
+            if all {
+                out.push_str("---\n");
+            }
+            out.push_str(&String::from_utf8_lossy(&readme.data));
+            out.push('\n');
+        }
+    }
+    if matches!(format, ShowFormat::Crds | ShowFormat::All) {
+        let crds = ch.crd_objects();
+        if let Some((_, first)) = crds.first() {
+            if all && !first.data.starts_with(b"---") {
+                out.push_str("---\n");
+            }
+        }
+        for (_, f) in &crds {
+            out.push_str(&String::from_utf8_lossy(&f.data));
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+const README_NAMES: &[&str] = &["readme.md", "readme.txt", "readme"];
+
+/// The first file of the chart (in load order) named README.md, README.txt or README,
+/// any case, at the chart's top level.
+fn find_readme(ch: &Chart) -> Option<&chart::File> {
+    ch.files
+        .iter()
+        .find(|f| README_NAMES.iter().any(|n| f.name.eq_ignore_ascii_case(n)))
+}
+
+fn put_str(m: &mut Map, key: &str, v: &str) {
+    if !v.is_empty() {
+        m.insert(key.to_string(), Value::str(v));
+    }
+}
+
+fn put_list(m: &mut Map, key: &str, v: &[String]) {
+    if !v.is_empty() {
+        m.insert(
+            key.to_string(),
+            Value::list(v.iter().map(Value::str).collect()),
+        );
+    }
+}
+
+fn dependency_value(d: &Dependency) -> Value {
+    let mut m = Map::new();
+    // `name` and `repository` have no omitempty in Helm's struct tags.
+    m.insert("name".into(), Value::str(&d.name));
+    put_str(&mut m, "version", &d.version);
+    m.insert("repository".into(), Value::str(&d.repository));
+    put_str(&mut m, "condition", &d.condition);
+    put_list(&mut m, "tags", &d.tags);
+    if d.enabled {
+        m.insert("enabled".into(), Value::Bool(true));
+    }
+    if !d.import_values.is_empty() {
+        m.insert("import-values".into(), Value::list(d.import_values.clone()));
+    }
+    put_str(&mut m, "alias", &d.alias);
+    Value::map(m)
+}
+
+/// Chart.yaml as Helm's `show chart` writes it: the `Metadata` struct through
+/// `encoding/json` (empty fields omitted) and back out as YAML (keys sorted).
+pub fn metadata_yaml(md: &Metadata) -> Result<String, ShowError> {
+    let mut m = Map::new();
+    put_str(&mut m, "name", &md.name);
+    put_str(&mut m, "home", &md.home);
+    put_list(&mut m, "sources", &md.sources);
+    put_str(&mut m, "version", &md.version);
+    put_str(&mut m, "description", &md.description);
+    put_list(&mut m, "keywords", &md.keywords);
+    if !md.maintainers.is_empty() {
+        let list = md
+            .maintainers
+            .iter()
+            .map(|x| {
+                let mut mm = Map::new();
+                put_str(&mut mm, "name", &x.name);
+                put_str(&mut mm, "email", &x.email);
+                put_str(&mut mm, "url", &x.url);
+                Value::map(mm)
+            })
+            .collect();
+        m.insert("maintainers".into(), Value::list(list));
+    }
+    put_str(&mut m, "icon", &md.icon);
+    put_str(&mut m, "apiVersion", &md.api_version);
+    put_str(&mut m, "condition", &md.condition);
+    put_str(&mut m, "tags", &md.tags);
+    put_str(&mut m, "appVersion", &md.app_version);
+    if md.deprecated {
+        m.insert("deprecated".into(), Value::Bool(true));
+    }
+    if !md.annotations.is_empty() {
+        let mut a = Map::new();
+        for (k, v) in &md.annotations {
+            a.insert(k.clone(), Value::str(v));
+        }
+        m.insert("annotations".into(), Value::map(a));
+    }
+    put_str(&mut m, "kubeVersion", &md.kube_version);
+    if !md.dependencies.is_empty() {
+        m.insert(
+            "dependencies".into(),
+            Value::list(md.dependencies.iter().map(dependency_value).collect()),
+        );
+    }
+    put_str(&mut m, "type", &md.chart_type);
+    gotmpl::goyaml::marshal(&Value::map(m)).map_err(|e| ShowError::Marshal(e.to_string()))
+}
+
+pub mod jsonpath;
