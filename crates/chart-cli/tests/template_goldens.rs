@@ -30,22 +30,6 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
         "KubeVersion printed by %v (see caps)",
     ),
     (
-        "crds-include-output-dir",
-        "--output-dir writes files in another order than helm",
-    ),
-    (
-        "hooks-output-dir",
-        "--output-dir writes files in another order than helm",
-    ),
-    (
-        "subcharts-output-dir",
-        "--output-dir writes files in another order than helm",
-    ),
-    (
-        "subcharts-output-dir-release-name",
-        "--output-dir writes files in another order than helm",
-    ),
-    (
         "err-invalid-yaml-debug",
         "with --debug helm prints the rendered manifests before the YAML error",
     ),

@@ -2,8 +2,6 @@
 //! --dry-run=client`) does before anything reaches Kubernetes (Helm's
 //! `pkg/action/install.go` and `renderResources` in `action.go`).
 
-use std::collections::BTreeMap;
-
 use gotmpl::Value;
 
 use crate::chart::{self, Chart, ChartError};
@@ -372,27 +370,27 @@ fn source_rest(doc: &str) -> Option<&str> {
     }
 }
 
-/// Files written by `--output-dir`, in order: path relative to the directory, content.
+/// Writes done by `--output-dir`, in Helm's order (CRDs, manifests, then hooks): the path
+/// relative to the directory and one `---\n# Source: PATH\n...` block. A path that occurs
+/// again is appended to (Helm prints `wrote PATH` for every write).
 pub fn output_dir_files(
     r: &Rendered,
     manifest: &str,
     opts: &TemplateOptions,
     use_release_name: bool,
-) -> BTreeMap<String, String> {
+) -> Vec<(String, String)> {
     let _ = manifest;
-    let mut files: BTreeMap<String, String> = BTreeMap::new();
+    let mut files: Vec<(String, String)> = Vec::new();
     let prefix = if use_release_name {
         format!("{}/", opts.release_name)
     } else {
         String::new()
     };
     let mut add = |path: &str, content: &str| {
-        let e = files.entry(format!("{prefix}{path}")).or_default();
-        e.push_str("---\n# Source: ");
-        e.push_str(path);
-        e.push('\n');
-        e.push_str(content);
-        e.push('\n');
+        files.push((
+            format!("{prefix}{path}"),
+            format!("---\n# Source: {path}\n{content}\n"),
+        ));
     };
     for (p, c) in &r.crds {
         add(p, c);
