@@ -38,12 +38,8 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
         ".Files.Get of non-UTF-8 bytes: our strings are UTF-8, invalid bytes become U+FFFD",
     ),
     (
-        "missing-chart",
-        "a missing relative chart path is a repo reference for helm (repo X not found)",
-    ),
-    (
         "no-args",
-        "helm resolves the empty chart name as a repo reference",
+        "helm's message names `helm template` and adds a usage line; ours names `chart template`",
     ),
     (
         "release-name-template",
@@ -52,10 +48,6 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
     (
         "schema-parent-error",
         "schema errors listed by property name, helm lists them in schema order",
-    ),
-    (
-        "too-many-args",
-        "clap's usage error and exit 2 instead of helm's message and exit 1",
     ),
 ];
 

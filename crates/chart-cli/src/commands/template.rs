@@ -55,7 +55,10 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
         ),
         [name, chart] => (name.clone(), chart.clone()),
         [] => bail!("\"chart template\" requires at least 1 argument"),
-        _ => bail!("\"chart template\" accepts at most 2 arguments"),
+        [_, _, rest @ ..] => bail!(
+            "expected at most two arguments, unexpected arguments: {}",
+            rest.join(", ")
+        ),
     };
     let opts = TemplateOptions {
         release_name: name,

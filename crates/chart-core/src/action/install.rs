@@ -92,6 +92,28 @@ pub struct Rendered {
     pub warnings: Vec<String>,
 }
 
+/// Helm's `LocateChart` for a name that is not a local path: helm takes it for a chart
+/// reference `REPO/CHART` in a configured repository (none are configured here), so a
+/// missing chart path is reported as helm reports it.
+pub fn locate_chart(name: &str) -> Result<(), ActionError> {
+    let name = name.trim();
+    if std::path::Path::new(name).exists() || name.contains("://") {
+        return Ok(());
+    }
+    if name.starts_with('/') || name.starts_with('.') {
+        return Err(ActionError::Other(format!(
+            "path {} not found",
+            gotmpl::fmt::go_quote(name)
+        )));
+    }
+    match name.split_once('/') {
+        Some((repo, _)) => Err(ActionError::Other(format!("repo {repo} not found"))),
+        None => Err(ActionError::Other(format!(
+            "non-absolute URLs should be in form of repo_name/path_to_chart, got: {name}"
+        ))),
+    }
+}
+
 /// Helm's release-name rule: a DNS-1123 subdomain of at most 53 characters.
 pub fn validate_release_name(name: &str) -> Result<(), ActionError> {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
@@ -131,6 +153,7 @@ pub fn render_template(
     value_opts: &ValueOptions,
     opts: &TemplateOptions,
 ) -> Result<Rendered, ActionError> {
+    locate_chart(chart_path)?;
     validate_release_name(&opts.release_name)?;
     let mut ch = chart::load(chart_path)?;
     let mut warnings = std::mem::take(&mut ch.warnings);
