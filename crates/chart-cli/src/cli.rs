@@ -74,7 +74,7 @@ pub struct ValuesArgs {
 #[derive(Args, Debug, Clone)]
 pub struct TemplateArgs {
     /// release name and chart (`NAME CHART`, or just `CHART`)
-    #[arg(num_args = 0..=2)]
+    #[arg(num_args = 0..)]
     pub args: Vec<String>,
     /// values
     #[command(flatten)]

@@ -253,6 +253,9 @@ impl Ev {
     }
 }
 
+/// Maximum nesting of `tpl` calls (our own bound; Helm has none).
+pub const MAX_TPL_DEPTH: usize = 1000;
+
 /// Parsed `tpl` sources of one execution: the top template plus its defines.
 struct TplSet {
     top: Tree,
@@ -1207,6 +1210,13 @@ impl<'t> State<'t> {
     }
 
     fn do_tpl(&mut self, text: &str, data: Value) -> Result<String, FuncError> {
+        // Helm has no limit here (a `tpl` that calls itself exhausts Go's stack); a bound
+        // keeps the nested error chain and the stack small.
+        if self.overlays.len() >= MAX_TPL_DEPTH {
+            return Err(FuncError::msg(format!(
+                "tpl calls are nested deeper than {MAX_TPL_DEPTH} levels"
+            )));
+        }
         let set = self.set;
         let parsed: &'t Result<TplSet, String> = match self.arena.get(text) {
             Some(p) => p,

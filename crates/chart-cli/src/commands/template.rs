@@ -55,7 +55,10 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
         ),
         [name, chart] => (name.clone(), chart.clone()),
         [] => bail!("\"chart template\" requires at least 1 argument"),
-        _ => bail!("\"chart template\" accepts at most 2 arguments"),
+        [_, _, rest @ ..] => bail!(
+            "expected at most two arguments, unexpected arguments: {}",
+            rest.join(", ")
+        ),
     };
     let opts = TemplateOptions {
         release_name: name,
@@ -95,16 +98,27 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(dir) = &a.output_dir {
         let files = install::output_dir_files(&rendered, &manifest, &opts, a.release_name);
+        let mut written = std::collections::HashSet::new();
         for (path, content) in files {
             let full = std::path::Path::new(dir).join(&path);
             if let Some(parent) = full.parent() {
                 std::fs::create_dir_all(parent)
                     .with_context(|| format!("creating {}", parent.display()))?;
             }
-            std::fs::write(&full, content)
+            let append = !written.insert(path);
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .write(true)
+                .append(append)
+                .truncate(!append)
+                .open(&full)
+                .with_context(|| format!("writing {}", full.display()))?;
+            f.write_all(content.as_bytes())
                 .with_context(|| format!("writing {}", full.display()))?;
             println!("wrote {}", full.display());
         }
+        // helm then prints its (empty) manifest buffer with a newline.
+        println!();
         return Ok(ExitCode::SUCCESS);
     }
     let out = rendered

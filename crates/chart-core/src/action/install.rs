@@ -2,8 +2,6 @@
 //! --dry-run=client`) does before anything reaches Kubernetes (Helm's
 //! `pkg/action/install.go` and `renderResources` in `action.go`).
 
-use std::collections::BTreeMap;
-
 use gotmpl::Value;
 
 use crate::chart::{self, Chart, ChartError};
@@ -94,6 +92,28 @@ pub struct Rendered {
     pub warnings: Vec<String>,
 }
 
+/// Helm's `LocateChart` for a name that is not a local path: helm takes it for a chart
+/// reference `REPO/CHART` in a configured repository (none are configured here), so a
+/// missing chart path is reported as helm reports it.
+pub fn locate_chart(name: &str) -> Result<(), ActionError> {
+    let name = name.trim();
+    if std::path::Path::new(name).exists() || name.contains("://") {
+        return Ok(());
+    }
+    if name.starts_with('/') || name.starts_with('.') {
+        return Err(ActionError::Other(format!(
+            "path {} not found",
+            gotmpl::fmt::go_quote(name)
+        )));
+    }
+    match name.split_once('/') {
+        Some((repo, _)) => Err(ActionError::Other(format!("repo {repo} not found"))),
+        None => Err(ActionError::Other(format!(
+            "non-absolute URLs should be in form of repo_name/path_to_chart, got: {name}"
+        ))),
+    }
+}
+
 /// Helm's release-name rule: a DNS-1123 subdomain of at most 53 characters.
 pub fn validate_release_name(name: &str) -> Result<(), ActionError> {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
@@ -133,6 +153,7 @@ pub fn render_template(
     value_opts: &ValueOptions,
     opts: &TemplateOptions,
 ) -> Result<Rendered, ActionError> {
+    locate_chart(chart_path)?;
     validate_release_name(&opts.release_name)?;
     let mut ch = chart::load(chart_path)?;
     let mut warnings = std::mem::take(&mut ch.warnings);
@@ -372,27 +393,27 @@ fn source_rest(doc: &str) -> Option<&str> {
     }
 }
 
-/// Files written by `--output-dir`, in order: path relative to the directory, content.
+/// Writes done by `--output-dir`, in Helm's order (CRDs, manifests, then hooks): the path
+/// relative to the directory and one `---\n# Source: PATH\n...` block. A path that occurs
+/// again is appended to (Helm prints `wrote PATH` for every write).
 pub fn output_dir_files(
     r: &Rendered,
     manifest: &str,
     opts: &TemplateOptions,
     use_release_name: bool,
-) -> BTreeMap<String, String> {
+) -> Vec<(String, String)> {
     let _ = manifest;
-    let mut files: BTreeMap<String, String> = BTreeMap::new();
+    let mut files: Vec<(String, String)> = Vec::new();
     let prefix = if use_release_name {
         format!("{}/", opts.release_name)
     } else {
         String::new()
     };
     let mut add = |path: &str, content: &str| {
-        let e = files.entry(format!("{prefix}{path}")).or_default();
-        e.push_str("---\n# Source: ");
-        e.push_str(path);
-        e.push('\n');
-        e.push_str(content);
-        e.push('\n');
+        files.push((
+            format!("{prefix}{path}"),
+            format!("---\n# Source: {path}\n{content}\n"),
+        ));
     };
     for (p, c) in &r.crds {
         add(p, c);

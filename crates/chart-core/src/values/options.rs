@@ -48,8 +48,14 @@ impl SourceReader for FsReader {
     fn read(&mut self, path: &str) -> Result<Vec<u8>, String> {
         if path.trim() == "-" {
             let mut buf = Vec::new();
-            std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
-                .map_err(|e| format!("read /dev/stdin: {}", io_text(&e)))?;
+            std::io::Read::read_to_end(
+                &mut std::io::Read::take(std::io::stdin(), MAX_VALUES_FILE_SIZE + 1),
+                &mut buf,
+            )
+            .map_err(|e| format!("read /dev/stdin: {}", io_text(&e)))?;
+            if buf.len() as u64 > MAX_VALUES_FILE_SIZE {
+                return Err(too_large("/dev/stdin"));
+            }
             return Ok(buf);
         }
         let scheme = url_scheme(path)?;
@@ -64,10 +70,33 @@ impl SourceReader for FsReader {
         };
         match std::fs::metadata(&p) {
             Ok(m) if m.is_dir() => return Err(format!("read {path}: is a directory")),
+            Ok(m) if m.len() > MAX_VALUES_FILE_SIZE => return Err(too_large(path)),
             _ => {}
         }
-        std::fs::read(&p).map_err(|e| format!("open {path}: {}", io_text(&e)))
+        let f = std::fs::File::open(&p).map_err(|e| format!("open {path}: {}", io_text(&e)))?;
+        // Read at most one byte over the limit: the file may grow, or be a device or a pipe.
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(f, MAX_VALUES_FILE_SIZE + 1),
+            &mut buf,
+        )
+        .map_err(|e| format!("read {path}: {}", io_text(&e)))?;
+        if buf.len() as u64 > MAX_VALUES_FILE_SIZE {
+            return Err(too_large(path));
+        }
+        Ok(buf)
     }
+}
+
+/// Largest file `-f`/`--values`, `--set-file` or stdin may supply (our own bound; Helm has
+/// none): parsing and merging cost time and memory in proportion to the size.
+pub const MAX_VALUES_FILE_SIZE: u64 = 32 * 1024 * 1024;
+
+fn too_large(path: &str) -> String {
+    format!(
+        "{path} is larger than the limit of {} MiB for values files",
+        MAX_VALUES_FILE_SIZE / (1024 * 1024)
+    )
 }
 
 /// The text Go's `syscall.Errno` prints for common errors.

@@ -274,7 +274,39 @@ fn pow10(p: i64) -> f64 {
     }
 }
 
-/// Sprig's `untilStep`.
+/// Longest list `until`, `untilStep` and `seq` build (our own bound; Sprig has none): a
+/// huge count would otherwise exhaust memory before anything is rendered.
+pub const MAX_SEQUENCE_LEN: u64 = 1_000_000;
+
+/// Number of elements `until_step(start, stop, step)` yields, computed without building it.
+pub fn until_step_len(start: i64, stop: i64, step: i64) -> u64 {
+    let (span, step) = if stop < start {
+        if step >= 0 {
+            return 0;
+        }
+        (start.abs_diff(stop), step.unsigned_abs())
+    } else {
+        if step <= 0 {
+            return 0;
+        }
+        (stop.abs_diff(start), step.unsigned_abs())
+    };
+    span.div_ceil(step)
+}
+
+/// `until_step`, refused with an error when the list would be longer than
+/// [`MAX_SEQUENCE_LEN`].
+fn bounded_until_step(start: i64, stop: i64, step: i64) -> Result<Vec<i64>, FuncError> {
+    let n = until_step_len(start, stop, step);
+    if n > MAX_SEQUENCE_LEN {
+        return Err(FuncError::msg(format!(
+            "the sequence would have {n} elements, more than the limit of {MAX_SEQUENCE_LEN}"
+        )));
+    }
+    Ok(until_step(start, stop, step))
+}
+
+/// Sprig's `untilStep`: the integers from `start` towards `stop` (exclusive) by `step`.
 pub fn until_step(start: i64, stop: i64, step: i64) -> Vec<i64> {
     let mut v = Vec::new();
     if stop < start {
@@ -318,29 +350,29 @@ fn join_ints(v: Vec<i64>) -> Value {
 }
 
 /// Sprig's `seq`.
-fn seq(p: &[i64]) -> Value {
-    match *p {
+fn seq(p: &[i64]) -> FuncResult {
+    Ok(match *p {
         [end] => {
             let start = 1;
             let inc = if end < start { -1 } else { 1 };
-            join_ints(until_step(start, end.wrapping_add(inc), inc))
+            join_ints(bounded_until_step(start, end.wrapping_add(inc), inc)?)
         }
         [start, end] => {
             let step = if end < start { -1 } else { 1 };
-            join_ints(until_step(start, end.wrapping_add(step), step))
+            join_ints(bounded_until_step(start, end.wrapping_add(step), step)?)
         }
         [start, step, end] => {
             let mut inc = 1;
             if end < start {
                 inc = -1;
                 if step > 0 {
-                    return Value::str("");
+                    return Ok(Value::str(""));
                 }
             }
-            join_ints(until_step(start, end.wrapping_add(inc), step))
+            join_ints(bounded_until_step(start, end.wrapping_add(inc), step)?)
         }
         _ => Value::str(""),
-    }
+    })
 }
 
 fn divide(a: i64, b: i64, rem: bool) -> FuncResult {
@@ -499,7 +531,7 @@ pub fn register(m: &mut FuncMap) {
     // {{ seq 1 5 }}
     m.add("seq", &[], Some(Int), |_, a| {
         let p: Vec<i64> = a.iter().map(|v| v.as_i64().unwrap_or(0)).collect();
-        Ok(seq(&p))
+        seq(&p)
     });
     // {{ toDecimal "0777" }}
     m.add("toDecimal", &[Any], None, |_, a| {
@@ -510,15 +542,15 @@ pub fn register(m: &mut FuncMap) {
     m.add("until", &[Int], None, |_, a| {
         let n = arg_int(a, 0);
         let step = if n < 0 { -1 } else { 1 };
-        Ok(ints(until_step(0, n, step)))
+        Ok(ints(bounded_until_step(0, n, step)?))
     });
     // {{ untilStep 0 10 2 }}
     m.add("untilStep", &[Int, Int, Int], None, |_, a| {
-        Ok(ints(until_step(
+        Ok(ints(bounded_until_step(
             arg_int(a, 0),
             arg_int(a, 1),
             arg_int(a, 2),
-        )))
+        )?))
     });
 }
 
@@ -596,8 +628,32 @@ mod tests {
         assert_eq!(until_step(0, 10, 3), vec![0, 3, 6, 9]);
         assert_eq!(until_step(0, -3, -1), vec![0, -1, -2]);
         assert!(until_step(0, 10, -1).is_empty());
-        assert!(matches!(seq(&[0]), Value::Str(s) if &*s == "1 0"));
-        assert!(matches!(seq(&[0, 2, 10]), Value::Str(s) if &*s == "0 2 4 6 8 10"));
-        assert!(matches!(seq(&[5, 2]), Value::Str(s) if &*s == "5 4 3 2"));
+        assert!(matches!(seq(&[0]), Ok(Value::Str(s)) if &*s == "1 0"));
+        assert!(matches!(seq(&[0, 2, 10]), Ok(Value::Str(s)) if &*s == "0 2 4 6 8 10"));
+        assert!(matches!(seq(&[5, 2]), Ok(Value::Str(s)) if &*s == "5 4 3 2"));
+    }
+
+    #[test]
+    fn sequence_length_is_bounded() {
+        for (a, b, c) in [
+            (0, 10, 3),
+            (10, 0, -3),
+            (0, 0, 1),
+            (5, 0, 1),
+            (0, 5, -1),
+            (-7, 7, 2),
+        ] {
+            assert_eq!(until_step_len(a, b, c), until_step(a, b, c).len() as u64);
+        }
+        assert_eq!(until_step_len(i64::MIN, i64::MAX, 1), u64::MAX);
+        let limit = MAX_SEQUENCE_LEN as i64;
+        assert!(call("until", &[Value::int(limit)]).is_ok());
+        assert!(call("until", &[Value::int(limit + 1)]).is_err());
+        assert!(call(
+            "untilStep",
+            &[Value::int(0), Value::int(i64::MAX), Value::int(1)]
+        )
+        .is_err());
+        assert!(seq(&[limit + 1]).is_err());
     }
 }

@@ -1,0 +1,3 @@
+{{- define "req.inner" -}}
+{{ required "inner value needed" .Values.inner }}
+{{- end -}}

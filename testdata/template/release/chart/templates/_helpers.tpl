@@ -1,0 +1,3 @@
+{{- define "release.tplname" -}}
+{{ .Template.Name }}
+{{- end -}}

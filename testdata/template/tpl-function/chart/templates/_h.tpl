@@ -1,0 +1,1 @@
+{{- define "tplfn.helper" -}}helper of {{ .Chart.Name }}{{- end -}}
