@@ -169,6 +169,7 @@ impl Template {
             set: self,
             arena: &arena,
             overlays: HashMap::new(),
+            tpl_depth: 0,
             tree,
             vars: vec![(Arc::from("$"), data.clone())],
             depth: 0,
@@ -253,8 +254,10 @@ impl Ev {
     }
 }
 
-/// Maximum nesting of `tpl` calls (our own bound; Helm has none).
-pub const MAX_TPL_DEPTH: usize = 1000;
+/// Maximum nesting of `tpl` calls (our own bound; Helm has none and runs out of memory
+/// on a `tpl` that calls itself). Above Helm's `include` limit, so that where Helm does
+/// stop (an `include`/`tpl` loop) it stops with Helm's error.
+pub const MAX_TPL_DEPTH: usize = 10_000;
 
 /// Parsed `tpl` sources of one execution: the top template plus its defines.
 struct TplSet {
@@ -267,6 +270,8 @@ struct State<'t> {
     arena: &'t FrozenMap<String, Box<Result<TplSet, String>>>,
     /// Templates defined by the `tpl` calls in progress, by name (innermost last).
     overlays: HashMap<Arc<str>, Vec<&'t Tree>>,
+    /// How many `tpl` calls are in progress.
+    tpl_depth: usize,
     tree: &'t Tree,
     vars: Vec<(Arc<str>, Value)>,
     depth: usize,
@@ -1212,7 +1217,7 @@ impl<'t> State<'t> {
     fn do_tpl(&mut self, text: &str, data: Value) -> Result<String, FuncError> {
         // Helm has no limit here (a `tpl` that calls itself exhausts Go's stack); a bound
         // keeps the nested error chain and the stack small.
-        if self.overlays.len() >= MAX_TPL_DEPTH {
+        if self.tpl_depth >= MAX_TPL_DEPTH {
             return Err(FuncError::msg(format!(
                 "tpl calls are nested deeper than {MAX_TPL_DEPTH} levels"
             )));
@@ -1251,7 +1256,9 @@ impl<'t> State<'t> {
             }
         };
         self.push_overlay(ts);
+        self.tpl_depth += 1;
         let r = self.run_tree(&ts.top, data);
+        self.tpl_depth -= 1;
         self.pop_overlay(ts);
         match r {
             Ok(s) => Ok(s.replace("<no value>", "")),
