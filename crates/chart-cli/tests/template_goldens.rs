@@ -16,20 +16,6 @@ use std::process::{Command, Stdio};
 /// Cases whose output differs from helm's, with the reason.
 const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
     (
-        "caps",
-        "KubeVersion printed by %v: helm prints the struct {v1.32.0 1 32}, we print v1.32.0",
-    ),
-    ("caps-api-versions", "KubeVersion printed by %v (see caps)"),
-    ("caps-kube-version", "KubeVersion printed by %v (see caps)"),
-    (
-        "caps-kube-version-short",
-        "KubeVersion printed by %v (see caps)",
-    ),
-    (
-        "caps-kube-version-v",
-        "KubeVersion printed by %v (see caps)",
-    ),
-    (
         "err-invalid-yaml-debug",
         "with --debug helm prints the rendered manifests before the YAML error",
     ),
@@ -40,10 +26,6 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
     (
         "no-args",
         "helm's message names `helm template` and adds a usage line; ours names `chart template`",
-    ),
-    (
-        "release-name-template",
-        "--name-template is not rendered as a template",
     ),
     (
         "schema-parent-error",

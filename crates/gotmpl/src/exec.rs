@@ -419,6 +419,11 @@ impl<'t> State<'t> {
         match v {
             Value::Nil => self.out.push_str("<no value>"),
             Value::Str(s) => self.out.push_str(s),
+            // The engine finds String methods that fmt alone would miss.
+            Value::Object(o) => {
+                let s = o.format();
+                self.out.push_str(&s);
+            }
             other => {
                 let s = crate::fmt::format_v(other);
                 self.out.push_str(&s);

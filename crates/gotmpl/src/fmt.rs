@@ -1103,7 +1103,8 @@ impl Printer {
         };
         match verb {
             'v' | 's' | 'x' | 'X' | 'q' => {
-                let s = o.format();
+                // fmt sees a copy: a String method on the pointer type is not found.
+                let s = o.format_raw();
                 self.fmt_string(s.as_bytes(), verb, arg);
                 true
             }
@@ -1220,7 +1221,7 @@ impl Printer {
             }
             Value::Object(o) => match verb {
                 'v' | 's' | 'x' | 'X' | 'q' => {
-                    let s = o.format();
+                    let s = o.format_raw();
                     self.write_str(&s);
                 }
                 _ => self.bad_verb(verb, Some(v)),

@@ -232,8 +232,10 @@ pub trait Object: Send + Sync + fmt::Debug {
     }
     /// How Go's `%v` prints it.
     fn format(&self) -> String;
-    /// How Go prints it without calling its `String` method (as a `reflect.Value` in
-    /// error messages): the struct fields. Defaults to [`Object::format`].
+    /// How Go's fmt prints it (`printf "%v"`, `print`, `toString`, error messages),
+    /// which differs from [`Object::format`] only for types whose `String` method has a
+    /// pointer receiver: the template engine finds that method on an addressable field,
+    /// fmt on a copy does not, and prints the struct fields. Defaults to `format`.
     fn format_raw(&self) -> String {
         self.format()
     }

@@ -45,12 +45,21 @@ fn post_render(prog: &str, args: &[String], input: &str) -> anyhow::Result<Strin
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// Helm renders `--name-template` with the template functions and no data (and, unlike
+/// chart templates, leaves `<no value>` in place).
+fn render_name_template(text: &str) -> anyhow::Result<String> {
+    let mut t = chart_core::gotmpl::Template::new(chart_core::gotmpl::funcs::helm_funcs());
+    t.parse("name-template", text)?;
+    Ok(t.execute("name-template", &chart_core::gotmpl::Value::Nil)?)
+}
+
 pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
     let (name, chart) = match a.args.as_slice() {
         [chart] => (
-            a.name_template
-                .clone()
-                .unwrap_or_else(|| "release-name".into()),
+            match &a.name_template {
+                Some(t) => render_name_template(t)?,
+                None => "release-name".into(),
+            },
             chart.clone(),
         ),
         [name, chart] => (name.clone(), chart.clone()),

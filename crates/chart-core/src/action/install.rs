@@ -174,6 +174,10 @@ pub fn render_template(
     let ops = chart::dependencies::HelmValuesOps::default();
     let dep_warnings = chart::process_dependencies(&mut ch, &user, &ops, true)?;
     warnings.extend(dep_warnings);
+    // Coalescing warnings raised while dependencies were processed.
+    if let Ok(mut w) = ops.warnings.lock() {
+        warnings.append(&mut w);
+    }
     let mut caps = Capabilities::default();
     if let Some(kv) = &opts.kube_version {
         caps = caps.with_kube_version(kv).map_err(ActionError::Other)?;
