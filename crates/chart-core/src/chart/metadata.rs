@@ -514,7 +514,7 @@ impl Metadata {
         if self.version.is_empty() {
             return v("chart.metadata.version is required");
         }
-        if semver::Version::parse(&self.version).is_none() {
+        if semver::parse_version(&self.version).is_none() {
             return v(&format!(
                 "chart.metadata.version {} is invalid",
                 go_quote(&self.version)

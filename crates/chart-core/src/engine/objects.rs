@@ -311,12 +311,12 @@ impl Default for Capabilities {
 impl Capabilities {
     /// Parses a `--kube-version` value as Helm does (`1.25.3-gke.100`, `v1.29`).
     pub fn with_kube_version(mut self, v: &str) -> Result<Self, String> {
-        let parsed = crate::chart::semver::Version::parse(v)
+        let parsed = crate::chart::semver::parse_version(v)
             .ok_or_else(|| format!("invalid kube version '{v}': Invalid Semantic Version"))?;
         let text = parsed.to_string();
         self.kube_version = format!("v{text}");
-        self.kube_major = parsed.major().to_string();
-        self.kube_minor = parsed.minor().to_string();
+        self.kube_major = parsed.major.to_string();
+        self.kube_minor = parsed.minor.to_string();
         Ok(self)
     }
 

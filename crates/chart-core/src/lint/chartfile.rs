@@ -5,7 +5,7 @@ use gotmpl::Value;
 
 use super::validate::{go_base, is_email, is_request_url, is_url};
 use super::{Linter, Severity};
-use crate::chart::semver::{Constraints, Version};
+use crate::chart::semver::{parse_constraints, parse_version};
 use crate::chart::{ChartError, Metadata};
 
 const FILE: &str = "Chart.yaml";
@@ -165,11 +165,11 @@ fn validate_version(cf: &Metadata) -> Result<(), String> {
     if cf.version.is_empty() {
         return Err("version is required".into());
     }
-    let Some(v) = Version::parse(&cf.version) else {
+    let Some(v) = parse_version(&cf.version) else {
         return Err(format!("version '{}' is not a valid SemVer", cf.version));
     };
     // The constraint `>0.0.0-0`: only versions above the lowest prerelease of 0.0.0 pass.
-    if let Some(c) = Constraints::parse(">0.0.0-0") {
+    if let Some(c) = parse_constraints(">0.0.0-0") {
         if !c.check(&v) {
             return Err(format!("version {v} is less than or equal to 0.0.0-0"));
         }

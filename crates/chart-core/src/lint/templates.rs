@@ -55,8 +55,8 @@ pub(super) fn run(linter: &mut Linter, values: &Value, opts: &LintOptions) {
     let mut current = DEFAULT_KUBE;
     if let Some(kv) = &opts.kube_version {
         if let Ok(c) = caps.clone().with_kube_version(kv) {
-            if let Some(v) = chart::semver::Version::parse(kv) {
-                current = (v.major(), v.minor());
+            if let Some(v) = chart::semver::parse_version(kv) {
+                current = (v.major, v.minor);
             }
             caps = c;
         }

@@ -96,89 +96,20 @@ pub fn is_table(v: &Value) -> bool {
 }
 
 /// Serializes a value as Go's `encoding/json` (`json.Marshal`, as Sprig's `toJson` uses
-/// it) would: sorted keys, HTML-safe escaping, Go's float formatting.
+/// it) would: sorted keys, HTML-safe escaping, Go's float formatting. (The one JSON
+/// writer is gotmpl's; values that JSON cannot hold, such as NaN, give "".)
 pub fn to_json(v: &Value) -> String {
-    let mut out = String::new();
-    write_json(v, &mut out);
-    out
+    gotmpl::goyaml::to_json(v).unwrap_or_default()
 }
 
-fn write_json(v: &Value, out: &mut String) {
-    match v {
-        Value::Nil => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i, k) if k.is_unsigned() => out.push_str(&(*i as u64).to_string()),
-        Value::Int(i, _) => out.push_str(&i.to_string()),
-        Value::Float(f) => out.push_str(&go_json_float(*f)),
-        Value::Str(s) => json_string(s, out),
-        Value::Bytes(b) => {
-            // Go marshals []byte as base64; values never hold bytes, keep it simple.
-            json_string(&String::from_utf8_lossy(b), out)
-        }
-        Value::List(l) => {
-            out.push('[');
-            for (i, x) in l.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_json(x, out);
-            }
-            out.push(']');
-        }
-        Value::Map(m) => {
-            out.push('{');
-            for (i, (k, x)) in m.read().iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                json_string(k, out);
-                out.push(':');
-                write_json(x, out);
-            }
-            out.push('}');
-        }
-        Value::Object(o) => json_string(&o.format(), out),
-    }
-}
-
-/// Go's `encoding/json` formatting of a float64.
+/// Go's `encoding/json` text of a float64.
 pub fn go_json_float(f: f64) -> String {
-    if !f.is_finite() {
-        return "null".into();
-    }
-    let abs = f.abs();
-    if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
-        let s = format!("{f:e}");
-        // Rust: 1e21, 1.5e-7; Go: 1e+21, 1.5e-07 → cleaned to 1.5e-7.
-        match s.split_once('e') {
-            Some((m, e)) if !e.starts_with('-') => format!("{m}e+{e}"),
-            _ => s,
-        }
-    } else {
-        format!("{f}")
-    }
+    to_json(&Value::Float(f))
 }
 
-/// Appends a JSON string literal escaped as Go's `encoding/json` does (HTML-safe).
+/// Appends `s` as a Go `encoding/json` string literal.
 pub fn json_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
-            }
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    out.push_str(&to_json(&Value::str(s)));
 }
 
 /// A new empty map reference.
