@@ -42,7 +42,7 @@ fn dependency_value(d: &Dependency) -> Value {
 
 impl Object for ChartObject {
     fn type_name(&self) -> Cow<'_, str> {
-        Cow::Borrowed("struct { *chart.Metadata; IsRoot bool }")
+        Cow::Borrowed("struct { chart.Metadata; IsRoot bool }")
     }
     fn get(&self, name: &str, _args: &[Value]) -> Option<Result<Value, String>> {
         let m = &self.meta;
