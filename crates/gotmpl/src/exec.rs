@@ -62,6 +62,19 @@ pub struct Template {
     opts: Options,
     left: Arc<str>,
     right: Arc<str>,
+    tpl_cache: TplCache,
+}
+
+/// Parsed `tpl` texts whose parse does not depend on the execution state, kept across
+/// executions of one template set (Helm renders every file of a chart with one set, and
+/// the same `tpl` texts come back in many files). A clone starts empty.
+#[derive(Default)]
+struct TplCache(FrozenMap<String, Box<Result<TplSet, String>>>);
+
+impl Clone for TplCache {
+    fn clone(&self) -> Self {
+        TplCache::default()
+    }
 }
 
 impl std::fmt::Debug for Template {
@@ -87,6 +100,7 @@ impl Template {
             opts: Options::default(),
             left: Arc::from("{{"),
             right: Arc::from("}}"),
+            tpl_cache: TplCache::default(),
         }
     }
 
@@ -104,6 +118,7 @@ impl Template {
     pub fn set_delims(&mut self, left: &str, right: &str) {
         self.left = Arc::from(if left.is_empty() { "{{" } else { left });
         self.right = Arc::from(if right.is_empty() { "}}" } else { right });
+        self.tpl_cache = TplCache::default();
     }
 
     /// The function table.
@@ -1228,12 +1243,17 @@ impl<'t> State<'t> {
             )));
         }
         let set = self.set;
-        let parsed: &'t Result<TplSet, String> = match self.arena.get(text) {
+        let cached = set.tpl_cache.0.get(text).or_else(|| self.arena.get(text));
+        let parsed: &'t Result<TplSet, String> = match cached {
             Some(p) => p,
             None => {
                 let trees = parse("gotpl", text, &set.left, &set.right, &|n| set.has_func(n));
+                // Only an empty `define` makes the result depend on what is defined at
+                // this point of the execution; anything else can be shared by the set.
+                let mut shareable = true;
                 let entry = match trees {
                     Ok(mut trees) => {
+                        shareable = trees.iter().skip(1).all(|t| !t.is_empty());
                         let top = trees.remove(0);
                         let mut defs = HashMap::new();
                         for t in trees {
@@ -1248,7 +1268,11 @@ impl<'t> State<'t> {
                     }
                     Err(e) => Err(e.to_string()),
                 };
-                self.arena.insert(text.to_string(), Box::new(entry))
+                if shareable {
+                    set.tpl_cache.0.insert(text.to_string(), Box::new(entry))
+                } else {
+                    self.arena.insert(text.to_string(), Box::new(entry))
+                }
             }
         };
         let ts = match parsed {

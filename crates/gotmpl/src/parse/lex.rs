@@ -61,11 +61,13 @@ impl ItemType {
 }
 
 /// One lexed item: kind, byte offset, text (or error message), 1-based line.
+/// The text is shared (`Arc<str>`): the parser clones items on every peek, and nodes
+/// keep names and literals as `Arc<str>` too.
 #[derive(Clone, Debug)]
 pub(crate) struct Item {
     pub typ: ItemType,
     pub pos: usize,
-    pub val: String,
+    pub val: Arc<str>,
     pub line: usize,
 }
 
@@ -88,6 +90,8 @@ impl std::fmt::Display for Item {
         }
     }
 }
+
+use std::sync::Arc;
 
 const TRIM: u8 = b'-';
 
@@ -185,7 +189,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn emit(&mut self, typ: ItemType) {
-        let val = self.input[self.start..self.pos].to_string();
+        let val = Arc::from(&self.input[self.start..self.pos]);
         self.items.push(Item {
             typ,
             pos: self.start,
@@ -199,7 +203,7 @@ impl<'a> Lexer<'a> {
         self.items.push(Item {
             typ: ItemType::Error,
             pos: self.start,
-            val: msg,
+            val: Arc::from(msg),
             line: self.line_of(self.start),
         });
     }
@@ -297,7 +301,7 @@ impl<'a> Lexer<'a> {
         self.items.push(Item {
             typ: ItemType::LeftDelim,
             pos: delim_start,
-            val: self.input[delim_start..delim_end].to_string(),
+            val: Arc::from(&self.input[delim_start..delim_end]),
             line: self.line_of(delim_start),
         });
         self.pos += after;
@@ -696,17 +700,17 @@ mod tests {
     #[test]
     fn trim_markers() {
         let items = lex("a  {{- 3 -}}  b", "{{", "}}");
-        assert_eq!(items[0].val, "a");
+        assert_eq!(&*items[0].val, "a");
         assert_eq!(items.last().map(|i| i.typ), Some(ItemType::Eof));
         let text: Vec<_> = items.iter().filter(|i| i.typ == ItemType::Text).collect();
-        assert_eq!(text[1].val, "b");
+        assert_eq!(&*text[1].val, "b");
     }
 
     #[test]
     fn negative_number_is_not_trim() {
         let items = lex("{{-3}}", "{{", "}}");
         assert_eq!(items[1].typ, ItemType::Number);
-        assert_eq!(items[1].val, "-3");
+        assert_eq!(&*items[1].val, "-3");
     }
 
     #[test]

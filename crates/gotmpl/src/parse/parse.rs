@@ -230,7 +230,7 @@ impl<'a> Parser<'a> {
         let tok = self.next_non_space();
         match tok.typ {
             ItemType::Text => Ok(Parsed::Node(Node::Text {
-                text: Arc::from(tok.val.as_str()),
+                text: tok.val.clone(),
             })),
             ItemType::LeftDelim => {
                 self.action_line = tok.line;
@@ -430,13 +430,13 @@ impl<'a> Parser<'a> {
                 ItemType::Assign | ItemType::Declare => {
                     pipe.is_assign = next.typ == ItemType::Assign;
                     self.next_non_space();
-                    pipe.decl.push(Arc::from(v.val.as_str()));
-                    self.vars.push(v.val.clone());
+                    pipe.decl.push(v.val.clone());
+                    self.vars.push(v.val.to_string());
                 }
-                ItemType::Char if next.val == "," => {
+                ItemType::Char if &*next.val == "," => {
                     self.next_non_space();
-                    pipe.decl.push(Arc::from(v.val.as_str()));
-                    self.vars.push(v.val.clone());
+                    pipe.decl.push(v.val.clone());
+                    self.vars.push(v.val.to_string());
                     if context == "range" && pipe.decl.len() < 2 {
                         match self.peek_non_space().typ {
                             ItemType::Variable | ItemType::RightDelim | ItemType::RightParen => {
@@ -592,7 +592,7 @@ impl<'a> Parser<'a> {
                 }
                 Arg::Identifier {
                     pos,
-                    name: Arc::from(tok.val.as_str()),
+                    name: tok.val.clone(),
                 }
             }
             ItemType::Dot => Arg::Dot { pos },
@@ -616,7 +616,7 @@ impl<'a> Parser<'a> {
             },
             ItemType::Bool => Arg::Bool {
                 pos,
-                val: tok.val == "true",
+                val: &*tok.val == "true",
             },
             ItemType::CharConstant | ItemType::Complex | ItemType::Number => {
                 let num = new_number(&tok.val, tok.typ).map_err(|m| self.errorf(m))?;
@@ -633,7 +633,7 @@ impl<'a> Parser<'a> {
                 let s = unquote(&tok.val).ok_or_else(|| self.errorf("invalid syntax"))?;
                 Arg::String {
                     pos,
-                    quoted: Arc::from(tok.val.as_str()),
+                    quoted: tok.val.clone(),
                     text: Arc::from(s.as_str()),
                 }
             }
