@@ -92,11 +92,8 @@ pub(super) fn head_fast(text: &str) -> Option<Value> {
             Event::StreamStart | Event::Anchor(..) => {}
             Event::StreamEnd => break,
             Event::DocumentStart(..) => in_doc = true,
-            Event::DocumentEnd => {
-                if in_doc {
-                    break;
-                }
-            }
+            Event::DocumentEnd if in_doc => break,
+            Event::DocumentEnd => {}
             Event::Alias(..) | Event::UnresolvedAlias(..) => return None,
             Event::Scalar(value, style, _, tag) => {
                 if tag.is_some() || root_done {
@@ -222,11 +219,7 @@ fn set_key(stack: &mut [Frame], key: Option<String>) {
 /// Records a finished value node (`None` when it was skipped) in the top frame.
 fn finish_node(stack: &mut [Frame], done: Option<Value>) {
     match stack.last_mut() {
-        Some(Frame::Skip { map, want_key }) => {
-            if *map {
-                *want_key = true;
-            }
-        }
+        Some(Frame::Skip { map, want_key }) => *want_key = *map,
         Some(Frame::Map {
             out, want_key, key, ..
         }) => {
