@@ -156,7 +156,7 @@ fn field_str(v: Option<Value>, field: &str) -> Result<String, String> {
 
 /// Parses a document's head the way Helm unmarshals it into `SimpleHead`.
 pub fn parse_head(doc: &str) -> Result<SimpleHead, String> {
-    let v = gotmpl::goyaml::from_yaml(doc).map_err(|e| e.to_string())?;
+    let v = gotmpl::goyaml::from_yaml_head(doc).map_err(|e| e.to_string())?;
     let m = match v {
         Value::Nil => return Ok(SimpleHead::default()),
         Value::Map(m) => m,

@@ -13,6 +13,7 @@
 //! assert_eq!(to_yaml(&v), "a:\n- 1\n- 16\nb: true\n");
 //! ```
 
+mod head;
 mod json;
 mod numfmt;
 mod reader;
@@ -120,6 +121,24 @@ impl std::error::Error for YamlError {}
 pub fn from_yaml(text: &str) -> Result<Value, YamlError> {
     let g = reader::decode_first(text)?;
     reader::to_json_value(&g)
+}
+
+/// Reads the first YAML document of `text` for the fields Helm's `SimpleHead` reads: the
+/// same result as [`from_yaml`] (and exactly its errors) as far as the top-level
+/// `apiVersion`, `kind` and `metadata` go, and inside a mapping `metadata` its `name` and
+/// `annotations`; other entries may be left out. Much cheaper than [`from_yaml`] on large
+/// documents, as the parts it leaves out are only checked, never built.
+///
+/// ```
+/// use gotmpl::goyaml::from_yaml_head;
+/// let v = from_yaml_head("kind: Pod\nmetadata: {name: p, labels: {a: b}}\nspec: {x: 1}\n").unwrap();
+/// assert_eq!(gotmpl::goyaml::to_json(&v).unwrap(), r#"{"kind":"Pod","metadata":{"name":"p"}}"#);
+/// ```
+pub fn from_yaml_head(text: &str) -> Result<Value, YamlError> {
+    match head::head_fast(text) {
+        Some(v) => Ok(v),
+        None => from_yaml(text),
+    }
 }
 
 /// Reads a YAML document that must be a mapping (Helm's values files, `fromYaml`): an empty

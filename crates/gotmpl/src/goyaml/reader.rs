@@ -116,6 +116,19 @@ pub(crate) fn decode_first(text: &str) -> Result<GoVal, YamlError> {
     Ok(v)
 }
 
+/// The parser settings that make granit-parser read as libyaml does.
+pub(super) fn parser_options() -> Options {
+    let mut opts = Options::default();
+    opts.bom_inside_document_as_content = true;
+    opts.block_scalar_eof_without_line_feed = true;
+    opts.emit_unresolved_aliases = true;
+    opts.emit_anchor_events = true;
+    opts.emit_comments = false;
+    opts.flow_nesting_limit = MAX_DEPTH;
+    opts.block_nesting_limit = MAX_DEPTH;
+    opts
+}
+
 struct Builder {
     nodes: Vec<Node>,
     root: Option<usize>,
@@ -123,15 +136,7 @@ struct Builder {
 
 impl Builder {
     fn parse(text: &str) -> Result<Builder, YamlError> {
-        let mut opts = Options::default();
-        opts.bom_inside_document_as_content = true;
-        opts.block_scalar_eof_without_line_feed = true;
-        opts.emit_unresolved_aliases = true;
-        opts.emit_anchor_events = true;
-        opts.emit_comments = false;
-        opts.flow_nesting_limit = MAX_DEPTH;
-        opts.block_nesting_limit = MAX_DEPTH;
-        let mut parser = Parser::new_from_str_with_options(text, opts);
+        let mut parser = Parser::new_from_str_with_options(text, parser_options());
         let mut b = Builder {
             nodes: Vec::new(),
             root: None,
@@ -442,7 +447,7 @@ fn next_token_line0(text: &str, from: usize) -> usize {
 
 /// libyaml refuses a tab in the indentation of the first content line (a simple key may
 /// start there, so the tab is not skipped as white space).
-fn leading_tab_line(text: &str) -> Option<usize> {
+pub(super) fn leading_tab_line(text: &str) -> Option<usize> {
     for (i, l) in text.split('\n').enumerate() {
         let t = l.trim_matches([' ', '\t', '\r', '\u{feff}']);
         if t.is_empty() || t.starts_with('#') {
