@@ -6,13 +6,10 @@
 //! repository's absolute path, and helm's usage errors name the binary `helm` where ours
 //! says `chart`.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::repo_root;
+use std::path::Path;
 use std::process::Command;
-
-fn repo_root() -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    p.canonicalize().unwrap_or(p)
-}
 
 fn normalise(golden: &str, root: &Path) -> String {
     golden
@@ -25,19 +22,7 @@ fn normalise(golden: &str, root: &Path) -> String {
 fn cli_goldens_match_helm() {
     let root = repo_root();
     let dir = root.join("testdata/cli");
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .expect("testdata/cli")
-        .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            let n = e.file_name().to_string_lossy().into_owned();
-            n.strip_suffix(".args").map(str::to_string)
-        })
-        .collect();
-    names.sort();
-    assert!(
-        names.len() >= 40,
-        "expected the cli goldens, found {names:?}"
-    );
+    let names = common::case_names(&dir, 40);
     let mut failures = Vec::new();
     for name in &names {
         let args_text = std::fs::read_to_string(dir.join(format!("{name}.args"))).expect("args");

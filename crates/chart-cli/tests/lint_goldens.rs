@@ -3,13 +3,10 @@
 //! compares stdout, stderr and the exit status. The repository root, which helm prints
 //! in some messages, is written `$ROOT` in the goldens.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::repo_root;
+use std::path::Path;
 use std::process::Command;
-
-fn repo_root() -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    p.canonicalize().unwrap_or(p)
-}
 
 fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_default()
@@ -19,19 +16,7 @@ fn read(p: &Path) -> String {
 fn lint_goldens_match_helm() {
     let root = repo_root();
     let dir = root.join("testdata/lint/goldens");
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .expect("testdata/lint/goldens")
-        .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            let n = e.file_name().to_string_lossy().into_owned();
-            n.strip_suffix(".args").map(str::to_string)
-        })
-        .collect();
-    names.sort();
-    assert!(
-        names.len() >= 40,
-        "expected the lint goldens, found {names:?}"
-    );
+    let names = common::case_names(&dir, 40);
     let root_text = root.display().to_string();
     let mut failures = Vec::new();
     for name in &names {

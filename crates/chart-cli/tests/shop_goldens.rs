@@ -3,33 +3,18 @@
 //! 3.17.3 printed (`scripts/record-shop-goldens.sh`). Commands the binary does not have
 //! yet are listed in `PENDING` and checked to still be missing, so the list stays honest.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::repo_root;
 use std::process::Command;
 
 /// Golden cases for commands that are not implemented yet.
 const PENDING: &[&str] = &[];
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 #[test]
 fn shop_goldens_match_helm() {
     let root = repo_root();
     let dir = root.join("testdata/shop");
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .expect("testdata/shop")
-        .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            let n = e.file_name().to_string_lossy().into_owned();
-            n.strip_suffix(".args").map(str::to_string)
-        })
-        .collect();
-    names.sort();
-    assert!(
-        names.len() >= 10,
-        "expected the shop goldens, found {names:?}"
-    );
+    let names = common::case_names(&dir, 10);
     let mut failures = Vec::new();
     for name in &names {
         let args_text = std::fs::read_to_string(dir.join(format!("{name}.args"))).expect("args");
