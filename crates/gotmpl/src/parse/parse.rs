@@ -6,6 +6,7 @@ use std::sync::Arc;
 use super::lex::{lex, Item, ItemType};
 use super::node::{Arg, Branch, Command, List, Node, Number, Pipe, Tree};
 use crate::error::Error;
+use crate::funcs::sprig::conv::{parse_int, parse_uint, underscore_ok};
 
 /// What `textOrAction` returns: a real node, or an `{{end}}`/`{{else}}` marker.
 enum Parsed {
@@ -762,88 +763,6 @@ pub(crate) fn unquote(s: &str) -> Option<String> {
     }
 }
 
-fn underscore_ok(s: &str) -> bool {
-    let b = s.as_bytes();
-    let mut i = 0;
-    let mut saw = b'^';
-    let b = if !b.is_empty() && (b[0] == b'-' || b[0] == b'+') {
-        &b[1..]
-    } else {
-        b
-    };
-    let mut hex = false;
-    if b.len() >= 2 && b[0] == b'0' && matches!(b[1].to_ascii_lowercase(), b'b' | b'o' | b'x') {
-        i = 2;
-        saw = b'0';
-        hex = b[1].eq_ignore_ascii_case(&b'x');
-    }
-    while i < b.len() {
-        let c = b[i];
-        if c.is_ascii_digit() || hex && c.is_ascii_hexdigit() {
-            saw = b'0';
-        } else if c == b'_' {
-            if saw != b'0' {
-                return false;
-            }
-            saw = b'_';
-        } else {
-            if saw == b'_' {
-                return false;
-            }
-            saw = b'!';
-        }
-        i += 1;
-    }
-    saw != b'_'
-}
-
-/// Go's `strconv.ParseUint(s, 0, 64)` magnitude parse (no sign).
-fn parse_uint_base0(s: &str) -> Option<u64> {
-    if s.is_empty() {
-        return None;
-    }
-    let (base, digits) = if let Some(r) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        (16, r)
-    } else if let Some(r) = s.strip_prefix("0o").or_else(|| s.strip_prefix("0O")) {
-        (8, r)
-    } else if let Some(r) = s.strip_prefix("0b").or_else(|| s.strip_prefix("0B")) {
-        (2, r)
-    } else if s.len() > 1 && s.starts_with('0') {
-        (8, &s[1..])
-    } else {
-        (10, s)
-    };
-    if s.contains('_') && !underscore_ok(s) {
-        return None;
-    }
-    let digits: String = digits.chars().filter(|c| *c != '_').collect();
-    if digits.is_empty() {
-        return None;
-    }
-    u64::from_str_radix(&digits, base).ok()
-}
-
-fn parse_int_base0(s: &str) -> Option<i64> {
-    let (neg, mag) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    if mag.contains('_') && !underscore_ok(s) {
-        return None;
-    }
-    let u = parse_uint_base0(mag)?;
-    if neg {
-        if u <= i64::MAX as u64 + 1 {
-            Some((u as i128).wrapping_neg() as i64)
-        } else {
-            None
-        }
-    } else {
-        i64::try_from(u).ok()
-    }
-}
-
 /// Go's `strconv.ParseFloat(s, 64)` for the forms the lexer produces.
 pub(crate) fn parse_float(s: &str) -> Option<f64> {
     if s.contains('_') && !underscore_ok(s) {
@@ -951,13 +870,13 @@ fn new_number(text: &str, typ: ItemType) -> Result<Number, String> {
     let u = if text.starts_with('+') || text.starts_with('-') {
         None
     } else {
-        parse_uint_base0(text)
+        parse_uint(text, 0)
     };
     if let Some(u) = u {
         n.is_uint = true;
         n.uint = u;
     }
-    if let Some(i) = parse_int_base0(text) {
+    if let Some(i) = parse_int(text, 0) {
         n.is_int = true;
         n.int = i;
         if i == 0 {

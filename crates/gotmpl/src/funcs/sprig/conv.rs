@@ -53,7 +53,7 @@ fn trim_zero_decimal(s: &str) -> &str {
 
 /// Go's `strconv.underscoreOK`: underscores only between digits, or between a base
 /// prefix and a digit.
-fn underscore_ok(s: &str) -> bool {
+pub(crate) fn underscore_ok(s: &str) -> bool {
     let b = s.as_bytes();
     let mut saw = b'^';
     let mut i = 0;
@@ -89,7 +89,7 @@ fn underscore_ok(s: &str) -> bool {
 }
 
 /// Go's `strconv.ParseUint(s, base, 64)` for base 0 or 2..=36 (no sign accepted).
-fn parse_uint(s: &str, base: u32) -> Option<u64> {
+pub(crate) fn parse_uint(s: &str, base: u32) -> Option<u64> {
     if s.is_empty() {
         return None;
     }
