@@ -419,7 +419,7 @@ impl<'a> Parser<'a> {
     fn template_name(&self, tok: &Item, context: &str) -> PResult<String> {
         match tok.typ {
             ItemType::String | ItemType::RawString => {
-                unquote(self.val(&tok)).ok_or_else(|| self.errorf("invalid syntax"))
+                unquote(self.val(tok)).ok_or_else(|| self.errorf("invalid syntax"))
             }
             _ => Err(self.unexpected(tok, context)),
         }
