@@ -179,11 +179,16 @@ impl Engine {
             },
             ..Options::default()
         });
-        for name in &names {
-            let r = &tpls[*name];
-            let text = String::from_utf8_lossy(&r.text);
-            t.parse(name, &text).map_err(RenderError::from_parse)?;
-        }
+        let texts: Vec<std::borrow::Cow<'_, str>> = names
+            .iter()
+            .map(|name| String::from_utf8_lossy(&tpls[*name].text))
+            .collect();
+        let pairs: Vec<(&str, &str)> = names
+            .iter()
+            .zip(&texts)
+            .map(|(n, t)| (n.as_str(), t.as_ref()))
+            .collect();
+        t.parse_all(&pairs).map_err(RenderError::from_parse)?;
         let mut out = BTreeMap::new();
         for name in names {
             let base = name.rsplit('/').next().unwrap_or(name);
