@@ -85,6 +85,8 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
             .post_renderer
             .clone()
             .map(|p| (p, a.post_renderer_args.clone())),
+        // The process ends after printing.
+        skip_teardown: true,
     };
     let rendered = match install::render_template(&chart, &value_options(&a.values), &opts) {
         Ok(r) => r,
