@@ -181,7 +181,7 @@ impl Engine {
         });
         for name in &names {
             let r = &tpls[*name];
-            let text = String::from_utf8_lossy(&r.text);
+            let text = gotmpl::bytestr::from_go_bytes(&r.text);
             t.parse(name, &text).map_err(RenderError::from_parse)?;
         }
         let mut out = BTreeMap::new();
