@@ -302,7 +302,12 @@ fn eq(a: &Value, rest: Args<'_>) -> Result<bool, String> {
                 (Value::Bool(x), Value::Bool(y)) => x == y,
                 (Value::Int(x, _), Value::Int(y, _)) => x == y,
                 (Value::Float(x), Value::Float(y)) => x == y,
-                (Value::Str(x), Value::Str(y)) => x == y,
+                (Value::Str(x), Value::Str(y)) => {
+                    // Equal Go bytes may be spelled differently (pieces of a cut character).
+                    x == y
+                        || ((bytestr::has_escapes(x) || bytestr::has_escapes(y))
+                            && bytestr::to_go_bytes(x) == bytestr::to_go_bytes(y))
+                }
                 (Value::Nil, Value::Nil) => true,
                 _ if k1 == Kind::Complex => complex_of(a) == complex_of(b),
                 _ => {

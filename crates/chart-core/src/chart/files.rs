@@ -78,7 +78,14 @@ impl Files {
         to_yaml_string_map(
             self.entries
                 .iter()
-                .map(|(k, v)| (base(k).to_owned(), String::from_utf8_lossy(v).into_owned()))
+                .map(|(k, v)| {
+                    // Through encoding/json: each byte that is not UTF-8 becomes U+FFFD.
+                    let text = gotmpl::bytestr::from_go_bytes(v);
+                    (
+                        base(k).to_owned(),
+                        gotmpl::bytestr::lossy(&text).into_owned(),
+                    )
+                })
                 .collect(),
         )
     }
