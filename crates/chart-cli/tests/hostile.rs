@@ -480,3 +480,37 @@ fn huge_range_is_refused() {
     let o = run(&d, &["c"]);
     assert_refused("range until 100000000", &o, "error calling until");
 }
+
+#[test]
+fn huge_strings_from_counts_are_refused() {
+    // Each of these would ask the allocator for exabytes or terabytes: helm dies of an
+    // out-of-memory fault, we refuse with the function's name in the error.
+    for (call, needle) in [
+        (r#"repeat 8607387548624266276 "a""#, "error calling repeat"),
+        (
+            r#"nindent 8607387548624266276 "a""#,
+            "error calling nindent",
+        ),
+        (r#"indent 100000000000 "a""#, "error calling indent"),
+        (
+            "randAlphaNum 8607387548624266276",
+            "error calling randAlphaNum",
+        ),
+        ("randAscii 100000000000000", "error calling randAscii"),
+        ("randNumeric 100000000000000", "error calling randNumeric"),
+        ("randAlpha 100000000000000", "error calling randAlpha"),
+        ("randBytes 100000000000", "error calling randBytes"),
+    ] {
+        let case = format!("huge-{}", call.split(' ').next().unwrap_or("x"));
+        let d = scratch(&case);
+        chart(
+            &d,
+            "c",
+            &[("cm.yaml", &format!("x: {{{{ {call} }}}}\n"))],
+            "",
+        );
+        let o = run(&d, &["c"]);
+        assert_refused(call, &o, needle);
+        assert_refused(call, &o, "exceeds the limit of 1073741824 bytes");
+    }
+}

@@ -116,10 +116,10 @@ pub fn locate_chart(name: &str) -> Result<(), ActionError> {
 
 /// Helm's release-name rule: a DNS-1123 subdomain of at most 53 characters.
 pub fn validate_release_name(name: &str) -> Result<(), ActionError> {
-    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    static RE: std::sync::OnceLock<regex_lite::Regex> = std::sync::OnceLock::new();
     const PATTERN: &str = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
     let ok = RE
-        .get_or_init(|| regex::Regex::new(PATTERN).unwrap_or_else(|_| unreachable!()))
+        .get_or_init(|| regex_lite::Regex::new(PATTERN).unwrap_or_else(|_| unreachable!()))
         .is_match(name);
     if name.is_empty() || name.len() > 53 || !ok {
         return Err(ActionError::Other(format!(

@@ -2,10 +2,8 @@
 //! as Helm's `pkg/releaseutil` does (`SplitManifests`, `SortManifests`, kind orders).
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 use gotmpl::Value;
-use regex::Regex;
 
 /// Helm's install order of kinds.
 pub const INSTALL_ORDER: &[&str] = &[
@@ -100,20 +98,46 @@ pub const HOOK_EVENTS: &[&str] = &[
     "test",
 ];
 
-fn separator() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    // A `---` at the start of the text or right after a newline, with all white space
-    // after it (Go's `(?:^|\s*\n)---\s*`).
-    RE.get_or_init(|| {
-        Regex::new(r"(?:^|[\t\n\f\r ]*\n)---[\t\n\f\r ]*").unwrap_or_else(|_| unreachable!())
-    })
+/// Go's `\s` (ASCII white space, as RE2 defines it).
+fn is_sep_space(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | 0x0c | b'\r' | b' ')
 }
 
 /// Helm's `SplitManifests`: the documents of one rendered file, trimmed, empty ones
 /// dropped, in file order.
+///
+/// Helm splits on the regular expression `(?:^|\s*\n)---\s*` (leftmost-first): a `---`
+/// at the very start of the text or right after a newline, taking the white space
+/// before that newline and all white space after the dashes. That is done here by hand:
+/// find each `\n---`, extend the separator back over the white space before it and
+/// forward over the white space after it.
 pub fn split_manifests(text: &str) -> Vec<String> {
-    separator()
-        .split(text.trim())
+    let t = text.trim();
+    let b = t.as_bytes();
+    let skip_space = |mut e: usize| {
+        while e < b.len() && is_sep_space(b[e]) {
+            e += 1;
+        }
+        e
+    };
+    let mut pieces: Vec<&str> = Vec::new();
+    let mut beg = 0;
+    if t.starts_with("---") {
+        beg = skip_space(3);
+    }
+    let finder = memchr::memmem::Finder::new("\n---");
+    while let Some(i) = finder.find(&b[beg..]) {
+        let q = beg + i;
+        let mut p = q;
+        while p > beg && is_sep_space(b[p - 1]) {
+            p -= 1;
+        }
+        pieces.push(&t[beg..p]);
+        beg = skip_space(q + 4);
+    }
+    pieces.push(&t[beg..]);
+    pieces
+        .into_iter()
         .filter(|d| !d.is_empty())
         .map(|d| d.trim().to_string())
         .collect()
@@ -351,6 +375,27 @@ mod tests {
     fn splits_like_helm() {
         let docs = split_manifests("a: 1\n---\nb: 2\n--- # c\nd: 3\n---\n\n");
         assert_eq!(docs, vec!["a: 1", "b: 2", "# c\nd: 3"]);
+    }
+
+    /// The splitter agrees with helm's regular expression, run by a regex engine,
+    /// on texts made of the characters that matter to it.
+    #[test]
+    fn hand_splitter_agrees_with_helms_regex() {
+        use proptest::prelude::*;
+        let re = regex::Regex::new(r"(?:^|[\t\n\f\r ]*\n)---[\t\n\f\r ]*").expect("pattern");
+        let reference = |text: &str| -> Vec<String> {
+            re.split(text.trim())
+                .filter(|d| !d.is_empty())
+                .map(|d| d.trim().to_string())
+                .collect()
+        };
+        let piece = prop::sample::select(vec![
+            "-", "---", "\n", "\n---", " ", "\t", "\r", "\x0c", "a", "b: 1", "\u{a0}", "#",
+        ]);
+        proptest!(ProptestConfig::with_cases(4000), |(parts in prop::collection::vec(piece, 0..24))| {
+            let text: String = parts.concat();
+            prop_assert_eq!(split_manifests(&text), reference(&text), "text {:?}", text);
+        });
     }
 
     #[test]

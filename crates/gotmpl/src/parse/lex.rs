@@ -60,38 +60,54 @@ impl ItemType {
     }
 }
 
-/// One lexed item: kind, byte offset, text (or error message), 1-based line.
-/// The text is shared (`Arc<str>`): the parser clones items on every peek, and nodes
-/// keep names and literals as `Arc<str>` too.
-#[derive(Clone, Debug)]
+/// One lexed item: kind, byte span in the input, 1-based line. Items are plain
+/// copies; their text is a slice of the input (see [`Lexed::val`]), so lexing does not
+/// allocate per item.
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct Item {
     pub typ: ItemType,
     pub pos: usize,
-    pub val: Arc<str>,
+    pub end: usize,
     pub line: usize,
 }
 
-impl std::fmt::Display for Item {
-    /// How Go's parser prints an item inside "unexpected …" messages.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+/// The lexer's result: the items (ending in Eof or Error) and, when lexing failed,
+/// the error message (the text of the final Error item).
+pub(crate) struct Lexed {
+    pub items: Vec<Item>,
+    pub error: String,
+}
+
+#[cfg(test)]
+impl Lexed {
+    /// The text of `it`: its slice of `src`, or the error message for an Error item.
+    pub fn val<'s>(&'s self, src: &'s str, it: &Item) -> &'s str {
+        if it.typ == ItemType::Error {
+            &self.error
+        } else {
+            src.get(it.pos..it.end).unwrap_or("")
+        }
+    }
+}
+
+impl Item {
+    /// How Go's parser prints an item inside "unexpected …" messages; `val` is its text.
+    pub fn describe(&self, val: &str) -> String {
         match self.typ {
-            ItemType::Eof => f.write_str("EOF"),
-            ItemType::Error => f.write_str(&self.val),
-            t if t.is_keyword() => write!(f, "<{}>", self.val),
+            ItemType::Eof => "EOF".to_string(),
+            ItemType::Error => val.to_string(),
+            t if t.is_keyword() => format!("<{val}>"),
             _ => {
-                if self.val.chars().count() > 10 {
-                    let short: String = self.val.chars().take(10).collect();
-                    let q = crate::fmt::go_quote(&short);
-                    write!(f, "{q}...")
+                if val.chars().count() > 10 {
+                    let short: String = val.chars().take(10).collect();
+                    format!("{}...", crate::fmt::go_quote(&short))
                 } else {
-                    f.write_str(&crate::fmt::go_quote(&self.val))
+                    crate::fmt::go_quote(val)
                 }
             }
         }
     }
 }
-
-use std::sync::Arc;
 
 const TRIM: u8 = b'-';
 
@@ -129,43 +145,52 @@ pub(crate) struct Lexer<'a> {
     pos: usize,
     start: usize,
     items: Vec<Item>,
+    error: String,
     paren_depth: i32,
-    line_starts: Vec<usize>,
+    /// Line cursor: `line_at` newlines precede byte `line_pos` (items are emitted in
+    /// increasing position order, so counting moves forward only).
+    line_pos: usize,
+    line_at: usize,
     /// Newlines inside comments seen so far: Go's lexer skips comments without counting
     /// their newlines, so every later item reports a line that many lines too low.
     lost_lines: usize,
 }
 
 /// Lexes `input` with the given delimiters.
-pub(crate) fn lex(input: &str, left: &str, right: &str) -> Vec<Item> {
-    let mut line_starts = vec![0];
-    for (i, b) in input.bytes().enumerate() {
-        if b == b'\n' {
-            line_starts.push(i + 1);
-        }
-    }
+pub(crate) fn lex(input: &str, left: &str, right: &str) -> Lexed {
     let mut l = Lexer {
         input,
         left,
         right,
         pos: 0,
         start: 0,
-        items: Vec::new(),
+        items: Vec::with_capacity(input.len() / 8 + 4),
+        error: String::new(),
         paren_depth: 0,
-        line_starts,
+        line_pos: 0,
+        line_at: 0,
         lost_lines: 0,
     };
     l.run();
-    l.items
+    Lexed {
+        items: l.items,
+        error: l.error,
+    }
 }
 
 impl<'a> Lexer<'a> {
-    fn line_of(&self, pos: usize) -> usize {
-        let line = match self.line_starts.binary_search(&pos) {
-            Ok(i) => i + 1,
-            Err(i) => i,
-        };
-        line.saturating_sub(self.lost_lines).max(1)
+    fn line_of(&mut self, pos: usize) -> usize {
+        let bytes = self.input.as_bytes();
+        if pos < self.line_pos {
+            self.line_pos = 0;
+            self.line_at = 0;
+        }
+        let end = pos.min(bytes.len());
+        if end > self.line_pos {
+            self.line_at += memchr::memchr_iter(b'\n', &bytes[self.line_pos..end]).count();
+            self.line_pos = end;
+        }
+        (self.line_at + 1).saturating_sub(self.lost_lines).max(1)
     }
 
     fn rest(&self) -> &'a str {
@@ -173,7 +198,11 @@ impl<'a> Lexer<'a> {
     }
 
     fn peek_char(&self) -> Option<char> {
-        self.rest().chars().next()
+        match self.input.as_bytes().get(self.pos) {
+            Some(&b) if b < 0x80 => Some(b as char),
+            Some(_) => self.rest().chars().next(),
+            None => None,
+        }
     }
 
     fn next_char(&mut self) -> Option<char> {
@@ -189,23 +218,25 @@ impl<'a> Lexer<'a> {
     }
 
     fn emit(&mut self, typ: ItemType) {
-        let val = Arc::from(&self.input[self.start..self.pos]);
+        let line = self.line_of(self.start);
         self.items.push(Item {
             typ,
             pos: self.start,
-            val,
-            line: self.line_of(self.start),
+            end: self.pos,
+            line,
         });
         self.start = self.pos;
     }
 
     fn error(&mut self, msg: String) {
+        let line = self.line_of(self.start);
         self.items.push(Item {
             typ: ItemType::Error,
             pos: self.start,
-            val: Arc::from(msg),
-            line: self.line_of(self.start),
+            end: self.start,
+            line,
         });
+        self.error = msg;
     }
 
     fn accept(&mut self, valid: &str) -> bool {
@@ -258,7 +289,7 @@ impl<'a> Lexer<'a> {
 
     /// Returns false at EOF (after emitting Eof).
     fn lex_text(&mut self) -> bool {
-        if let Some(x) = self.rest().find(self.left) {
+        if let Some(x) = find_delim(self.rest(), self.left) {
             if x > 0 {
                 self.pos += x;
                 let delim_end = self.pos + self.left.len();
@@ -298,11 +329,12 @@ impl<'a> Lexer<'a> {
         }
         let delim_start = self.start;
         let delim_end = self.pos;
+        let line = self.line_of(delim_start);
         self.items.push(Item {
             typ: ItemType::LeftDelim,
             pos: delim_start,
-            val: Arc::from(&self.input[delim_start..delim_end]),
-            line: self.line_of(delim_start),
+            end: delim_end,
+            line,
         });
         self.pos += after;
         self.start = self.pos;
@@ -669,6 +701,22 @@ impl<'a> Lexer<'a> {
     }
 }
 
+/// Finds the left delimiter: a byte search for its first byte, then a prefix check.
+fn find_delim(hay: &str, delim: &str) -> Option<usize> {
+    let d = delim.as_bytes();
+    let (&first, rest) = d.split_first()?;
+    let h = hay.as_bytes();
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(first, &h[from..]) {
+        let at = from + i;
+        if h[at + 1..].starts_with(rest) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 /// Go's `%#U` of a rune: `U+0041 'A'` (the quoted form only for printable runes).
 pub(crate) fn go_sharp_u(c: char) -> String {
     let code = c as u32;
@@ -685,7 +733,11 @@ mod tests {
     use super::*;
 
     fn kinds(s: &str) -> Vec<ItemType> {
-        lex(s, "{{", "}}").into_iter().map(|i| i.typ).collect()
+        lex(s, "{{", "}}")
+            .items
+            .into_iter()
+            .map(|i| i.typ)
+            .collect()
     }
 
     #[test]
@@ -699,24 +751,28 @@ mod tests {
 
     #[test]
     fn trim_markers() {
-        let items = lex("a  {{- 3 -}}  b", "{{", "}}");
-        assert_eq!(&*items[0].val, "a");
+        let src = "a  {{- 3 -}}  b";
+        let lexed = lex(src, "{{", "}}");
+        let items = &lexed.items;
+        assert_eq!(lexed.val(src, &items[0]), "a");
         assert_eq!(items.last().map(|i| i.typ), Some(ItemType::Eof));
         let text: Vec<_> = items.iter().filter(|i| i.typ == ItemType::Text).collect();
-        assert_eq!(&*text[1].val, "b");
+        assert_eq!(lexed.val(src, text[1]), "b");
     }
 
     #[test]
     fn negative_number_is_not_trim() {
-        let items = lex("{{-3}}", "{{", "}}");
-        assert_eq!(items[1].typ, ItemType::Number);
-        assert_eq!(&*items[1].val, "-3");
+        let src = "{{-3}}";
+        let lexed = lex(src, "{{", "}}");
+        assert_eq!(lexed.items[1].typ, ItemType::Number);
+        assert_eq!(lexed.val(src, &lexed.items[1]), "-3");
     }
 
     #[test]
     fn unterminated_string() {
-        let items = lex("{{ \"abc }}", "{{", "}}");
-        let last = items.last().map(|i| i.val.clone());
-        assert_eq!(last.as_deref(), Some("unterminated quoted string"));
+        let src = "{{ \"abc }}";
+        let lexed = lex(src, "{{", "}}");
+        let last = lexed.items.last().map(|i| lexed.val(src, i));
+        assert_eq!(last, Some("unterminated quoted string"));
     }
 }

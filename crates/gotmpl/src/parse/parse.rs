@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::lex::{lex, Item, ItemType};
+use super::lex::{lex, Item, ItemType, Lexed};
 use super::node::{Arg, Branch, Command, List, Node, Number, Pipe, Tree};
 use crate::error::Error;
 use crate::funcs::sprig::conv::{parse_int, parse_uint, underscore_ok};
@@ -17,6 +17,10 @@ enum Parsed {
 
 struct Parser<'a> {
     items: Vec<Item>,
+    /// The template text the items' spans point into.
+    src: &'a str,
+    /// The lexer's error message (the text of a final Error item).
+    lex_error: &'a str,
     i: usize,
     hwm: usize,
     parse_name: Arc<str>,
@@ -45,11 +49,14 @@ pub(crate) fn parse(
     right: &str,
     has_func: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<Tree>, Error> {
-    let items = lex(text, left, right);
+    let Lexed { items, error } = lex(text, left, right);
+    let src = text;
     let text: Arc<str> = Arc::from(text);
     let parse_name: Arc<str> = Arc::from(name);
     let mut p = Parser {
         items,
+        src,
+        lex_error: &error,
         i: 0,
         hwm: 0,
         parse_name: parse_name.clone(),
@@ -78,8 +85,17 @@ impl<'a> Parser<'a> {
         &self.items[i.min(last)]
     }
 
+    /// The text of an item (see [`Lexed::val`]).
+    fn val(&self, it: &Item) -> &'a str {
+        if it.typ == ItemType::Error {
+            self.lex_error
+        } else {
+            self.src.get(it.pos..it.end).unwrap_or("")
+        }
+    }
+
     fn next(&mut self) -> Item {
-        let it = self.item(self.i).clone();
+        let it = *self.item(self.i);
         if self.i < self.items.len() {
             self.i += 1;
         }
@@ -92,7 +108,7 @@ impl<'a> Parser<'a> {
     }
 
     fn peek(&mut self) -> Item {
-        let it = self.item(self.i).clone();
+        let it = *self.item(self.i);
         self.hwm = self.hwm.max(self.i.min(self.items.len().saturating_sub(1)));
         it
     }
@@ -133,13 +149,16 @@ impl<'a> Parser<'a> {
                     " in action started at {}:{}",
                     self.parse_name, self.action_line
                 );
-                if tok.val.ends_with(" action") {
+                if self.val(tok).ends_with(" action") {
                     extra = extra[" in action".len()..].to_string();
                 }
             }
-            return self.errorf(format!("{tok}{extra}"));
+            return self.errorf(format!("{}{extra}", tok.describe(self.val(tok))));
         }
-        self.errorf(format!("unexpected {tok} in {context}"))
+        self.errorf(format!(
+            "unexpected {} in {context}",
+            tok.describe(self.val(tok))
+        ))
     }
 
     fn parse_top(&mut self) -> PResult<List> {
@@ -173,7 +192,7 @@ impl<'a> Parser<'a> {
         if tok.typ != ItemType::String && tok.typ != ItemType::RawString {
             return Err(self.unexpected(&tok, context));
         }
-        let name = unquote(&tok.val).ok_or_else(|| self.errorf("invalid syntax"))?;
+        let name = unquote(self.val(&tok)).ok_or_else(|| self.errorf("invalid syntax"))?;
         self.expect(ItemType::RightDelim, context)?;
         let saved_vars = std::mem::replace(&mut self.vars, vec!["$".into()]);
         let saved_depth = std::mem::replace(&mut self.range_depth, 0);
@@ -231,7 +250,7 @@ impl<'a> Parser<'a> {
         let tok = self.next_non_space();
         match tok.typ {
             ItemType::Text => Ok(Parsed::Node(Node::Text {
-                text: tok.val.clone(),
+                text: Arc::from(self.val(&tok)),
             })),
             ItemType::LeftDelim => {
                 self.action_line = tok.line;
@@ -400,7 +419,7 @@ impl<'a> Parser<'a> {
     fn template_name(&self, tok: &Item, context: &str) -> PResult<String> {
         match tok.typ {
             ItemType::String | ItemType::RawString => {
-                unquote(&tok.val).ok_or_else(|| self.errorf("invalid syntax"))
+                unquote(self.val(tok)).ok_or_else(|| self.errorf("invalid syntax"))
             }
             _ => Err(self.unexpected(tok, context)),
         }
@@ -431,13 +450,13 @@ impl<'a> Parser<'a> {
                 ItemType::Assign | ItemType::Declare => {
                     pipe.is_assign = next.typ == ItemType::Assign;
                     self.next_non_space();
-                    pipe.decl.push(v.val.clone());
-                    self.vars.push(v.val.to_string());
+                    pipe.decl.push(Arc::from(self.val(&v)));
+                    self.vars.push(self.val(&v).to_string());
                 }
-                ItemType::Char if &*next.val == "," => {
+                ItemType::Char if self.val(&next) == "," => {
                     self.next_non_space();
-                    pipe.decl.push(v.val.clone());
-                    self.vars.push(v.val.to_string());
+                    pipe.decl.push(Arc::from(self.val(&v)));
+                    self.vars.push(self.val(&v).to_string());
                     if context == "range" && pipe.decl.len() < 2 {
                         match self.peek_non_space().typ {
                             ItemType::Variable | ItemType::RightDelim | ItemType::RightParen => {
@@ -542,7 +561,7 @@ impl<'a> Parser<'a> {
             let mut fields: Vec<Arc<str>> = Vec::new();
             while self.peek().typ == ItemType::Field {
                 let f = self.next();
-                fields.push(Arc::from(&f.val[1..]));
+                fields.push(Arc::from(self.val(&f).get(1..).unwrap_or("")));
             }
             return Ok(Some(match node {
                 Arg::Field { mut idents, .. } => {
@@ -585,21 +604,21 @@ impl<'a> Parser<'a> {
         let pos = tok.pos;
         Ok(Some(match tok.typ {
             ItemType::Identifier => {
-                if !(self.has_func)(&tok.val) {
+                if !(self.has_func)(self.val(&tok)) {
                     return Err(self.errorf(format!(
                         "function {} not defined",
-                        crate::fmt::go_quote(&tok.val)
+                        crate::fmt::go_quote(self.val(&tok))
                     )));
                 }
                 Arg::Identifier {
                     pos,
-                    name: tok.val.clone(),
+                    name: Arc::from(self.val(&tok)),
                 }
             }
             ItemType::Dot => Arg::Dot { pos },
             ItemType::Nil => Arg::Nil { pos },
             ItemType::Variable => {
-                let name = tok.val.split('.').next().unwrap_or("").to_string();
+                let name = self.val(&tok).split('.').next().unwrap_or("").to_string();
                 if !self.vars.contains(&name) {
                     return Err(self.errorf(format!(
                         "undefined variable {}",
@@ -608,19 +627,19 @@ impl<'a> Parser<'a> {
                 }
                 Arg::Variable {
                     pos,
-                    idents: tok.val.split('.').map(Arc::from).collect(),
+                    idents: self.val(&tok).split('.').map(Arc::from).collect(),
                 }
             }
             ItemType::Field => Arg::Field {
                 pos,
-                idents: vec![Arc::from(&tok.val[1..])],
+                idents: vec![Arc::from(self.val(&tok).get(1..).unwrap_or(""))],
             },
             ItemType::Bool => Arg::Bool {
                 pos,
-                val: &*tok.val == "true",
+                val: self.val(&tok) == "true",
             },
             ItemType::CharConstant | ItemType::Complex | ItemType::Number => {
-                let num = new_number(&tok.val, tok.typ).map_err(|m| self.errorf(m))?;
+                let num = new_number(self.val(&tok), tok.typ).map_err(|m| self.errorf(m))?;
                 Arg::Number {
                     pos,
                     num: Box::new(num),
@@ -631,10 +650,10 @@ impl<'a> Parser<'a> {
                 Arg::Pipe(Box::new(p))
             }
             ItemType::String | ItemType::RawString => {
-                let s = unquote(&tok.val).ok_or_else(|| self.errorf("invalid syntax"))?;
+                let s = unquote(self.val(&tok)).ok_or_else(|| self.errorf("invalid syntax"))?;
                 Arg::String {
                     pos,
-                    quoted: tok.val.clone(),
+                    quoted: Arc::from(self.val(&tok)),
                     text: Arc::from(s.as_str()),
                 }
             }

@@ -1242,6 +1242,13 @@ pub fn register(m: &mut FuncMap) {
         if !(0..1 << 48).contains(&n) {
             return Err(FuncError::msg("runtime error: makeslice: len out of range"));
         }
+        // base64 makes 4 bytes of every 3.
+        if (n as u64).div_ceil(3) * 4 > super::strings::MAX_STRING_LEN {
+            return Err(super::strings::too_long(
+                "randBytes",
+                (n as u64).div_ceil(3) * 4,
+            ));
+        }
         let mut b = vec![0u8; n as usize];
         OsRng.fill_bytes(&mut b);
         Ok(Value::str(b64_encode(&b)))

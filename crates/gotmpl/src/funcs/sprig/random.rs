@@ -4,6 +4,7 @@
 use rand::rngs::OsRng;
 use rand::Rng;
 
+use super::strings::{too_long, MAX_STRING_LEN};
 use crate::func::{FuncMap, Ty};
 use crate::value::Value;
 
@@ -27,9 +28,13 @@ fn count(args: &[Value]) -> i64 {
     args.first().and_then(Value::as_i64).unwrap_or(0)
 }
 
-fn add(m: &mut FuncMap, name: &str, alphabet: String) {
+fn add(m: &mut FuncMap, name: &'static str, alphabet: String) {
     m.add(name, &[Ty::Int], None, move |_, a| {
-        Ok(Value::str(random_string(count(a), alphabet.as_bytes())))
+        let n = count(a);
+        if n > 0 && n as u64 > MAX_STRING_LEN {
+            return Err(too_long(name, n as u64));
+        }
+        Ok(Value::str(random_string(n, alphabet.as_bytes())))
     });
 }
 

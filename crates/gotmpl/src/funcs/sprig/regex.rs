@@ -278,6 +278,30 @@ fn translate(expr: &str) -> Result<String, String> {
 
 /// Compiles a Go regular expression; the error is Go's `regexp.Compile` message.
 pub fn compile(expr: &str) -> Result<::regex::Regex, String> {
+    // Charts call the regex functions with the same few patterns over and over;
+    // compiling is far dearer than matching, so compiled patterns are kept per thread
+    // (a `Regex` clone shares the compiled program).
+    thread_local! {
+        static CACHE: std::cell::RefCell<std::collections::HashMap<String, Result<::regex::Regex, String>>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    /// Patterns kept before the cache starts over.
+    const CACHE_CAP: usize = 256;
+    if let Some(hit) = CACHE.with(|c| c.borrow().get(expr).cloned()) {
+        return hit;
+    }
+    let made = compile_uncached(expr);
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= CACHE_CAP {
+            c.clear();
+        }
+        c.insert(expr.to_string(), made.clone());
+    });
+    made
+}
+
+fn compile_uncached(expr: &str) -> Result<::regex::Regex, String> {
     let translated = translate(expr)?;
     ::regex::Regex::new(&translated).map_err(|e| {
         let msg = e.to_string();

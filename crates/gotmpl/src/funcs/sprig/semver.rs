@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
-use regex::Regex;
+use regex_lite::Regex;
 
 use crate::func::{FuncError, FuncMap, Ty};
 use crate::value::{IntKind, Object, Value};

@@ -797,6 +797,18 @@ pub fn base32_decode(input: &[u8]) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
+/// Longest string a function builds from a count argument (`repeat`, `indent`,
+/// `randAlphaNum`, `randBytes`, …): our own bound, 1 GiB. Go has none below its
+/// allocator's and dies of an out-of-memory fault instead; we refuse with an error.
+pub const MAX_STRING_LEN: u64 = 1 << 30;
+
+/// The error for a result longer than [`MAX_STRING_LEN`].
+pub fn too_long(what: &str, len: u64) -> FuncError {
+    FuncError::msg(format!(
+        "{what}: result of {len} bytes exceeds the limit of {MAX_STRING_LEN} bytes"
+    ))
+}
+
 /// Go's `strings.Repeat`, with its panics as errors.
 fn repeat(s: &str, count: i64) -> Result<Value, FuncError> {
     if count < 0 {
@@ -804,7 +816,8 @@ fn repeat(s: &str, count: i64) -> Result<Value, FuncError> {
     }
     let total = (s.len() as u64).checked_mul(count as u64);
     match total {
-        Some(t) if t <= isize::MAX as u64 => Ok(Value::from(s.repeat(count as usize))),
+        Some(t) if t <= MAX_STRING_LEN => Ok(Value::from(s.repeat(count as usize))),
+        Some(t) if t <= isize::MAX as u64 => Err(too_long("strings.Repeat", t)),
         _ => Err(FuncError::msg("strings: Repeat output length overflow")),
     }
 }
