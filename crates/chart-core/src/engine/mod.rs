@@ -186,14 +186,7 @@ impl Engine {
         });
         let texts: Vec<std::borrow::Cow<'_, str>> = names
             .iter()
-            .map(|name| {
-                let bytes = &tpls[*name].text;
-                // `from_utf8` checks ASCII a word at a time; the lossy path is slower.
-                match std::str::from_utf8(bytes) {
-                    Ok(s) => std::borrow::Cow::Borrowed(s),
-                    Err(_) => String::from_utf8_lossy(bytes),
-                }
-            })
+            .map(|name| gotmpl::bytestr::from_go_bytes(&tpls[*name].text))
             .collect();
         let pairs: Vec<(&str, &str)> = names
             .iter()

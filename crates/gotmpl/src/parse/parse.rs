@@ -784,7 +784,7 @@ pub(crate) fn unquote(s: &str) -> Option<String> {
             if q == b'\'' && count != 1 {
                 return None;
             }
-            Some(String::from_utf8_lossy(&out).into_owned())
+            Some(crate::bytestr::from_go_vec(out))
         }
         _ => None,
     }
