@@ -20,10 +20,6 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
         "with --debug helm prints the rendered manifests before the YAML error",
     ),
     (
-        "files",
-        "`range $path, $_ := .Files.Glob ...` visits nothing: range over the Files object",
-    ),
-    (
         "no-args",
         "helm's message names `helm template` and adds a usage line; ours names `chart template`",
     ),

@@ -597,9 +597,9 @@ impl<'t> State<'t> {
                 return Ok(());
             }
             Value::Object(o) if o.kind_name() == "map" => {
-                if let Some(Ok(Value::Map(m))) = o.get("", &[]) {
-                    if !m.is_empty() {
-                        for (k, v) in m.snapshot() {
+                if let Some(entries) = o.map_entries() {
+                    if !entries.is_empty() {
+                        for (k, v) in entries {
                             one(self, Value::str(&k), v)?;
                         }
                         return Ok(());

@@ -218,6 +218,14 @@ impl Object for Files {
     fn len(&self) -> Option<usize> {
         Some(self.entries.len())
     }
+    fn map_entries(&self) -> Option<Vec<(String, Value)>> {
+        Some(
+            self.entries
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::Bytes(v.clone())))
+                .collect(),
+        )
+    }
     fn index(&self, key: &Value) -> Option<Result<Value, String>> {
         Some(match key {
             Value::Str(s) => Ok(Value::Bytes(self.get_bytes(s))),
