@@ -4,7 +4,7 @@
 //! against it; this one does the same with an `at` reference into the tree, so error
 //! contexts (`at <.Values.x>`) and locations match Go's.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use elsa::FrozenMap;
@@ -95,7 +95,7 @@ impl Template {
     /// A new, empty template set using `funcs` (which shadow Go's builtins of the same name).
     pub fn new(funcs: FuncMap) -> Self {
         Template {
-            trees: HashMap::new(),
+            trees: HashMap::default(),
             funcs: Arc::new(funcs),
             opts: Options::default(),
             left: Arc::from("{{"),
@@ -248,7 +248,7 @@ impl Template {
         let mut st = State {
             set: self,
             arena: &arena,
-            overlays: HashMap::new(),
+            overlays: HashMap::default(),
             tpl_depth: 0,
             tree,
             vars: vec![(Arc::from("$"), data.clone())],
@@ -256,7 +256,7 @@ impl Template {
             nest: 0,
             at: At::None,
             out: std::mem::take(out),
-            include_counts: HashMap::new(),
+            include_counts: HashMap::default(),
         };
         let r = st.walk_list(data, &tree.root);
         *out = std::mem::take(&mut st.out);
@@ -1320,7 +1320,7 @@ impl<'t> State<'t> {
                     Ok(mut trees) => {
                         shareable = trees.iter().skip(1).all(|t| !t.is_empty());
                         let top = trees.remove(0);
-                        let mut defs = HashMap::new();
+                        let mut defs = HashMap::default();
                         for t in trees {
                             if t.is_empty()
                                 && (defs.contains_key(&t.name) || self.lookup(&t.name).is_some())

@@ -28,7 +28,11 @@ struct Parser<'a> {
     parse_name: Arc<str>,
     text: Arc<str>,
     has_func: &'a dyn Fn(&str) -> bool,
-    vars: Vec<String>,
+    vars: Vec<&'a str>,
+    /// Names and string literals already made shared, by their source text: the same
+    /// names (`Values`, `Release`, `include`, `$root`, …) recur all over a template.
+    names: rustc_hash::FxHashMap<&'a str, Arc<str>>,
+    strings: rustc_hash::FxHashMap<&'a str, (Arc<str>, Arc<str>)>,
     range_depth: usize,
     /// Where the action being parsed started (for "in action started at").
     action_pos: Option<usize>,
@@ -66,7 +70,9 @@ pub(crate) fn parse(
         parse_name: parse_name.clone(),
         text: text.clone(),
         has_func,
-        vars: vec!["$".into()],
+        vars: vec!["$"],
+        names: rustc_hash::FxHashMap::default(),
+        strings: rustc_hash::FxHashMap::default(),
         range_depth: 0,
         action_pos: None,
         defs: Vec::new(),
@@ -93,6 +99,14 @@ impl<'a> Parser<'a> {
     /// need lines).
     fn line(&self, pos: usize) -> usize {
         line_at(self.src, &self.lost, pos)
+    }
+
+    /// The shared copy of a name.
+    fn name(&mut self, text: &'a str) -> Arc<str> {
+        self.names
+            .entry(text)
+            .or_insert_with(|| Arc::from(text))
+            .clone()
     }
 
     /// The text of an item (see [`Lexed::val`]).
@@ -191,6 +205,7 @@ impl<'a> Parser<'a> {
                 Parsed::Node(n) => root.nodes.push(n),
             }
         }
+        root.nodes.shrink_to_fit();
         Ok(root)
     }
 
@@ -202,7 +217,7 @@ impl<'a> Parser<'a> {
         }
         let name = unquote(self.val(&tok)).ok_or_else(|| self.errorf("invalid syntax"))?;
         self.expect(ItemType::RightDelim, context)?;
-        let saved_vars = std::mem::replace(&mut self.vars, vec!["$".into()]);
+        let saved_vars = std::mem::replace(&mut self.vars, vec!["$"]);
         let saved_depth = std::mem::replace(&mut self.range_depth, 0);
         let (list, end) = self.item_list()?;
         self.vars = saved_vars;
@@ -248,7 +263,10 @@ impl<'a> Parser<'a> {
         while self.peek_non_space().typ != ItemType::Eof {
             match self.text_or_action()? {
                 Parsed::Node(n) => list.nodes.push(n),
-                other => return Ok((list, other)),
+                other => {
+                    list.nodes.shrink_to_fit();
+                    return Ok((list, other));
+                }
             }
         }
         Err(self.errorf("unexpected EOF"))
@@ -385,7 +403,7 @@ impl<'a> Parser<'a> {
         let tok = self.next_non_space();
         let name = self.template_name(&tok, context)?;
         let pipe = self.pipeline(context, ItemType::RightDelim)?;
-        let saved_vars = std::mem::replace(&mut self.vars, vec!["$".into()]);
+        let saved_vars = std::mem::replace(&mut self.vars, vec!["$"]);
         let saved_depth = std::mem::replace(&mut self.range_depth, 0);
         let res = self.item_list();
         self.vars = saved_vars;
@@ -458,13 +476,13 @@ impl<'a> Parser<'a> {
                 ItemType::Assign | ItemType::Declare => {
                     pipe.is_assign = next.typ == ItemType::Assign;
                     self.next_non_space();
-                    pipe.decl.push(Arc::from(self.val(&v)));
-                    self.vars.push(self.val(&v).to_string());
+                    pipe.decl.push(self.name(self.val(&v)));
+                    self.vars.push(self.val(&v));
                 }
                 ItemType::Char if self.val(&next) == "," => {
                     self.next_non_space();
-                    pipe.decl.push(Arc::from(self.val(&v)));
-                    self.vars.push(self.val(&v).to_string());
+                    pipe.decl.push(self.name(self.val(&v)));
+                    self.vars.push(self.val(&v));
                     if context == "range" && pipe.decl.len() < 2 {
                         match self.peek_non_space().typ {
                             ItemType::Variable | ItemType::RightDelim | ItemType::RightParen => {
@@ -486,6 +504,8 @@ impl<'a> Parser<'a> {
             let tok = self.next_non_space();
             if tok.typ == end {
                 self.check_pipeline(&pipe, context)?;
+                pipe.cmds.shrink_to_fit();
+                pipe.decl.shrink_to_fit();
                 return Ok(pipe);
             }
             match tok.typ {
@@ -557,6 +577,7 @@ impl<'a> Parser<'a> {
         if cmd.args.is_empty() {
             return Err(self.errorf("empty command"));
         }
+        cmd.args.shrink_to_fit();
         Ok(cmd)
     }
 
@@ -569,11 +590,12 @@ impl<'a> Parser<'a> {
             let mut fields: Vec<Arc<str>> = Vec::new();
             while self.peek().typ == ItemType::Field {
                 let f = self.next();
-                fields.push(Arc::from(self.val(&f).get(1..).unwrap_or("")));
+                fields.push(self.name(self.val(&f).get(1..).unwrap_or("")));
             }
             return Ok(Some(match node {
                 Arg::Field { mut idents, .. } => {
                     idents.extend(fields);
+                    idents.shrink_to_fit();
                     Arg::Field {
                         pos: chain_pos,
                         idents,
@@ -581,6 +603,7 @@ impl<'a> Parser<'a> {
                 }
                 Arg::Variable { mut idents, .. } => {
                     idents.extend(fields);
+                    idents.shrink_to_fit();
                     Arg::Variable {
                         pos: chain_pos,
                         idents,
@@ -620,13 +643,13 @@ impl<'a> Parser<'a> {
                 }
                 Arg::Identifier {
                     pos,
-                    name: Arc::from(self.val(&tok)),
+                    name: self.name(self.val(&tok)),
                 }
             }
             ItemType::Dot => Arg::Dot { pos },
             ItemType::Nil => Arg::Nil { pos },
             ItemType::Variable => {
-                let name = self.val(&tok).split('.').next().unwrap_or("").to_string();
+                let name = self.val(&tok).split('.').next().unwrap_or("");
                 if !self.vars.contains(&name) {
                     return Err(self.errorf(format!(
                         "undefined variable {}",
@@ -635,12 +658,17 @@ impl<'a> Parser<'a> {
                 }
                 Arg::Variable {
                     pos,
-                    idents: self.val(&tok).split('.').map(Arc::from).collect(),
+                    idents: {
+                        let mut v: Vec<Arc<str>> =
+                            self.val(&tok).split('.').map(|p| self.name(p)).collect();
+                        v.shrink_to_fit();
+                        v
+                    },
                 }
             }
             ItemType::Field => Arg::Field {
                 pos,
-                idents: vec![Arc::from(self.val(&tok).get(1..).unwrap_or(""))],
+                idents: vec![self.name(self.val(&tok).get(1..).unwrap_or(""))],
             },
             ItemType::Bool => Arg::Bool {
                 pos,
@@ -658,12 +686,17 @@ impl<'a> Parser<'a> {
                 Arg::Pipe(Box::new(p))
             }
             ItemType::String | ItemType::RawString => {
-                let s = unquote(self.val(&tok)).ok_or_else(|| self.errorf("invalid syntax"))?;
-                Arg::String {
-                    pos,
-                    quoted: Arc::from(self.val(&tok)),
-                    text: Arc::from(s.as_str()),
-                }
+                let quoted = self.val(&tok);
+                let (quoted, text) = match self.strings.get(quoted) {
+                    Some(hit) => hit.clone(),
+                    None => {
+                        let s = unquote(quoted).ok_or_else(|| self.errorf("invalid syntax"))?;
+                        let made: (Arc<str>, Arc<str>) = (Arc::from(quoted), Arc::from(s.as_str()));
+                        self.strings.insert(quoted, made.clone());
+                        made
+                    }
+                };
+                Arg::String { pos, quoted, text }
             }
             _ => {
                 self.backup();
