@@ -98,6 +98,59 @@ pub const HOOK_EVENTS: &[&str] = &[
     "test",
 ];
 
+/// Maps `f` over `items`, on several threads when the work is big enough to pay for
+/// them; results come back in the order of `items`.
+fn par_map<T: Sync, R: Send>(
+    items: &[(T, String)],
+    f: impl Fn(&(T, String)) -> R + Sync,
+) -> Vec<R> {
+    /// Below this many bytes of documents, one thread is faster.
+    const PARALLEL_MIN_BYTES: usize = 64 * 1024;
+    let total: usize = items.iter().map(|(_, d)| d.len()).sum();
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(items.len())
+        .min(8);
+    if threads < 2 || total < PARALLEL_MIN_BYTES {
+        return items.iter().map(f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(item) = items.get(i) else {
+                break;
+            };
+            done.push((i, f(item)));
+        }
+        done
+    };
+    let mut slots: Vec<Option<R>> = Vec::new();
+    slots.resize_with(items.len(), || None);
+    std::thread::scope(|sc| {
+        let helpers: Vec<_> = (1..threads).map(|_| sc.spawn(work)).collect();
+        let mut all = work();
+        for h in helpers {
+            if let Ok(done) = h.join() {
+                all.extend(done);
+            }
+        }
+        for (i, r) in all {
+            if let Some(slot) = slots.get_mut(i) {
+                *slot = Some(r);
+            }
+        }
+    });
+    // A helper that panicked left its items unset: map them here.
+    slots
+        .into_iter()
+        .zip(items)
+        .map(|(r, item)| r.unwrap_or_else(|| f(item)))
+        .collect()
+}
+
 /// Go's `\s` (ASCII white space, as RE2 defines it).
 fn is_sep_space(b: u8) -> bool {
     matches!(b, b'\t' | b'\n' | 0x0c | b'\r' | b' ')
@@ -296,13 +349,21 @@ pub fn sort_manifests(
 ) -> Result<(Vec<Hook>, Vec<Manifest>), SortError> {
     let mut hooks = Vec::new();
     let mut generic = Vec::new();
+    let mut docs: Vec<(&String, String)> = Vec::new();
     for (path, content) in files {
         let base = path.rsplit('/').next().unwrap_or(path);
         if base.starts_with('_') || content.trim().is_empty() {
             continue;
         }
-        for doc in split_manifests(content) {
-            let head = parse_head(&doc).map_err(|msg| SortError {
+        docs.extend(split_manifests(content).into_iter().map(|d| (path, d)));
+    }
+    // Reading each document's head means a full YAML scan of it; documents are
+    // independent, so big outputs are read on several threads. Errors are still
+    // reported for the first failing document in order.
+    let heads = par_map(&docs, |(_, doc)| parse_head(doc));
+    for ((path, doc), head) in docs.into_iter().zip(heads) {
+        {
+            let head = head.map_err(|msg| SortError {
                 path: path.clone(),
                 msg,
             })?;

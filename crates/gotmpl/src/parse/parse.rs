@@ -651,10 +651,9 @@ impl<'a> Parser<'a> {
             ItemType::Variable => {
                 let name = self.val(&tok).split('.').next().unwrap_or("");
                 if !self.vars.contains(&name) {
-                    return Err(self.errorf(format!(
-                        "undefined variable {}",
-                        crate::fmt::go_quote(&name)
-                    )));
+                    return Err(
+                        self.errorf(format!("undefined variable {}", crate::fmt::go_quote(name)))
+                    );
                 }
                 Arg::Variable {
                     pos,
