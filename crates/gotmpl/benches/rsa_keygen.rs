@@ -3,6 +3,8 @@
 //! - `rsa_keygen/genCA`: `genCA`, one fresh 2048-bit RSA key plus a self-signed
 //!   certificate (the signature costs about a millisecond; key generation is the rest).
 //! - `rsa_keygen/genPrivateKey-rsa`: `genPrivateKey "rsa"`, one 4096-bit key.
+//! - `rsa_keygen/rsa-crate-2048`: the `rsa` crate's own `RsaPrivateKey::new` (what the
+//!   functions used before), as a reference measured under the same machine load.
 //!
 //! Key generation time is random (it depends on how far the prime search goes), so the
 //! groups use flat sampling, and the number to compare is the median in
@@ -44,6 +46,14 @@ fn bench_keygen(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(20))
         .bench_function("genPrivateKey-rsa", |b| {
             b.iter(|| black_box(pk.execute("t", black_box(&data)).expect("renders").len()))
+        });
+
+    g.sample_size(30)
+        .measurement_time(Duration::from_secs(20))
+        .bench_function("rsa-crate-2048", |b| {
+            b.iter(|| {
+                black_box(rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).expect("key"))
+            })
         });
     g.finish();
 }
