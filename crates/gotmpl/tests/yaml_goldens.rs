@@ -100,10 +100,7 @@ fn eval(funcs: &FuncMap, template: &str, values: &Value) -> Option<String> {
 }
 
 /// Cases known to differ, with the reason. Keep this list short and honest.
-const KNOWN_DEVIATIONS: &[(&str, &str)] = &[(
-    "fromToml-269",
-    "TOML error texts come from the Rust toml crate, not BurntSushi/toml",
-)];
+const KNOWN_DEVIATIONS: &[(&str, &str)] = &[];
 
 #[test]
 fn yaml_goldens() {

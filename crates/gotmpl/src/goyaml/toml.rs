@@ -281,8 +281,12 @@ fn from_toml_value(v: &toml::Value) -> Value {
 }
 
 /// Parses a TOML document into a map (integers as `int64`, datetimes as their text).
-/// The error text comes from the Rust `toml` parser, not BurntSushi's.
+/// Syntax errors BurntSushi's lexer finds are reported in its words; other errors
+/// (duplicate keys, bad numbers or dates) come from the Rust `toml` parser.
 pub fn from_toml(s: &str) -> Result<Map, String> {
+    if let Some(e) = super::toml_lex::lex_error(s) {
+        return Err(e);
+    }
     match s.parse::<toml::Table>() {
         Ok(t) => Ok(t
             .iter()
