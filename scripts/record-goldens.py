@@ -5,7 +5,8 @@ Usage:
     scripts/record-goldens.py [--helm PATH] [--jobs N] FILE.cases...
 
 Each FILE.cases holds template cases; the goldens go to FILE.golden.json beside it, one
-entry per case: {"out": "<rendered text>"} or {"err": "<helm's error message>"}.
+entry per case: {"out": "<rendered text>"} or {"err": "<helm's error message>"}; output
+that is not valid UTF-8 (Go strings are bytes) is {"out_b64": "<base64 of the bytes>"}.
 Nothing in a golden is typed by hand: this script is the only writer.
 
 The .cases format
@@ -34,6 +35,7 @@ the text of helm's "Error: " line(s), without helm's "Use --debug" hint.
 """
 
 import argparse
+import base64
 import concurrent.futures
 import json
 import os
@@ -116,7 +118,14 @@ def run_case(helm, case):
             end = out.find(SENTINEL, start)
             if end < 0:
                 raise RuntimeError(f"{case['name']}: sentinel missing from output")
-            return {"out": out[start:end]}
+            text = out[start:end]
+            raw = text.encode("utf-8", "surrogateescape")
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                # Go strings are bytes: output that is not UTF-8 is kept exactly, as base64.
+                return {"out_b64": base64.b64encode(raw).decode("ascii")}
+            return {"out": text}
         if "YAML parse error on t/templates/" in err and marker not in out:
             # t.yaml rendered to white space only (cannot happen with the sentinel)
             raise RuntimeError(f"{case['name']}: no output section")

@@ -11,7 +11,12 @@ fn main() -> ExitCode {
     match commands::run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("Error: {e}");
+            // Rendered text in the message may hold Go bytes that are not UTF-8.
+            let msg = format!("Error: {e}\n");
+            let _ = std::io::Write::write_all(
+                &mut std::io::stderr().lock(),
+                &chart_core::gotmpl::bytestr::to_go_bytes(&msg),
+            );
             ExitCode::from(1)
         }
     }

@@ -20,10 +20,6 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
         "with --debug helm prints the rendered manifests before the YAML error",
     ),
     (
-        "files",
-        ".Files.Get of non-UTF-8 bytes: our strings are UTF-8, invalid bytes become U+FFFD",
-    ),
-    (
         "no-args",
         "helm's message names `helm template` and adds a usage line; ours names `chart template`",
     ),

@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use crate::bytestr;
 use crate::fmt::{sprint, sprintf, sprintln};
 use crate::value::{IntKind, Object, Value};
 
@@ -114,7 +115,7 @@ fn length((v, boxed): &(Value, bool)) -> Result<Value, String> {
     match v {
         Value::Nil if *boxed => Err("len of nil pointer".into()),
         Value::Nil => Err("reflect: call of reflect.Value.Type on zero Value".into()),
-        Value::Str(s) => Ok(Value::int(s.len() as i64)),
+        Value::Str(s) => Ok(Value::int(bytestr::go_len(s) as i64)),
         Value::Bytes(b) => Ok(Value::int(b.len() as i64)),
         Value::List(l) => Ok(Value::int(l.len() as i64)),
         Value::Map(m) => Ok(Value::int(m.len() as i64)),
@@ -172,9 +173,9 @@ fn index((item, _): &(Value, bool), idx: Args<'_>) -> Result<Value, String> {
                 }
             }
             Value::Str(s) => {
-                let x = index_arg(i, s.len())?;
-                match s.as_bytes().get(x) {
-                    Some(v) => Value::Int(i64::from(*v), IntKind::Uint8),
+                let x = index_arg(i, bytestr::go_len(s))?;
+                match bytestr::byte_at(s, x) {
+                    Some(v) => Value::Int(i64::from(v), IntKind::Uint8),
                     None => return Err("reflect: string index out of range".into()),
                 }
             }
@@ -210,7 +211,7 @@ fn slice(item: &Value, idx: Args<'_>) -> Result<Value, String> {
             if idx.len() == 3 {
                 return Err("cannot 3-index slice a string".into());
             }
-            s.len()
+            bytestr::go_len(s)
         }
         Value::List(l) => l.len(),
         Value::Bytes(b) => b.len(),
@@ -227,9 +228,10 @@ fn slice(item: &Value, idx: Args<'_>) -> Result<Value, String> {
         return Err(format!("invalid slice index: {} > {}", ix[1], ix[2]));
     }
     Ok(match item {
-        Value::Str(s) => {
-            Value::from(String::from_utf8_lossy(&s.as_bytes()[ix[0]..ix[1]]).into_owned())
-        }
+        Value::Str(s) => match bytestr::slice(s, ix[0], ix[1]) {
+            Some(t) => Value::from(t.into_owned()),
+            None => return Err(format!("slice index out of range: {}", ix[1])),
+        },
         Value::List(l) => Value::list(l[ix[0]..ix[1]].to_vec()),
         Value::Bytes(b) => Value::Bytes(Arc::from(&b[ix[0]..ix[1]])),
         _ => Value::Nil,
@@ -300,7 +302,12 @@ fn eq(a: &Value, rest: Args<'_>) -> Result<bool, String> {
                 (Value::Bool(x), Value::Bool(y)) => x == y,
                 (Value::Int(x, _), Value::Int(y, _)) => x == y,
                 (Value::Float(x), Value::Float(y)) => x == y,
-                (Value::Str(x), Value::Str(y)) => x == y,
+                (Value::Str(x), Value::Str(y)) => {
+                    // Equal Go bytes may be spelled differently (pieces of a cut character).
+                    x == y
+                        || ((bytestr::has_escapes(x) || bytestr::has_escapes(y))
+                            && bytestr::to_go_bytes(x) == bytestr::to_go_bytes(y))
+                }
                 (Value::Nil, Value::Nil) => true,
                 _ if k1 == Kind::Complex => complex_of(a) == complex_of(b),
                 _ => {
@@ -344,7 +351,7 @@ fn lt(a: &Value, b: &Value) -> Result<bool, String> {
         (Value::Int(x, k), Value::Int(y, _)) if k.is_unsigned() => Ok((*x as u64) < *y as u64),
         (Value::Int(x, _), Value::Int(y, _)) => Ok(x < y),
         (Value::Float(x), Value::Float(y)) => Ok(x < y),
-        (Value::Str(x), Value::Str(y)) => Ok(x.as_bytes() < y.as_bytes()),
+        (Value::Str(x), Value::Str(y)) => Ok(bytestr::to_go_bytes(x) < bytestr::to_go_bytes(y)),
         _ => Err(BAD_CMP_TYPE.into()),
     }
 }
@@ -405,7 +412,7 @@ pub(crate) fn is_print(c: char) -> bool {
 /// Go's `url.QueryEscape`.
 pub(crate) fn query_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
+    for &b in bytestr::to_go_bytes(s).iter() {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
                 out.push(b as char)

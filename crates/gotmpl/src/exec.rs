@@ -141,6 +141,71 @@ impl Template {
         Ok(())
     }
 
+    /// Parses several texts, as [`Template::parse`] on each in order would: the trees
+    /// are added in the order given (so the same `define` wins), and the error returned
+    /// is the one the first failing text gives. Big inputs are parsed on several threads
+    /// (parsing one text does not depend on another); small ones on this thread.
+    pub fn parse_all(&mut self, texts: &[(&str, &str)]) -> Result<(), Error> {
+        /// Below this many bytes of text, starting threads costs more than it saves.
+        const PARALLEL_MIN_BYTES: usize = 32 * 1024;
+        let total: usize = texts.iter().map(|(_, t)| t.len()).sum();
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(texts.len())
+            .min(8);
+        if threads < 2 || total < PARALLEL_MIN_BYTES {
+            for (name, text) in texts {
+                self.parse(name, text)?;
+            }
+            return Ok(());
+        }
+        let funcs = self.funcs.clone();
+        let has_func = |n: &str| funcs.contains(n) || builtins::is_builtin(n);
+        let (left, right) = (self.left.clone(), self.right.clone());
+        let (left, right) = (&*left, &*right);
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let work = || {
+            let mut done = Vec::new();
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some((name, text)) = texts.get(i) else {
+                    break;
+                };
+                done.push((i, parse(name, text, left, right, &has_func)));
+            }
+            done
+        };
+        let mut results: Vec<Option<Result<Vec<Tree>, Error>>> = Vec::new();
+        results.resize_with(texts.len(), || None);
+        std::thread::scope(|sc| {
+            let helpers: Vec<_> = (1..threads).map(|_| sc.spawn(work)).collect();
+            let mut all = work();
+            for h in helpers {
+                // A helper that panicked leaves its texts unparsed: they are parsed
+                // below on this thread.
+                if let Ok(done) = h.join() {
+                    all.extend(done);
+                }
+            }
+            for (i, r) in all {
+                if let Some(slot) = results.get_mut(i) {
+                    *slot = Some(r);
+                }
+            }
+        });
+        for ((name, text), r) in texts.iter().zip(results) {
+            let trees = match r {
+                Some(r) => r?,
+                None => parse(name, text, left, right, &has_func)?,
+            };
+            for t in trees {
+                self.add_tree(t);
+            }
+        }
+        Ok(())
+    }
+
     fn add_tree(&mut self, t: Tree) {
         if let Some(old) = self.trees.get(&t.name) {
             let _ = old;
@@ -532,9 +597,9 @@ impl<'t> State<'t> {
                 return Ok(());
             }
             Value::Object(o) if o.kind_name() == "map" => {
-                if let Some(Ok(Value::Map(m))) = o.get("", &[]) {
-                    if !m.is_empty() {
-                        for (k, v) in m.snapshot() {
+                if let Some(entries) = o.map_entries() {
+                    if !entries.is_empty() {
+                        for (k, v) in entries {
                             one(self, Value::str(&k), v)?;
                         }
                         return Ok(());

@@ -160,13 +160,13 @@ pub fn format_float(f: f64, fmt: char, prec: i32) -> String {
 /// Go's `strconv.Quote`: a double-quoted Go string literal; non-printable runes are
 /// escaped (`\n`, `\x01`, `\u00a0`, `\U0001f600`), printable Unicode is kept.
 pub fn go_quote(s: &str) -> String {
-    quote_with(s.as_bytes(), '"', false)
+    quote_with(&crate::bytestr::to_go_bytes(s), '"', false)
 }
 
 /// Go's `strconv.QuoteToASCII` (used by `%+q`): like [`go_quote`], but every non-ASCII
 /// rune is escaped.
 pub fn go_quote_ascii(s: &str) -> String {
-    quote_with(s.as_bytes(), '"', true)
+    quote_with(&crate::bytestr::to_go_bytes(s), '"', true)
 }
 
 /// Go's `unicode.IsPrint` / `strconv.IsPrint` (Unicode 15.0, as in Go 1.23): letters,
@@ -614,10 +614,7 @@ fn int_from_arg(args: &[Value], arg_num: usize) -> (i64, bool, usize) {
 
 impl Printer {
     fn finish(self) -> String {
-        match String::from_utf8(self.buf) {
-            Ok(s) => s,
-            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-        }
+        crate::bytestr::from_go_vec(self.buf)
     }
 
     fn write_str(&mut self, s: &str) {
@@ -1168,7 +1165,7 @@ impl Printer {
             Value::Bool(b) => self.fmt_bool(*b, verb, v),
             Value::Int(i, k) => self.fmt_int_verb(*i as u64, !k.is_unsigned(), verb, v),
             Value::Float(f) => self.fmt_float_verb(*f, verb, v),
-            Value::Str(s) => self.fmt_string(s.as_bytes(), verb, v),
+            Value::Str(s) => self.fmt_string(&crate::bytestr::to_go_bytes(s), verb, v),
             Value::Bytes(b) => {
                 if depth == 0 {
                     self.print_slice_of_bytes(b, verb);
@@ -1221,7 +1218,7 @@ impl Printer {
                         }
                     }
                     let key = Value::str(k);
-                    self.fmt_string(k.as_bytes(), verb, &key);
+                    self.fmt_string(&crate::bytestr::to_go_bytes(k), verb, &key);
                     self.buf.push(b':');
                     self.print_value(e, verb, depth + 1);
                 }
@@ -1257,7 +1254,8 @@ impl Printer {
     }
 
     fn do_printf(&mut self, format: &str, args: &[Value]) {
-        let fb = format.as_bytes();
+        let gfb = crate::bytestr::to_go_bytes(format);
+        let fb: &[u8] = &gfb;
         let end = fb.len();
         let mut arg_num = 0usize;
         let mut after_index;
@@ -1525,7 +1523,9 @@ mod tests {
             r#""\u00a0\u200b\ufeff""#
         );
         assert_eq!(go_quote("\u{e000}"), r#""\ue000""#);
-        assert_eq!(go_quote("😀\u{10ffff}"), "\"😀\\U0010ffff\"");
+        assert_eq!(go_quote("😀\u{10ff7f}"), "\"😀\\U0010ff7f\"");
+        // U+10FFFF stands for the Go byte 0xFF (crate::bytestr).
+        assert_eq!(go_quote("a\u{10ffff}"), r#""a\xff""#);
         assert_eq!(go_quote("'"), "\"'\"");
         assert_eq!(go_quote_ascii("é☺😀"), r#""\u00e9\u263a\U0001f600""#);
         assert_eq!(quote_with(b"a\xffb", '"', false), r#""a\xffb""#);

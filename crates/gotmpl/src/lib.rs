@@ -15,6 +15,7 @@
 #![deny(missing_docs)]
 
 mod builtins;
+pub mod bytestr;
 pub mod error;
 mod exec;
 pub mod fmt;

@@ -276,6 +276,15 @@ pub trait Object: Send + Sync + fmt::Debug {
     fn index(&self, _key: &Value) -> Option<Result<Value, String>> {
         None
     }
+    /// The entries `range` visits, in key order, for objects of a named map type
+    /// (`kind_name() == "map"`). The default asks [`Object::get`] with an empty name
+    /// for the underlying map.
+    fn map_entries(&self) -> Option<Vec<(String, Value)>> {
+        match self.get("", &[]) {
+            Some(Ok(Value::Map(m))) => Some(m.snapshot().into_iter().collect()),
+            _ => None,
+        }
+    }
     /// For downcasting in functions that take a specific Go type.
     fn as_any(&self) -> &dyn Any;
 }

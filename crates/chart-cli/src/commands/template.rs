@@ -5,6 +5,7 @@ use std::process::{ExitCode, Stdio};
 
 use anyhow::{anyhow, bail, Context};
 use chart_core::action::install::{self, ActionError, TemplateOptions};
+use chart_core::gotmpl::bytestr;
 use chart_core::values::ValueOptions;
 
 use crate::cli::{GlobalArgs, TemplateArgs, ValuesArgs};
@@ -29,9 +30,9 @@ fn post_render(prog: &str, args: &[String], input: &str) -> anyhow::Result<Strin
         .spawn()
         .with_context(|| format!("error while running command {prog}"))?;
     if let Some(mut stdin) = child.stdin.take() {
-        let data = input.to_string();
+        let data = bytestr::to_go_bytes(input).into_owned();
         std::thread::spawn(move || {
-            let _ = stdin.write_all(data.as_bytes());
+            let _ = stdin.write_all(&data);
         });
     }
     let out = child.wait_with_output()?;
@@ -42,7 +43,7 @@ fn post_render(prog: &str, args: &[String], input: &str) -> anyhow::Result<Strin
             out.status
         );
     }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    Ok(bytestr::from_go_vec(out.stdout))
 }
 
 /// Helm renders `--name-template` with the template functions and no data (and, unlike
@@ -85,6 +86,8 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
             .post_renderer
             .clone()
             .map(|p| (p, a.post_renderer_args.clone())),
+        // The process ends after printing.
+        skip_teardown: true,
     };
     let rendered = match install::render_template(&chart, &value_options(&a.values), &opts) {
         Ok(r) => r,
@@ -122,7 +125,7 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
                 .truncate(!append)
                 .open(&full)
                 .with_context(|| format!("writing {}", full.display()))?;
-            f.write_all(content.as_bytes())
+            f.write_all(&bytestr::to_go_bytes(&content))
                 .with_context(|| format!("writing {}", full.display()))?;
             println!("wrote {}", full.display());
         }
@@ -134,7 +137,7 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
         .template_output(&manifest, &opts)
         .map_err(|e: ActionError| anyhow!("{e}"))?;
     let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout.write_all(out.as_bytes()) {
+    if let Err(e) = stdout.write_all(&bytestr::to_go_bytes(&out)) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             return Err(e.into());
         }

@@ -38,6 +38,9 @@ pub struct TemplateOptions {
     pub enable_dns: bool,
     /// `--post-renderer` program and its arguments.
     pub post_renderer: Option<(String, Vec<String>)>,
+    /// Leave the parsed templates unfreed (see [`Engine::skip_teardown`]): for a
+    /// process that exits after this render.
+    pub skip_teardown: bool,
 }
 
 /// Why a render failed. `Render` errors are those Helm prints with its
@@ -209,6 +212,7 @@ pub fn render_resources(
     }
     let engine = Engine {
         enable_dns: opts.enable_dns,
+        skip_teardown: opts.skip_teardown,
         ..Engine::default()
     };
     let release = ReleaseInfo {

@@ -40,7 +40,7 @@ impl Files {
 
     /// `{{ .Files.Get "path" }}`: the content as a string, or `""`.
     pub fn get(&self, name: &str) -> String {
-        String::from_utf8_lossy(&self.get_bytes(name)).into_owned()
+        gotmpl::bytestr::from_go_bytes(&self.get_bytes(name)).into_owned()
     }
 
     /// `{{ .Files.Glob "conf/*.ini" }}`: the files whose path matches a gobwas/glob
@@ -63,7 +63,7 @@ impl Files {
         let Some(data) = self.entries.get(name) else {
             return Ok(Vec::new());
         };
-        let mut s = String::from_utf8_lossy(data).into_owned();
+        let mut s = gotmpl::bytestr::from_go_bytes(data).into_owned();
         if s.is_empty() {
             return Err("runtime error: index out of range [-1]".into());
         }
@@ -78,7 +78,14 @@ impl Files {
         to_yaml_string_map(
             self.entries
                 .iter()
-                .map(|(k, v)| (base(k).to_owned(), String::from_utf8_lossy(v).into_owned()))
+                .map(|(k, v)| {
+                    // Through encoding/json: each byte that is not UTF-8 becomes U+FFFD.
+                    let text = gotmpl::bytestr::from_go_bytes(v);
+                    (
+                        base(k).to_owned(),
+                        gotmpl::bytestr::lossy(&text).into_owned(),
+                    )
+                })
                 .collect(),
         )
     }
@@ -210,6 +217,14 @@ impl Object for Files {
     }
     fn len(&self) -> Option<usize> {
         Some(self.entries.len())
+    }
+    fn map_entries(&self) -> Option<Vec<(String, Value)>> {
+        Some(
+            self.entries
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::Bytes(v.clone())))
+                .collect(),
+        )
     }
     fn index(&self, key: &Value) -> Option<Result<Value, String>> {
         Some(match key {

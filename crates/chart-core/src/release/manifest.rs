@@ -180,6 +180,9 @@ fn field_str(v: Option<Value>, field: &str) -> Result<String, String> {
 
 /// Parses a document's head the way Helm unmarshals it into `SimpleHead`.
 pub fn parse_head(doc: &str) -> Result<SimpleHead, String> {
+    if let Some(msg) = gotmpl::bytestr::yaml_utf8_error(doc) {
+        return Err(format!("error converting YAML to JSON: yaml: {msg}"));
+    }
     let v = gotmpl::goyaml::from_yaml_head(doc).map_err(|e| e.to_string())?;
     let m = match v {
         Value::Nil => return Ok(SimpleHead::default()),

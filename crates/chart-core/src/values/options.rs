@@ -176,7 +176,7 @@ impl ValueOptions {
         for s in &self.file_values {
             let mut rd = |p: &str| -> Result<Value, String> {
                 let b = reader.read(p)?;
-                Ok(Value::str(String::from_utf8_lossy(&b)))
+                Ok(Value::from(gotmpl::bytestr::from_go_bytes(&b).into_owned()))
             };
             strvals::parse_file_into(s, &base, &mut rd)
                 .map_err(|e| MergeError(format!("failed parsing --set-file data: {e}")))?;

@@ -171,6 +171,7 @@ pub(crate) fn write_string(out: &mut String, s: &str, escape_html: bool) {
                 out.push(HEX[(b & 15) as usize] as char);
             }
             '\u{2028}' => out.push_str("\\u2028"),
+            c if crate::bytestr::escaped_byte(c).is_some() => out.push_str("\\ufffd"),
             '\u{2029}' => out.push_str("\\u2029"),
             c => out.push(c),
         }

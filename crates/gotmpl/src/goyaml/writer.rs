@@ -84,6 +84,8 @@ fn bad_char(c: char) -> bool {
 /// A JSON string as go-yaml reads it back from a double-quoted scalar: raw NEL (which
 /// `encoding/json` leaves unescaped) is a line break there and gets folded.
 fn json_string_through_yaml(s: &str) -> Result<String, YamlError> {
+    // encoding/json writes each byte that is not valid UTF-8 as U+FFFD.
+    let s = &*crate::bytestr::lossy(s);
     if s.chars().any(bad_char) {
         return Err(YamlError::marshal(
             "error converting JSON to YAML: yaml: control characters are not allowed",

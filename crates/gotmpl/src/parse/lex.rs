@@ -60,22 +60,40 @@ impl ItemType {
     }
 }
 
-/// One lexed item: kind, byte span in the input, 1-based line. Items are plain
-/// copies; their text is a slice of the input (see [`Lexed::val`]), so lexing does not
-/// allocate per item.
+/// One lexed item: kind and byte span in the input. Items are plain copies; their
+/// text is a slice of the input (see [`Lexed::val`]) and their line is computed only
+/// when an error needs it (see [`Lexed::line_of`]), so lexing does not allocate or
+/// count lines per item.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Item {
     pub typ: ItemType,
     pub pos: usize,
     pub end: usize,
-    pub line: usize,
 }
 
-/// The lexer's result: the items (ending in Eof or Error) and, when lexing failed,
-/// the error message (the text of the final Error item).
+/// The lexer's result: the items (ending in Eof or Error), when lexing failed the
+/// error message (the text of the final Error item), and where comments dropped lines.
 pub(crate) struct Lexed {
     pub items: Vec<Item>,
     pub error: String,
+    /// For each comment holding newlines, in order: its end and the total number of
+    /// newlines inside comments up to there. Go's lexer skips comments without counting
+    /// their newlines, so every later item reports a line that many lines too low.
+    pub lost: Vec<(usize, usize)>,
+}
+
+/// The 1-based line Go's lexer reports for an item starting at byte `pos` of `src`,
+/// given the lexer's [`Lexed::lost`] record.
+pub(crate) fn line_at(src: &str, lost: &[(usize, usize)], pos: usize) -> usize {
+    let bytes = src.as_bytes();
+    let upto = &bytes[..pos.min(bytes.len())];
+    let newlines = memchr::memchr_iter(b'\n', upto).count();
+    let dropped = lost
+        .iter()
+        .take_while(|(end, _)| *end <= pos)
+        .last()
+        .map_or(0, |(_, n)| *n);
+    (newlines + 1).saturating_sub(dropped).max(1)
 }
 
 #[cfg(test)]
@@ -147,10 +165,7 @@ pub(crate) struct Lexer<'a> {
     items: Vec<Item>,
     error: String,
     paren_depth: i32,
-    /// Line cursor: `line_at` newlines precede byte `line_pos` (items are emitted in
-    /// increasing position order, so counting moves forward only).
-    line_pos: usize,
-    line_at: usize,
+    lost: Vec<(usize, usize)>,
     /// Newlines inside comments seen so far: Go's lexer skips comments without counting
     /// their newlines, so every later item reports a line that many lines too low.
     lost_lines: usize,
@@ -167,32 +182,18 @@ pub(crate) fn lex(input: &str, left: &str, right: &str) -> Lexed {
         items: Vec::with_capacity(input.len() / 8 + 4),
         error: String::new(),
         paren_depth: 0,
-        line_pos: 0,
-        line_at: 0,
+        lost: Vec::new(),
         lost_lines: 0,
     };
     l.run();
     Lexed {
         items: l.items,
         error: l.error,
+        lost: l.lost,
     }
 }
 
 impl<'a> Lexer<'a> {
-    fn line_of(&mut self, pos: usize) -> usize {
-        let bytes = self.input.as_bytes();
-        if pos < self.line_pos {
-            self.line_pos = 0;
-            self.line_at = 0;
-        }
-        let end = pos.min(bytes.len());
-        if end > self.line_pos {
-            self.line_at += memchr::memchr_iter(b'\n', &bytes[self.line_pos..end]).count();
-            self.line_pos = end;
-        }
-        (self.line_at + 1).saturating_sub(self.lost_lines).max(1)
-    }
-
     fn rest(&self) -> &'a str {
         &self.input[self.pos..]
     }
@@ -218,23 +219,19 @@ impl<'a> Lexer<'a> {
     }
 
     fn emit(&mut self, typ: ItemType) {
-        let line = self.line_of(self.start);
         self.items.push(Item {
             typ,
             pos: self.start,
             end: self.pos,
-            line,
         });
         self.start = self.pos;
     }
 
     fn error(&mut self, msg: String) {
-        let line = self.line_of(self.start);
         self.items.push(Item {
             typ: ItemType::Error,
             pos: self.start,
             end: self.start,
-            line,
         });
         self.error = msg;
     }
@@ -329,12 +326,10 @@ impl<'a> Lexer<'a> {
         }
         let delim_start = self.start;
         let delim_end = self.pos;
-        let line = self.line_of(delim_start);
         self.items.push(Item {
             typ: ItemType::LeftDelim,
             pos: delim_start,
             end: delim_end,
-            line,
         });
         self.pos += after;
         self.start = self.pos;
@@ -354,7 +349,12 @@ impl<'a> Lexer<'a> {
             self.error("comment ends before closing delimiter".into());
             return false;
         }
-        self.lost_lines += self.input[self.start..self.pos].matches('\n').count();
+        let dropped =
+            memchr::memchr_iter(b'\n', &self.input.as_bytes()[self.start..self.pos]).count();
+        if dropped > 0 {
+            self.lost_lines += dropped;
+            self.lost.push((self.pos, self.lost_lines));
+        }
         // Comments are dropped (Helm does not ask for ParseComments).
         if trim {
             self.pos += 2;

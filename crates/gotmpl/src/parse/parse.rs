@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::lex::{lex, Item, ItemType, Lexed};
+use super::lex::{lex, line_at, Item, ItemType, Lexed};
 use super::node::{Arg, Branch, Command, List, Node, Number, Pipe, Tree};
 use crate::error::Error;
 use crate::funcs::sprig::conv::{parse_int, parse_uint, underscore_ok};
@@ -21,6 +21,8 @@ struct Parser<'a> {
     src: &'a str,
     /// The lexer's error message (the text of a final Error item).
     lex_error: &'a str,
+    /// Where comments made Go's lexer lose count of lines.
+    lost: Vec<(usize, usize)>,
     i: usize,
     hwm: usize,
     parse_name: Arc<str>,
@@ -28,7 +30,8 @@ struct Parser<'a> {
     has_func: &'a dyn Fn(&str) -> bool,
     vars: Vec<String>,
     range_depth: usize,
-    action_line: usize,
+    /// Where the action being parsed started (for "in action started at").
+    action_pos: Option<usize>,
     /// Trees made by `define`/`block`, in order.
     defs: Vec<Tree>,
 }
@@ -49,7 +52,7 @@ pub(crate) fn parse(
     right: &str,
     has_func: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<Tree>, Error> {
-    let Lexed { items, error } = lex(text, left, right);
+    let Lexed { items, error, lost } = lex(text, left, right);
     let src = text;
     let text: Arc<str> = Arc::from(text);
     let parse_name: Arc<str> = Arc::from(name);
@@ -57,6 +60,7 @@ pub(crate) fn parse(
         items,
         src,
         lex_error: &error,
+        lost,
         i: 0,
         hwm: 0,
         parse_name: parse_name.clone(),
@@ -64,7 +68,7 @@ pub(crate) fn parse(
         has_func,
         vars: vec!["$".into()],
         range_depth: 0,
-        action_line: 0,
+        action_pos: None,
         defs: Vec::new(),
     };
     let root = p.parse_top()?;
@@ -83,6 +87,12 @@ impl<'a> Parser<'a> {
         // The item list always ends with Eof or Error; never read past it.
         let last = self.items.len().saturating_sub(1);
         &self.items[i.min(last)]
+    }
+
+    /// The line Go reports for an item at byte `pos` (computed on demand: only errors
+    /// need lines).
+    fn line(&self, pos: usize) -> usize {
+        line_at(self.src, &self.lost, pos)
     }
 
     /// The text of an item (see [`Lexed::val`]).
@@ -129,7 +139,7 @@ impl<'a> Parser<'a> {
     }
 
     fn errorf(&self, msg: impl Into<String>) -> Error {
-        let line = self.item(self.hwm).line;
+        let line = self.line(self.item(self.hwm).pos);
         Error::parse(&self.parse_name, line, msg)
     }
 
@@ -144,11 +154,9 @@ impl<'a> Parser<'a> {
     fn unexpected(&self, tok: &Item, context: &str) -> Error {
         if tok.typ == ItemType::Error {
             let mut extra = String::new();
-            if self.action_line != 0 && self.action_line != tok.line {
-                extra = format!(
-                    " in action started at {}:{}",
-                    self.parse_name, self.action_line
-                );
+            let action_line = self.action_pos.map(|p| self.line(p));
+            if let Some(al) = action_line.filter(|al| *al != self.line(tok.pos)) {
+                extra = format!(" in action started at {}:{al}", self.parse_name);
                 if self.val(tok).ends_with(" action") {
                     extra = extra[" in action".len()..].to_string();
                 }
@@ -253,9 +261,9 @@ impl<'a> Parser<'a> {
                 text: Arc::from(self.val(&tok)),
             })),
             ItemType::LeftDelim => {
-                self.action_line = tok.line;
+                self.action_pos = Some(tok.pos);
                 let r = self.action();
-                self.action_line = 0;
+                self.action_pos = None;
                 r
             }
             _ => Err(self.unexpected(&tok, "input")),
@@ -776,7 +784,7 @@ pub(crate) fn unquote(s: &str) -> Option<String> {
             if q == b'\'' && count != 1 {
                 return None;
             }
-            Some(String::from_utf8_lossy(&out).into_owned())
+            Some(crate::bytestr::from_go_vec(out))
         }
         _ => None,
     }

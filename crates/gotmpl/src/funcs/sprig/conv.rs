@@ -5,6 +5,7 @@
 //! parsed with `strconv.ParseInt(s, 0, 0)` after a trailing `.0…` is cut, floats are
 //! truncated toward zero, and anything unconvertible becomes 0.
 
+use crate::bytestr;
 use crate::fmt::format_v;
 use crate::value::{IntKind, ListRef, Value};
 
@@ -13,7 +14,7 @@ use crate::value::{IntKind, ListRef, Value};
 pub fn to_string(v: &Value) -> String {
     match v {
         Value::Str(s) => s.to_string(),
-        Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+        Value::Bytes(b) => bytestr::from_go_bytes(b).into_owned(),
         other => format_v(other),
     }
 }
@@ -421,13 +422,10 @@ where
     Value::string_list(items.into_iter().map(Value::str).collect())
 }
 
-/// Bytes that Go would keep as a string even when they are not valid UTF-8. The value
-/// model holds text only, so invalid sequences become U+FFFD.
+/// Bytes that Go keeps as a string (`string(b)`), invalid UTF-8 included (as
+/// [`bytestr`] escape characters).
 pub fn bytes_to_value(b: Vec<u8>) -> Value {
-    match String::from_utf8(b) {
-        Ok(s) => Value::from(s),
-        Err(e) => Value::from(String::from_utf8_lossy(e.as_bytes()).into_owned()),
-    }
+    Value::from(bytestr::from_go_vec(b))
 }
 
 /// Argument `i` as a string (the executor guarantees `Ty::Str` parameters hold one).

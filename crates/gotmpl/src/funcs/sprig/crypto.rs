@@ -15,6 +15,7 @@ use rand::RngCore;
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha512};
 
+use crate::bytestr;
 use crate::fmt::format_v;
 use crate::func::{FuncError, FuncMap, Ty};
 use crate::value::{Object, Value};
@@ -847,7 +848,7 @@ fn new_rsa_2048() -> Result<Key, String> {
 // Passwords, AES, misc
 // ---------------------------------------------------------------------------------------
 
-fn bcrypt_hash(s: &str) -> String {
+fn bcrypt_hash(s: &[u8]) -> String {
     if s.len() > 72 {
         return "failed to encrypt string with bcrypt: bcrypt: password length exceeds 72 bytes"
             .to_string();
@@ -948,7 +949,7 @@ fn derive_password(counter: u32, kind: &str, password: &str, user: &str, site: &
 fn aes_key(password: &str) -> aes::Aes256 {
     use aes::cipher::KeyInit;
     let mut key = [0u8; 32];
-    let p = password.as_bytes();
+    let p = bytestr::to_go_bytes(password);
     let n = p.len().min(32);
     key[..n].copy_from_slice(&p[..n]);
     aes::Aes256::new(&key.into())
@@ -960,7 +961,7 @@ fn encrypt_aes(password: &str, plaintext: &str) -> String {
         return String::new();
     }
     let cipher = aes_key(password);
-    let mut content = plaintext.as_bytes().to_vec();
+    let mut content = bytestr::to_go_bytes(plaintext).into_owned();
     let pad = 16 - content.len() % 16;
     content.extend(std::iter::repeat_n(pad as u8, pad));
     let mut out = vec![0u8; 16];
@@ -1016,7 +1017,7 @@ fn decrypt_aes(password: &str, b64: &str) -> Result<String, String> {
         ));
     }
     out.truncate(keep as usize);
-    Ok(String::from_utf8_lossy(&out).into_owned())
+    Ok(bytestr::from_go_vec(out))
 }
 
 fn uuidv4() -> String {
@@ -1053,6 +1054,11 @@ fn s(a: &[Value], i: usize) -> &str {
     a.get(i).and_then(Value::as_str).unwrap_or("")
 }
 
+/// A string argument's Go bytes.
+fn gb(a: &[Value], i: usize) -> Cow<'_, [u8]> {
+    bytestr::to_go_bytes(s(a, i))
+}
+
 fn int(a: &[Value], i: usize) -> i64 {
     a.get(i).and_then(Value::as_i64).unwrap_or(0)
 }
@@ -1061,23 +1067,23 @@ fn int(a: &[Value], i: usize) -> i64 {
 pub fn register(m: &mut FuncMap) {
     // {{ sha1sum "abc" }}
     m.add("sha1sum", &[Ty::Str], None, |_, a| {
-        Ok(Value::str(hex(&Sha1::digest(s(a, 0).as_bytes()))))
+        Ok(Value::str(hex(&Sha1::digest(gb(a, 0)))))
     });
     // {{ sha256sum "abc" }}
     m.add("sha256sum", &[Ty::Str], None, |_, a| {
-        Ok(Value::str(hex(&Sha256::digest(s(a, 0).as_bytes()))))
+        Ok(Value::str(hex(&Sha256::digest(gb(a, 0)))))
     });
     // {{ sha512sum "abc" }}
     m.add("sha512sum", &[Ty::Str], None, |_, a| {
-        Ok(Value::str(hex(&Sha512::digest(s(a, 0).as_bytes()))))
+        Ok(Value::str(hex(&Sha512::digest(gb(a, 0)))))
     });
     // {{ adler32sum "abc" }}
     m.add("adler32sum", &[Ty::Str], None, |_, a| {
-        Ok(Value::str(adler32(s(a, 0).as_bytes()).to_string()))
+        Ok(Value::str(adler32(&gb(a, 0)).to_string()))
     });
     // {{ bcrypt "secret" }}
     m.add("bcrypt", &[Ty::Str], None, |_, a| {
-        Ok(Value::str(bcrypt_hash(s(a, 0))))
+        Ok(Value::str(bcrypt_hash(&gb(a, 0))))
     });
     // {{ htpasswd "user" "secret" }}
     m.add("htpasswd", &[Ty::Str, Ty::Str], None, |_, a| {
@@ -1085,7 +1091,7 @@ pub fn register(m: &mut FuncMap) {
         Ok(Value::str(if user.contains(':') {
             format!("invalid username: {user}")
         } else {
-            format!("{user}:{}", bcrypt_hash(s(a, 1)))
+            format!("{user}:{}", bcrypt_hash(&gb(a, 1)))
         }))
     });
     // {{ derivePassword 1 "long" "password" "user" "example.com" }}

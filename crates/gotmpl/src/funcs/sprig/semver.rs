@@ -10,6 +10,8 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
+use std::collections::HashMap;
+
 use regex_lite::Regex;
 
 use crate::func::{FuncError, FuncMap, Ty};
@@ -498,6 +500,29 @@ fn parse_comparator(g: &Grammar, text: &str) -> Result<Comparator, ConstraintErr
 
 /// Parses a constraint string (Masterminds `NewConstraint`).
 pub fn parse(text: &str) -> Result<Constraints, ConstraintError> {
+    // Charts compare against the same few constraints in many templates; parsing one
+    // runs several regular expressions, so results are kept per thread.
+    thread_local! {
+        static CACHE: std::cell::RefCell<HashMap<String, Result<Constraints, ConstraintError>>> =
+            std::cell::RefCell::new(HashMap::new());
+    }
+    /// Constraints kept before the cache starts over.
+    const CACHE_CAP: usize = 256;
+    if let Some(hit) = CACHE.with(|c| c.borrow().get(text).cloned()) {
+        return hit;
+    }
+    let made = parse_uncached(text);
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= CACHE_CAP {
+            c.clear();
+        }
+        c.insert(text.to_string(), made.clone());
+    });
+    made
+}
+
+fn parse_uncached(text: &str) -> Result<Constraints, ConstraintError> {
     let g = grammar().ok_or(ConstraintError::Parser)?;
     let text = rewrite_ranges(g, text);
     let mut alternatives = Vec::new();

@@ -3,6 +3,7 @@
 
 use std::sync::OnceLock;
 
+use crate::bytestr;
 use crate::func::{FuncError, FuncMap, Ty};
 use crate::value::{Map, Value};
 
@@ -167,7 +168,8 @@ fn parts_map(parts: Vec<String>) -> Value {
 
 /// goutils `AbbreviateFull` (byte based; the error cases give "").
 fn abbreviate_full(s: &str, offset: i64, max_width: i64) -> Value {
-    let b = s.as_bytes();
+    let gb = bytestr::to_go_bytes(s);
+    let b: &[u8] = &gb;
     let len = b.len() as i64;
     if s.is_empty() {
         return Value::str("");
@@ -198,7 +200,7 @@ fn abbreviate_full(s: &str, offset: i64, max_width: i64) -> Value {
         return Value::str("");
     }
     if offset + max_width - 3 < len {
-        let rest = String::from_utf8_lossy(&slice(offset, len)).into_owned();
+        let rest = bytestr::from_go_vec(slice(offset, len));
         let inner = abbreviate_full(&rest, 0, max_width - 3);
         return Value::from(format!("...{}", inner.as_str().unwrap_or("")));
     }
@@ -214,7 +216,8 @@ fn wrap_custom(s: &str, wrap_len: i64, nl: &str, wrap_long: bool) -> Value {
     }
     let nl = if nl.is_empty() { "\n" } else { nl };
     let wl = wrap_len.max(1) as usize;
-    let b = s.as_bytes();
+    let gb = bytestr::to_go_bytes(s);
+    let b: &[u8] = &gb;
     let len = b.len();
     let mut off = 0usize;
     let mut out: Vec<u8> = Vec::with_capacity(len + 16);
@@ -262,7 +265,8 @@ fn push_byte_as_rune(out: &mut String, b: u8) {
 
 /// goutils `DeleteWhiteSpace`: works byte by byte, treating each byte as a rune.
 fn delete_white_space(s: &str) -> String {
-    let b = s.as_bytes();
+    let gb = bytestr::to_go_bytes(s);
+    let b: &[u8] = &gb;
     let mut out = String::with_capacity(b.len());
     let mut count = 0;
     for &c in b {
@@ -281,7 +285,7 @@ fn delete_white_space(s: &str) -> String {
 fn initials(s: &str) -> String {
     let mut out = String::new();
     let mut gap = true;
-    for &c in s.as_bytes() {
+    for &c in bytestr::to_go_bytes(s).iter() {
         if uni::is_space(char::from(c)) {
             gap = true;
         } else if gap {
@@ -436,6 +440,19 @@ enum Word {
 fn next_word(s: &[char]) -> (Word, usize) {
     if s.is_empty() {
         return (Word::Invalid, 0);
+    }
+    // xstrings' nextValidRune: bytes that are not valid UTF-8 are skipped and belong to
+    // the word of the next valid rune (or form an invalid word at the end).
+    let skip = s
+        .iter()
+        .take_while(|c| bytestr::escaped_byte(**c).is_some())
+        .count();
+    if skip > 0 {
+        if skip == s.len() {
+            return (Word::Invalid, skip);
+        }
+        let (wt, n) = next_word(&s[skip..]);
+        return (wt, n + skip);
     }
     let r = s[0];
     if r == '\u{FFFD}' {
@@ -807,7 +824,8 @@ fn repeat(s: &str, count: i64) -> Result<Value, FuncError> {
 
 /// Sprig's `substring`, with Go's slice-bounds panics as errors.
 fn substr(start: i64, end: i64, s: &str) -> Result<Value, FuncError> {
-    let len = s.len() as i64;
+    let gb = bytestr::to_go_bytes(s);
+    let len = gb.len() as i64;
     let oob = |m: String| {
         Err(FuncError::msg(format!(
             "runtime error: slice bounds out of range {m}"
@@ -832,7 +850,7 @@ fn substr(start: i64, end: i64, s: &str) -> Result<Value, FuncError> {
         }
         (start, end)
     };
-    let b = s.as_bytes();
+    let b: &[u8] = &gb;
     Ok(bytes_to_value(
         b.get(from as usize..to as usize)
             .map(<[u8]>::to_vec)
@@ -842,8 +860,9 @@ fn substr(start: i64, end: i64, s: &str) -> Result<Value, FuncError> {
 
 /// Sprig's `trunc`: byte based.
 fn trunc(c: i64, s: &str) -> Value {
-    let len = s.len() as i64;
-    let b = s.as_bytes();
+    let gb = bytestr::to_go_bytes(s);
+    let b: &[u8] = &gb;
+    let len = b.len() as i64;
     if c < 0 && len + c > 0 {
         return bytes_to_value(b[(len + c) as usize..].to_vec());
     }
@@ -861,6 +880,12 @@ fn indent(n: i64, s: &str) -> Result<String, FuncError> {
     out.push_str(pad);
     out.push_str(&s.replace('\n', &format!("\n{pad}")));
     Ok(out)
+}
+
+/// A string argument as Go's rune decoding sees it (invalid bytes as U+FFFD), for the
+/// functions that rebuild a string rune by rune.
+fn lossy_arg(a: &[Value], i: usize) -> std::borrow::Cow<'_, str> {
+    bytestr::lossy(arg_str(a, i))
 }
 
 fn sv(s: impl Into<String>) -> Result<Value, FuncError> {
@@ -897,17 +922,23 @@ pub fn register(m: &mut FuncMap) {
     m.add("trim", &[Str], None, |_, a| sv(arg_str(a, 0).trim()));
     // {{ upper "hello" }}
     m.add("upper", &[Str], None, |_, a| {
-        sv(arg_str(a, 0).chars().map(uni::to_upper).collect::<String>())
+        sv(lossy_arg(a, 0)
+            .chars()
+            .map(uni::to_upper)
+            .collect::<String>())
     });
     // {{ lower "HELLO" }}
     m.add("lower", &[Str], None, |_, a| {
-        sv(arg_str(a, 0).chars().map(uni::to_lower).collect::<String>())
+        sv(lossy_arg(a, 0)
+            .chars()
+            .map(uni::to_lower)
+            .collect::<String>())
     });
     // {{ title "hello world" }}
-    m.add("title", &[Str], None, |_, a| sv(title(arg_str(a, 0))));
+    m.add("title", &[Str], None, |_, a| sv(title(&lossy_arg(a, 0))));
     // {{ untitle "Hello World" }}
     m.add("untitle", &[Str], None, |_, a| {
-        sv(uncapitalize(arg_str(a, 0)))
+        sv(uncapitalize(&lossy_arg(a, 0)))
     });
     // {{ substr 0 5 "hello world" }}
     m.add("substr", &[Int, Int, Str], None, |_, a| {
@@ -926,11 +957,23 @@ pub fn register(m: &mut FuncMap) {
     // {{ trimSuffix "-" "hello-" }}
     m.add("trimSuffix", &[Str, Str], None, |_, a| {
         let (suf, s) = (arg_str(a, 0), arg_str(a, 1));
+        if bytestr::has_escapes(suf) {
+            let (sb, hb) = (bytestr::to_go_bytes(suf), bytestr::to_go_bytes(s));
+            if let Some(rest) = hb.strip_suffix(&sb[..]) {
+                return sv(bytestr::from_go_bytes(rest));
+            }
+        }
         sv(s.strip_suffix(suf).unwrap_or(s))
     });
     // {{ trimPrefix "-" "-hello" }}
     m.add("trimPrefix", &[Str, Str], None, |_, a| {
         let (pre, s) = (arg_str(a, 0), arg_str(a, 1));
+        if bytestr::has_escapes(pre) {
+            let (pb, hb) = (bytestr::to_go_bytes(pre), bytestr::to_go_bytes(s));
+            if let Some(rest) = hb.strip_prefix(&pb[..]) {
+                return sv(bytestr::from_go_bytes(rest));
+            }
+        }
         sv(s.strip_prefix(pre).unwrap_or(s))
     });
     // {{ nospace "hello w o r l d" }}
@@ -941,11 +984,11 @@ pub fn register(m: &mut FuncMap) {
     m.add("initials", &[Str], None, |_, a| sv(initials(arg_str(a, 0))));
     // {{ swapcase "This Is A.Test" }}
     m.add("swapcase", &[Str], None, |_, a| {
-        sv(swap_case(arg_str(a, 0)))
+        sv(swap_case(&lossy_arg(a, 0)))
     });
     // {{ shuffle "hello" }}
     m.add("shuffle", &[Str], None, |_, a| {
-        let mut chars: Vec<char> = arg_str(a, 0).chars().collect();
+        let mut chars: Vec<char> = lossy_arg(a, 0).chars().collect();
         for i in (1..chars.len()).rev() {
             let j = random_below(i as u64 + 1) as usize;
             chars.swap(i, j);
@@ -958,7 +1001,7 @@ pub fn register(m: &mut FuncMap) {
     });
     // {{ camelcase "http_server" }}
     m.add("camelcase", &[Str], None, |_, a| {
-        sv(pascal_case(arg_str(a, 0)))
+        sv(pascal_case(&lossy_arg(a, 0)))
     });
     // {{ kebabcase "FirstName" }}
     m.add("kebabcase", &[Str], None, |_, a| {
@@ -979,15 +1022,34 @@ pub fn register(m: &mut FuncMap) {
     });
     // {{ contains "cat" "catch" }}
     m.add("contains", &[Str, Str], None, |_, a| {
-        Ok(Value::Bool(arg_str(a, 1).contains(arg_str(a, 0))))
+        let (sub, s) = (arg_str(a, 0), arg_str(a, 1));
+        if bytestr::has_escapes(sub) {
+            let (nb, hb) = (bytestr::to_go_bytes(sub), bytestr::to_go_bytes(s));
+            return Ok(Value::Bool(
+                hb.windows(nb.len().max(1)).any(|w| w == &nb[..]),
+            ));
+        }
+        Ok(Value::Bool(s.contains(sub)))
     });
     // {{ hasPrefix "cat" "catch" }}
     m.add("hasPrefix", &[Str, Str], None, |_, a| {
-        Ok(Value::Bool(arg_str(a, 1).starts_with(arg_str(a, 0))))
+        let (pre, s) = (arg_str(a, 0), arg_str(a, 1));
+        if bytestr::has_escapes(pre) {
+            return Ok(Value::Bool(
+                bytestr::to_go_bytes(s).starts_with(&bytestr::to_go_bytes(pre)),
+            ));
+        }
+        Ok(Value::Bool(s.starts_with(pre)))
     });
     // {{ hasSuffix "ch" "catch" }}
     m.add("hasSuffix", &[Str, Str], None, |_, a| {
-        Ok(Value::Bool(arg_str(a, 1).ends_with(arg_str(a, 0))))
+        let (suf, s) = (arg_str(a, 0), arg_str(a, 1));
+        if bytestr::has_escapes(suf) {
+            return Ok(Value::Bool(
+                bytestr::to_go_bytes(s).ends_with(&bytestr::to_go_bytes(suf)),
+            ));
+        }
+        Ok(Value::Bool(s.ends_with(suf)))
     });
     // {{ quote "a" 1 }}
     m.add("quote", &[], Some(Any), |_, a| {
@@ -1078,22 +1140,22 @@ pub fn register(m: &mut FuncMap) {
     });
     // {{ b64enc "hello" }}
     m.add("b64enc", &[Str], None, |_, a| {
-        sv(base64_encode(arg_str(a, 0).as_bytes()))
+        sv(base64_encode(&bytestr::to_go_bytes(arg_str(a, 0))))
     });
     // {{ b64dec "aGVsbG8=" }}
     m.add("b64dec", &[Str], None, |_, a| {
-        match base64_decode(arg_str(a, 0).as_bytes()) {
+        match base64_decode(&bytestr::to_go_bytes(arg_str(a, 0))) {
             Ok(b) => Ok(bytes_to_value(b)),
             Err(e) => sv(e),
         }
     });
     // {{ b32enc "hello" }}
     m.add("b32enc", &[Str], None, |_, a| {
-        sv(base32_encode(arg_str(a, 0).as_bytes()))
+        sv(base32_encode(&bytestr::to_go_bytes(arg_str(a, 0))))
     });
     // {{ b32dec "NBSWY3DP" }}
     m.add("b32dec", &[Str], None, |_, a| {
-        match base32_decode(arg_str(a, 0).as_bytes()) {
+        match base32_decode(&bytestr::to_go_bytes(arg_str(a, 0))) {
             Ok(b) => Ok(bytes_to_value(b)),
             Err(e) => sv(e),
         }
