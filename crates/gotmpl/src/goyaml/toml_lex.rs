@@ -65,8 +65,12 @@ enum Item {
     InlineStart,
     InlineEnd,
     CommentStart,
-    /// Comment text or a scalar value.
+    /// Comment text or a scalar value checked no further.
     Other,
+    /// An integer, a float, or a basic string holding escapes: text and line.
+    Int(String, usize),
+    Float(String, usize),
+    Escaped(String, usize),
     Eof,
     Error(usize, String),
 }
@@ -261,6 +265,34 @@ impl<'a> Lexer<'a> {
         } else {
             self.emit(Item::Other);
         }
+    }
+
+    /// A basic string: its escapes are checked when it is a value.
+    fn emit_basic(&mut self) {
+        if self.in_key {
+            // A quoted key part is decoded (and its escapes checked) as the parser reads it.
+            if let Err(msg) = check_escapes(self.current()) {
+                self.start = self.pos;
+                self.push_err(self.line, msg);
+                return;
+            }
+        }
+        if !self.in_key && self.current().contains('\\') {
+            let s = self.current().to_string();
+            self.emit(Item::Escaped(s, self.line));
+        } else {
+            self.emit_text();
+        }
+    }
+
+    fn emit_number(&mut self, float: bool) {
+        let s = self.current().to_string();
+        let line = self.line;
+        self.emit(if float {
+            Item::Float(s, line)
+        } else {
+            Item::Int(s, line)
+        });
     }
 
     fn push_err(&mut self, line: usize, msg: String) {
@@ -537,7 +569,7 @@ impl<'a> Lexer<'a> {
                         if (self.accept('n') && self.accept('f'))
                             || (self.accept('a') && self.accept('n')) =>
                     {
-                        self.emit(Item::Other);
+                        self.emit_number(true);
                         return self.pop();
                     }
                     Some('-' | '+') => return St::DecimalNumberStart,
@@ -649,7 +681,7 @@ impl<'a> Lexer<'a> {
                 }
                 Some('"') => {
                     self.backup();
-                    self.emit_text();
+                    self.emit_basic();
                     self.next();
                     self.ignore();
                     self.pop()
@@ -674,7 +706,7 @@ impl<'a> Lexer<'a> {
                             self.backup();
                             self.backup();
                             self.backup();
-                            self.emit_text();
+                            self.emit_basic();
                             self.next();
                             self.next();
                             self.next();
@@ -781,7 +813,7 @@ impl<'a> Lexer<'a> {
                     Some('-' | ':') => St::Datetime,
                     Some('_') => St::DecimalNumber,
                     Some('.' | 'e' | 'E') => St::Float,
-                    _ => self.end_scalar(),
+                    _ => self.end_number(false),
                 }
             }
             St::Datetime => {
@@ -803,7 +835,7 @@ impl<'a> Lexer<'a> {
                 if ok || r == Some('_') {
                     return s;
                 }
-                self.end_scalar()
+                self.end_number(false)
             }
             St::DecimalNumber => {
                 let r = self.next();
@@ -813,7 +845,7 @@ impl<'a> Lexer<'a> {
                 if matches!(r, Some('.' | 'e' | 'E')) {
                     return St::Float;
                 }
-                self.end_scalar()
+                self.end_number(false)
             }
             St::DecimalNumberStart => {
                 let r = self.next();
@@ -823,7 +855,7 @@ impl<'a> Lexer<'a> {
                             let cur = self.current().to_string();
                             return self.errorf(format!("invalid float: '{cur}'"));
                         }
-                        self.emit(Item::Other);
+                        self.emit_number(true);
                         return self.pop();
                     }
                     Some('n') => {
@@ -831,7 +863,7 @@ impl<'a> Lexer<'a> {
                             let cur = self.current().to_string();
                             return self.errorf(format!("invalid float: '{cur}'"));
                         }
-                        self.emit(Item::Other);
+                        self.emit_number(true);
                         return self.pop();
                     }
                     Some('0') => {
@@ -880,7 +912,7 @@ impl<'a> Lexer<'a> {
                         }
                         next
                     }
-                    _ => self.end_scalar(),
+                    _ => self.end_number(false),
                 }
             }
             St::Float => {
@@ -888,7 +920,7 @@ impl<'a> Lexer<'a> {
                 if digit(r) || matches!(r, Some('_' | '.' | '-' | '+' | 'e' | 'E')) {
                     return St::Float;
                 }
-                self.end_scalar()
+                self.end_number(true)
             }
             St::Bool => {
                 let mut word = String::new();
@@ -923,6 +955,12 @@ impl<'a> Lexer<'a> {
                 St::Comment
             }
         }
+    }
+
+    fn end_number(&mut self, float: bool) -> St {
+        self.backup();
+        self.emit_number(float);
+        self.pop()
     }
 
     fn end_scalar(&mut self) -> St {
@@ -968,16 +1006,18 @@ impl Parser<'_> {
         format!("{ctx}.{}", self.current_key)
     }
 
+    fn fail(&self, line: usize, msg: &str) -> String {
+        let key = self.last_key();
+        if key.is_empty() {
+            format!("toml: line {line}: {msg}")
+        } else {
+            format!("toml: line {line} (last key {}): {msg}", qs(&key))
+        }
+    }
+
     fn next(&mut self) -> Result<Item, String> {
         match self.lx.next_item() {
-            Item::Error(line, msg) => {
-                let key = self.last_key();
-                Err(if key.is_empty() {
-                    format!("toml: line {line}: {msg}")
-                } else {
-                    format!("toml: line {line} (last key {}): {msg}", qs(&key))
-                })
-            }
+            Item::Error(line, msg) => Err(self.fail(line, &msg)),
             it => Ok(it),
         }
     }
@@ -1059,9 +1099,153 @@ impl Parser<'_> {
                 self.current_key = outer_key;
                 Ok(())
             }
+            Item::Int(v, line) => check_int(&v).map_err(|m| self.fail(line, &m)),
+            Item::Float(v, line) => check_float(&v).map_err(|m| self.fail(line, &m)),
+            Item::Escaped(v, line) => check_escapes(&v).map_err(|m| self.fail(line, &m)),
             _ => Ok(()),
         }
     }
+}
+
+/// BurntSushi's `numUnderscoresOK`.
+fn underscores_ok(s: &str) -> bool {
+    if matches!(s, "nan" | "+nan" | "-nan" | "inf" | "-inf" | "+inf") {
+        return true;
+    }
+    let mut accept = false;
+    for c in s.chars() {
+        if c == '_' && !accept {
+            return false;
+        }
+        accept = c.is_ascii_hexdigit();
+    }
+    accept
+}
+
+/// BurntSushi's `numHasLeadingZero`.
+fn leading_zero(s: &str) -> bool {
+    let b = s.as_bytes();
+    (b.len() > 1 && b[0] == b'0' && !matches!(b[1], b'b' | b'o' | b'x'))
+        || (b.len() > 2 && matches!(b[0], b'-' | b'+') && b[1] == b'0')
+}
+
+/// BurntSushi's `valueInteger` checks (Go's `ParseInt(s, 0, 64)` range).
+fn check_int(v: &str) -> Result<(), String> {
+    if !underscores_ok(v) {
+        return Err(format!(
+            "Invalid integer {}: underscores must be surrounded by digits",
+            qs(v)
+        ));
+    }
+    if leading_zero(v) {
+        return Err(format!(
+            "Invalid integer {}: cannot have leading zeroes",
+            qs(v)
+        ));
+    }
+    let (neg, body) = match v.as_bytes().first() {
+        Some(b'-') => (true, &v[1..]),
+        Some(b'+') => (false, &v[1..]),
+        _ => (false, v),
+    };
+    let (radix, digits) = match body.get(..2) {
+        Some("0x") => (16, &body[2..]),
+        Some("0o") => (8, &body[2..]),
+        Some("0b") => (2, &body[2..]),
+        _ => (10, body),
+    };
+    let digits = digits.replace('_', "");
+    let text = if neg { format!("-{digits}") } else { digits };
+    match i64::from_str_radix(&text, radix) {
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow
+            ) =>
+        {
+            Err(format!("{v} is out of range for int64"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// BurntSushi's `valueFloat` checks (Go's `ParseFloat` syntax and range).
+fn check_float(v: &str) -> Result<(), String> {
+    let parts: Vec<&str> = v.split(['.', 'e', 'E']).filter(|p| !p.is_empty()).collect();
+    if parts.iter().any(|p| !underscores_ok(p)) {
+        return Err(format!(
+            "Invalid float {}: underscores must be surrounded by digits",
+            qs(v)
+        ));
+    }
+    if parts.first().is_some_and(|p| leading_zero(p)) {
+        return Err(format!(
+            "Invalid float {}: cannot have leading zeroes",
+            qs(v)
+        ));
+    }
+    let mut period = false;
+    for c in v.chars() {
+        if period && !c.is_ascii_digit() {
+            return Err(format!(
+                "Invalid float {}: '.' must be followed by one or more digits",
+                qs(v)
+            ));
+        }
+        period = c == '.';
+    }
+    if period {
+        return Err(format!(
+            "Invalid float {}: '.' must be followed by one or more digits",
+            qs(v)
+        ));
+    }
+    let val = v.replace('_', "");
+    let special = matches!(
+        val.as_str(),
+        "nan" | "+nan" | "-nan" | "inf" | "+inf" | "-inf"
+    );
+    let syntax_ok = special
+        || (val
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
+            && val.parse::<f64>().is_ok());
+    match val.parse::<f64>() {
+        _ if !syntax_ok => Err(format!("Invalid float value: {}", qs(v))),
+        Ok(f) if f.is_infinite() && !special => Err(format!("{v} is out of range for float64")),
+        _ => Ok(()),
+    }
+}
+
+/// BurntSushi's `asciiEscapeToUnicode` check: `\u`/`\U` escapes must name a valid rune.
+fn check_escapes(raw: &str) -> Result<(), String> {
+    let b = raw.as_bytes();
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        if c != b'\\' {
+            i += 1;
+            continue;
+        }
+        let n = match b.get(i + 1) {
+            Some(b'u') => 4,
+            Some(b'U') => 8,
+            _ => {
+                i += 2;
+                continue;
+            }
+        };
+        if let Some(h) = raw.get(i + 2..i + 2 + n) {
+            let ok = u32::from_str_radix(h, 16)
+                .ok()
+                .and_then(char::from_u32)
+                .is_some();
+            if !ok {
+                return Err(format!("Escaped character '\\u{h}' is not valid UTF-8."));
+            }
+        }
+        i += 2 + n;
+    }
+    Ok(())
 }
 
 /// The error BurntSushi/toml's lexer reports for `input`, as `ParseError.Error()` prints
