@@ -1,9 +1,10 @@
 //! The error texts of BurntSushi/toml v1.4's reader (what Helm's `fromToml` reports):
 //! its lexer's state machine, line rule (an error at end of input counts one line less)
 //! and "last key" bookkeeping, re-stated to find the first lexer error of a document.
-//! Values themselves are read by the `toml` crate; this only says why a document fails.
+//! Values themselves are read by the `toml` crate; this only says why a document fails
+//! (lexer errors, number and escape checks, and redefinition of keys and tables).
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, HashSet, VecDeque};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum St {
@@ -55,7 +56,7 @@ enum Item {
     KeyStart,
     KeyEnd,
     /// A key or table-name part (bare or quoted).
-    Part(String),
+    Part(String, usize),
     TableStart,
     TableEnd,
     ArrayTableStart,
@@ -261,7 +262,8 @@ impl<'a> Lexer<'a> {
     fn emit_text(&mut self) {
         if self.in_key {
             let s = self.current().to_string();
-            self.emit(Item::Part(s));
+            let line = self.line;
+            self.emit(Item::Part(s, line));
         } else {
             self.emit(Item::Other);
         }
@@ -981,15 +983,131 @@ fn maybe_quoted(k: &str) -> String {
     format!("\"{}\"", k.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
+/// BurntSushi's `mapping` as far as redefinition checks need it.
+enum Node {
+    Table(HashMap<String, Node>),
+    Tables(Vec<HashMap<String, Node>>),
+    Leaf,
+}
+
 struct Parser<'a> {
     lx: Lexer<'a>,
     context: Vec<String>,
     current_key: String,
+    /// Line of the item that began the current key or table name (`p.pos`).
+    pos_line: usize,
+    mapping: HashMap<String, Node>,
+    implicits: HashSet<String>,
+    arrays: HashSet<String>,
+}
+
+fn key_string(k: &[String]) -> String {
+    k.iter()
+        .map(|p| maybe_quoted(p))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// The table a path leads to (last table of an array of tables), or the failing prefix.
+fn descend<'m>(
+    mut h: &'m mut HashMap<String, Node>,
+    path: &[String],
+) -> Result<&'m mut HashMap<String, Node>, Option<usize>> {
+    for (i, k) in path.iter().enumerate() {
+        h = match h.get_mut(k) {
+            Some(Node::Table(t)) => t,
+            Some(Node::Tables(v)) => v.last_mut().ok_or(None)?,
+            Some(Node::Leaf) => return Err(Some(i)),
+            None => return Err(None),
+        };
+    }
+    Ok(h)
 }
 
 type PResult = Result<(), String>;
 
 impl Parser<'_> {
+    fn panicf(&self, msg: String) -> String {
+        self.fail(self.pos_line, &msg)
+    }
+
+    fn add_context(&mut self, key: &[String], array: bool) -> PResult {
+        let Some((last, parent)) = key.split_last() else {
+            return Ok(());
+        };
+        let mut kc: Vec<String> = Vec::new();
+        for k in parent {
+            kc.push(k.clone());
+            let h = descend(&mut self.mapping, &kc[..kc.len() - 1]).map_err(|_| String::new());
+            let h = match h {
+                Ok(h) => h,
+                Err(_) => return Ok(()),
+            };
+            if !h.contains_key(k) {
+                self.implicits.insert(key_string(&kc));
+                h.insert(k.clone(), Node::Table(HashMap::new()));
+            }
+            if matches!(h.get(k), Some(Node::Leaf)) {
+                return Err(self.panicf(format!(
+                    "Key '{}' was already created as a hash.",
+                    key_string(&kc)
+                )));
+            }
+        }
+        self.context = kc;
+        if array {
+            let Ok(h) = descend(&mut self.mapping, &self.context) else {
+                return Ok(());
+            };
+            let e = h
+                .entry(last.clone())
+                .or_insert_with(|| Node::Tables(Vec::new()));
+            if let Node::Tables(v) = e {
+                v.push(HashMap::new());
+            } else {
+                return Err(self.panicf(format!(
+                    "Key '{}' was already created and cannot be used as an array.",
+                    key_string(key)
+                )));
+            }
+        } else {
+            self.set_value(last, Node::Table(HashMap::new()))?;
+        }
+        self.context.push(last.clone());
+        Ok(())
+    }
+
+    fn set_value(&mut self, key: &str, value: Node) -> PResult {
+        let ctx = self.context.clone();
+        let h = match descend(&mut self.mapping, &ctx) {
+            Ok(h) => h,
+            Err(Some(i)) => {
+                let kc = ctx.get(..=i).unwrap_or(&ctx);
+                return Err(self.panicf(format!(
+                    "Key '{}' has already been defined.",
+                    key_string(kc)
+                )));
+            }
+            Err(None) => return Ok(()),
+        };
+        let mut kc = ctx;
+        kc.push(key.to_string());
+        let ks = key_string(&kc);
+        if h.contains_key(key) {
+            if self.arrays.contains(&ks) {
+                self.implicits.remove(&ks);
+                h.insert(key.to_string(), value);
+                return Ok(());
+            }
+            if self.implicits.remove(&ks) {
+                return Ok(());
+            }
+            return Err(self.panicf(format!("Key '{ks}' has already been defined.")));
+        }
+        h.insert(key.to_string(), value);
+        Ok(())
+    }
+
     fn last_key(&self) -> String {
         let ctx = self
             .context
@@ -1028,7 +1146,12 @@ impl Parser<'_> {
         let mut it = first;
         loop {
             match it {
-                Item::Part(p) => key.push(p),
+                Item::Part(p, line) => {
+                    if key.is_empty() {
+                        self.pos_line = line;
+                    }
+                    key.push(p)
+                }
                 Item::Eof | Item::KeyEnd | Item::TableEnd | Item::ArrayTableEnd => return Ok(key),
                 _ => {}
             }
@@ -1043,9 +1166,10 @@ impl Parser<'_> {
                 Item::CommentStart => {
                     self.next()?;
                 }
-                Item::TableStart | Item::ArrayTableStart => {
+                it @ (Item::TableStart | Item::ArrayTableStart) => {
                     let first = self.next()?;
-                    self.context = self.key(first)?;
+                    let key = self.key(first)?;
+                    self.add_context(&key, matches!(it, Item::ArrayTableStart))?;
                 }
                 Item::KeyStart => {
                     let outer = self.context.clone();
@@ -1062,27 +1186,52 @@ impl Parser<'_> {
         let first = self.next()?;
         let mut key = self.key(first)?;
         self.current_key = key.pop().unwrap_or_default();
-        self.context.extend(key);
+        for part in key {
+            let mut k = self.context.clone();
+            k.push(part);
+            self.implicits.insert(key_string(&k));
+            self.add_context(&k, false)?;
+        }
         let v = self.next()?;
-        self.value(v)
+        let (node, is_array) = self.value(v, false)?;
+        let cur = self.current_key.clone();
+        self.set_value(&cur, node)?;
+        if is_array {
+            let mut k = self.context.clone();
+            k.push(cur);
+            self.arrays.insert(key_string(&k));
+        }
+        Ok(())
     }
 
-    fn value(&mut self, it: Item) -> PResult {
+    fn value(&mut self, it: Item, parent_is_array: bool) -> Result<(Node, bool), String> {
         match it {
-            Item::Array => loop {
-                match self.next()? {
-                    Item::ArrayEnd | Item::Eof => return Ok(()),
-                    Item::CommentStart => {
-                        self.next()?;
-                    }
-                    v => self.value(v)?,
+            Item::Array => {
+                // `valueArray` records the key as an array before reading the items.
+                let mut k = self.context.clone();
+                if !self.current_key.is_empty() {
+                    k.push(self.current_key.clone());
                 }
-            },
+                self.arrays.insert(key_string(&k));
+                loop {
+                    match self.next()? {
+                        Item::ArrayEnd | Item::Eof => return Ok((Node::Leaf, true)),
+                        Item::CommentStart => {
+                            self.next()?;
+                        }
+                        v => {
+                            self.value(v, true)?;
+                        }
+                    }
+                }
+            }
             Item::InlineStart => {
                 let outer = self.context.clone();
                 let outer_key = std::mem::take(&mut self.current_key);
                 self.context.push(outer_key.clone());
                 let prev = self.context.clone();
+                self.implicits.insert(key_string(&prev));
+                self.add_context(&prev, parent_is_array)?;
                 loop {
                     match self.next()? {
                         Item::InlineEnd | Item::Eof => break,
@@ -1097,12 +1246,18 @@ impl Parser<'_> {
                 }
                 self.context = outer;
                 self.current_key = outer_key;
-                Ok(())
+                Ok((Node::Table(HashMap::new()), false))
             }
-            Item::Int(v, line) => check_int(&v).map_err(|m| self.fail(line, &m)),
-            Item::Float(v, line) => check_float(&v).map_err(|m| self.fail(line, &m)),
-            Item::Escaped(v, line) => check_escapes(&v).map_err(|m| self.fail(line, &m)),
-            _ => Ok(()),
+            Item::Int(v, line) => check_int(&v)
+                .map_err(|m| self.fail(line, &m))
+                .map(|()| (Node::Leaf, false)),
+            Item::Float(v, line) => check_float(&v)
+                .map_err(|m| self.fail(line, &m))
+                .map(|()| (Node::Leaf, false)),
+            Item::Escaped(v, line) => check_escapes(&v)
+                .map_err(|m| self.fail(line, &m))
+                .map(|()| (Node::Leaf, false)),
+            _ => Ok((Node::Leaf, false)),
         }
     }
 }
@@ -1255,6 +1410,10 @@ pub(super) fn lex_error(input: &str) -> Option<String> {
         lx: Lexer::new(input),
         context: Vec::new(),
         current_key: String::new(),
+        pos_line: 1,
+        mapping: HashMap::new(),
+        implicits: HashSet::new(),
+        arrays: HashSet::new(),
     };
     p.top().err()
 }
