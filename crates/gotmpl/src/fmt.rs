@@ -1176,6 +1176,14 @@ impl Printer {
                     }
                 }
             }
+            Value::List(l) if l.is_nil() && self.f.sharp_v => {
+                self.write_str(l.type_name());
+                self.write_str("(nil)");
+            }
+            Value::Map(m) if m.is_nil() && self.f.sharp_v => {
+                self.write_str(m.type_name());
+                self.write_str("(nil)");
+            }
             Value::List(l) => {
                 if self.f.sharp_v {
                     self.write_str("[]interface {}{");

@@ -72,6 +72,8 @@ pub enum ElemKind {
 pub struct ListRef {
     items: Arc<Vec<Value>>,
     elem: ElemKind,
+    /// A nil slice (Go's `[]interface{}(nil)`): empty, but `null` in JSON.
+    nil: bool,
 }
 
 impl ListRef {
@@ -80,13 +82,26 @@ impl ListRef {
         ListRef {
             items: Arc::new(items),
             elem: ElemKind::Any,
+            nil: false,
         }
+    }
+    /// A nil `[]interface {}` (what `json.Unmarshal` of `null` leaves in a slice).
+    pub fn nil_list() -> Self {
+        ListRef {
+            nil: true,
+            ..ListRef::default()
+        }
+    }
+    /// Whether this is a nil slice.
+    pub fn is_nil(&self) -> bool {
+        self.nil
     }
     /// A slice of the given element type.
     pub fn typed(items: Vec<Value>, elem: ElemKind) -> Self {
         ListRef {
             items: Arc::new(items),
             elem,
+            nil: false,
         }
     }
     /// The element type.
@@ -136,18 +151,28 @@ pub enum MapKind {
     Values,
 }
 
-/// A shared, mutable map (Go's `map[string]interface{}`).
+/// A shared, mutable map (Go's `map[string]interface{}`). The flag marks a nil map
+/// (empty, `null` in JSON, and refusing writes).
 #[derive(Clone, Default)]
-pub struct MapRef(Arc<RwLock<Map>>, MapKind);
+pub struct MapRef(Arc<RwLock<Map>>, MapKind, bool);
 
 impl MapRef {
     /// Wraps a map.
     pub fn new(m: Map) -> Self {
-        MapRef(Arc::new(RwLock::new(m)), MapKind::Any)
+        MapRef(Arc::new(RwLock::new(m)), MapKind::Any, false)
+    }
+    /// A nil `map[string]interface {}` (what `json.Unmarshal` of `null` leaves in a map).
+    pub fn nil_map() -> Self {
+        MapRef(Arc::new(RwLock::new(Map::new())), MapKind::Any, true)
+    }
+    /// Whether this is a nil map: writing to it fails in Go (`assignment to entry in nil
+    /// map`), so callers that insert check this first.
+    pub fn is_nil(&self) -> bool {
+        self.2
     }
     /// The same map seen as another Go map type (shares the contents).
     pub fn with_kind(&self, kind: MapKind) -> Self {
-        MapRef(self.0.clone(), kind)
+        MapRef(self.0.clone(), kind, self.2)
     }
     /// The Go map type.
     pub fn kind(&self) -> MapKind {
@@ -416,12 +441,16 @@ impl Value {
             (Value::List(a), Value::List(b)) => {
                 a.ptr_eq(b)
                     || (a.elem() == b.elem()
+                        && a.is_nil() == b.is_nil()
                         && a.len() == b.len()
                         && a.iter().zip(b.iter()).all(|(x, y)| x.deep_eq(y)))
             }
             (Value::Map(a), Value::Map(b)) => {
                 if a.ptr_eq(b) {
                     return true;
+                }
+                if a.is_nil() != b.is_nil() {
+                    return false;
                 }
                 let (a, b) = (a.read(), b.read());
                 a.len() == b.len()
@@ -439,6 +468,8 @@ impl Value {
     /// A deep copy: maps are copied, so mutating the copy leaves the original alone.
     pub fn deep_copy(&self) -> Value {
         match self {
+            Value::List(l) if l.is_nil() => self.clone(),
+            Value::Map(m) if m.is_nil() => Value::Map(MapRef::nil_map()),
             Value::List(l) => Value::list(l.iter().map(Value::deep_copy).collect()),
             Value::Map(m) => Value::map(
                 m.read()
@@ -519,6 +550,17 @@ mod tests {
             Value::Map(m) => assert_eq!(m.get("k").and_then(|v| v.as_i64()), Some(1)),
             _ => panic!("not a map"),
         }
+    }
+
+    #[test]
+    fn nil_containers_differ_from_empty_ones() {
+        let nil_map = Value::Map(MapRef::nil_map());
+        assert!(!nil_map.deep_eq(&Value::empty_map()));
+        assert!(nil_map.deep_eq(&nil_map.deep_copy()));
+        let nil_list = Value::List(ListRef::nil_list());
+        assert!(!nil_list.deep_eq(&Value::list(vec![])));
+        assert!(nil_list.deep_eq(&nil_list.deep_copy()));
+        assert!(!nil_map.truthy() && !nil_list.truthy());
     }
 
     #[test]

@@ -100,28 +100,7 @@ fn eval(funcs: &FuncMap, template: &str, values: &Value) -> Option<String> {
 }
 
 /// Cases known to differ, with the reason. Keep this list short and honest.
-const KNOWN_DEVIATIONS: &[(&str, &str)] = &[
-    (
-        "fromYaml-139",
-        "`{a: 1}}`: libyaml stops after the first document's root; granit-parser reports the stray `}` first",
-    ),
-    (
-        "fromYaml-190",
-        "`: a`: libyaml wants a key in block context; granit-parser reads an empty key",
-    ),
-    (
-        "fromJson-245",
-        "Go's json.Unmarshal of `null` leaves a nil map, printed `null`; Value has no nil map",
-    ),
-    (
-        "fromJsonArray-266",
-        "Go's json.Unmarshal of `null` leaves a nil slice, printed `null`; Value has no nil list",
-    ),
-    (
-        "fromToml-269",
-        "TOML error texts come from the Rust toml crate, not BurntSushi/toml",
-    ),
-];
+const KNOWN_DEVIATIONS: &[(&str, &str)] = &[];
 
 #[test]
 fn yaml_goldens() {

@@ -6,7 +6,7 @@
 
 use crate::func::{FuncError, FuncMap, Ty};
 use crate::goyaml;
-use crate::value::{Map, Value};
+use crate::value::{ListRef, Map, MapRef, Value};
 
 fn error_map(msg: String) -> Value {
     let mut m = Map::new();
@@ -34,13 +34,14 @@ fn trim_nl(mut s: String) -> String {
 
 /// Go's `json.Unmarshal` into `map[string]interface{}` (Helm's `fromJson`).
 /// Decoding goes on after a number that does not fit, so the map may be partial.
-fn json_to_map(s: &str) -> (Map, Option<String>) {
+/// JSON `null` leaves the map nil (`None`).
+fn json_to_map(s: &str) -> (Option<Map>, Option<String>) {
     match goyaml::from_json_partial(s) {
-        (None, e) => (Map::new(), e),
-        (Some(Value::Nil), e) => (Map::new(), e),
-        (Some(Value::Map(m)), e) => (m.snapshot(), e),
+        (None, e) => (Some(Map::new()), e),
+        (Some(Value::Nil), e) => (None, e),
+        (Some(Value::Map(m)), e) => (Some(m.snapshot()), e),
         (Some(other), _) => (
-            Map::new(),
+            Some(Map::new()),
             Some(format!(
                 "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
                 json_kind(&other)
@@ -104,30 +105,36 @@ pub fn register(m: &mut FuncMap) {
     }
     m.add("toJson", &[Ty::Any], None, |_, a| Ok(to_json(&arg(a, 0))));
 
-    /// `{{ (fromJson "{\"a\":1}").a }}`: a map, or `{"Error": msg}`.
+    /// `{{ (fromJson "{\"a\":1}").a }}`: a map (nil for `null`), or `{"Error": msg}`.
     fn from_json(s: &str) -> Value {
-        let (mut m, err) = json_to_map(s);
-        if let Some(e) = err {
-            m.insert("Error".to_string(), Value::str(e));
+        let (m, err) = json_to_map(s);
+        match (m, err) {
+            (None, None) => Value::Map(MapRef::nil_map()),
+            (m, Some(e)) => {
+                let mut m = m.unwrap_or_default();
+                m.insert("Error".to_string(), Value::str(e));
+                Value::map(m)
+            }
+            (Some(m), None) => Value::map(m),
         }
-        Value::map(m)
     }
     m.add("fromJson", &[Ty::Str], None, |_, a| {
         Ok(from_json(&str_arg(a, 0)))
     });
 
-    /// `{{ fromJsonArray "[1,2]" | len }}`: a list, or `[msg]`.
+    /// `{{ fromJsonArray "[1,2]" | len }}`: a list (nil for `null`), or `[msg]`.
     fn from_json_array(s: &str) -> Value {
         let r = goyaml::from_json(s).and_then(|v| match v {
-            Value::Nil => Ok(Vec::new()),
-            Value::List(l) => Ok(l.to_vec()),
+            Value::Nil => Ok(None),
+            Value::List(l) => Ok(Some(l.to_vec())),
             other => Err(format!(
                 "json: cannot unmarshal {} into Go value of type []interface {{}}",
                 json_kind(&other)
             )),
         });
         match r {
-            Ok(l) => Value::list(l),
+            Ok(Some(l)) => Value::list(l),
+            Ok(None) => Value::List(ListRef::nil_list()),
             Err(e) => Value::list(vec![Value::str(e)]),
         }
     }

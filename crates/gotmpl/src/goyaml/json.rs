@@ -98,6 +98,8 @@ fn write_value(out: &mut String, v: &Value, e: Enc, depth: usize) -> Result<(), 
             out.push_str(&base64_std(b));
             out.push('"');
         }
+        Value::List(items) if items.is_nil() => out.push_str("null"),
+        Value::Map(m) if m.is_nil() => out.push_str("null"),
         Value::List(items) => {
             if items.is_empty() {
                 out.push_str("[]");

@@ -19,6 +19,7 @@ mod numfmt;
 mod reader;
 mod resolve;
 mod toml;
+mod toml_lex;
 mod writer;
 
 pub(crate) use json::from_json_partial;

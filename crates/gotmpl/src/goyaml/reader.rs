@@ -99,6 +99,8 @@ impl GoMap {
 
 /// Parses the first document of `text` into go-yaml nodes and decodes it.
 pub(crate) fn decode_first(text: &str) -> Result<GoVal, YamlError> {
+    let fixed = root_flow_trailer(text);
+    let text = fixed.as_deref().unwrap_or(text);
     let mut b = Builder::parse(text)?;
     let Some(root) = b.root else {
         return Ok(GoVal::Nil);
@@ -163,6 +165,28 @@ impl Builder {
                 Ok(x) => x,
                 // go-yaml stops reading once the first document's root node is complete.
                 Err(_) if b.root.is_some() && stack.is_empty() && root_flow => break,
+                Err(e)
+                    if b.root.is_none()
+                        && stack.is_empty()
+                        && matches!(
+                            e.kind(),
+                            ErrorKind::InvalidTrailingDoubleQuotedScalar
+                                | ErrorKind::InvalidTrailingSingleQuotedScalar
+                        ) =>
+                {
+                    // A root quoted scalar (a possible simple key) followed on its line by
+                    // more text with no `:`: go-yaml reads the scalar and stops.
+                    let at = e.marker().byte_offset().unwrap_or(0);
+                    match scan_line_rest(text.as_bytes(), at) {
+                        LineRest::End(_) | LineRest::Dropped(_) => {
+                            if let Some(head) = text.get(..at).filter(|h| !h.is_empty()) {
+                                return Builder::parse(head);
+                            }
+                            return Err(scan_error(&e, text, None));
+                        }
+                        _ => return Err(scan_error(&e, text, None)),
+                    }
+                }
                 Err(e) => {
                     let open = kinds.last().map(|&(flow, seq)| {
                         let empty = stack.last().is_none_or(|(_, c)| c.is_empty());
@@ -210,6 +234,33 @@ impl Builder {
                     )))
                 }
                 Event::Scalar(value, style, _, tag) => {
+                    let at_key = matches!(stack.last(), Some((n, c))
+                        if c.len() % 2 == 0 && matches!(b.nodes.get(*n), Some(Node::Map(_))));
+                    if at_key
+                        && value == "~"
+                        && style == ScalarStyle::Plain
+                        && tag.is_none()
+                        && span.start.byte_offset() == span.end.byte_offset()
+                    {
+                        // A `:` with no key before it: libyaml's scanner gives a lone VALUE
+                        // token, which its parser refuses (granit reads an empty key).
+                        let b0 = span.start.byte_offset().unwrap_or(usize::MAX);
+                        if text.as_bytes().get(b0) == Some(&b':') {
+                            let flow = kinds.last().is_some_and(|k| k.0);
+                            let msg = if flow {
+                                "did not find expected node content"
+                            } else {
+                                "did not find expected key"
+                            };
+                            let (line0, col) = position(text, b0);
+                            return Err(syntax_error(msg, false, line0, col));
+                        }
+                    }
+                    if style == ScalarStyle::DoubleQuoted {
+                        if let Some(b) = span.start.byte_offset() {
+                            check_escapes(text, b, span.end.byte_offset())?;
+                        }
+                    }
                     let tag = tag.map(|t| format!("{}{}", t.handle(), t.suffix()));
                     let implicit = tag.is_none() && style == ScalarStyle::Plain;
                     Some(b.push(Node::Scalar {
@@ -318,6 +369,20 @@ fn scan_error(e: &ScanError, text: &str, open: Option<(bool, bool, bool)>) -> Ya
             0,
         );
     }
+    if matches!(
+        e.kind(),
+        K::InvalidLowSurrogate
+            | K::MissingLowSurrogate
+            | K::UnpairedLowSurrogate
+            | K::InvalidUnicodeEscape
+    ) {
+        // The mark of libyaml's error is the escape itself.
+        let from = m.byte_offset().unwrap_or(0);
+        let from = text.get(..from).and_then(|s| s.rfind('"')).unwrap_or(from);
+        if let Err(err) = check_escapes(text, from, None) {
+            return err;
+        }
+    }
     // (message, scanner error?)
     let (msg, scanner): (&str, bool) = match e.kind() {
         K::UnexpectedEofFlowSequence => ("did not find expected ',' or ']'", false),
@@ -370,7 +435,10 @@ fn scan_error(e: &ScanError, text: &str, open: Option<(bool, bool, bool)>) -> Ya
         }
         K::InvalidTrailingSingleQuotedScalar
         | K::InvalidTrailingDoubleQuotedScalar
-        | K::MisplacedFlowCollectionEnd => ("did not find expected key", false),
+        | K::MisplacedFlowCollectionEnd => match open {
+            Some((false, true, _)) => ("did not find expected '-' indicator", false),
+            _ => ("did not find expected key", false),
+        },
         K::MismatchedFlowCollectionEnd { open, .. } => {
             if *open == '[' {
                 ("did not find expected ',' or ']'", false)
@@ -406,6 +474,207 @@ fn scan_error(e: &ScanError, text: &str, open: Option<(bool, bool, bool)>) -> Ya
         col = text.get(start..b).map_or(col, |s| s.chars().count());
     }
     syntax_error(msg, scanner, line0, col)
+}
+
+/// libyaml refuses a `\u`/`\U` escape naming a UTF-16 surrogate (even a valid pair) in a
+/// double-quoted scalar starting at byte `start`; the error's mark is just after the
+/// escape's letter.
+fn check_escapes(text: &str, start: usize, end: Option<usize>) -> Result<(), YamlError> {
+    let src = text.get(start..end.unwrap_or(text.len())).unwrap_or("");
+    let bytes = src.as_bytes();
+    let mut i = 0;
+    while let Some(&c) = bytes.get(i) {
+        if c != b'\\' {
+            i += 1;
+            continue;
+        }
+        let len = match bytes.get(i + 1) {
+            Some(b'u') => 4,
+            Some(b'U') => 8,
+            _ => {
+                i += 2;
+                continue;
+            }
+        };
+        let hex = src.get(i + 2..i + 2 + len).unwrap_or("");
+        if hex.len() == len && hex.bytes().all(|h| h.is_ascii_hexdigit()) {
+            let v = u32::from_str_radix(hex, 16).unwrap_or(0);
+            if (0xD800..=0xDFFF).contains(&v) || v > 0x10FFFF {
+                let (line0, col) = position(text, start + i + 2);
+                return Err(syntax_error(
+                    "found invalid Unicode character escape code",
+                    true,
+                    line0,
+                    col,
+                ));
+            }
+        }
+        i += 2 + len;
+    }
+    Ok(())
+}
+
+/// The 0-based line and character column of byte offset `at`.
+fn position(text: &str, at: usize) -> (usize, usize) {
+    let before = text.get(..at).unwrap_or(text);
+    let line_start = before.rfind('\n').map_or(0, |p| p + 1);
+    let col = before.get(line_start..).map_or(0, |s| s.chars().count());
+    (before.matches('\n').count(), col)
+}
+
+/// Byte offset just after the flow collection opening at `start` (quotes and comments
+/// skipped), or `None` when it is not closed.
+fn flow_end(text: &str, start: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = start;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            b'"' | b'\'' if token_start(b, i) => i = quoted_end(b, i)?,
+            b'#' if i > 0 && matches!(b.get(i - 1), Some(b' ' | b'\t' | b'\n')) => {
+                while b.get(i).is_some_and(|&c| c != b'\n') {
+                    i += 1;
+                }
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Whether a quote at `i` starts a quoted scalar (rather than sitting inside a plain one).
+fn token_start(b: &[u8], i: usize) -> bool {
+    i == 0
+        || matches!(
+            b.get(i - 1),
+            Some(b' ' | b'\t' | b'\n' | b'\r' | b'[' | b'{' | b',' | b':')
+        )
+}
+
+/// Index of the closing quote of the quoted scalar opening at `i`.
+fn quoted_end(b: &[u8], i: usize) -> Option<usize> {
+    let q = *b.get(i)?;
+    let mut j = i + 1;
+    loop {
+        let c = *b.get(j)?;
+        if q == b'"' && c == b'\\' {
+            j += 2;
+            continue;
+        }
+        if c == q {
+            if q == b'\'' && b.get(j + 1) == Some(&b'\'') {
+                j += 2;
+                continue;
+            }
+            return Some(j);
+        }
+        j += 1;
+    }
+}
+
+/// How the scanner reads the rest of a line after a possible simple key.
+enum LineRest {
+    /// A `:` at the top level: the key is a key.
+    Value,
+    /// A stray `}`/`]` or a `,` at this byte offset drops the simple key: the scanner
+    /// reads no further.
+    Dropped(usize),
+    /// Neither: the line ends (or a comment starts) at this offset.
+    End(usize),
+    /// An unterminated quote.
+    Open,
+}
+
+fn scan_line_rest(b: &[u8], from: usize) -> LineRest {
+    let mut depth = 0usize;
+    let mut j = from;
+    while let Some(&c) = b.get(j) {
+        match c {
+            b'\n' => return LineRest::End(j),
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' | b',' if depth == 0 => return LineRest::Dropped(j),
+            b'}' | b']' => depth -= 1,
+            b'"' | b'\'' if token_start(b, j) => match quoted_end(b, j) {
+                Some(e) => j = e,
+                None => return LineRest::Open,
+            },
+            b'#' if matches!(b.get(j.wrapping_sub(1)), Some(b' ' | b'\t')) => {
+                return LineRest::End(j)
+            }
+            b':' if depth == 0
+                && matches!(b.get(j + 1), None | Some(b' ' | b'\t' | b'\n' | b'\r')) =>
+            {
+                return LineRest::Value
+            }
+            _ => {}
+        }
+        j += 1;
+    }
+    LineRest::End(j)
+}
+
+/// go-yaml stops at the end of a root flow collection: the parser then only peeks at the
+/// next token, and a stray `}` or `]` there is no error (the scanner does not check
+/// nesting). When the collection sits on one line, the scanner has already read the rest
+/// of that line while the collection could still be a simple key (up to a `:`, which
+/// makes it a mapping key, or a stray closer or `,`, which drops the key). Returns the
+/// text cut where go-yaml stops reading, when that leaves out something.
+fn root_flow_trailer(text: &str) -> Option<String> {
+    let mut off = 0;
+    let mut start = None;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start_matches(' ');
+        let content = t.trim_end_matches(['\n', '\r']);
+        if content.is_empty() || content.starts_with('#') {
+            off += line.len();
+            continue;
+        }
+        if content.starts_with(['{', '[']) {
+            start = Some(off + line.len() - t.len());
+        }
+        break;
+    }
+    let s = start?;
+    let end = flow_end(text, s)?;
+    let b = text.as_bytes();
+    let mut i = end;
+    if !text.get(s..end)?.contains('\n') {
+        match scan_line_rest(b, end) {
+            LineRest::Value | LineRest::Open => return None,
+            LineRest::Dropped(j) => return text.get(..j).map(str::to_string),
+            LineRest::End(j) => {
+                let rest = text.get(end..j)?;
+                if !rest.trim_matches([' ', '\t', '\r']).is_empty() {
+                    return None;
+                }
+                i = j;
+            }
+        }
+    }
+    // The next token after the collection: a stray closer ends the document.
+    let mut j = i;
+    while let Some(&c) = b.get(j) {
+        match c {
+            b' ' | b'\t' | b'\r' | b'\n' => j += 1,
+            b'#' => {
+                while b.get(j).is_some_and(|&c| c != b'\n') {
+                    j += 1;
+                }
+            }
+            b'}' | b']' => return text.get(..j).map(str::to_string),
+            _ => break,
+        }
+    }
+    None
 }
 
 /// A go-yaml syntax error at 0-based `line0`: a scanner error shows `line0 + 1`, a

@@ -59,9 +59,19 @@ enum TomlTy {
     Other,
 }
 
+/// BurntSushi treats nil maps and slices as nil: skipped in tables, refused in arrays.
+fn nilish(v: &Value) -> bool {
+    match v {
+        Value::Nil => true,
+        Value::Map(m) => m.is_nil(),
+        Value::List(l) => l.is_nil(),
+        _ => false,
+    }
+}
+
 fn ty(v: &Value) -> Result<TomlTy, String> {
     Ok(match v {
-        Value::Nil => TomlTy::Nil,
+        v if nilish(v) => TomlTy::Nil,
         Value::Map(_) => TomlTy::Hash,
         Value::List(l) => {
             if l.is_empty() {
@@ -106,6 +116,7 @@ impl Enc {
     fn encode(&mut self, key: &mut Vec<String>, v: &Value) -> Result<(), String> {
         match v {
             Value::Nil => Ok(()),
+            v if nilish(v) && !key.is_empty() => Ok(()),
             Value::Map(_) => self.table(key, v),
             Value::List(l) if ty(v)? == TomlTy::ArrayHash => {
                 if key.is_empty() {
@@ -168,7 +179,7 @@ impl Enc {
         for (group, trail) in [(direct, has_sub), (sub, false)] {
             let n = group.len();
             for (i, (k, val)) in group.into_iter().enumerate() {
-                if val.is_nil() {
+                if nilish(val) {
                     continue;
                 }
                 if inline {
@@ -270,8 +281,12 @@ fn from_toml_value(v: &toml::Value) -> Value {
 }
 
 /// Parses a TOML document into a map (integers as `int64`, datetimes as their text).
-/// The error text comes from the Rust `toml` parser, not BurntSushi's.
+/// Syntax errors BurntSushi's lexer finds are reported in its words; other errors
+/// (duplicate keys, bad numbers or dates) come from the Rust `toml` parser.
 pub fn from_toml(s: &str) -> Result<Map, String> {
+    if let Some(e) = super::toml_lex::lex_error(s) {
+        return Err(e);
+    }
     match s.parse::<toml::Table>() {
         Ok(t) => Ok(t
             .iter()

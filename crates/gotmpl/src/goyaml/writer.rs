@@ -148,6 +148,9 @@ fn float_text(f: f64) -> Result<String, YamlError> {
 fn to_node(v: &Value) -> Result<Node, YamlError> {
     Ok(match v {
         Value::Nil => Node::Plain("null".into()),
+        // sigs.k8s.io/yaml goes through JSON, where nil maps and slices are `null`.
+        Value::List(l) if l.is_nil() => Node::Plain("null".into()),
+        Value::Map(m) if m.is_nil() => Node::Plain("null".into()),
         Value::Bool(b) => Node::Plain(b.to_string()),
         Value::Int(i, k) => Node::Plain(if matches!(k, IntKind::Uint64 | IntKind::Uint) {
             (*i as u64).to_string()

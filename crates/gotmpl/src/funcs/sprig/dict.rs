@@ -49,18 +49,20 @@ pub fn merge_into(dst: &MapRef, src: &MapRef, overwrite: bool) {
 /// Sprig's `merge`/`mergeOverwrite`: merges every source into `dst` and returns it (a new
 /// map when `dst` is nil).
 fn merge_all(args: &[Value], overwrite: bool) -> FuncResult {
-    let dst = match args.first() {
+    // A nil destination (`nil` passes as a nil map) gets a fresh map from mergo as soon
+    // as a non-nil source is merged into it; the caller's map stays nil.
+    let mut dst = match args.first() {
         Some(Value::Map(m)) => m.clone(),
-        _ => {
-            // A nil destination gets a fresh map as soon as a source is merged into it.
-            if args.len() < 2 {
-                return Ok(Value::empty_map());
-            }
-            MapRef::new(Map::new())
-        }
+        _ => MapRef::nil_map(),
     };
     for src in args.iter().skip(1) {
         if let Value::Map(s) = src {
+            if s.is_nil() {
+                continue;
+            }
+            if dst.is_nil() {
+                dst = MapRef::new(Map::new());
+            }
             merge_into(&dst, s, overwrite);
         }
     }
@@ -137,7 +139,7 @@ pub fn register(m: &mut FuncMap) {
     });
     // {{ $_ := set $d "name" "y" }}
     m.add("set", &[TMap, Str, Any], None, |_, a| match a.first() {
-        Some(Value::Map(d)) => {
+        Some(Value::Map(d)) if !d.is_nil() => {
             d.write().insert(arg_str(a, 1).to_string(), arg(a, 2));
             Ok(Value::Map(d.clone()))
         }
@@ -149,7 +151,7 @@ pub fn register(m: &mut FuncMap) {
             d.write().remove(arg_str(a, 1));
             Ok(Value::Map(d.clone()))
         }
-        _ => Ok(Value::empty_map()),
+        _ => Ok(Value::Map(MapRef::nil_map())),
     });
     // {{ hasKey $d "name" }}
     m.add("hasKey", &[TMap, Str], None, |_, a| {

@@ -50,11 +50,18 @@ fn last(a: &[Value]) -> FuncResult {
 
 fn rest(a: &[Value]) -> FuncResult {
     let l = items(&arg(a, 0), "Cannot find rest on type {}")?;
+    if l.is_empty() {
+        // Sprig returns a nil `[]interface{}` for an empty list.
+        return Ok(Value::List(ListRef::nil_list()));
+    }
     Ok(Value::list(l.iter().skip(1).cloned().collect()))
 }
 
 fn initial(a: &[Value]) -> FuncResult {
     let l = items(&arg(a, 0), "Cannot find initial on type {}")?;
+    if l.is_empty() {
+        return Ok(Value::List(ListRef::nil_list()));
+    }
     let n = l.len().saturating_sub(1);
     Ok(Value::list(l.iter().take(n).cloned().collect()))
 }
@@ -132,6 +139,10 @@ fn concat(a: &[Value]) -> FuncResult {
     for v in a {
         let l = items(v, "Cannot concat type {} as list")?;
         out.extend(l.iter().cloned());
+    }
+    if out.is_empty() {
+        // Sprig appends to a nil slice: nothing appended leaves it nil.
+        return Ok(Value::List(ListRef::nil_list()));
     }
     Ok(Value::list(out))
 }
