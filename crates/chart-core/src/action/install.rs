@@ -5,7 +5,7 @@
 use gotmpl::Value;
 
 use crate::chart::{self, Chart, ChartError};
-use crate::engine::{Capabilities, Engine, ReleaseInfo, RenderError};
+use crate::engine::{Capabilities, Engine, ParsedTemplates, ReleaseInfo, RenderError};
 use crate::release::manifest::{
     sort_manifests, split_manifests, Hook, Manifest, SortError, INSTALL_ORDER,
 };
@@ -188,10 +188,30 @@ pub fn render_template(
     for a in &opts.api_versions {
         caps.api_versions.push(a.clone());
     }
-    let coalesced = values::render_values(&ch, &user, opts.skip_schema_validation)
-        .map_err(|e| ActionError::Values(e.to_string()))?;
+    // Parsing the templates needs no values: it runs on another thread while the
+    // values are coalesced and validated (errors keep Helm's order: values first).
+    let engine = template_engine(opts);
+    let (coalesced, parsed) = std::thread::scope(|sc| {
+        let parser = sc.spawn(|| engine.parse_templates(&ch));
+        let coalesced = values::render_values(&ch, &user, opts.skip_schema_validation);
+        let parsed = match parser.join() {
+            Ok(p) => p,
+            // The parser thread panicked: parse here instead.
+            Err(_) => engine.parse_templates(&ch),
+        };
+        (coalesced, parsed)
+    });
+    let coalesced = coalesced.map_err(|e| ActionError::Values(e.to_string()))?;
     warnings.extend(coalesced.warnings.iter().map(|w| w.to_string()));
-    render_resources(&ch, &coalesced.values, opts, &caps, warnings)
+    render_resources_parsed(&ch, &coalesced.values, opts, &caps, warnings, Some(parsed))
+}
+
+fn template_engine(opts: &TemplateOptions) -> Engine {
+    Engine {
+        enable_dns: opts.enable_dns,
+        skip_teardown: opts.skip_teardown,
+        ..Engine::default()
+    }
 }
 
 /// Helm's `renderResources`: kubeVersion check, render, NOTES, sort, CRDs.
@@ -200,7 +220,19 @@ pub fn render_resources(
     values: &Value,
     opts: &TemplateOptions,
     caps: &Capabilities,
+    warnings: Vec<String>,
+) -> Result<Rendered, ActionError> {
+    render_resources_parsed(ch, values, opts, caps, warnings, None)
+}
+
+/// [`render_resources`], with the templates already parsed (or their parse error).
+fn render_resources_parsed(
+    ch: &Chart,
+    values: &Value,
+    opts: &TemplateOptions,
+    caps: &Capabilities,
     mut warnings: Vec<String>,
+    parsed: Option<Result<ParsedTemplates, RenderError>>,
 ) -> Result<Rendered, ActionError> {
     if !ch.metadata.kube_version.is_empty()
         && !chart::semver::is_compatible_range(&ch.metadata.kube_version, &caps.kube_version)
@@ -210,11 +242,7 @@ pub fn render_resources(
             ch.metadata.kube_version, caps.kube_version
         )));
     }
-    let engine = Engine {
-        enable_dns: opts.enable_dns,
-        skip_teardown: opts.skip_teardown,
-        ..Engine::default()
-    };
+    let engine = template_engine(opts);
     let release = ReleaseInfo {
         name: opts.release_name.clone(),
         namespace: opts.namespace.clone(),
@@ -222,7 +250,11 @@ pub fn render_resources(
         is_install: !opts.is_upgrade,
         is_upgrade: opts.is_upgrade,
     };
-    let mut files = engine.render(ch, values, &release, caps)?;
+    let parsed = match parsed {
+        Some(p) => p?,
+        None => engine.parse_templates(ch)?,
+    };
+    let mut files = engine.render_parsed(parsed, ch, values, &release, caps)?;
     let notes_path = format!("{}/templates/NOTES.txt", ch.name());
     let mut notes = String::new();
     files.retain(|k, v| {

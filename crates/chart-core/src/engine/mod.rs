@@ -115,7 +115,6 @@ pub struct Engine {
 }
 
 struct Renderable {
-    text: Arc<[u8]>,
     data: MapRef,
     base_path: String,
 }
@@ -153,6 +152,44 @@ impl Engine {
         f
     }
 
+    /// Parses every template of `chart` (and its enabled subcharts) into one template
+    /// set, in Helm's order (so the right `define` wins). Parsing needs no values, so a
+    /// caller may run it while it coalesces and validates values, then hand the result
+    /// to [`Engine::render_parsed`].
+    pub fn parse_templates(&self, chart: &Chart) -> Result<ParsedTemplates, RenderError> {
+        let mut by_name: BTreeMap<String, Arc<[u8]>> = BTreeMap::new();
+        template_texts(chart, &mut by_name);
+        let mut texts: Vec<(String, Arc<[u8]>)> = by_name.into_iter().collect();
+        // Deeper paths first, then reverse byte order (Helm's sortTemplates).
+        texts.sort_by(|(a, _), (b, _)| {
+            let (da, db) = (a.matches('/').count(), b.matches('/').count());
+            db.cmp(&da).then_with(|| b.cmp(a))
+        });
+        let mut t = Template::new(self.funcs());
+        t.set_options(Options {
+            missing_key: if self.strict {
+                MissingKey::Error
+            } else {
+                MissingKey::Zero
+            },
+            ..Options::default()
+        });
+        let decoded: Vec<std::borrow::Cow<'_, str>> = texts
+            .iter()
+            .map(|(_, text)| gotmpl::bytestr::from_go_bytes(text))
+            .collect();
+        let pairs: Vec<(&str, &str)> = texts
+            .iter()
+            .zip(&decoded)
+            .map(|((n, _), t)| (n.as_str(), t.as_ref()))
+            .collect();
+        t.parse_all(&pairs).map_err(RenderError::from_parse)?;
+        Ok(ParsedTemplates {
+            set: t,
+            names: texts.into_iter().map(|(n, _)| n).collect(),
+        })
+    }
+
     /// Renders every template of `chart` (and its enabled subcharts). `values` is the
     /// coalesced values map of the root chart. Returns the rendered text of every
     /// non-partial template by its path (`chart/templates/x.yaml`), `<no value>` removed.
@@ -163,44 +200,34 @@ impl Engine {
         release: &ReleaseInfo,
         caps: &Capabilities,
     ) -> Result<BTreeMap<String, String>, RenderError> {
+        let parsed = self.parse_templates(chart)?;
+        self.render_parsed(parsed, chart, values, release, caps)
+    }
+
+    /// [`Engine::render`] with templates parsed beforehand by
+    /// [`Engine::parse_templates`] on the same `chart`.
+    pub fn render_parsed(
+        &self,
+        parsed: ParsedTemplates,
+        chart: &Chart,
+        values: &Value,
+        release: &ReleaseInfo,
+        caps: &Capabilities,
+    ) -> Result<BTreeMap<String, String>, RenderError> {
         let mut tpls: BTreeMap<String, Renderable> = BTreeMap::new();
         let release_v = release.to_value();
         let caps_v = caps.to_value();
         collect(chart, values, &release_v, &caps_v, &mut tpls);
-
-        let mut names: Vec<&String> = tpls.keys().collect();
-        // Deeper paths first, then reverse byte order (Helm's sortTemplates).
-        names.sort_by(|a, b| {
-            let (da, db) = (a.matches('/').count(), b.matches('/').count());
-            db.cmp(&da).then_with(|| b.cmp(a))
-        });
-
-        let mut t = Template::new(self.funcs());
-        t.set_options(Options {
-            missing_key: if self.strict {
-                MissingKey::Error
-            } else {
-                MissingKey::Zero
-            },
-            ..Options::default()
-        });
-        let texts: Vec<std::borrow::Cow<'_, str>> = names
-            .iter()
-            .map(|name| gotmpl::bytestr::from_go_bytes(&tpls[*name].text))
-            .collect();
-        let pairs: Vec<(&str, &str)> = names
-            .iter()
-            .zip(&texts)
-            .map(|(n, t)| (n.as_str(), t.as_ref()))
-            .collect();
-        t.parse_all(&pairs).map_err(RenderError::from_parse)?;
+        let ParsedTemplates { set: t, names } = parsed;
         let mut out = BTreeMap::new();
-        for name in names {
+        for name in &names {
             let base = name.rsplit('/').next().unwrap_or(name);
             if base.starts_with('_') {
                 continue;
             }
-            let r = &tpls[name];
+            let Some(r) = tpls.get(name) else {
+                continue;
+            };
             let mut tm = Map::new();
             tm.insert("Name".into(), Value::str(name));
             tm.insert("BasePath".into(), Value::str(&r.base_path));
@@ -214,6 +241,39 @@ impl Engine {
             std::mem::forget(t);
         }
         Ok(out)
+    }
+}
+
+/// A chart's templates, parsed into one set (see [`Engine::parse_templates`]).
+pub struct ParsedTemplates {
+    set: Template,
+    /// Template paths in Helm's render order.
+    names: Vec<String>,
+}
+
+impl std::fmt::Debug for ParsedTemplates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParsedTemplates")
+            .field("names", &self.names)
+            .finish()
+    }
+}
+
+/// The templates [`collect`] registers, by full path, with their text.
+fn template_texts(chart: &Chart, out: &mut BTreeMap<String, Arc<[u8]>>) {
+    for child in &chart.dependencies {
+        template_texts(child, out);
+    }
+    let full = chart.chart_full_path();
+    let library = chart.metadata.is_library();
+    for t in &chart.templates {
+        if library {
+            let base = t.name.rsplit('/').next().unwrap_or(&t.name);
+            if !base.starts_with('_') {
+                continue;
+            }
+        }
+        out.insert(format!("{full}/{}", t.name), t.data.clone());
     }
 }
 
@@ -277,7 +337,6 @@ fn collect(
         tpls.insert(
             format!("{full}/{}", t.name),
             Renderable {
-                text: t.data.clone(),
                 data: next.clone(),
                 base_path: format!("{full}/templates"),
             },
