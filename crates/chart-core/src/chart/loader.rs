@@ -187,6 +187,15 @@ pub fn load_dir(dir: impl AsRef<Path>) -> Result<Chart, ChartError> {
     Ok(c)
 }
 
+/// The text of `b`: borrowed when it is valid UTF-8 (checked a word at a time), else
+/// with U+FFFD for invalid bytes.
+pub(crate) fn utf8_fast(b: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
+    }
+}
+
 /// The single place where values.yaml text becomes a value.
 ///
 /// TEMPORARY: until `gotmpl::goyaml::from_yaml` (Helm's YAML 1.1 semantics) lands, JSON
@@ -194,7 +203,7 @@ pub fn load_dir(dir: impl AsRef<Path>) -> Result<Chart, ChartError> {
 /// as a float (as Helm's YAML→JSON→Go pipeline makes them). The coordinator switches this
 /// function to `gotmpl::goyaml::from_yaml`.
 pub fn parse_values(bytes: &[u8], path: &str) -> Result<Value, ChartError> {
-    let text = String::from_utf8_lossy(bytes);
+    let text = utf8_fast(bytes);
     let v = gotmpl::goyaml::from_yaml(&text).map_err(|e| {
         let full = e.to_string();
         if let Some(m) = full.strip_prefix("error converting YAML to JSON: ") {
@@ -231,7 +240,58 @@ pub fn parse_values(bytes: &[u8], path: &str) -> Result<Value, ChartError> {
 }
 
 /// Classifies a flat file list into a chart (Helm's `loader.LoadFiles`).
+///
+/// A big `values.yaml` is parsed on another thread while the rest of the chart (its
+/// subcharts above all) loads; errors are still reported in Helm's order.
 pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, ChartError> {
+    std::thread::scope(|sc| load_files_in(sc, files))
+}
+
+/// `values.yaml` files at least this big are parsed on their own thread.
+const PARALLEL_VALUES_MIN: usize = 16 * 1024;
+
+type ValuesJob<'scope> = std::thread::ScopedJoinHandle<'scope, Result<Value, ChartError>>;
+
+/// The values parse running on its own thread, if any, joined: its error comes first.
+fn join_values(job: Option<ValuesJob<'_>>, data: &[u8]) -> Result<Option<Value>, ChartError> {
+    match job {
+        None => Ok(None),
+        Some(h) => match h.join() {
+            Ok(r) => r.map(Some),
+            // The thread panicked: parse here instead.
+            Err(_) => parse_values(data, "values.yaml").map(Some),
+        },
+    }
+}
+
+fn load_files_in<'scope>(
+    sc: &'scope std::thread::Scope<'scope, '_>,
+    files: Vec<BufferedFile>,
+) -> Result<Chart, ChartError> {
+    let mut values_job: Option<ValuesJob<'scope>> = None;
+    let mut values_data: Arc<[u8]> = Arc::from(&[][..]);
+    match load_files_with(sc, files, &mut values_job, &mut values_data) {
+        Ok(mut c) => {
+            if let Some(v) = join_values(values_job, &values_data)? {
+                c.values = v;
+            }
+            Ok(c)
+        }
+        Err(e) => {
+            // An error found after values.yaml was handed off: the values error, if
+            // there is one, came first.
+            join_values(values_job, &values_data)?;
+            Err(e)
+        }
+    }
+}
+
+fn load_files_with<'scope>(
+    sc: &'scope std::thread::Scope<'scope, '_>,
+    files: Vec<BufferedFile>,
+    values_job: &mut Option<ValuesJob<'scope>>,
+    values_data: &mut Arc<[u8]>,
+) -> Result<Chart, ChartError> {
     let mut c = Chart::default();
     let mut md: Option<Metadata> = None;
     for f in &files {
@@ -257,7 +317,18 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, ChartError> {
             "Chart.yaml" => {}
             "Chart.lock" => c.lock = Some(Lock::from_yaml("Chart.lock", &f.data)?),
             "values.yaml" => {
-                c.values = parse_values(&f.data, "values.yaml")?;
+                if f.data.len() >= PARALLEL_VALUES_MIN && values_job.is_none() {
+                    let data = f.data.clone();
+                    *values_data = f.data.clone();
+                    *values_job = Some(sc.spawn(move || parse_values(&data, "values.yaml")));
+                } else {
+                    // A second values.yaml entry (possible in an archive) replaces the
+                    // first, as in Helm; its error, if any, comes after the first's.
+                    if let Some(v) = join_values(values_job.take(), values_data)? {
+                        c.values = v;
+                    }
+                    c.values = parse_values(&f.data, "values.yaml")?;
+                }
                 c.values_raw = f.data.to_vec();
             }
             "values.schema.json" => c.schema = Some(f.data.to_vec()),

@@ -61,7 +61,7 @@ fn collect<C: ChartNode>(chart: &C, values: &Value) -> String {
 /// Helm's `ValidateAgainstSingleSchema`: `Ok` when valid, else the `- field: message\n`
 /// lines (or the schema's own error when it cannot be loaded).
 pub fn validate_single_schema(values: &Value, schema: &[u8]) -> Result<(), String> {
-    let text = String::from_utf8_lossy(schema);
+    let text = crate::chart::loader::utf8_fast(schema);
     let doc: J = serde_json::from_str(&text).map_err(|e| e.to_string())?;
     let draft = detect_draft(&doc);
     let inst = match to_instance(values) {
