@@ -149,12 +149,7 @@ impl Template {
         /// Below this many bytes of text, starting threads costs more than it saves.
         const PARALLEL_MIN_BYTES: usize = 32 * 1024;
         let total: usize = texts.iter().map(|(_, t)| t.len()).sum();
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-            .min(texts.len())
-            .min(8);
-        if threads < 2 || total < PARALLEL_MIN_BYTES {
+        if total < PARALLEL_MIN_BYTES {
             for (name, text) in texts {
                 self.parse(name, text)?;
             }
@@ -164,42 +159,11 @@ impl Template {
         let has_func = |n: &str| funcs.contains(n) || builtins::is_builtin(n);
         let (left, right) = (self.left.clone(), self.right.clone());
         let (left, right) = (&*left, &*right);
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let work = || {
-            let mut done = Vec::new();
-            loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some((name, text)) = texts.get(i) else {
-                    break;
-                };
-                done.push((i, parse(name, text, left, right, &has_func)));
-            }
-            done
-        };
-        let mut results: Vec<Option<Result<Vec<Tree>, Error>>> = Vec::new();
-        results.resize_with(texts.len(), || None);
-        std::thread::scope(|sc| {
-            let helpers: Vec<_> = (1..threads).map(|_| sc.spawn(work)).collect();
-            let mut all = work();
-            for h in helpers {
-                // A helper that panicked leaves its texts unparsed: they are parsed
-                // below on this thread.
-                if let Ok(done) = h.join() {
-                    all.extend(done);
-                }
-            }
-            for (i, r) in all {
-                if let Some(slot) = results.get_mut(i) {
-                    *slot = Some(r);
-                }
-            }
+        let results = crate::par::map_in_order(texts, true, |(name, text)| {
+            parse(name, text, left, right, &has_func)
         });
-        for ((name, text), r) in texts.iter().zip(results) {
-            let trees = match r {
-                Some(r) => r?,
-                None => parse(name, text, left, right, &has_func)?,
-            };
-            for t in trees {
+        for trees in results {
+            for t in trees? {
                 self.add_tree(t);
             }
         }

@@ -22,6 +22,7 @@ pub mod fmt;
 pub mod func;
 pub mod funcs;
 pub mod goyaml;
+pub mod par;
 mod parse;
 pub mod value;
 

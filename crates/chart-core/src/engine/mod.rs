@@ -265,16 +265,23 @@ fn template_texts(chart: &Chart, out: &mut BTreeMap<String, Arc<[u8]>>) {
         template_texts(child, out);
     }
     let full = chart.chart_full_path();
-    let library = chart.metadata.is_library();
-    for t in &chart.templates {
-        if library {
-            let base = t.name.rsplit('/').next().unwrap_or(&t.name);
-            if !base.starts_with('_') {
-                continue;
-            }
-        }
+    for t in own_templates(chart) {
         out.insert(format!("{full}/{}", t.name), t.data.clone());
     }
+}
+
+/// The templates of `chart` itself that are rendered or used: all of them, or only the
+/// partials (`_*`) of a library chart.
+fn own_templates(chart: &Chart) -> impl Iterator<Item = &crate::chart::File> {
+    let library = chart.metadata.is_library();
+    chart.templates.iter().filter(move |t| {
+        !library
+            || t.name
+                .rsplit('/')
+                .next()
+                .unwrap_or(&t.name)
+                .starts_with('_')
+    })
 }
 
 /// Helm's `recAllTpls`: builds each chart's top-level object and registers its templates.
@@ -326,14 +333,7 @@ fn collect(
             .insert(child.name().to_string(), Value::Map(c));
     }
     let full = chart.chart_full_path();
-    let library = chart.metadata.is_library();
-    for t in &chart.templates {
-        if library {
-            let base = t.name.rsplit('/').next().unwrap_or(&t.name);
-            if !base.starts_with('_') {
-                continue;
-            }
-        }
+    for t in own_templates(chart) {
         tpls.insert(
             format!("{full}/{}", t.name),
             Renderable {

@@ -98,59 +98,6 @@ pub const HOOK_EVENTS: &[&str] = &[
     "test",
 ];
 
-/// Maps `f` over `items`, on several threads when the work is big enough to pay for
-/// them; results come back in the order of `items`.
-fn par_map<T: Sync, R: Send>(
-    items: &[(T, String)],
-    f: impl Fn(&(T, String)) -> R + Sync,
-) -> Vec<R> {
-    /// Below this many bytes of documents, one thread is faster.
-    const PARALLEL_MIN_BYTES: usize = 64 * 1024;
-    let total: usize = items.iter().map(|(_, d)| d.len()).sum();
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(items.len())
-        .min(8);
-    if threads < 2 || total < PARALLEL_MIN_BYTES {
-        return items.iter().map(f).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let work = || {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(item) = items.get(i) else {
-                break;
-            };
-            done.push((i, f(item)));
-        }
-        done
-    };
-    let mut slots: Vec<Option<R>> = Vec::new();
-    slots.resize_with(items.len(), || None);
-    std::thread::scope(|sc| {
-        let helpers: Vec<_> = (1..threads).map(|_| sc.spawn(work)).collect();
-        let mut all = work();
-        for h in helpers {
-            if let Ok(done) = h.join() {
-                all.extend(done);
-            }
-        }
-        for (i, r) in all {
-            if let Some(slot) = slots.get_mut(i) {
-                *slot = Some(r);
-            }
-        }
-    });
-    // A helper that panicked left its items unset: map them here.
-    slots
-        .into_iter()
-        .zip(items)
-        .map(|(r, item)| r.unwrap_or_else(|| f(item)))
-        .collect()
-}
-
 /// Go's `\s` (ASCII white space, as RE2 defines it).
 fn is_sep_space(b: u8) -> bool {
     matches!(b, b'\t' | b'\n' | 0x0c | b'\r' | b' ')
@@ -360,7 +307,12 @@ pub fn sort_manifests(
     // Reading each document's head means a full YAML scan of it; documents are
     // independent, so big outputs are read on several threads. Errors are still
     // reported for the first failing document in order.
-    let heads = par_map(&docs, |(_, doc)| parse_head(doc));
+    /// Below this many bytes of documents, one thread is faster.
+    const PARALLEL_MIN_BYTES: usize = 64 * 1024;
+    let total: usize = docs.iter().map(|(_, d)| d.len()).sum();
+    let heads = gotmpl::par::map_in_order(&docs, total >= PARALLEL_MIN_BYTES, |(_, doc)| {
+        parse_head(doc)
+    });
     for ((path, doc), head) in docs.into_iter().zip(heads) {
         {
             let head = head.map_err(|msg| SortError {
