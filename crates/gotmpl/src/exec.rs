@@ -69,7 +69,10 @@ pub struct Template {
 /// executions of one template set (Helm renders every file of a chart with one set, and
 /// the same `tpl` texts come back in many files). A clone starts empty.
 #[derive(Default)]
-struct TplCache(FrozenMap<String, Box<Result<TplSet, String>>>);
+struct TplCache(Arena);
+
+/// Parsed `tpl` texts by text (FxHash: keys are template texts, hashed on every `tpl`).
+type Arena = FrozenMap<String, Box<Result<TplSet, String>>, rustc_hash::FxBuildHasher>;
 
 impl Clone for TplCache {
     fn clone(&self) -> Self {
@@ -201,7 +204,7 @@ impl Template {
 
     /// Executes the template `name` with `data`, appending the output to `out`.
     pub fn execute_into(&self, name: &str, data: &Value, out: &mut String) -> Result<(), Error> {
-        let arena = FrozenMap::new();
+        let arena = Arena::default();
         let Some(tree) = self.trees.get(name) else {
             return Err(Error::no_template(format!(
                 "no template {} associated with template {}",
@@ -311,7 +314,7 @@ struct TplSet {
 
 struct State<'t> {
     set: &'t Template,
-    arena: &'t FrozenMap<String, Box<Result<TplSet, String>>>,
+    arena: &'t Arena,
     /// Templates defined by the `tpl` calls in progress, by name (innermost last).
     overlays: HashMap<Arc<str>, Vec<&'t Tree>>,
     /// How many `tpl` calls are in progress.

@@ -1,7 +1,7 @@
 //! Function registration: typed signatures, so the executor can apply Go's argument
 //! conversion rules (literal conversion, assignability, arity) before a function runs.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use crate::error::Error;
