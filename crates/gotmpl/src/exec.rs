@@ -916,7 +916,7 @@ impl<'t> State<'t> {
                 }
             }
         }
-        let mut argv = Vec::with_capacity(num_in);
+        let mut argv: smallvec::SmallVec<[Value; 4]> = smallvec::SmallVec::with_capacity(num_in);
         for (i, a) in args.iter().enumerate() {
             let ty = if i < nparams {
                 sig.params[i]
@@ -1159,7 +1159,7 @@ impl<'t> State<'t> {
             }
             return Ok(Ev::plain(v.v));
         }
-        let mut argv: Vec<Ev> = Vec::with_capacity(num_in);
+        let mut argv: smallvec::SmallVec<[Ev; 4]> = smallvec::SmallVec::with_capacity(num_in);
         for (i, a) in args.iter().enumerate() {
             if name == "printf" && i == 0 {
                 argv.push(Ev::plain(self.eval_arg(dot, Ty::Str, a)?));

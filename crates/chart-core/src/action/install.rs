@@ -203,7 +203,15 @@ pub fn render_template(
     });
     let coalesced = coalesced.map_err(|e| ActionError::Values(e.to_string()))?;
     warnings.extend(coalesced.warnings.iter().map(|w| w.to_string()));
-    render_resources_parsed(&ch, &coalesced.values, opts, &caps, warnings, Some(parsed))
+    let rendered =
+        render_resources_parsed(&ch, &coalesced.values, opts, &caps, warnings, Some(parsed));
+    if opts.skip_teardown {
+        // The process ends after this render: leave the chart and values unfreed.
+        std::mem::forget(ch);
+        std::mem::forget(coalesced);
+        std::mem::forget(user);
+    }
+    rendered
 }
 
 fn template_engine(opts: &TemplateOptions) -> Engine {
