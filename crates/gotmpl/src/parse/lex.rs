@@ -524,8 +524,22 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    /// Skips a run of ASCII letters, digits and `_` a byte at a time (the common
+    /// case); the caller's per-character loop then handles anything else.
+    fn skip_ascii_alnum(&mut self) {
+        let b = self.input.as_bytes();
+        while let Some(&c) = b.get(self.pos) {
+            if c.is_ascii_alphanumeric() || c == b'_' {
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+    }
+
     fn lex_identifier(&mut self) -> bool {
         loop {
+            self.skip_ascii_alnum();
             let r = self.next_char();
             match r {
                 Some(c) if is_alnum(c) => {}
@@ -571,6 +585,7 @@ impl<'a> Lexer<'a> {
         }
         let mut r;
         loop {
+            self.skip_ascii_alnum();
             r = self.next_char();
             match r {
                 Some(c) if is_alnum(c) => {}
