@@ -1284,12 +1284,8 @@ impl Parser<'_> {
                                 h = match e {
                                     Node::Table(t) => t,
                                     _ => {
-                                        let ctx: Vec<String> =
-                                            self.context.iter().map(|k| qs(k)).collect();
-                                        return Err(self.panicf(format!(
-                                            "[{}] is not a table",
-                                            ctx.join(" ")
-                                        )));
+                                        let ctx = qs(&key_string(&self.context));
+                                        return Err(self.panicf(format!("{ctx} is not a table")));
                                     }
                                 };
                             }
