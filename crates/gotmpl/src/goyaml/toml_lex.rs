@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::funcs::sprig::date::{GoTime, Location, TimeObject};
-use crate::value::{IntKind, Map, Value};
+use crate::value::{IntKind, Map, MapRef, Value};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum St {
@@ -1012,6 +1012,11 @@ fn table_map(t: HashMap<String, Node>) -> Map {
 }
 
 fn node_value(n: Node) -> Value {
+    // Arrays and inline tables nest without limit (as in Go, whose stacks grow).
+    stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || node_value_inner(n))
+}
+
+fn node_value_inner(n: Node) -> Value {
     match n {
         Node::Table(t) => Value::map(table_map(t)),
         Node::Tables(v) => Value::list(v.into_iter().map(|t| Value::map(table_map(t))).collect()),
@@ -1028,7 +1033,13 @@ struct Parser<'a> {
     mapping: HashMap<String, Node>,
     implicits: HashSet<String>,
     arrays: HashSet<String>,
+    /// Arrays and inline tables open around the value being read.
+    depth: usize,
 }
+
+/// How deep arrays and inline tables may nest (our limit, as for YAML; BurntSushi v1.4 has
+/// none): deeper values could not be dropped without overflowing the stack.
+pub(super) const MAX_NESTING: usize = 500;
 
 fn key_string(k: &[String]) -> String {
     k.iter()
@@ -1236,6 +1247,22 @@ impl Parser<'_> {
     }
 
     fn value(&mut self, it: Item, parent_is_array: bool) -> Result<(Node, bool), String> {
+        if !matches!(it, Item::Array | Item::InlineStart) {
+            return self.value_inner(it, parent_is_array);
+        }
+        if self.depth >= MAX_NESTING {
+            let msg = format!("arrays and inline tables nest deeper than {MAX_NESTING} levels");
+            return Err(self.fail(self.lx.line, &msg));
+        }
+        self.depth += 1;
+        let r = stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || {
+            self.value_inner(it, parent_is_array)
+        });
+        self.depth -= 1;
+        r
+    }
+
+    fn value_inner(&mut self, it: Item, parent_is_array: bool) -> Result<(Node, bool), String> {
         match it {
             Item::Array => {
                 // `valueArray` records the key as an array before reading the items.
@@ -1268,8 +1295,8 @@ impl Parser<'_> {
                 self.implicits.insert(key_string(&prev));
                 self.add_context(&prev, parent_is_array)?;
                 // The inline table's own hash: the value an array keeps (the mapping keeps
-                // the table `add_context` made).
-                let mut top: HashMap<String, Node> = HashMap::new();
+                // the table `add_context` made). A shared map, as in Go.
+                let top = MapRef::new(Map::new());
                 loop {
                     match self.next()? {
                         Item::InlineEnd | Item::Eof => break,
@@ -1278,25 +1305,29 @@ impl Parser<'_> {
                         }
                         _ => {
                             let (parents, key, val) = self.key_value()?;
-                            let mut h = &mut top;
+                            let mut h = top.clone();
                             for c in parents {
-                                let e = h.entry(c).or_insert_with(|| Node::Table(HashMap::new()));
+                                let e = h.get(&c).unwrap_or_else(|| {
+                                    let m = Value::map(Map::new());
+                                    h.write().insert(c, m.clone());
+                                    m
+                                });
                                 h = match e {
-                                    Node::Table(t) => t,
+                                    Value::Map(t) => t,
                                     _ => {
                                         let ctx = qs(&key_string(&self.context));
                                         return Err(self.panicf(format!("{ctx} is not a table")));
                                     }
                                 };
                             }
-                            h.insert(key, val);
+                            h.write().insert(key, node_value(val));
                             self.context = prev.clone();
                         }
                     }
                 }
                 self.context = outer;
                 self.current_key = outer_key;
-                Ok((Node::Table(top), false))
+                Ok((Node::Leaf(Value::Map(top)), false))
             }
             Item::Int(v, line) => parse_int(&v)
                 .map_err(|m| self.fail(line, &m))
@@ -1681,6 +1712,7 @@ pub(super) fn read(input: &str) -> Result<Map, String> {
         mapping: HashMap::new(),
         implicits: HashSet::new(),
         arrays: HashSet::new(),
+        depth: 0,
     };
     p.top()?;
     Ok(table_map(p.mapping))
@@ -1716,5 +1748,21 @@ mod tests {
         assert_eq!(m.get("a").and_then(Value::as_str), Some("x\u{e9}\ty"));
         assert_eq!(m.get("b").and_then(Value::as_str), Some("l1 l2"));
         assert_eq!(m.get("c").and_then(Value::as_str), Some("raw\\n"));
+    }
+}
+
+#[cfg(test)]
+mod deep_tests {
+    use super::MAX_NESTING;
+
+    #[test]
+    fn deep_nesting_is_refused_without_overflow() {
+        for n in [MAX_NESTING, MAX_NESTING + 1, 2_000] {
+            let doc = format!("a = {}1{}", "[".repeat(n), "]".repeat(n));
+            assert_eq!(super::read(&doc).is_ok(), n <= MAX_NESTING, "{n} arrays");
+            let doc = format!("a = {}1{}", "{b=".repeat(n), "}".repeat(n));
+            assert_eq!(super::read(&doc).is_ok(), n <= MAX_NESTING, "{n} tables");
+        }
+        assert!(super::read(&format!("a = {}", "[".repeat(2_000))).is_err());
     }
 }
