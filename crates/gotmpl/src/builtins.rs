@@ -263,6 +263,47 @@ fn basic_kind(v: &Value) -> Kind {
     }
 }
 
+impl Kind {
+    /// Whether Go's `basicKind` calls this `invalidKind` (nil and all non-basic kinds).
+    fn is_go_invalid(self) -> bool {
+        matches!(self, Kind::Invalid | Kind::Other)
+    }
+}
+
+/// Whether Go's `reflect.Value.IsNil` (or an invalid value) holds: nil, a nil map, a nil slice.
+fn go_is_nil(v: &Value) -> bool {
+    match v {
+        Value::Nil => true,
+        Value::Map(m) => m.is_nil(),
+        Value::List(l) => l.is_nil(),
+        _ => false,
+    }
+}
+
+/// `eq` on two values of Go's `invalidKind`: values of different reflect kinds do not
+/// compare unless one is nil; a nil side makes it a nil-ness test; otherwise the type must
+/// be comparable (no map or slice is).
+fn eq_non_basic(a: &Value, b: &Value) -> Result<bool, String> {
+    let (r1, r2) = (a.kind_name(), b.kind_name());
+    if r1 != r2 && !matches!(a, Value::Nil) && !matches!(b, Value::Nil) {
+        return Err(format!(
+            "non-comparable types {}: {}, {}: {}",
+            sprintf("%s", std::slice::from_ref(a)),
+            a.type_name(),
+            b.type_name(),
+            sprintf("%v", std::slice::from_ref(b)),
+        ));
+    }
+    if go_is_nil(a) || go_is_nil(b) {
+        return Ok(go_is_nil(a) == go_is_nil(b));
+    }
+    Err(format!(
+        "non-comparable type {}: {}",
+        sprintf("%s", std::slice::from_ref(b)),
+        b.type_name()
+    ))
+}
+
 const BAD_CMP: &str = "incompatible types for comparison";
 const BAD_CMP_TYPE: &str = "invalid type for comparison";
 
@@ -282,7 +323,11 @@ fn eq(a: &Value, rest: Args<'_>) -> Result<bool, String> {
     let k1 = basic_kind(a);
     for (b, _) in rest {
         let k2 = basic_kind(b);
-        let truth = if k1 != k2 {
+        let truth = if k1.is_go_invalid() && k2.is_go_invalid() {
+            // Go's basicKind puts nil and every non-basic kind (maps, slices, structs) in
+            // one group; those compare by reflect kind and nil-ness.
+            eq_non_basic(a, b)?
+        } else if k1 != k2 {
             match (k1, k2, a, b) {
                 (Kind::Int, Kind::Uint, Value::Int(x, _), Value::Int(y, _)) => {
                     *x >= 0 && *x as u64 == *y as u64
@@ -308,7 +353,6 @@ fn eq(a: &Value, rest: Args<'_>) -> Result<bool, String> {
                         || ((bytestr::has_escapes(x) || bytestr::has_escapes(y))
                             && bytestr::to_go_bytes(x) == bytestr::to_go_bytes(y))
                 }
-                (Value::Nil, Value::Nil) => true,
                 _ if k1 == Kind::Complex => complex_of(a) == complex_of(b),
                 _ => {
                     return Err(format!(

@@ -264,6 +264,12 @@ pub trait Object: Send + Sync + fmt::Debug {
     fn format_raw(&self) -> String {
         self.format()
     }
+    /// What Go's `encoding/json` writes, as a JSON string, for types that marshal
+    /// themselves to one (`time.Time`: RFC 3339), or the marshaller's error text. `None`
+    /// (the default) writes [`Object::format`] as a string.
+    fn json_text(&self) -> Option<Result<String, String>> {
+        None
+    }
     /// Go truthiness (structs are always true).
     fn truthy(&self) -> bool {
         true

@@ -139,7 +139,11 @@ fn write_value(out: &mut String, v: &Value, e: Enc, depth: usize) -> Result<(), 
             out.push('}');
         }
         // Host objects have no JSON form of their own here: their printed form is used.
-        Value::Object(o) => write_string(out, &o.format(), e.escape_html),
+        Value::Object(o) => match o.json_text() {
+            Some(Ok(t)) => write_string(out, &t, e.escape_html),
+            Some(Err(m)) => return Err(JsonError(m)),
+            None => write_string(out, &o.format(), e.escape_html),
+        },
     }
     Ok(())
 }

@@ -3,7 +3,20 @@
 //! `int64` integers.
 
 use super::numfmt;
+use crate::funcs::sprig::date::{GoTime, Location, TimeObject};
 use crate::value::{IntKind, Map, Value};
+
+/// BurntSushi's encoding of a `time.Time`: RFC 3339, or the bare local date, time or
+/// datetime for values read from such TOML forms (in their own zones).
+fn toml_time(t: &GoTime) -> String {
+    let layout = match &t.loc {
+        Location::Fixed(n, 0) if n == "datetime-local" => "2006-01-02T15:04:05.999999999",
+        Location::Fixed(n, 0) if n == "date-local" => "2006-01-02",
+        Location::Fixed(n, 0) if n == "time-local" => "15:04:05.999999999",
+        _ => return t.format("2006-01-02T15:04:05.999999999Z07:00"),
+    };
+    t.in_loc(Location::Utc).format(layout)
+}
 
 /// BurntSushi's string escaping (control characters as `\uXXXX`, a few short escapes).
 fn quote(s: &str) -> String {
@@ -251,7 +264,10 @@ impl Enc {
                 self.out.push(']');
             }
             Value::Map(_) => self.map(&mut Vec::new(), v, true)?,
-            Value::Object(o) => self.out.push_str(&quote(&o.format())),
+            Value::Object(o) => match o.as_any().downcast_ref::<TimeObject>() {
+                Some(t) => self.out.push_str(&toml_time(&t.0)),
+                None => self.out.push_str(&quote(&o.format())),
+            },
         }
         Ok(())
     }
@@ -264,36 +280,10 @@ pub fn to_toml(v: &Value) -> Result<String, String> {
     Ok(e.out)
 }
 
-fn from_toml_value(v: &toml::Value) -> Value {
-    match v {
-        toml::Value::String(s) => Value::str(s),
-        toml::Value::Integer(i) => Value::Int(*i, IntKind::Int64),
-        toml::Value::Float(f) => Value::Float(*f),
-        toml::Value::Boolean(b) => Value::Bool(*b),
-        toml::Value::Datetime(d) => Value::str(d.to_string()),
-        toml::Value::Array(a) => Value::list(a.iter().map(from_toml_value).collect()),
-        toml::Value::Table(t) => Value::map(
-            t.iter()
-                .map(|(k, v)| (k.clone(), from_toml_value(v)))
-                .collect::<Map>(),
-        ),
-    }
-}
-
-/// Parses a TOML document into a map (integers as `int64`, datetimes as their text).
-/// Syntax errors BurntSushi's lexer finds are reported in its words; other errors
-/// (duplicate keys, bad numbers or dates) come from the Rust `toml` parser.
+/// Parses a TOML document into a map as BurntSushi/toml does for Helm's `fromToml`
+/// (integers as `int64`, datetimes as `time.Time`), or gives its error text.
 pub fn from_toml(s: &str) -> Result<Map, String> {
-    if let Some(e) = super::toml_lex::lex_error(s) {
-        return Err(e);
-    }
-    match s.parse::<toml::Table>() {
-        Ok(t) => Ok(t
-            .iter()
-            .map(|(k, v)| (k.clone(), from_toml_value(v)))
-            .collect()),
-        Err(e) => Err(format!("toml: {}", e.message())),
-    }
+    super::toml_lex::read(s)
 }
 
 #[cfg(test)]

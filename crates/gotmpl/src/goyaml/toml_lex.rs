@@ -1,10 +1,12 @@
-//! The error texts of BurntSushi/toml v1.4's reader (what Helm's `fromToml` reports):
-//! its lexer's state machine, line rule (an error at end of input counts one line less)
-//! and "last key" bookkeeping, re-stated to find the first lexer error of a document.
-//! Values themselves are read by the `toml` crate; this only says why a document fails
-//! (lexer errors, number and escape checks, and redefinition of keys and tables).
+//! BurntSushi/toml v1.4's reader as Helm's `fromToml` uses it: its lexer's state machine,
+//! line rule (an error at end of input counts one line less), "last key" bookkeeping and
+//! error texts, and its parser's mapping (implicit tables, arrays of tables, inline
+//! tables) with the leniency that comes with it, re-stated to build the same values.
 
 use std::collections::{HashMap, HashSet, VecDeque};
+
+use crate::funcs::sprig::date::{GoTime, Location, TimeObject};
+use crate::value::{IntKind, Map, MapRef, Value};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum St {
@@ -51,6 +53,15 @@ enum St {
     Done,
 }
 
+/// The four TOML string forms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StrKind {
+    Basic,
+    MultiBasic,
+    Raw,
+    MultiRaw,
+}
+
 #[derive(Debug)]
 enum Item {
     KeyStart,
@@ -66,12 +77,15 @@ enum Item {
     InlineStart,
     InlineEnd,
     CommentStart,
-    /// Comment text or a scalar value checked no further.
+    /// Comment text.
     Other,
-    /// An integer, a float, or a basic string holding escapes: text and line.
+    /// An integer, a float or a datetime: text and line.
     Int(String, usize),
     Float(String, usize),
-    Escaped(String, usize),
+    Datetime(String, usize),
+    /// A string value: its text between the quotes, its kind, and line.
+    Str(String, StrKind, usize),
+    Bool(bool),
     Eof,
     Error(usize, String),
 }
@@ -269,21 +283,25 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    /// A basic string: its escapes are checked when it is a value.
-    fn emit_basic(&mut self) {
+    /// A string: a key part (decoded as the parser reads it) or a value.
+    fn emit_str(&mut self, kind: StrKind) {
+        let s = self.current().to_string();
+        let line = self.line;
         if self.in_key {
-            // A quoted key part is decoded (and its escapes checked) as the parser reads it.
-            if let Err(msg) = check_escapes(self.current()) {
-                self.start = self.pos;
-                self.push_err(self.line, msg);
-                return;
+            let part = if kind == StrKind::Basic {
+                decode_escapes(&s)
+            } else {
+                Ok(s)
+            };
+            match part {
+                Ok(p) => self.emit(Item::Part(p, line)),
+                Err(msg) => {
+                    self.start = self.pos;
+                    self.push_err(line, msg);
+                }
             }
-        }
-        if !self.in_key && self.current().contains('\\') {
-            let s = self.current().to_string();
-            self.emit(Item::Escaped(s, self.line));
         } else {
-            self.emit_text();
+            self.emit(Item::Str(s, kind, line));
         }
     }
 
@@ -683,7 +701,7 @@ impl<'a> Lexer<'a> {
                 }
                 Some('"') => {
                     self.backup();
-                    self.emit_basic();
+                    self.emit_str(StrKind::Basic);
                     self.next();
                     self.ignore();
                     self.pop()
@@ -708,7 +726,7 @@ impl<'a> Lexer<'a> {
                             self.backup();
                             self.backup();
                             self.backup();
-                            self.emit_basic();
+                            self.emit_str(StrKind::MultiBasic);
                             self.next();
                             self.next();
                             self.next();
@@ -726,7 +744,7 @@ impl<'a> Lexer<'a> {
                 r if nl(r) => self.error_prev_line("strings cannot contain newlines"),
                 Some('\'') => {
                     self.backup();
-                    self.emit_text();
+                    self.emit_str(StrKind::Raw);
                     self.next();
                     self.ignore();
                     self.pop()
@@ -749,7 +767,7 @@ impl<'a> Lexer<'a> {
                             self.backup();
                             self.backup();
                             self.backup();
-                            self.emit_text();
+                            self.emit_str(StrKind::MultiRaw);
                             self.next();
                             self.next();
                             self.next();
@@ -825,7 +843,11 @@ impl<'a> Lexer<'a> {
                 {
                     return St::Datetime;
                 }
-                self.end_scalar()
+                self.backup();
+                let text = self.current().trim().to_string();
+                let line = self.line;
+                self.emit(Item::Datetime(text, line));
+                self.pop()
             }
             St::HexInteger | St::OctalInteger | St::BinaryInteger => {
                 let r = self.next();
@@ -937,7 +959,7 @@ impl<'a> Lexer<'a> {
                     }
                 }
                 if word == "true" || word == "false" {
-                    self.emit(Item::Other);
+                    self.emit(Item::Bool(word == "true"));
                     return self.pop();
                 }
                 self.errorf(format!("expected value but found {} instead", qs(&word)))
@@ -964,12 +986,6 @@ impl<'a> Lexer<'a> {
         self.emit_number(float);
         self.pop()
     }
-
-    fn end_scalar(&mut self) -> St {
-        self.backup();
-        self.emit(Item::Other);
-        self.pop()
-    }
 }
 
 /// BurntSushi's quoting of a key part in `Key.String`.
@@ -983,11 +999,29 @@ fn maybe_quoted(k: &str) -> String {
     format!("\"{}\"", k.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
-/// BurntSushi's `mapping` as far as redefinition checks need it.
+/// BurntSushi's `mapping`: tables, arrays of tables (`[[x]]`), and other values.
+#[derive(Clone)]
 enum Node {
     Table(HashMap<String, Node>),
     Tables(Vec<HashMap<String, Node>>),
-    Leaf,
+    Leaf(Value),
+}
+
+fn table_map(t: HashMap<String, Node>) -> Map {
+    t.into_iter().map(|(k, v)| (k, node_value(v))).collect()
+}
+
+fn node_value(n: Node) -> Value {
+    // Arrays and inline tables nest without limit (as in Go, whose stacks grow).
+    stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || node_value_inner(n))
+}
+
+fn node_value_inner(n: Node) -> Value {
+    match n {
+        Node::Table(t) => Value::map(table_map(t)),
+        Node::Tables(v) => Value::list(v.into_iter().map(|t| Value::map(table_map(t))).collect()),
+        Node::Leaf(v) => v,
+    }
 }
 
 struct Parser<'a> {
@@ -999,7 +1033,13 @@ struct Parser<'a> {
     mapping: HashMap<String, Node>,
     implicits: HashSet<String>,
     arrays: HashSet<String>,
+    /// Arrays and inline tables open around the value being read.
+    depth: usize,
 }
+
+/// How deep arrays and inline tables may nest (our limit, as for YAML; BurntSushi v1.4 has
+/// none): deeper values could not be dropped without overflowing the stack.
+pub(super) const MAX_NESTING: usize = 500;
 
 fn key_string(k: &[String]) -> String {
     k.iter()
@@ -1017,7 +1057,7 @@ fn descend<'m>(
         h = match h.get_mut(k) {
             Some(Node::Table(t)) => t,
             Some(Node::Tables(v)) => v.last_mut().ok_or(None)?,
-            Some(Node::Leaf) => return Err(Some(i)),
+            Some(Node::Leaf(_)) => return Err(Some(i)),
             None => return Err(None),
         };
     }
@@ -1047,7 +1087,7 @@ impl Parser<'_> {
                 self.implicits.insert(key_string(&kc));
                 h.insert(k.clone(), Node::Table(HashMap::new()));
             }
-            if matches!(h.get(k), Some(Node::Leaf)) {
+            if matches!(h.get(k), Some(Node::Leaf(_))) {
                 return Err(self.panicf(format!(
                     "Key '{}' was already created as a hash.",
                     key_string(&kc)
@@ -1173,7 +1213,7 @@ impl Parser<'_> {
                 }
                 Item::KeyStart => {
                     let outer = self.context.clone();
-                    self.key_value()?;
+                    let _ = self.key_value()?;
                     self.context = outer;
                     self.current_key.clear();
                 }
@@ -1182,29 +1222,47 @@ impl Parser<'_> {
         }
     }
 
-    fn key_value(&mut self) -> PResult {
+    /// A `key = value`: set in the mapping; returns the dotted parents, the last key part
+    /// and the value (an enclosing inline table keeps its own copy).
+    fn key_value(&mut self) -> Result<(Vec<String>, String, Node), String> {
         let first = self.next()?;
         let mut key = self.key(first)?;
         self.current_key = key.pop().unwrap_or_default();
-        for part in key {
+        for part in &key {
             let mut k = self.context.clone();
-            k.push(part);
+            k.push(part.clone());
             self.implicits.insert(key_string(&k));
             self.add_context(&k, false)?;
         }
         let v = self.next()?;
         let (node, is_array) = self.value(v, false)?;
         let cur = self.current_key.clone();
-        self.set_value(&cur, node)?;
+        self.set_value(&cur, node.clone())?;
         if is_array {
             let mut k = self.context.clone();
-            k.push(cur);
+            k.push(cur.clone());
             self.arrays.insert(key_string(&k));
         }
-        Ok(())
+        Ok((key, cur, node))
     }
 
     fn value(&mut self, it: Item, parent_is_array: bool) -> Result<(Node, bool), String> {
+        if !matches!(it, Item::Array | Item::InlineStart) {
+            return self.value_inner(it, parent_is_array);
+        }
+        if self.depth >= MAX_NESTING {
+            let msg = format!("arrays and inline tables nest deeper than {MAX_NESTING} levels");
+            return Err(self.fail(self.lx.line, &msg));
+        }
+        self.depth += 1;
+        let r = stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || {
+            self.value_inner(it, parent_is_array)
+        });
+        self.depth -= 1;
+        r
+    }
+
+    fn value_inner(&mut self, it: Item, parent_is_array: bool) -> Result<(Node, bool), String> {
         match it {
             Item::Array => {
                 // `valueArray` records the key as an array before reading the items.
@@ -1213,14 +1271,18 @@ impl Parser<'_> {
                     k.push(self.current_key.clone());
                 }
                 self.arrays.insert(key_string(&k));
+                let mut items = Vec::new();
                 loop {
                     match self.next()? {
-                        Item::ArrayEnd | Item::Eof => return Ok((Node::Leaf, true)),
+                        Item::ArrayEnd | Item::Eof => {
+                            return Ok((Node::Leaf(Value::list(items)), true))
+                        }
                         Item::CommentStart => {
                             self.next()?;
                         }
                         v => {
-                            self.value(v, true)?;
+                            let (n, _) = self.value(v, true)?;
+                            items.push(node_value(n));
                         }
                     }
                 }
@@ -1232,6 +1294,9 @@ impl Parser<'_> {
                 let prev = self.context.clone();
                 self.implicits.insert(key_string(&prev));
                 self.add_context(&prev, parent_is_array)?;
+                // The inline table's own hash: the value an array keeps (the mapping keeps
+                // the table `add_context` made). A shared map, as in Go.
+                let top = MapRef::new(Map::new());
                 loop {
                     match self.next()? {
                         Item::InlineEnd | Item::Eof => break,
@@ -1239,25 +1304,58 @@ impl Parser<'_> {
                             self.next()?;
                         }
                         _ => {
-                            self.key_value()?;
+                            let (parents, key, val) = self.key_value()?;
+                            let mut h = top.clone();
+                            for c in parents {
+                                let e = h.get(&c).unwrap_or_else(|| {
+                                    let m = Value::map(Map::new());
+                                    h.write().insert(c, m.clone());
+                                    m
+                                });
+                                h = match e {
+                                    Value::Map(t) => t,
+                                    _ => {
+                                        let ctx = qs(&key_string(&self.context));
+                                        return Err(self.panicf(format!("{ctx} is not a table")));
+                                    }
+                                };
+                            }
+                            h.write().insert(key, node_value(val));
                             self.context = prev.clone();
                         }
                     }
                 }
                 self.context = outer;
                 self.current_key = outer_key;
-                Ok((Node::Table(HashMap::new()), false))
+                Ok((Node::Leaf(Value::Map(top)), false))
             }
-            Item::Int(v, line) => check_int(&v)
+            Item::Int(v, line) => parse_int(&v)
                 .map_err(|m| self.fail(line, &m))
-                .map(|()| (Node::Leaf, false)),
-            Item::Float(v, line) => check_float(&v)
+                .map(|n| (Node::Leaf(Value::Int(n, IntKind::Int64)), false)),
+            Item::Float(v, line) => parse_float(&v)
                 .map_err(|m| self.fail(line, &m))
-                .map(|()| (Node::Leaf, false)),
-            Item::Escaped(v, line) => check_escapes(&v)
-                .map_err(|m| self.fail(line, &m))
-                .map(|()| (Node::Leaf, false)),
-            _ => Ok((Node::Leaf, false)),
+                .map(|f| (Node::Leaf(Value::Float(f)), false)),
+            Item::Str(v, kind, line) => {
+                let s = match kind {
+                    StrKind::Raw => Ok(v),
+                    StrKind::MultiRaw => Ok(strip_first_newline(&v).to_string()),
+                    StrKind::Basic => decode_escapes(&v),
+                    StrKind::MultiBasic => {
+                        decode_escapes(&strip_escaped_newlines(strip_first_newline(&v)))
+                    }
+                };
+                s.map_err(|m| self.fail(line, &m))
+                    .map(|s| (Node::Leaf(Value::str(s)), false))
+            }
+            Item::Bool(b) => Ok((Node::Leaf(Value::Bool(b)), false)),
+            Item::Datetime(v, line) => {
+                let v = v.replace('z', "Z").replace(['t', ' '], "T");
+                match parse_datetime(&v) {
+                    Some(t) => Ok((Node::Leaf(TimeObject::value(t)), false)),
+                    None => Err(self.fail(line, &format!("invalid datetime: {}", qs(&v)))),
+                }
+            }
+            _ => Err(self.fail(self.pos_line, "unexpected value")),
         }
     }
 }
@@ -1284,8 +1382,8 @@ fn leading_zero(s: &str) -> bool {
         || (b.len() > 2 && matches!(b[0], b'-' | b'+') && b[1] == b'0')
 }
 
-/// BurntSushi's `valueInteger` checks (Go's `ParseInt(s, 0, 64)` range).
-fn check_int(v: &str) -> Result<(), String> {
+/// BurntSushi's `valueInteger` (its checks, then Go's `ParseInt(s, 0, 64)`).
+fn parse_int(v: &str) -> Result<i64, String> {
     if !underscores_ok(v) {
         return Err(format!(
             "Invalid integer {}: underscores must be surrounded by digits",
@@ -1312,6 +1410,7 @@ fn check_int(v: &str) -> Result<(), String> {
     let digits = digits.replace('_', "");
     let text = if neg { format!("-{digits}") } else { digits };
     match i64::from_str_radix(&text, radix) {
+        Ok(n) => Ok(n),
         Err(e)
             if matches!(
                 e.kind(),
@@ -1320,12 +1419,12 @@ fn check_int(v: &str) -> Result<(), String> {
         {
             Err(format!("{v} is out of range for int64"))
         }
-        _ => Ok(()),
+        Err(_) => Err(format!("Expected integer value, but got '{v}'.")),
     }
 }
 
-/// BurntSushi's `valueFloat` checks (Go's `ParseFloat` syntax and range).
-fn check_float(v: &str) -> Result<(), String> {
+/// BurntSushi's `valueFloat` (its checks, then Go's `ParseFloat` syntax and range).
+fn parse_float(v: &str) -> Result<f64, String> {
     let parts: Vec<&str> = v.split(['.', 'e', 'E']).filter(|p| !p.is_empty()).collect();
     if parts.iter().any(|p| !underscores_ok(p)) {
         return Err(format!(
@@ -1368,44 +1467,243 @@ fn check_float(v: &str) -> Result<(), String> {
     match val.parse::<f64>() {
         _ if !syntax_ok => Err(format!("Invalid float value: {}", qs(v))),
         Ok(f) if f.is_infinite() && !special => Err(format!("{v} is out of range for float64")),
-        _ => Ok(()),
+        Ok(_) if val == "-nan" => Ok(f64::NAN.copysign(-1.0)),
+        Ok(f) => Ok(f),
+        Err(_) => Err(format!("Invalid float value: {}", qs(v))),
     }
 }
 
-/// BurntSushi's `asciiEscapeToUnicode` check: `\u`/`\U` escapes must name a valid rune.
-fn check_escapes(raw: &str) -> Result<(), String> {
-    let b = raw.as_bytes();
+/// BurntSushi's `replaceEscapes`: a basic string's escapes decoded (`\u`/`\U` must
+/// name a valid rune; `\ ` and `\<tab>` are refused).
+fn decode_escapes(raw: &str) -> Result<String, String> {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.char_indices();
+    while let Some((i, c)) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let Some((_, e)) = chars.next() else {
+            return Err("Escape sequence at end of string.".to_string());
+        };
+        let n = match e {
+            'b' => {
+                out.push('\x08');
+                continue;
+            }
+            't' => {
+                out.push('\t');
+                continue;
+            }
+            'n' => {
+                out.push('\n');
+                continue;
+            }
+            'f' => {
+                out.push('\x0c');
+                continue;
+            }
+            'r' => {
+                out.push('\r');
+                continue;
+            }
+            '"' | '\\' => {
+                out.push(e);
+                continue;
+            }
+            ' ' | '\t' => return Err(format!("invalid escape: '\\{e}'")),
+            'u' => 4,
+            'U' => 8,
+            _ => {
+                return Err(format!(
+                    "Expected valid escape code after \\, but got '{e}'."
+                ))
+            }
+        };
+        let h = raw.get(i + 2..i + 2 + n).unwrap_or("");
+        let r = u32::from_str_radix(h, 16).ok().and_then(char::from_u32);
+        match r {
+            Some(r) => out.push(r),
+            None => return Err(format!("Escaped character '\\u{h}' is not valid UTF-8.")),
+        }
+        for _ in 0..n {
+            chars.next();
+        }
+    }
+    Ok(out)
+}
+
+/// BurntSushi's `stripFirstNewline` (of multi-line strings).
+fn strip_first_newline(s: &str) -> &str {
+    s.strip_prefix('\n')
+        .or_else(|| s.strip_prefix("\r\n"))
+        .unwrap_or(s)
+}
+
+/// BurntSushi's `stripEscapedNewlines`: a backslash followed by white space holding a
+/// newline is removed with all that white space.
+fn strip_escaped_newlines(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut s = s;
     let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        if c != b'\\' {
+    loop {
+        let Some(ix) = s.get(i..).and_then(|t| t.find('\\')) else {
+            out.push_str(s);
+            return out;
+        };
+        i += ix;
+        let b = s.as_bytes();
+        if b.get(i + 1) == Some(&b'\\') {
+            i += 2;
+            continue;
+        }
+        let mut j = i + 1;
+        while matches!(b.get(j), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+            j += 1;
+        }
+        if j == i + 1 || !b[i..j].contains(&b'\n') {
             i += 1;
             continue;
         }
-        let n = match b.get(i + 1) {
-            Some(b'u') => 4,
-            Some(b'U') => 8,
-            _ => {
-                i += 2;
-                continue;
-            }
-        };
-        if let Some(h) = raw.get(i + 2..i + 2 + n) {
-            let ok = u32::from_str_radix(h, 16)
-                .ok()
-                .and_then(char::from_u32)
-                .is_some();
-            if !ok {
-                return Err(format!("Escaped character '\\u{h}' is not valid UTF-8."));
-            }
-        }
-        i += 2 + n;
+        out.push_str(&s[..i]);
+        s = &s[j..];
+        i = 0;
     }
-    Ok(())
 }
 
-/// The error BurntSushi/toml's lexer reports for `input`, as `ParseError.Error()` prints
-/// it, or `None` when its lexer finds none.
-pub(super) fn lex_error(input: &str) -> Option<String> {
+/// `n` ASCII digits at `*i`, as a number.
+fn digits(b: &[u8], i: &mut usize, n: usize) -> Option<i64> {
+    let d = b.get(*i..*i + n)?;
+    if !d.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    *i += n;
+    Some(d.iter().fold(0, |a, &c| a * 10 + i64::from(c - b'0')))
+}
+
+fn lit(b: &[u8], i: &mut usize, c: u8) -> Option<()> {
+    (b.get(*i) == Some(&c)).then(|| *i += 1)
+}
+
+fn is_leap(y: i64) -> bool {
+    y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
+}
+
+/// Go's `time.Parse` of `2006-01-02` (with its range checks): year, month, day.
+fn date_part(b: &[u8], i: &mut usize) -> Option<(i64, i64, i64)> {
+    let y = digits(b, i, 4)?;
+    lit(b, i, b'-')?;
+    let m = digits(b, i, 2)?;
+    lit(b, i, b'-')?;
+    let d = digits(b, i, 2)?;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap(y) => 29,
+        2 => 28,
+        _ => return None,
+    };
+    (1..=days).contains(&d).then_some((y, m, d))
+}
+
+/// Go's `time.Parse` of `15:04:05.999999999`: seconds in the day and nanoseconds.
+fn time_part(b: &[u8], i: &mut usize) -> Option<(i64, u32)> {
+    let h = digits(b, i, 2)?;
+    lit(b, i, b':')?;
+    let m = digits(b, i, 2)?;
+    lit(b, i, b':')?;
+    let s = digits(b, i, 2)?;
+    if h > 23 || m > 59 || s > 59 {
+        return None;
+    }
+    let mut ns = 0u32;
+    if b.get(*i) == Some(&b'.') && b.get(*i + 1).is_some_and(u8::is_ascii_digit) {
+        *i += 1;
+        let mut n = 0;
+        while let Some(c) = b.get(*i).filter(|c| c.is_ascii_digit()) {
+            // Go keeps the first nine digits.
+            if n < 9 {
+                ns = ns * 10 + u32::from(c - b'0');
+                n += 1;
+            }
+            *i += 1;
+        }
+        ns *= 10u32.pow(9 - n);
+    }
+    Some((h * 3600 + m * 60 + s, ns))
+}
+
+/// Seconds since the epoch of a proleptic Gregorian date.
+fn days_since_epoch(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
+}
+
+/// BurntSushi's `valueDatetime` (after its `t`/`z`/space replacement): an offset
+/// datetime in Go's local zone, else a local datetime, date or time in its fixed
+/// `datetime-local`, `date-local` or `time-local` zones (offset 0).
+fn parse_datetime(v: &str) -> Option<GoTime> {
+    let b = v.as_bytes();
+    let fixed = |name: &str| Location::Fixed(name.to_string(), 0);
+    let mk = |unix: i64, nsec: u32, loc: Location| GoTime {
+        unix,
+        nsec,
+        loc,
+        mono: None,
+    };
+    let mut i = 0;
+    if let Some((y, m, d)) = date_part(b, &mut i) {
+        let day = days_since_epoch(y, m, d) * 86_400;
+        if i == b.len() {
+            return Some(mk(day, 0, fixed("date-local")));
+        }
+        lit(b, &mut i, b'T')?;
+        let (secs, ns) = time_part(b, &mut i)?;
+        let local = day + secs;
+        if i == b.len() {
+            return Some(mk(local, ns, fixed("datetime-local")));
+        }
+        if lit(b, &mut i, b'Z').is_some() {
+            return (i == b.len()).then(|| mk(local, ns, Location::Utc));
+        }
+        let sign = match b.get(i) {
+            Some(b'+') => 1,
+            Some(b'-') => -1,
+            _ => return None,
+        };
+        i += 1;
+        let oh = digits(b, &mut i, 2)?;
+        lit(b, &mut i, b':')?;
+        let om = digits(b, &mut i, 2)?;
+        if i != b.len() || oh > 24 || om > 60 {
+            return None;
+        }
+        let off = i32::try_from(sign * (oh * 3600 + om * 60)).ok()?;
+        let unix = local - i64::from(off);
+        let loc = if Location::Local.lookup(unix).0 == off {
+            Location::Local
+        } else {
+            Location::Fixed(String::new(), off)
+        };
+        return Some(mk(unix, ns, loc));
+    }
+    i = 0;
+    let (secs, ns) = time_part(b, &mut i)?;
+    (i == b.len()).then(|| {
+        mk(
+            days_since_epoch(0, 1, 1) * 86_400 + secs,
+            ns,
+            fixed("time-local"),
+        )
+    })
+}
+
+/// BurntSushi/toml's reading of a document as Helm's `fromToml` gets it (integers as
+/// `int64`, datetimes as `time.Time`), or its error as `ParseError.Error()` prints it.
+pub(super) fn read(input: &str) -> Result<Map, String> {
     let mut p = Parser {
         lx: Lexer::new(input),
         context: Vec::new(),
@@ -1414,20 +1712,57 @@ pub(super) fn lex_error(input: &str) -> Option<String> {
         mapping: HashMap::new(),
         implicits: HashSet::new(),
         arrays: HashSet::new(),
+        depth: 0,
     };
-    p.top().err()
+    p.top()?;
+    Ok(table_map(p.mapping))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::lex_error;
+    use super::read;
+    use crate::value::Value;
 
     #[test]
     fn eof_errors_count_one_line_less() {
         assert_eq!(
-            lex_error("bad =").as_deref(),
+            read("bad =").err().as_deref(),
             Some("toml: line 0 (last key \"bad\"): unexpected EOF; expected value")
         );
-        assert_eq!(lex_error("a = 1\nb = [1,2]\n"), None);
+        assert!(read("a = 1\nb = [1,2]\n").is_ok());
+    }
+
+    #[test]
+    fn implicit_table_is_not_overwritten() {
+        let m = read("a.b.c = 1\na.b = 2").unwrap_or_default();
+        let Some(Value::Map(a)) = m.get("a") else {
+            panic!("a is not a table: {m:?}")
+        };
+        assert!(matches!(a.snapshot().get("b"), Some(Value::Map(_))));
+    }
+
+    #[test]
+    fn strings_decode_like_burntsushi() {
+        let doc = "a = \"x\\u00e9\\ty\"\nb = \"\"\"\nl1 \\\n   l2\"\"\"\nc = '''\nraw\\n'''";
+        let m = read(doc).unwrap_or_default();
+        assert_eq!(m.get("a").and_then(Value::as_str), Some("x\u{e9}\ty"));
+        assert_eq!(m.get("b").and_then(Value::as_str), Some("l1 l2"));
+        assert_eq!(m.get("c").and_then(Value::as_str), Some("raw\\n"));
+    }
+}
+
+#[cfg(test)]
+mod deep_tests {
+    use super::MAX_NESTING;
+
+    #[test]
+    fn deep_nesting_is_refused_without_overflow() {
+        for n in [MAX_NESTING, MAX_NESTING + 1, 2_000] {
+            let doc = format!("a = {}1{}", "[".repeat(n), "]".repeat(n));
+            assert_eq!(super::read(&doc).is_ok(), n <= MAX_NESTING, "{n} arrays");
+            let doc = format!("a = {}1{}", "{b=".repeat(n), "}".repeat(n));
+            assert_eq!(super::read(&doc).is_ok(), n <= MAX_NESTING, "{n} tables");
+        }
+        assert!(super::read(&format!("a = {}", "[".repeat(2_000))).is_err());
     }
 }

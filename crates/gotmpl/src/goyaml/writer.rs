@@ -160,7 +160,11 @@ fn to_node(v: &Value) -> Result<Node, YamlError> {
         Value::Float(f) => Node::Plain(float_text(*f)?),
         Value::Str(s) => Node::Str(json_string_through_yaml(s)?),
         Value::Bytes(b) => Node::Str(super::json::base64_std(b)),
-        Value::Object(o) => Node::Str(json_string_through_yaml(&o.format())?),
+        Value::Object(o) => match o.json_text() {
+            Some(Ok(t)) => Node::Str(json_string_through_yaml(&t)?),
+            Some(Err(m)) => return Err(YamlError::marshal(m)),
+            None => Node::Str(json_string_through_yaml(&o.format())?),
+        },
         Value::List(l) => Node::Seq(l.iter().map(to_node).collect::<Result<_, _>>()?),
         Value::Map(m) => {
             let mut entries = Vec::new();

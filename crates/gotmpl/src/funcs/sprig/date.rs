@@ -427,6 +427,22 @@ impl Object for TimeObject {
     fn format(&self) -> String {
         self.0.go_string()
     }
+    fn json_text(&self) -> Option<Result<String, String>> {
+        let t = &self.0;
+        let c = t.civil();
+        let err = |why: &str| {
+            Some(Err(format!(
+                "json: error calling MarshalJSON for type time.Time: Time.MarshalJSON: {why}"
+            )))
+        };
+        if !(0..=9999).contains(&c.year) {
+            return err("year outside of range [0,9999]");
+        }
+        if c.offset.unsigned_abs() >= 24 * 3600 {
+            return err("timezone hour outside of range [0,23]");
+        }
+        Some(Ok(t.format("2006-01-02T15:04:05.999999999Z07:00")))
+    }
     fn as_any(&self) -> &dyn Any {
         self
     }
