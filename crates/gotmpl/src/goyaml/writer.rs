@@ -45,6 +45,12 @@ fn to_node_pretty(v: &Value) -> Node {
         }),
         Value::Str(s) => Node::Str(s.to_string()),
         Value::Bytes(b) => Node::Str(super::json::base64_std(b)),
+        // go-yaml v3 writes a time.Time as a plain RFC 3339 scalar (the text its JSON
+        // form quotes).
+        Value::Object(o) if o.type_name() == "time.Time" => match o.json_text() {
+            Some(Ok(j)) => Node::Plain(j.trim_matches('"').to_string()),
+            _ => Node::Str(o.format()),
+        },
         Value::Object(o) => Node::Str(o.format()),
         Value::List(l) => Node::Seq(l.iter().map(to_node_pretty).collect()),
         Value::Map(m) => {
