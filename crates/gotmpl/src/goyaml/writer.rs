@@ -12,6 +12,9 @@ enum Node {
     /// A plain scalar written as is (`null`, `true`, numbers).
     Plain(String),
     Str(String),
+    /// A string holding bytes that are not UTF-8: go-yaml v3 writes it `!!binary`,
+    /// base64 in lines of 70 (each ended by a newline when there are several).
+    Binary(String),
     Seq(Vec<Node>),
     Map(Vec<(String, Node)>),
 }
@@ -43,6 +46,20 @@ fn to_node_pretty(v: &Value) -> Node {
             "NaN" => ".nan".to_string(),
             s => s.to_string(),
         }),
+        Value::Str(s) if crate::bytestr::has_escapes(s) => {
+            let b64 = super::json::base64_std(&crate::bytestr::to_go_bytes(s));
+            const LINE: usize = 70;
+            if b64.len() < LINE {
+                Node::Binary(b64)
+            } else {
+                let mut lines = String::with_capacity(b64.len() + b64.len() / LINE + 1);
+                for chunk in b64.as_bytes().chunks(LINE) {
+                    lines.push_str(std::str::from_utf8(chunk).unwrap_or(""));
+                    lines.push('\n');
+                }
+                Node::Binary(lines)
+            }
+        }
         Value::Str(s) => Node::Str(s.to_string()),
         Value::Bytes(b) => Node::Str(super::json::base64_std(b)),
         // go-yaml v3 writes a time.Time as a plain RFC 3339 scalar (the text its JSON
@@ -543,6 +560,15 @@ impl Emitter {
         match n {
             Node::Plain(s) => self.scalar(s, Style::Plain, ctx),
             Node::Str(s) => self.scalar(s, requested_style(s), ctx),
+            Node::Binary(b) => {
+                self.write_indicator("!!binary", true, false, false);
+                let style = if b.contains('\n') {
+                    Style::Literal
+                } else {
+                    Style::Plain
+                };
+                self.scalar(b, style, ctx);
+            }
             Node::Seq(items) => {
                 if items.is_empty() {
                     self.empty_flow("[", "]");
