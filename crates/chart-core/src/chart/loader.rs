@@ -250,16 +250,20 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, ChartError> {
 /// `values.yaml` files at least this big are parsed on their own thread.
 const PARALLEL_VALUES_MIN: usize = 16 * 1024;
 
-type ValuesJob<'scope> = std::thread::ScopedJoinHandle<'scope, Result<Value, ChartError>>;
+/// A values.yaml parse running on its own thread, with the text it reads.
+type ValuesJob<'scope> = (
+    std::thread::ScopedJoinHandle<'scope, Result<Value, ChartError>>,
+    Arc<[u8]>,
+);
 
 /// The values parse running on its own thread, if any, joined: its error comes first.
-fn join_values(job: Option<ValuesJob<'_>>, data: &[u8]) -> Result<Option<Value>, ChartError> {
+fn join_values(job: Option<ValuesJob<'_>>) -> Result<Option<Value>, ChartError> {
     match job {
         None => Ok(None),
-        Some(h) => match h.join() {
+        Some((h, data)) => match h.join() {
             Ok(r) => r.map(Some),
             // The thread panicked: parse here instead.
-            Err(_) => parse_values(data, "values.yaml").map(Some),
+            Err(_) => parse_values(&data, "values.yaml").map(Some),
         },
     }
 }
@@ -269,10 +273,9 @@ fn load_files_in<'scope>(
     files: Vec<BufferedFile>,
 ) -> Result<Chart, ChartError> {
     let mut values_job: Option<ValuesJob<'scope>> = None;
-    let mut values_data: Arc<[u8]> = Arc::from(&[][..]);
-    match load_files_with(sc, files, &mut values_job, &mut values_data) {
+    match load_files_with(sc, files, &mut values_job) {
         Ok(mut c) => {
-            if let Some(v) = join_values(values_job, &values_data)? {
+            if let Some(v) = join_values(values_job)? {
                 c.values = v;
             }
             Ok(c)
@@ -280,7 +283,7 @@ fn load_files_in<'scope>(
         Err(e) => {
             // An error found after values.yaml was handed off: the values error, if
             // there is one, came first.
-            join_values(values_job, &values_data)?;
+            join_values(values_job)?;
             Err(e)
         }
     }
@@ -290,7 +293,6 @@ fn load_files_with<'scope>(
     sc: &'scope std::thread::Scope<'scope, '_>,
     files: Vec<BufferedFile>,
     values_job: &mut Option<ValuesJob<'scope>>,
-    values_data: &mut Arc<[u8]>,
 ) -> Result<Chart, ChartError> {
     let mut c = Chart::default();
     let mut md: Option<Metadata> = None;
@@ -319,14 +321,12 @@ fn load_files_with<'scope>(
             "values.yaml" => {
                 if f.data.len() >= PARALLEL_VALUES_MIN && values_job.is_none() {
                     let data = f.data.clone();
-                    *values_data = f.data.clone();
-                    *values_job = Some(sc.spawn(move || parse_values(&data, "values.yaml")));
+                    let handle = sc.spawn(move || parse_values(&data, "values.yaml"));
+                    *values_job = Some((handle, f.data.clone()));
                 } else {
                     // A second values.yaml entry (possible in an archive) replaces the
-                    // first, as in Helm; its error, if any, comes after the first's.
-                    if let Some(v) = join_values(values_job.take(), values_data)? {
-                        c.values = v;
-                    }
+                    // first, as in Helm; the first's error, if any, comes first.
+                    join_values(values_job.take())?;
                     c.values = parse_values(&f.data, "values.yaml")?;
                 }
                 c.values_raw = f.data.to_vec();

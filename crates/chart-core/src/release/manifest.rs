@@ -314,66 +314,64 @@ pub fn sort_manifests(
         parse_head(doc)
     });
     for ((path, doc), head) in docs.into_iter().zip(heads) {
-        {
-            let head = head.map_err(|msg| SortError {
-                path: path.clone(),
-                msg,
-            })?;
-            let Some(hook_types) = head.annotations.get("helm.sh/hook").cloned() else {
-                generic.push(Manifest {
-                    name: path.clone(),
-                    content: doc,
-                    head,
-                });
-                continue;
-            };
-            let weight = head
-                .annotations
-                .get("helm.sh/hook-weight")
-                .and_then(|w| w.parse::<i64>().ok())
-                .unwrap_or(0);
-            let mut events = Vec::new();
-            let mut unknown = false;
-            for t in hook_types.split(',') {
-                let t = t.trim().to_lowercase();
-                let t = if t == "test-success" {
-                    "test".to_string()
-                } else {
-                    t
-                };
-                if !HOOK_EVENTS.contains(&t.as_str()) {
-                    unknown = true;
-                    break;
-                }
-                events.push(t);
-            }
-            if unknown {
-                warnings.push(format!(
-                    "manifest_sorter.go:190: info: skipping unknown hook: {}",
-                    gotmpl::fmt::go_quote(&hook_types)
-                ));
-                continue;
-            }
-            let delete_policies = head
-                .annotations
-                .get("helm.sh/hook-delete-policy")
-                .map(|p| {
-                    p.split(',')
-                        .map(|s| s.trim().to_lowercase())
-                        .filter(|s| !s.is_empty())
-                        .collect()
-                })
-                .unwrap_or_default();
-            hooks.push(Hook {
-                name: head.name.clone(),
-                kind: head.kind.clone(),
-                path: path.clone(),
-                manifest: doc,
-                events,
-                weight,
-                delete_policies,
+        let head = head.map_err(|msg| SortError {
+            path: path.clone(),
+            msg,
+        })?;
+        let Some(hook_types) = head.annotations.get("helm.sh/hook").cloned() else {
+            generic.push(Manifest {
+                name: path.clone(),
+                content: doc,
+                head,
             });
+            continue;
+        };
+        let weight = head
+            .annotations
+            .get("helm.sh/hook-weight")
+            .and_then(|w| w.parse::<i64>().ok())
+            .unwrap_or(0);
+        let mut events = Vec::new();
+        let mut unknown = false;
+        for t in hook_types.split(',') {
+            let t = t.trim().to_lowercase();
+            let t = if t == "test-success" {
+                "test".to_string()
+            } else {
+                t
+            };
+            if !HOOK_EVENTS.contains(&t.as_str()) {
+                unknown = true;
+                break;
+            }
+            events.push(t);
         }
+        if unknown {
+            warnings.push(format!(
+                "manifest_sorter.go:190: info: skipping unknown hook: {}",
+                gotmpl::fmt::go_quote(&hook_types)
+            ));
+            continue;
+        }
+        let delete_policies = head
+            .annotations
+            .get("helm.sh/hook-delete-policy")
+            .map(|p| {
+                p.split(',')
+                    .map(|s| s.trim().to_lowercase())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        hooks.push(Hook {
+            name: head.name.clone(),
+            kind: head.kind.clone(),
+            path: path.clone(),
+            manifest: doc,
+            events,
+            weight,
+            delete_policies,
+        });
     }
     hooks.sort_by(|a, b| kind_cmp(order, &a.kind, &b.kind));
     generic.sort_by(|a, b| kind_cmp(order, &a.head.kind, &b.head.kind));
