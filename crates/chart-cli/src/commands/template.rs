@@ -103,6 +103,17 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
     for w in &rendered.warnings {
         eprintln!("{w}");
     }
+    let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    if opts.post_renderer.is_none() && a.output_dir.is_none() && opts.show_only.is_empty() {
+        // The common case: stream the documents out without joining them in memory.
+        let written = rendered
+            .write_template_output(&opts, &mut |p| stdout.write_all(&bytestr::to_go_bytes(p)))
+            .and_then(|()| stdout.flush());
+        return match written {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+            _ => Ok(ExitCode::SUCCESS),
+        };
+    }
     let mut manifest = rendered.manifest_text();
     if let Some((prog, args)) = &opts.post_renderer {
         manifest = post_render(prog, args, &manifest)
@@ -136,8 +147,10 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
     let out = rendered
         .template_output(&manifest, &opts)
         .map_err(|e: ActionError| anyhow!("{e}"))?;
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout.write_all(&bytestr::to_go_bytes(&out)) {
+    if let Err(e) = stdout
+        .write_all(&bytestr::to_go_bytes(&out))
+        .and_then(|()| stdout.flush())
+    {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             return Err(e.into());
         }

@@ -356,22 +356,62 @@ impl Rendered {
     /// The manifest text Helm records: CRDs (if included) and manifests, each as
     /// `---\n# Source: PATH\nCONTENT\n`.
     pub fn manifest_text(&self) -> String {
-        let mut b = String::new();
+        self.manifest_pieces().concat()
+    }
+
+    /// [`Rendered::manifest_text`] as the pieces it is made of (no copy of the documents).
+    fn manifest_pieces(&self) -> Vec<&str> {
+        let mut b = Vec::with_capacity(5 * (self.crds.len() + self.manifests.len()));
         for (p, c) in &self.crds {
-            b.push_str("---\n# Source: ");
-            b.push_str(p);
-            b.push('\n');
-            b.push_str(c);
-            b.push('\n');
+            b.extend(["---\n# Source: ", p.as_str(), "\n", c.as_str(), "\n"]);
         }
         for m in &self.manifests {
-            b.push_str("---\n# Source: ");
-            b.push_str(&m.name);
-            b.push('\n');
-            b.push_str(&m.content);
-            b.push('\n');
+            b.extend([
+                "---\n# Source: ",
+                m.name.as_str(),
+                "\n",
+                m.content.as_str(),
+                "\n",
+            ]);
         }
         b
+    }
+
+    /// Writes `helm template`'s standard output for an unchanged manifest (no
+    /// post-renderer) and no `--show-only` straight to `w`, piece by piece, instead of
+    /// building it in memory first: the same bytes as [`Rendered::template_output`] of
+    /// [`Rendered::manifest_text`]. Each piece goes through `emit`, which writes it
+    /// (converting escaped Go bytes back, for instance).
+    pub fn write_template_output(
+        &self,
+        opts: &TemplateOptions,
+        emit: &mut dyn FnMut(&str) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let mut pieces = self.manifest_pieces();
+        trim_pieces(&mut pieces);
+        for p in pieces {
+            emit(p)?;
+        }
+        emit("\n")?;
+        for h in self.printed_hooks(opts) {
+            for p in [
+                "---\n# Source: ",
+                h.path.as_str(),
+                "\n",
+                h.manifest.as_str(),
+                "\n",
+            ] {
+                emit(p)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The hooks `helm template` prints, in order.
+    fn printed_hooks<'s>(&'s self, opts: &'s TemplateOptions) -> impl Iterator<Item = &'s Hook> {
+        self.hooks.iter().filter(move |h| {
+            !opts.no_hooks && !(opts.skip_tests && h.events.iter().any(|e| e == "test"))
+        })
     }
 
     /// `helm template`'s standard output. `manifest` is [`Rendered::manifest_text`],
@@ -384,17 +424,12 @@ impl Rendered {
         let mut all = String::new();
         all.push_str(manifest.trim());
         all.push('\n');
-        if !opts.no_hooks {
-            for h in &self.hooks {
-                if opts.skip_tests && h.events.iter().any(|e| e == "test") {
-                    continue;
-                }
-                all.push_str("---\n# Source: ");
-                all.push_str(&h.path);
-                all.push('\n');
-                all.push_str(&h.manifest);
-                all.push('\n');
-            }
+        for h in self.printed_hooks(opts) {
+            all.push_str("---\n# Source: ");
+            all.push_str(&h.path);
+            all.push('\n');
+            all.push_str(&h.manifest);
+            all.push('\n');
         }
         if opts.show_only.is_empty() {
             return Ok(all);
@@ -420,6 +455,27 @@ impl Rendered {
             }
         }
         Ok(out)
+    }
+}
+
+/// Trims white space off the start and the end of the concatenation of `pieces`, as
+/// `str::trim` would on the joined text, by shortening or dropping pieces.
+fn trim_pieces(pieces: &mut Vec<&str>) {
+    let first = pieces.iter().position(|p| !p.trim_start().is_empty());
+    let Some(first) = first else {
+        pieces.clear();
+        return;
+    };
+    pieces.drain(..first);
+    pieces[0] = pieces[0].trim_start();
+    while let Some(last) = pieces.last_mut() {
+        let t = last.trim_end();
+        if t.is_empty() {
+            pieces.pop();
+        } else {
+            *last = t;
+            break;
+        }
     }
 }
 
@@ -478,4 +534,35 @@ pub fn output_dir_files(
         }
     }
     files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trim_pieces;
+
+    /// Every way of cutting some texts into up to three pieces trims like `str::trim`
+    /// of the joined text.
+    #[test]
+    fn trim_pieces_trims_the_joined_text() {
+        let parts = [
+            "",
+            " ",
+            "\n\n",
+            "a",
+            " a ",
+            "\t---\n",
+            "x\n \n",
+            "\u{a0}b\u{2003}",
+        ];
+        for a in parts {
+            for b in parts {
+                for c in parts {
+                    let mut pieces = vec![a, b, c];
+                    let joined = pieces.concat();
+                    trim_pieces(&mut pieces);
+                    assert_eq!(pieces.concat(), joined.trim(), "{a:?} {b:?} {c:?}");
+                }
+            }
+        }
+    }
 }
