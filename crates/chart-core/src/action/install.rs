@@ -410,7 +410,8 @@ impl Rendered {
     /// The hooks `helm template` prints, in order.
     fn printed_hooks<'s>(&'s self, opts: &'s TemplateOptions) -> impl Iterator<Item = &'s Hook> {
         self.hooks.iter().filter(move |h| {
-            !opts.no_hooks && !(opts.skip_tests && h.events.iter().any(|e| e == "test"))
+            let is_test = h.events.iter().any(|e| e == "test");
+            !(opts.no_hooks || (opts.skip_tests && is_test))
         })
     }
 
