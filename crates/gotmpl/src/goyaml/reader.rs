@@ -38,22 +38,33 @@ enum Node {
     },
 }
 
-/// A decoded Go value, before the conversion to JSON-compatible values.
+/// A value as go-yaml v2 decodes it into `interface{}`, before sigs.k8s.io/yaml's
+/// conversion to JSON-compatible values: scalars keep the kind YAML 1.1 resolution gave
+/// them (`yes` is a bool, `0x10` an int, `1.10` a float), aliases are expanded.
 #[derive(Clone, Debug)]
-pub(crate) enum GoVal {
+pub enum GoVal {
+    /// `nil` (`null`, `~`, empty).
     Nil,
+    /// `bool`.
     Bool(bool),
+    /// `int` / `int64`.
     Int(i64),
+    /// `uint64` (an integer beyond `int64`).
     Uint(u64),
+    /// `float64`.
     Float(f64),
+    /// `string` (timestamps and `!!binary` data included).
     Str(String),
+    /// `[]interface{}`.
     Seq(Vec<GoVal>),
+    /// `map[interface{}]interface{}`.
     Map(GoMap),
 }
 
-/// `map[interface{}]interface{}`: insertion-ordered, with Go's key equality.
+/// `map[interface{}]interface{}`: insertion-ordered, with Go's key equality (a repeated
+/// key replaces the earlier value and keeps its place).
 #[derive(Clone, Debug, Default)]
-pub(crate) struct GoMap {
+pub struct GoMap {
     entries: Vec<(GoVal, GoVal)>,
     index: HashMap<KeyRepr, usize>,
 }
@@ -69,6 +80,16 @@ enum KeyRepr {
 }
 
 impl GoMap {
+    /// The entries, in the order their keys first appeared.
+    pub fn entries(&self) -> &[(GoVal, GoVal)] {
+        &self.entries
+    }
+
+    /// The entries, in the order their keys first appeared.
+    pub fn into_entries(self) -> Vec<(GoVal, GoVal)> {
+        self.entries
+    }
+
     fn set(&mut self, k: GoVal, v: GoVal) {
         let repr = match &k {
             GoVal::Nil => Some(KeyRepr::Nil),
@@ -1105,36 +1126,41 @@ fn convert(v: &GoVal) -> Result<Value, YamlError> {
         GoVal::Map(m) => {
             let mut out = Map::new();
             for (k, val) in &m.entries {
-                let key = match k {
-                    GoVal::Str(s) => s.clone(),
-                    GoVal::Int(i) => i.to_string(),
-                    GoVal::Float(f) => {
-                        let s = numfmt::format_g32(*f);
-                        match s.as_str() {
-                            "+Inf" => ".inf".to_string(),
-                            "-Inf" => "-.inf".to_string(),
-                            "NaN" => ".nan".to_string(),
-                            _ => s,
-                        }
-                    }
-                    GoVal::Bool(b) => b.to_string(),
-                    GoVal::Nil | GoVal::Uint(_) | GoVal::Seq(_) | GoVal::Map(_) => {
-                        let ty = match k {
-                            GoVal::Nil => "%!s(<nil>)",
-                            GoVal::Uint(_) => "uint64",
-                            GoVal::Seq(_) => "[]interface {}",
-                            _ => "map[interface {}]interface {}",
-                        };
-                        return Err(YamlError::convert(format!(
-                            "unsupported map key of type: {ty}, key: {}, value: {}",
-                            go_plus_sharp_v(k),
-                            go_plus_sharp_v(val)
-                        )));
-                    }
-                };
-                out.insert(key, convert(val)?);
+                out.insert(json_key(k, val)?, convert(val)?);
             }
             Value::map(out)
+        }
+    })
+}
+
+/// sigs.k8s.io/yaml's string form of the mapping key `k` (whose value is `val`, named in
+/// the error for an unsupported key type).
+pub(crate) fn json_key(k: &GoVal, val: &GoVal) -> Result<String, YamlError> {
+    Ok(match k {
+        GoVal::Str(s) => s.clone(),
+        GoVal::Int(i) => i.to_string(),
+        GoVal::Float(f) => {
+            let s = numfmt::format_g32(*f);
+            match s.as_str() {
+                "+Inf" => ".inf".to_string(),
+                "-Inf" => "-.inf".to_string(),
+                "NaN" => ".nan".to_string(),
+                _ => s,
+            }
+        }
+        GoVal::Bool(b) => b.to_string(),
+        GoVal::Nil | GoVal::Uint(_) | GoVal::Seq(_) | GoVal::Map(_) => {
+            let ty = match k {
+                GoVal::Nil => "%!s(<nil>)",
+                GoVal::Uint(_) => "uint64",
+                GoVal::Seq(_) => "[]interface {}",
+                _ => "map[interface {}]interface {}",
+            };
+            return Err(YamlError::convert(format!(
+                "unsupported map key of type: {ty}, key: {}, value: {}",
+                go_plus_sharp_v(k),
+                go_plus_sharp_v(val)
+            )));
         }
     })
 }
