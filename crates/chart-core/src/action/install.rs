@@ -274,7 +274,7 @@ fn render_resources_parsed(
         }
         true
     });
-    let (hooks, manifests) = sort_manifests(&files, INSTALL_ORDER, &mut warnings)?;
+    let (hooks, manifests) = sort_manifests(files, INSTALL_ORDER, &mut warnings)?;
     let crds = if opts.include_crds {
         ch.crd_objects()
             .into_iter()
