@@ -163,7 +163,9 @@ impl Walker<'_> {
         // content was read here; only its first bytes are read (for the BOM).
         let real = target.unwrap_or_else(|| path.to_path_buf());
         let bom = starts_with_bom(&real)?;
-        let size = meta.len() - if bom { BOM.len() as u64 } else { 0 };
+        let size = meta
+            .len()
+            .saturating_sub(if bom { BOM.len() as u64 } else { 0 });
         self.files.push(File::on_disk(n.to_owned(), real, size));
         Ok(())
     }
