@@ -12,7 +12,7 @@ use elsa::FrozenMap;
 use crate::builtins;
 use crate::error::{Error, ErrorKind, Repr};
 use crate::func::{CallCtx, Func, FuncError, FuncMap, Host, Ty};
-use crate::parse::node::{Arg, Branch, Command, List, Node, Number, Pipe, Tree};
+use crate::parse::node::{Arg, Branch, Command, List, Node, Number, Pipe, Pos, Show, Tree};
 use crate::parse::parse::{parse, RED_ZONE, STACK_GROWTH};
 use crate::value::{IntKind, Value};
 
@@ -261,11 +261,12 @@ enum At<'t> {
 }
 
 impl At<'_> {
-    fn pos(&self) -> usize {
+    fn pos(&self) -> Pos {
         match self {
             At::None => 0,
             At::Node(n) => match n {
-                Node::Action { pos, .. } | Node::Template { pos, .. } => *pos,
+                Node::Action { pos, .. } => *pos,
+                Node::Template(t) => t.pos,
                 Node::Break { pos } | Node::Continue { pos } => *pos,
                 Node::If(b) | Node::Range(b) | Node::With(b) => b.pos,
                 Node::Text { .. } => 0,
@@ -275,10 +276,11 @@ impl At<'_> {
             At::Arg(a) => a.pos(),
         }
     }
-    fn context(&self) -> String {
+    /// The node as Go prints it in an error; `src` is the source of its tree.
+    fn context(&self, src: &str) -> String {
         match self {
             At::None => String::new(),
-            At::Node(n) => n.to_string(),
+            At::Node(n) => Show(*n, src).to_string(),
             At::Pipe(p) => p.to_string(),
             At::Cmd(c) => c.to_string(),
             At::Arg(a) => a.to_string(),
@@ -374,7 +376,7 @@ impl<'t> State<'t> {
             line,
             col,
             tmpl: self.tree.name.to_string(),
-            node: self.at.context(),
+            node: self.at.context(&self.tree.text),
             msg,
             func,
         }))
@@ -440,8 +442,8 @@ impl<'t> State<'t> {
     fn walk_inner(&mut self, dot: &Value, node: &'t Node) -> Result<(), Flow> {
         self.at = At::Node(node);
         match node {
-            Node::Text { text } => {
-                self.out.push_str(text);
+            Node::Text { start, end } => {
+                self.out.push_str(self.tree.text_of(*start, *end));
                 self.check_output()
             }
             Node::Action { pipe, .. } => {
@@ -456,7 +458,7 @@ impl<'t> State<'t> {
             Node::If(b) => self.walk_if_or_with(false, dot, b),
             Node::With(b) => self.walk_if_or_with(true, dot, b),
             Node::Range(b) => self.walk_range(dot, node, b),
-            Node::Template { name, pipe, .. } => self.walk_template(dot, node, name, pipe.as_ref()),
+            Node::Template(t) => self.walk_template(dot, node, &t.name, t.pipe.as_ref()),
             Node::Break { .. } => Err(Flow::Break),
             Node::Continue { .. } => Err(Flow::Continue),
         }
@@ -675,13 +677,13 @@ impl<'t> State<'t> {
                 let recv = Ev::plain(dot.clone());
                 return self.eval_field_chain(dot, recv, first, idents, &cmd.args, final_);
             }
-            Arg::Chain { node, fields, .. } => {
+            Arg::Chain { chain, .. } => {
                 self.at = At::Arg(first);
-                if matches!(node.as_ref(), Arg::Nil { .. }) {
+                if matches!(chain.node, Arg::Nil { .. }) {
                     return Err(self.errorf(format!("indirection through explicit nil in {first}")));
                 }
-                let recv = self.eval_arg_any(dot, node)?;
-                return self.eval_field_chain(dot, recv, first, fields, &cmd.args, final_);
+                let recv = self.eval_arg_any(dot, &chain.node)?;
+                return self.eval_field_chain(dot, recv, first, &chain.fields, &cmd.args, final_);
             }
             Arg::Identifier { name, .. } => {
                 self.at = At::Arg(first);
@@ -716,7 +718,7 @@ impl<'t> State<'t> {
             Arg::Dot { .. } => dot.clone(),
             Arg::Nil { .. } => return Err(self.errorf("nil is not a command")),
             Arg::Number { num, .. } => self.ideal_constant(num)?,
-            Arg::String { text, .. } => Value::Str(text.clone()),
+            Arg::String { lit, .. } => Value::Str(lit.text.clone()),
             _ => return Err(self.errorf(format!("can't evaluate command {first}"))),
         }))
     }
@@ -988,8 +990,9 @@ impl<'t> State<'t> {
                 let v = self.eval_function(dot, n, name, None, &[], None)?;
                 return self.validate_type(v, ty);
             }
-            Arg::Chain { node, fields, .. } => {
-                if matches!(node.as_ref(), Arg::Nil { .. }) {
+            Arg::Chain { chain, .. } => {
+                let (node, fields) = (&chain.node, &chain.fields);
+                if matches!(node, Arg::Nil { .. }) {
                     return Err(self.errorf(format!("indirection through explicit nil in {n}")));
                 }
                 let recv = self.eval_arg_any(dot, node)?;
@@ -1025,7 +1028,7 @@ impl<'t> State<'t> {
                 _ => Err(self.errorf(format!("expected unsigned integer; found {n}"))),
             },
             Ty::Str => match n {
-                Arg::String { text, .. } => Ok(Value::Str(text.clone())),
+                Arg::String { lit, .. } => Ok(Value::Str(lit.text.clone())),
                 _ => Err(self.errorf(format!("expected string; found {n}"))),
             },
             Ty::Any => Ok(self.eval_empty_interface(n)?),
@@ -1038,7 +1041,7 @@ impl<'t> State<'t> {
         match n {
             Arg::Bool { val, .. } => Ok(Value::Bool(*val)),
             Arg::Number { num, .. } => self.ideal_constant(num),
-            Arg::String { text, .. } => Ok(Value::Str(text.clone())),
+            Arg::String { lit, .. } => Ok(Value::Str(lit.text.clone())),
             _ => Err(self.errorf(format!(
                 "can't handle assignment of {n} to empty interface argument"
             ))),
@@ -1069,8 +1072,9 @@ impl<'t> State<'t> {
             }
             Arg::Pipe(p) => Ev::plain(self.eval_pipeline(dot, p)?),
             Arg::Identifier { name, .. } => self.eval_function(dot, n, name, None, &[], None)?,
-            Arg::Chain { node, fields, .. } => {
-                if matches!(node.as_ref(), Arg::Nil { .. }) {
+            Arg::Chain { chain, .. } => {
+                let (node, fields) = (&chain.node, &chain.fields);
+                if matches!(node, Arg::Nil { .. }) {
                     return Err(self.errorf(format!("indirection through explicit nil in {n}")));
                 }
                 let recv = self.eval_arg_any(dot, node)?;

@@ -5,7 +5,12 @@ use std::fmt;
 use std::sync::Arc;
 
 /// A parsed template: its name, the name of the source it came from, the source text
-/// (for line/column computation) and its root list.
+/// (for line/column computation and the text nodes, which are ranges of it) and its
+/// root list.
+///
+/// The tree is kept compact (it is most of a render's memory): positions are `u32`
+/// byte offsets, children are exact-size boxed slices, text is not copied out of the
+/// source, and names and string literals are shared within one parse.
 #[derive(Debug)]
 pub(crate) struct Tree {
     pub name: Arc<str>,
@@ -14,10 +19,14 @@ pub(crate) struct Tree {
     pub root: List,
 }
 
+/// A byte offset into a template's source. Sources are at most `u32::MAX` bytes long
+/// (the parser refuses longer ones).
+pub(crate) type Pos = u32;
+
 impl Tree {
     /// `FILE:LINE:COL` of a byte offset, as Go's ErrorContext computes it (0-based column).
-    pub fn location(&self, pos: usize) -> (usize, usize) {
-        let pos = pos.min(self.text.len());
+    pub fn location(&self, pos: Pos) -> (usize, usize) {
+        let pos = (pos as usize).min(self.text.len());
         let before = &self.text.as_bytes()[..pos];
         let line = 1 + before.iter().filter(|b| **b == b'\n').count();
         let col = match before.iter().rposition(|b| *b == b'\n') {
@@ -30,48 +39,64 @@ impl Tree {
     /// Whether the tree holds nothing but white space (Go's `IsEmptyTree`).
     pub fn is_empty(&self) -> bool {
         self.root.nodes.iter().all(|n| match n {
-            Node::Text { text, .. } => text.trim().is_empty(),
+            Node::Text { start, end } => text_of(&self.text, *start, *end).trim().is_empty(),
             _ => false,
         })
     }
+
+    /// The text of a text node of this tree.
+    pub fn text_of(&self, start: Pos, end: Pos) -> &str {
+        text_of(&self.text, start, end)
+    }
+}
+
+/// The source range `start..end` (empty if out of range, which the parser never makes).
+fn text_of(text: &str, start: Pos, end: Pos) -> &str {
+    text.get(start as usize..end as usize).unwrap_or("")
 }
 
 /// A sequence of nodes.
 #[derive(Debug, Default)]
 pub(crate) struct List {
-    pub nodes: Vec<Node>,
+    pub nodes: Box<[Node]>,
 }
 
 /// Statement-level nodes.
 #[derive(Debug)]
 pub(crate) enum Node {
+    /// Text copied to the output: the source range `start..end`.
     Text {
-        text: Arc<str>,
+        start: Pos,
+        end: Pos,
     },
     Action {
-        pos: usize,
+        pos: Pos,
         pipe: Pipe,
     },
     If(Box<Branch>),
     Range(Box<Branch>),
     With(Box<Branch>),
-    Template {
-        pos: usize,
-        name: Arc<str>,
-        pipe: Option<Pipe>,
-    },
+    Template(Box<TemplateCall>),
     Break {
-        pos: usize,
+        pos: Pos,
     },
     Continue {
-        pos: usize,
+        pos: Pos,
     },
+}
+
+/// `{{template "name" pipeline}}`.
+#[derive(Debug)]
+pub(crate) struct TemplateCall {
+    pub pos: Pos,
+    pub name: Arc<str>,
+    pub pipe: Option<Pipe>,
 }
 
 /// The shared shape of if/range/with.
 #[derive(Debug)]
 pub(crate) struct Branch {
-    pub pos: usize,
+    pub pos: Pos,
     pub pipe: Pipe,
     pub list: List,
     pub else_list: Option<List>,
@@ -80,17 +105,17 @@ pub(crate) struct Branch {
 /// A pipeline, possibly with variable declarations.
 #[derive(Debug)]
 pub(crate) struct Pipe {
-    pub pos: usize,
+    pub pos: Pos,
     pub is_assign: bool,
-    pub decl: Vec<Arc<str>>,
-    pub cmds: Vec<Command>,
+    pub decl: Box<[Arc<str>]>,
+    pub cmds: Box<[Command]>,
 }
 
 /// One command of a pipeline: a function/method/value and its arguments.
 #[derive(Debug)]
 pub(crate) struct Command {
-    pub pos: usize,
-    pub args: Vec<Arg>,
+    pub pos: Pos,
+    pub args: Box<[Arg]>,
 }
 
 /// A parsed number literal, with Go's flags for the types it can represent.
@@ -107,51 +132,63 @@ pub(crate) struct Number {
     pub complex: (f64, f64),
 }
 
+/// A string literal: its source form (for printing the node) and its value.
+#[derive(Debug)]
+pub(crate) struct StrLit {
+    pub quoted: Box<str>,
+    pub text: Arc<str>,
+}
+
+/// A field chain on a non-field operand: `(pipeline).A.B`, `fn.A`.
+#[derive(Debug)]
+pub(crate) struct Chain {
+    pub node: Arg,
+    pub fields: Box<[Arc<str>]>,
+}
+
 /// Operands.
 #[derive(Debug)]
 pub(crate) enum Arg {
     Field {
-        pos: usize,
-        idents: Vec<Arc<str>>,
+        pos: Pos,
+        idents: Box<[Arc<str>]>,
     },
     Chain {
-        pos: usize,
-        node: Box<Arg>,
-        fields: Vec<Arc<str>>,
+        pos: Pos,
+        chain: Box<Chain>,
     },
     Variable {
-        pos: usize,
+        pos: Pos,
         /// `$x` then field names.
-        idents: Vec<Arc<str>>,
+        idents: Box<[Arc<str>]>,
     },
     Identifier {
-        pos: usize,
+        pos: Pos,
         name: Arc<str>,
     },
     Dot {
-        pos: usize,
+        pos: Pos,
     },
     Nil {
-        pos: usize,
+        pos: Pos,
     },
     Bool {
-        pos: usize,
+        pos: Pos,
         val: bool,
     },
     Number {
-        pos: usize,
+        pos: Pos,
         num: Box<Number>,
     },
     String {
-        pos: usize,
-        quoted: Arc<str>,
-        text: Arc<str>,
+        pos: Pos,
+        lit: Arc<StrLit>,
     },
     Pipe(Box<Pipe>),
 }
 
 impl Arg {
-    pub fn pos(&self) -> usize {
+    pub fn pos(&self) -> Pos {
         match self {
             Arg::Field { pos, .. }
             | Arg::Chain { pos, .. }
@@ -176,13 +213,13 @@ impl fmt::Display for Arg {
                 }
                 Ok(())
             }
-            Arg::Chain { node, fields, .. } => {
-                if let Arg::Pipe(p) = node.as_ref() {
+            Arg::Chain { chain, .. } => {
+                if let Arg::Pipe(p) = &chain.node {
                     write!(f, "({p})")?;
                 } else {
-                    write!(f, "{node}")?;
+                    write!(f, "{}", chain.node)?;
                 }
-                for i in fields {
+                for i in chain.fields.iter() {
                     write!(f, ".{i}")?;
                 }
                 Ok(())
@@ -201,7 +238,7 @@ impl fmt::Display for Arg {
             Arg::Nil { .. } => f.write_str("nil"),
             Arg::Bool { val, .. } => write!(f, "{val}"),
             Arg::Number { num, .. } => f.write_str(&num.text),
-            Arg::String { quoted, .. } => f.write_str(quoted),
+            Arg::String { lit, .. } => f.write_str(&lit.quoted),
             Arg::Pipe(p) => write!(f, "{p}"),
         }
     }
@@ -244,33 +281,39 @@ impl fmt::Display for Pipe {
     }
 }
 
-impl fmt::Display for List {
+/// A list or node printed as Go's `String()` does; text nodes need the tree's source.
+pub(crate) struct Show<'a, T>(pub &'a T, pub &'a str);
+
+impl fmt::Display for Show<'_, List> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for n in &self.nodes {
-            write!(f, "{n}")?;
+        for n in self.0.nodes.iter() {
+            write!(f, "{}", Show(n, self.1))?;
         }
         Ok(())
     }
 }
 
-impl fmt::Display for Node {
+impl fmt::Display for Show<'_, Node> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fn branch(f: &mut fmt::Formatter<'_>, kw: &str, b: &Branch) -> fmt::Result {
-            write!(f, "{{{{{kw} {}}}}}{}", b.pipe, b.list)?;
+        let src = self.1;
+        let branch = |f: &mut fmt::Formatter<'_>, kw: &str, b: &Branch| -> fmt::Result {
+            write!(f, "{{{{{kw} {}}}}}{}", b.pipe, Show(&b.list, src))?;
             if let Some(e) = &b.else_list {
-                write!(f, "{{{{else}}}}{e}")?;
+                write!(f, "{{{{else}}}}{}", Show(e, src))?;
             }
             f.write_str("{{end}}")
-        }
-        match self {
-            Node::Text { text } => write!(f, "{}", crate::fmt::go_quote(text)),
+        };
+        match self.0 {
+            Node::Text { start, end } => {
+                write!(f, "{}", crate::fmt::go_quote(text_of(src, *start, *end)))
+            }
             Node::Action { pipe, .. } => write!(f, "{{{{{pipe}}}}}"),
             Node::If(b) => branch(f, "if", b),
             Node::Range(b) => branch(f, "range", b),
             Node::With(b) => branch(f, "with", b),
-            Node::Template { name, pipe, .. } => {
-                let q = crate::fmt::go_quote(name);
-                match pipe {
+            Node::Template(t) => {
+                let q = crate::fmt::go_quote(&t.name);
+                match &t.pipe {
                     None => write!(f, "{{{{template {q}}}}}"),
                     Some(p) => write!(f, "{{{{template {q} {p}}}}}"),
                 }

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use super::lex::{lex, line_at, Item, ItemType, Lexed};
-use super::node::{Arg, Branch, Command, List, Node, Number, Pipe, Tree};
+use super::node::{
+    Arg, Branch, Chain, Command, List, Node, Number, Pipe, Pos, Show, StrLit, TemplateCall, Tree,
+};
 use crate::error::Error;
 use crate::funcs::sprig::conv::{parse_int, parse_uint, underscore_ok};
 
@@ -29,10 +31,6 @@ struct Parser<'a> {
     text: Arc<str>,
     has_func: &'a dyn Fn(&str) -> bool,
     vars: Vec<&'a str>,
-    /// Names and string literals already made shared, by their source text: the same
-    /// names (`Values`, `Release`, `include`, `$root`, …) recur all over a template.
-    names: rustc_hash::FxHashMap<&'a str, Arc<str>>,
-    strings: rustc_hash::FxHashMap<&'a str, (Arc<str>, Arc<str>)>,
     range_depth: usize,
     /// Where the action being parsed started (for "in action started at").
     action_pos: Option<usize>,
@@ -41,6 +39,32 @@ struct Parser<'a> {
 }
 
 type PResult<T> = Result<T, Error>;
+
+/// Names and string literals already made shared, by their source text. The same names
+/// (`Values`, `Release`, `include`, `$root`, …) and literals recur all over a chart's
+/// templates, so one copy serves every template parsed on this thread.
+#[derive(Default)]
+struct Interned {
+    names: rustc_hash::FxHashSet<Arc<str>>,
+    strings: rustc_hash::FxHashMap<Box<str>, Arc<StrLit>>,
+}
+
+impl Interned {
+    /// Entries kept before the tables start over: a long-lived thread parsing ever new
+    /// texts (`tpl` of generated strings) must not grow them without bound.
+    const MAX_ENTRIES: usize = 1 << 16;
+
+    fn make_room(&mut self) {
+        if self.names.len() + self.strings.len() >= Self::MAX_ENTRIES {
+            self.names = Default::default();
+            self.strings = Default::default();
+        }
+    }
+}
+
+thread_local! {
+    static INTERNED: std::cell::RefCell<Interned> = std::cell::RefCell::default();
+}
 
 /// Stack left before recursion grows the stack (bytes).
 pub(crate) const RED_ZONE: usize = 64 * 1024;
@@ -56,6 +80,9 @@ pub(crate) fn parse(
     right: &str,
     has_func: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<Tree>, Error> {
+    if u32::try_from(text.len()).is_err() {
+        return Err(Error::parse(name, 0, "template text longer than 4 GiB"));
+    }
     let Lexed { items, error, lost } = lex(text, left, right);
     let src = text;
     let text: Arc<str> = Arc::from(text);
@@ -71,8 +98,6 @@ pub(crate) fn parse(
         text: text.clone(),
         has_func,
         vars: vec!["$"],
-        names: rustc_hash::FxHashMap::default(),
-        strings: rustc_hash::FxHashMap::default(),
         range_depth: 0,
         action_pos: None,
         defs: Vec::new(),
@@ -88,6 +113,11 @@ pub(crate) fn parse(
     Ok(out)
 }
 
+/// A source offset as stored in the tree (the text is at most `u32::MAX` bytes long).
+fn pos32(pos: usize) -> Pos {
+    Pos::try_from(pos).unwrap_or(Pos::MAX)
+}
+
 impl<'a> Parser<'a> {
     fn item(&self, i: usize) -> &Item {
         // The item list always ends with Eof or Error; never read past it.
@@ -101,12 +131,18 @@ impl<'a> Parser<'a> {
         line_at(self.src, &self.lost, pos)
     }
 
-    /// The shared copy of a name.
+    /// The shared copy of a name (see [`Interned`]).
     fn name(&mut self, text: &'a str) -> Arc<str> {
-        self.names
-            .entry(text)
-            .or_insert_with(|| Arc::from(text))
-            .clone()
+        INTERNED.with(|t| {
+            let mut t = t.borrow_mut();
+            t.make_room();
+            if let Some(hit) = t.names.get(text) {
+                return hit.clone();
+            }
+            let made: Arc<str> = Arc::from(text);
+            t.names.insert(made.clone());
+            made
+        })
     }
 
     /// The text of an item (see [`Lexed::val`]).
@@ -184,7 +220,7 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_top(&mut self) -> PResult<List> {
-        let mut root = List::default();
+        let mut root = Vec::new();
         loop {
             let tok = self.peek();
             if tok.typ == ItemType::Eof {
@@ -202,11 +238,12 @@ impl<'a> Parser<'a> {
             match self.text_or_action()? {
                 Parsed::End => return Err(self.errorf("unexpected {{end}}")),
                 Parsed::Else => return Err(self.errorf("unexpected {{else}}")),
-                Parsed::Node(n) => root.nodes.push(n),
+                Parsed::Node(n) => root.push(n),
             }
         }
-        root.nodes.shrink_to_fit();
-        Ok(root)
+        Ok(List {
+            nodes: root.into_boxed_slice(),
+        })
     }
 
     fn parse_definition(&mut self) -> PResult<()> {
@@ -223,7 +260,10 @@ impl<'a> Parser<'a> {
         self.vars = saved_vars;
         self.range_depth = saved_depth;
         if !matches!(end, Parsed::End) {
-            return Err(self.errorf(format!("unexpected {} in {context}", parsed_str(&end))));
+            return Err(self.errorf(format!(
+                "unexpected {} in {context}",
+                parsed_str(&end, self.src)
+            )));
         }
         self.add_def(Tree {
             name: Arc::from(name.as_str()),
@@ -259,12 +299,14 @@ impl<'a> Parser<'a> {
     }
 
     fn item_list_inner(&mut self) -> PResult<(List, Parsed)> {
-        let mut list = List::default();
+        let mut list = Vec::new();
         while self.peek_non_space().typ != ItemType::Eof {
             match self.text_or_action()? {
-                Parsed::Node(n) => list.nodes.push(n),
+                Parsed::Node(n) => list.push(n),
                 other => {
-                    list.nodes.shrink_to_fit();
+                    let list = List {
+                        nodes: list.into_boxed_slice(),
+                    };
                     return Ok((list, other));
                 }
             }
@@ -276,7 +318,8 @@ impl<'a> Parser<'a> {
         let tok = self.next_non_space();
         match tok.typ {
             ItemType::Text => Ok(Parsed::Node(Node::Text {
-                text: Arc::from(self.val(&tok)),
+                start: pos32(tok.pos),
+                end: pos32(tok.end),
             })),
             ItemType::LeftDelim => {
                 self.action_pos = Some(tok.pos);
@@ -314,7 +357,7 @@ impl<'a> Parser<'a> {
             _ => {}
         }
         self.backup();
-        let pos = self.peek().pos;
+        let pos = pos32(self.peek().pos);
         let pipe = self.pipeline("command", ItemType::RightDelim)?;
         Ok(Parsed::Node(Node::Action { pos, pipe }))
     }
@@ -328,6 +371,7 @@ impl<'a> Parser<'a> {
         if self.range_depth == 0 {
             return Err(self.errorf(format!("{{{{{word}}}}} outside {{{{range}}}}")));
         }
+        let pos = pos32(pos);
         Ok(if is_break {
             Node::Break { pos }
         } else {
@@ -370,20 +414,21 @@ impl<'a> Parser<'a> {
                     self.next();
                     let inner = self.branch_control("if")?;
                     else_list = Some(List {
-                        nodes: vec![Node::If(inner)],
+                        nodes: Box::new([Node::If(inner)]),
                     });
                 } else if context == "with" && peek.typ == ItemType::With {
                     self.next();
                     let inner = self.branch_control("with")?;
                     else_list = Some(List {
-                        nodes: vec![Node::With(inner)],
+                        nodes: Box::new([Node::With(inner)]),
                     });
                 } else {
                     let (l, next) = self.item_list()?;
                     if !matches!(next, Parsed::End) {
-                        return Err(
-                            self.errorf(format!("expected end; found {}", parsed_str(&next)))
-                        );
+                        return Err(self.errorf(format!(
+                            "expected end; found {}",
+                            parsed_str(&next, self.src)
+                        )));
                     }
                     else_list = Some(l);
                 }
@@ -410,7 +455,10 @@ impl<'a> Parser<'a> {
         self.range_depth = saved_depth;
         let (list, end) = res?;
         if !matches!(end, Parsed::End) {
-            return Err(self.errorf(format!("unexpected {} in {context}", parsed_str(&end))));
+            return Err(self.errorf(format!(
+                "unexpected {} in {context}",
+                parsed_str(&end, self.src)
+            )));
         }
         self.add_def(Tree {
             name: Arc::from(name.as_str()),
@@ -418,11 +466,11 @@ impl<'a> Parser<'a> {
             text: self.text.clone(),
             root: list,
         })?;
-        Ok(Node::Template {
-            pos: tok.pos,
+        Ok(Node::Template(Box::new(TemplateCall {
+            pos: pos32(tok.pos),
             name: Arc::from(name.as_str()),
             pipe: Some(pipe),
-        })
+        })))
     }
 
     fn template_control(&mut self) -> PResult<Node> {
@@ -435,11 +483,11 @@ impl<'a> Parser<'a> {
         } else {
             None
         };
-        Ok(Node::Template {
-            pos: tok.pos,
+        Ok(Node::Template(Box::new(TemplateCall {
+            pos: pos32(tok.pos),
             name: Arc::from(name.as_str()),
             pipe,
-        })
+        })))
     }
 
     fn template_name(&self, tok: &Item, context: &str) -> PResult<String> {
@@ -456,13 +504,10 @@ impl<'a> Parser<'a> {
     }
 
     fn pipeline_inner(&mut self, context: &str, end: ItemType) -> PResult<Pipe> {
-        let pos = self.peek_non_space().pos;
-        let mut pipe = Pipe {
-            pos,
-            is_assign: false,
-            decl: Vec::new(),
-            cmds: Vec::new(),
-        };
+        let pos = pos32(self.peek_non_space().pos);
+        let mut is_assign = false;
+        let mut decl: Vec<Arc<str>> = Vec::new();
+        let mut cmds: Vec<Command> = Vec::new();
         'decls: loop {
             let v = self.peek_non_space();
             if v.typ != ItemType::Variable {
@@ -474,16 +519,16 @@ impl<'a> Parser<'a> {
             let next = self.peek_non_space();
             match next.typ {
                 ItemType::Assign | ItemType::Declare => {
-                    pipe.is_assign = next.typ == ItemType::Assign;
+                    is_assign = next.typ == ItemType::Assign;
                     self.next_non_space();
-                    pipe.decl.push(self.name(self.val(&v)));
+                    decl.push(self.name(self.val(&v)));
                     self.vars.push(self.val(&v));
                 }
                 ItemType::Char if self.val(&next) == "," => {
                     self.next_non_space();
-                    pipe.decl.push(self.name(self.val(&v)));
+                    decl.push(self.name(self.val(&v)));
                     self.vars.push(self.val(&v));
-                    if context == "range" && pipe.decl.len() < 2 {
+                    if context == "range" && decl.len() < 2 {
                         match self.peek_non_space().typ {
                             ItemType::Variable | ItemType::RightDelim | ItemType::RightParen => {
                                 continue 'decls;
@@ -503,10 +548,13 @@ impl<'a> Parser<'a> {
         loop {
             let tok = self.next_non_space();
             if tok.typ == end {
-                self.check_pipeline(&pipe, context)?;
-                pipe.cmds.shrink_to_fit();
-                pipe.decl.shrink_to_fit();
-                return Ok(pipe);
+                self.check_pipeline(&cmds, context)?;
+                return Ok(Pipe {
+                    pos,
+                    is_assign,
+                    decl: decl.into_boxed_slice(),
+                    cmds: cmds.into_boxed_slice(),
+                });
             }
             match tok.typ {
                 ItemType::Bool
@@ -523,18 +571,18 @@ impl<'a> Parser<'a> {
                 | ItemType::LeftParen => {
                     self.backup();
                     let c = self.command()?;
-                    pipe.cmds.push(c);
+                    cmds.push(c);
                 }
                 _ => return Err(self.unexpected(&tok, context)),
             }
         }
     }
 
-    fn check_pipeline(&self, pipe: &Pipe, context: &str) -> PResult<()> {
-        if pipe.cmds.is_empty() {
+    fn check_pipeline(&self, cmds: &[Command], context: &str) -> PResult<()> {
+        if cmds.is_empty() {
             return Err(self.errorf(format!("missing value for {context}")));
         }
-        for (i, c) in pipe.cmds.iter().enumerate().skip(1) {
+        for (i, c) in cmds.iter().enumerate().skip(1) {
             if matches!(
                 c.args.first(),
                 Some(
@@ -555,15 +603,12 @@ impl<'a> Parser<'a> {
     }
 
     fn command(&mut self) -> PResult<Command> {
-        let pos = self.peek_non_space().pos;
-        let mut cmd = Command {
-            pos,
-            args: Vec::new(),
-        };
+        let pos = pos32(self.peek_non_space().pos);
+        let mut args = Vec::new();
         loop {
             self.peek_non_space();
             if let Some(op) = self.operand()? {
-                cmd.args.push(op);
+                args.push(op);
             }
             let tok = self.next();
             match tok.typ {
@@ -574,11 +619,13 @@ impl<'a> Parser<'a> {
             }
             break;
         }
-        if cmd.args.is_empty() {
+        if args.is_empty() {
             return Err(self.errorf("empty command"));
         }
-        cmd.args.shrink_to_fit();
-        Ok(cmd)
+        Ok(Command {
+            pos,
+            args: args.into_boxed_slice(),
+        })
     }
 
     fn operand(&mut self) -> PResult<Option<Arg>> {
@@ -586,29 +633,21 @@ impl<'a> Parser<'a> {
             return Ok(None);
         };
         if self.peek().typ == ItemType::Field {
-            let chain_pos = self.peek().pos;
+            let chain_pos = pos32(self.peek().pos);
             let mut fields: Vec<Arc<str>> = Vec::new();
             while self.peek().typ == ItemType::Field {
                 let f = self.next();
                 fields.push(self.name(self.val(&f).get(1..).unwrap_or("")));
             }
             return Ok(Some(match node {
-                Arg::Field { mut idents, .. } => {
-                    idents.extend(fields);
-                    idents.shrink_to_fit();
-                    Arg::Field {
-                        pos: chain_pos,
-                        idents,
-                    }
-                }
-                Arg::Variable { mut idents, .. } => {
-                    idents.extend(fields);
-                    idents.shrink_to_fit();
-                    Arg::Variable {
-                        pos: chain_pos,
-                        idents,
-                    }
-                }
+                Arg::Field { idents, .. } => Arg::Field {
+                    pos: chain_pos,
+                    idents: idents.iter().cloned().chain(fields).collect(),
+                },
+                Arg::Variable { idents, .. } => Arg::Variable {
+                    pos: chain_pos,
+                    idents: idents.iter().cloned().chain(fields).collect(),
+                },
                 Arg::Bool { .. }
                 | Arg::String { .. }
                 | Arg::Number { .. }
@@ -622,8 +661,10 @@ impl<'a> Parser<'a> {
                 }
                 other => Arg::Chain {
                     pos: chain_pos,
-                    node: Box::new(other),
-                    fields,
+                    chain: Box::new(Chain {
+                        node: other,
+                        fields: fields.into_boxed_slice(),
+                    }),
                 },
             }));
         }
@@ -632,7 +673,7 @@ impl<'a> Parser<'a> {
 
     fn term(&mut self) -> PResult<Option<Arg>> {
         let tok = self.next_non_space();
-        let pos = tok.pos;
+        let pos = pos32(tok.pos);
         Ok(Some(match tok.typ {
             ItemType::Identifier => {
                 if !(self.has_func)(self.val(&tok)) {
@@ -657,17 +698,12 @@ impl<'a> Parser<'a> {
                 }
                 Arg::Variable {
                     pos,
-                    idents: {
-                        let mut v: Vec<Arc<str>> =
-                            self.val(&tok).split('.').map(|p| self.name(p)).collect();
-                        v.shrink_to_fit();
-                        v
-                    },
+                    idents: self.val(&tok).split('.').map(|p| self.name(p)).collect(),
                 }
             }
             ItemType::Field => Arg::Field {
                 pos,
-                idents: vec![self.name(self.val(&tok).get(1..).unwrap_or(""))],
+                idents: Box::new([self.name(self.val(&tok).get(1..).unwrap_or(""))]),
             },
             ItemType::Bool => Arg::Bool {
                 pos,
@@ -686,16 +722,24 @@ impl<'a> Parser<'a> {
             }
             ItemType::String | ItemType::RawString => {
                 let quoted = self.val(&tok);
-                let (quoted, text) = match self.strings.get(quoted) {
-                    Some(hit) => hit.clone(),
+                let hit = INTERNED.with(|t| t.borrow().strings.get(quoted).cloned());
+                let lit = match hit {
+                    Some(hit) => hit,
                     None => {
                         let s = unquote(quoted).ok_or_else(|| self.errorf("invalid syntax"))?;
-                        let made: (Arc<str>, Arc<str>) = (Arc::from(quoted), Arc::from(s.as_str()));
-                        self.strings.insert(quoted, made.clone());
+                        let made = Arc::new(StrLit {
+                            quoted: Box::from(quoted),
+                            text: Arc::from(s.as_str()),
+                        });
+                        INTERNED.with(|t| {
+                            let mut t = t.borrow_mut();
+                            t.make_room();
+                            t.strings.insert(Box::from(quoted), made.clone());
+                        });
                         made
                     }
                 };
-                Arg::String { pos, quoted, text }
+                Arg::String { pos, lit }
             }
             _ => {
                 self.backup();
@@ -705,11 +749,11 @@ impl<'a> Parser<'a> {
     }
 }
 
-fn parsed_str(p: &Parsed) -> String {
+fn parsed_str(p: &Parsed, src: &str) -> String {
     match p {
         Parsed::End => "{{end}}".into(),
         Parsed::Else => "{{else}}".into(),
-        Parsed::Node(n) => n.to_string(),
+        Parsed::Node(n) => Show(n, src).to_string(),
     }
 }
 
