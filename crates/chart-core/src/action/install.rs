@@ -278,8 +278,8 @@ fn render_resources_parsed(
     let crds = if opts.include_crds {
         ch.crd_objects()
             .into_iter()
-            .map(|(path, f)| (path, String::from_utf8_lossy(&f.data).into_owned()))
-            .collect()
+            .map(|(path, f)| Ok((path, String::from_utf8_lossy(&f.read()?).into_owned())))
+            .collect::<Result<_, ChartError>>()?
     } else {
         Vec::new()
     };
