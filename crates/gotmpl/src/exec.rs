@@ -448,7 +448,7 @@ impl<'t> State<'t> {
             }
             Node::Action { pipe, .. } => {
                 let v = self.eval_pipeline(dot, pipe)?;
-                if pipe.decl.is_empty() {
+                if pipe.decl().is_empty() {
                     self.at = At::Node(node);
                     self.print_value(&v);
                     self.check_output()?;
@@ -516,20 +516,20 @@ impl<'t> State<'t> {
         let mark = self.mark();
         let pipe = &b.pipe;
         let one = |st: &mut Self, index: Value, elem: Value| -> Result<(), Flow> {
-            if !pipe.decl.is_empty() {
-                if pipe.is_assign {
-                    if pipe.decl.len() > 1 {
-                        st.set_var(&pipe.decl[0], index.clone())?;
+            if !pipe.decl().is_empty() {
+                if pipe.is_assign() {
+                    if pipe.decl().len() > 1 {
+                        st.set_var(&pipe.decl()[0], index.clone())?;
                     } else {
-                        st.set_var(&pipe.decl[0], elem.clone())?;
+                        st.set_var(&pipe.decl()[0], elem.clone())?;
                     }
                 } else {
                     st.set_top_var(1, elem.clone());
                 }
             }
-            if pipe.decl.len() > 1 {
-                if pipe.is_assign {
-                    st.set_var(&pipe.decl[1], elem.clone())?;
+            if pipe.decl().len() > 1 {
+                if pipe.is_assign() {
+                    st.set_var(&pipe.decl()[1], elem.clone())?;
                 } else {
                     st.set_top_var(2, index);
                 }
@@ -647,8 +647,8 @@ impl<'t> State<'t> {
             value = Some(Ev::plain(v.v));
         }
         let value = value.map(|e| e.v).unwrap_or(Value::Nil);
-        for name in &pipe.decl {
-            if pipe.is_assign {
+        for name in pipe.decl() {
+            if pipe.is_assign() {
                 self.set_var(name, value.clone())?;
             } else {
                 self.vars.push((name.clone(), value.clone()));
@@ -668,14 +668,14 @@ impl<'t> State<'t> {
     }
 
     fn eval_command(&mut self, dot: &Value, cmd: &'t Command, final_: Option<Ev>) -> R<Ev> {
-        let Some(first) = cmd.args.first() else {
+        let Some(first) = cmd.args().first() else {
             return Err(self.errorf("empty command"));
         };
         match first {
             Arg::Field { idents, .. } => {
                 self.at = At::Arg(first);
                 let recv = Ev::plain(dot.clone());
-                return self.eval_field_chain(dot, recv, first, idents, &cmd.args, final_);
+                return self.eval_field_chain(dot, recv, first, idents, cmd.args(), final_);
             }
             Arg::Chain { chain, .. } => {
                 self.at = At::Arg(first);
@@ -683,21 +683,21 @@ impl<'t> State<'t> {
                     return Err(self.errorf(format!("indirection through explicit nil in {first}")));
                 }
                 let recv = self.eval_arg_any(dot, &chain.node)?;
-                return self.eval_field_chain(dot, recv, first, &chain.fields, &cmd.args, final_);
+                return self.eval_field_chain(dot, recv, first, &chain.fields, cmd.args(), final_);
             }
             Arg::Identifier { name, .. } => {
                 self.at = At::Arg(first);
-                return self.eval_function(dot, first, name, Some(cmd), &cmd.args, final_);
+                return self.eval_function(dot, first, name, Some(cmd), cmd.args(), final_);
             }
             Arg::Pipe(p) => {
-                self.not_a_function(&cmd.args, &final_)?;
+                self.not_a_function(cmd.args(), &final_)?;
                 return Ok(Ev::plain(self.eval_pipeline(dot, p)?));
             }
             Arg::Variable { idents, .. } => {
                 self.at = At::Arg(first);
                 let v = self.var_value(&idents[0])?;
                 if idents.len() == 1 {
-                    self.not_a_function(&cmd.args, &final_)?;
+                    self.not_a_function(cmd.args(), &final_)?;
                     return Ok(Ev::plain(v));
                 }
                 return self.eval_field_chain(
@@ -705,14 +705,14 @@ impl<'t> State<'t> {
                     Ev::plain(v),
                     first,
                     &idents[1..],
-                    &cmd.args,
+                    cmd.args(),
                     final_,
                 );
             }
             _ => {}
         }
         self.at = At::Arg(first);
-        self.not_a_function(&cmd.args, &final_)?;
+        self.not_a_function(cmd.args(), &final_)?;
         Ok(Ev::plain(match first {
             Arg::Bool { val, .. } => Value::Bool(*val),
             Arg::Dot { .. } => dot.clone(),

@@ -106,16 +106,70 @@ pub(crate) struct Branch {
 #[derive(Debug)]
 pub(crate) struct Pipe {
     pub pos: Pos,
-    pub is_assign: bool,
-    pub decl: Box<[Arc<str>]>,
+    /// The declared or assigned variables, if any (most pipelines have none).
+    pub vars: Option<Box<Decl>>,
     pub cmds: Box<[Command]>,
 }
+
+/// `$x := …`, `$i, $e := …` or `$x = …`.
+#[derive(Debug)]
+pub(crate) struct Decl {
+    pub is_assign: bool,
+    pub names: Box<[Arc<str>]>,
+}
+
+impl Pipe {
+    /// The variables the pipeline declares or assigns.
+    pub fn decl(&self) -> &[Arc<str>] {
+        self.vars.as_ref().map_or(&[], |d| &d.names)
+    }
+
+    /// Whether the variables are assigned (`=`) rather than declared (`:=`).
+    pub fn is_assign(&self) -> bool {
+        self.vars.as_ref().is_some_and(|d| d.is_assign)
+    }
+}
+
+/// A field chain's names (`.Values.image.tag` → `Values`, `image`, `tag`), shared by
+/// every occurrence of the same chain.
+pub(crate) type Idents = Arc<[Arc<str>]>;
 
 /// One command of a pipeline: a function/method/value and its arguments.
 #[derive(Debug)]
 pub(crate) struct Command {
     pub pos: Pos,
-    pub args: Box<[Arg]>,
+    args: Args,
+}
+
+/// A command's arguments; most commands are one operand (`.Values.x`, `quote`), kept
+/// inline.
+#[derive(Debug)]
+enum Args {
+    One(Arg),
+    Many(Box<[Arg]>),
+}
+
+impl Command {
+    /// A command of `args` (at least one).
+    pub fn new(pos: Pos, mut args: Vec<Arg>) -> Command {
+        let args = match args.pop() {
+            Some(last) if args.is_empty() => Args::One(last),
+            Some(last) => {
+                args.push(last);
+                Args::Many(args.into_boxed_slice())
+            }
+            None => Args::Many(Box::default()),
+        };
+        Command { pos, args }
+    }
+
+    /// The operands, the function or field first.
+    pub fn args(&self) -> &[Arg] {
+        match &self.args {
+            Args::One(a) => std::slice::from_ref(a),
+            Args::Many(v) => v,
+        }
+    }
 }
 
 /// A parsed number literal, with Go's flags for the types it can represent.
@@ -151,7 +205,7 @@ pub(crate) struct Chain {
 pub(crate) enum Arg {
     Field {
         pos: Pos,
-        idents: Box<[Arc<str>]>,
+        idents: Idents,
     },
     Chain {
         pos: Pos,
@@ -160,7 +214,7 @@ pub(crate) enum Arg {
     Variable {
         pos: Pos,
         /// `$x` then field names.
-        idents: Box<[Arc<str>]>,
+        idents: Idents,
     },
     Identifier {
         pos: Pos,
@@ -208,7 +262,7 @@ impl fmt::Display for Arg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Arg::Field { idents, .. } => {
-                for i in idents {
+                for i in idents.iter() {
                     write!(f, ".{i}")?;
                 }
                 Ok(())
@@ -246,7 +300,7 @@ impl fmt::Display for Arg {
 
 impl fmt::Display for Command {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, a) in self.args.iter().enumerate() {
+        for (i, a) in self.args().iter().enumerate() {
             if i > 0 {
                 f.write_str(" ")?;
             }
@@ -262,14 +316,14 @@ impl fmt::Display for Command {
 
 impl fmt::Display for Pipe {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if !self.decl.is_empty() {
-            for (i, v) in self.decl.iter().enumerate() {
+        if !self.decl().is_empty() {
+            for (i, v) in self.decl().iter().enumerate() {
                 if i > 0 {
                     f.write_str(", ")?;
                 }
                 f.write_str(v)?;
             }
-            f.write_str(if self.is_assign { " = " } else { " := " })?;
+            f.write_str(if self.is_assign() { " = " } else { " := " })?;
         }
         for (i, c) in self.cmds.iter().enumerate() {
             if i > 0 {

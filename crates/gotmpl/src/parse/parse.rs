@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use super::lex::{lex, line_at, Item, ItemType, Lexed};
 use super::node::{
-    Arg, Branch, Chain, Command, List, Node, Number, Pipe, Pos, Show, StrLit, TemplateCall, Tree,
+    Arg, Branch, Chain, Command, Decl, Idents, List, Node, Number, Pipe, Pos, Show, StrLit,
+    TemplateCall, Tree,
 };
 use crate::error::Error;
 use crate::funcs::sprig::conv::{parse_int, parse_uint, underscore_ok};
@@ -47,6 +48,21 @@ type PResult<T> = Result<T, Error>;
 struct Interned {
     names: rustc_hash::FxHashSet<Arc<str>>,
     strings: rustc_hash::FxHashMap<Box<str>, Arc<StrLit>>,
+    idents: rustc_hash::FxHashSet<Idents>,
+}
+
+/// The shared copy of a field chain's names (see [`Interned`]).
+fn intern_idents(idents: Vec<Arc<str>>) -> Idents {
+    INTERNED.with(|t| {
+        let mut t = t.borrow_mut();
+        t.make_room();
+        if let Some(hit) = t.idents.get(idents.as_slice()) {
+            return hit.clone();
+        }
+        let made: Idents = Arc::from(idents);
+        t.idents.insert(made.clone());
+        made
+    })
 }
 
 impl Interned {
@@ -55,9 +71,8 @@ impl Interned {
     const MAX_ENTRIES: usize = 1 << 16;
 
     fn make_room(&mut self) {
-        if self.names.len() + self.strings.len() >= Self::MAX_ENTRIES {
-            self.names = Default::default();
-            self.strings = Default::default();
+        if self.names.len() + self.strings.len() + self.idents.len() >= Self::MAX_ENTRIES {
+            *self = Interned::default();
         }
     }
 }
@@ -551,8 +566,12 @@ impl<'a> Parser<'a> {
                 self.check_pipeline(&cmds, context)?;
                 return Ok(Pipe {
                     pos,
-                    is_assign,
-                    decl: decl.into_boxed_slice(),
+                    vars: (!decl.is_empty()).then(|| {
+                        Box::new(Decl {
+                            is_assign,
+                            names: decl.into_boxed_slice(),
+                        })
+                    }),
                     cmds: cmds.into_boxed_slice(),
                 });
             }
@@ -584,7 +603,7 @@ impl<'a> Parser<'a> {
         }
         for (i, c) in cmds.iter().enumerate().skip(1) {
             if matches!(
-                c.args.first(),
+                c.args().first(),
                 Some(
                     Arg::Bool { .. }
                         | Arg::Dot { .. }
@@ -622,10 +641,7 @@ impl<'a> Parser<'a> {
         if args.is_empty() {
             return Err(self.errorf("empty command"));
         }
-        Ok(Command {
-            pos,
-            args: args.into_boxed_slice(),
-        })
+        Ok(Command::new(pos, args))
     }
 
     fn operand(&mut self) -> PResult<Option<Arg>> {
@@ -642,11 +658,11 @@ impl<'a> Parser<'a> {
             return Ok(Some(match node {
                 Arg::Field { idents, .. } => Arg::Field {
                     pos: chain_pos,
-                    idents: idents.iter().cloned().chain(fields).collect(),
+                    idents: intern_idents(idents.iter().cloned().chain(fields).collect()),
                 },
                 Arg::Variable { idents, .. } => Arg::Variable {
                     pos: chain_pos,
-                    idents: idents.iter().cloned().chain(fields).collect(),
+                    idents: intern_idents(idents.iter().cloned().chain(fields).collect()),
                 },
                 Arg::Bool { .. }
                 | Arg::String { .. }
@@ -698,12 +714,14 @@ impl<'a> Parser<'a> {
                 }
                 Arg::Variable {
                     pos,
-                    idents: self.val(&tok).split('.').map(|p| self.name(p)).collect(),
+                    idents: intern_idents(
+                        self.val(&tok).split('.').map(|p| self.name(p)).collect(),
+                    ),
                 }
             }
             ItemType::Field => Arg::Field {
                 pos,
-                idents: Box::new([self.name(self.val(&tok).get(1..).unwrap_or(""))]),
+                idents: intern_idents(vec![self.name(self.val(&tok).get(1..).unwrap_or(""))]),
             },
             ItemType::Bool => Arg::Bool {
                 pos,
