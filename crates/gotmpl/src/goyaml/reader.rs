@@ -1103,7 +1103,8 @@ fn convert(v: &GoVal) -> Result<Value, YamlError> {
         GoVal::Str(s) => Value::str(s),
         GoVal::Seq(items) => Value::list(items.iter().map(convert).collect::<Result<_, _>>()?),
         GoVal::Map(m) => {
-            let mut out = Map::new();
+            // Collected, then sorted once (a repeated key's last value wins).
+            let mut out = Vec::with_capacity(m.entries.len());
             for (k, val) in &m.entries {
                 let key = match k {
                     GoVal::Str(s) => s.clone(),
@@ -1132,9 +1133,9 @@ fn convert(v: &GoVal) -> Result<Value, YamlError> {
                         )));
                     }
                 };
-                out.insert(key, convert(val)?);
+                out.push((key, convert(val)?));
             }
-            Value::map(out)
+            Value::map(out.into_iter().collect::<Map>())
         }
     })
 }
