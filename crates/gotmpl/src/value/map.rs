@@ -638,7 +638,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(256))]
+        #![proptest_config(ProptestConfig::with_cases(64))]
         #[test]
         fn behaves_like_a_btreemap(
             init in prop::collection::vec((key(), any::<i64>()), 0..100),
