@@ -274,12 +274,12 @@ fn render_resources_parsed(
         }
         true
     });
-    let (hooks, manifests) = sort_manifests(&files, INSTALL_ORDER, &mut warnings)?;
+    let (hooks, manifests) = sort_manifests(files, INSTALL_ORDER, &mut warnings)?;
     let crds = if opts.include_crds {
         ch.crd_objects()
             .into_iter()
-            .map(|(path, f)| (path, String::from_utf8_lossy(&f.data).into_owned()))
-            .collect()
+            .map(|(path, f)| Ok((path, String::from_utf8_lossy(&f.read()?).into_owned())))
+            .collect::<Result<_, ChartError>>()?
     } else {
         Vec::new()
     };

@@ -150,7 +150,7 @@ pub fn show_chart(ch: &Chart, format: ShowFormat, opts: &ShowOptions) -> Result<
             }
             None => {
                 for f in ch.raw.iter().filter(|f| f.name == "values.yaml") {
-                    out.push_str(&String::from_utf8_lossy(&f.data));
+                    out.push_str(&String::from_utf8_lossy(&f.read()?));
                     out.push('\n');
                 }
             }
@@ -161,19 +161,19 @@ pub fn show_chart(ch: &Chart, format: ShowFormat, opts: &ShowOptions) -> Result<
             if all {
                 out.push_str("---\n");
             }
-            out.push_str(&String::from_utf8_lossy(&readme.data));
+            out.push_str(&String::from_utf8_lossy(&readme.read()?));
             out.push('\n');
         }
     }
     if matches!(format, ShowFormat::Crds | ShowFormat::All) {
         let crds = ch.crd_objects();
         if let Some((_, first)) = crds.first() {
-            if all && !first.data.starts_with(b"---") {
+            if all && !first.read()?.starts_with(b"---") {
                 out.push_str("---\n");
             }
         }
         for (_, f) in &crds {
-            out.push_str(&String::from_utf8_lossy(&f.data));
+            out.push_str(&String::from_utf8_lossy(&f.read()?));
             out.push('\n');
         }
     }

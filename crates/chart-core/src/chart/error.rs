@@ -18,6 +18,17 @@ pub enum ChartError {
         /// The OS error (kept out of `source()`: the message already shows it).
         err: std::io::Error,
     },
+    /// A file of a chart directory could not be read after the chart was loaded (it was
+    /// deleted, replaced or grown past the size limit in the meantime).
+    #[error("cannot read chart file {name} ({}): {err}", path.display())]
+    FileRead {
+        /// The chart-relative file name.
+        name: String,
+        /// The path on disk.
+        path: PathBuf,
+        /// The OS error, in Go's words.
+        err: std::io::Error,
+    },
     /// A YAML file of the chart is not valid YAML (`file` is the path inside the chart).
     #[error("cannot load {file}: error converting YAML to JSON: {message}")]
     Yaml {

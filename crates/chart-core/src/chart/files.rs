@@ -4,43 +4,85 @@
 use std::any::Any;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
 use gotmpl::{Object, Value};
 
-use super::File;
+use super::{ChartError, File};
 
 /// `.Files`: a map from chart-relative path to content (Go type `engine.files`).
+///
+/// Contents are read when asked for (a directory chart's files from disk, each time). A
+/// failed read is an error where the Go method has one (`Get`, `Glob`… report it as the
+/// call's error); where it has none (`range`, printing the object) the content shows
+/// empty and the failure is kept for [`Files::take_failure`], which the engine checks
+/// after each template, so that it never passes silently.
 #[derive(Clone, Debug, Default)]
 pub struct Files {
-    entries: BTreeMap<String, Arc<[u8]>>,
+    entries: BTreeMap<String, File>,
+    failure: FailureSlot,
 }
+
+/// Where [`Files`] objects (and their globs) keep their first read failure.
+pub(crate) type FailureSlot = Arc<Mutex<Option<ChartError>>>;
 
 const METHODS: &[&str] = &["Get", "GetBytes", "Glob", "Lines", "AsConfig", "AsSecrets"];
 
 impl Files {
     /// Builds the object from a chart's [`super::Chart::files`].
     pub fn new(files: &[File]) -> Files {
+        Files::with_failure_slot(files, FailureSlot::default())
+    }
+
+    /// [`Files::new`] keeping read failures in `failure` (shared by a chart tree).
+    pub(crate) fn with_failure_slot(files: &[File], failure: FailureSlot) -> Files {
         Files {
-            entries: files
-                .iter()
-                .map(|f| (f.name.clone(), f.data.clone()))
-                .collect(),
+            entries: files.iter().map(|f| (f.name.clone(), f.clone())).collect(),
+            failure,
         }
     }
 
+    /// The first read failure that had no error channel of its own (see [`Files`]), if
+    /// any; taking it clears it.
+    pub fn take_failure(&self) -> Option<ChartError> {
+        self.failure.lock().ok().and_then(|mut g| g.take())
+    }
+
+    /// Keeps `e` as the failure (unless one is kept already) and returns its message.
+    fn note(&self, e: ChartError) -> String {
+        let msg = e.to_string();
+        if let Ok(mut g) = self.failure.lock() {
+            if g.is_none() {
+                *g = Some(e);
+            }
+        }
+        msg
+    }
+
+    /// A file's content for a method without an error channel: empty on failure, the
+    /// failure kept.
+    fn content_or_note(&self, f: &File) -> Arc<[u8]> {
+        f.read_arc().unwrap_or_else(|e| {
+            self.note(e);
+            Arc::from(&[][..])
+        })
+    }
+
     /// `{{ .Files.GetBytes "path" }}`: the content, or empty when absent.
-    pub fn get_bytes(&self, name: &str) -> Arc<[u8]> {
-        self.entries
-            .get(name)
-            .cloned()
-            .unwrap_or_else(|| Arc::from(&[][..]))
+    pub fn get_bytes(&self, name: &str) -> Result<Arc<[u8]>, ChartError> {
+        match self.entries.get(name) {
+            Some(f) => f.read_arc(),
+            None => Ok(Arc::from(&[][..])),
+        }
     }
 
     /// `{{ .Files.Get "path" }}`: the content as a string, or `""`.
-    pub fn get(&self, name: &str) -> String {
-        gotmpl::bytestr::from_go_bytes(&self.get_bytes(name)).into_owned()
+    pub fn get(&self, name: &str) -> Result<String, ChartError> {
+        match self.entries.get(name) {
+            Some(f) => Ok(gotmpl::bytestr::from_go_bytes(&f.read()?).into_owned()),
+            None => Ok(String::new()),
+        }
     }
 
     /// `{{ .Files.Glob "conf/*.ini" }}`: the files whose path matches a gobwas/glob
@@ -54,16 +96,19 @@ impl Files {
                 .filter(|(k, _)| g.as_ref().is_none_or(|g| g.matches(k)))
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
+            failure: self.failure.clone(),
         }
     }
 
     /// `{{ .Files.Lines "path" }}`: lines after removing one trailing newline; `[]` when
-    /// absent. An empty file is Helm's runtime panic, reported as an error.
+    /// absent. An empty file is Helm's runtime panic, reported as an error; so is a file
+    /// that cannot be read.
     pub fn lines(&self, name: &str) -> Result<Vec<String>, String> {
-        let Some(data) = self.entries.get(name) else {
+        let Some(f) = self.entries.get(name) else {
             return Ok(Vec::new());
         };
-        let mut s = gotmpl::bytestr::from_go_bytes(data).into_owned();
+        let data = f.read().map_err(|e| self.note(e))?;
+        let mut s = gotmpl::bytestr::from_go_bytes(&data).into_owned();
         if s.is_empty() {
             return Err("runtime error: index out of range [-1]".into());
         }
@@ -74,35 +119,30 @@ impl Files {
     }
 
     /// `{{ .Files.Glob "conf/*" | .AsConfig }}`: YAML of `{basename: content}`.
-    pub fn as_config(&self) -> String {
-        to_yaml_string_map(
-            self.entries
-                .iter()
-                .map(|(k, v)| {
-                    // Through encoding/json: each byte that is not UTF-8 becomes U+FFFD.
-                    let text = gotmpl::bytestr::from_go_bytes(v);
-                    (
-                        base(k).to_owned(),
-                        gotmpl::bytestr::lossy(&text).into_owned(),
-                    )
-                })
-                .collect(),
-        )
+    pub fn as_config(&self) -> Result<String, ChartError> {
+        let mut m = BTreeMap::new();
+        for (k, f) in &self.entries {
+            // Through encoding/json: each byte that is not UTF-8 becomes U+FFFD.
+            let data = f.read()?;
+            let text = gotmpl::bytestr::from_go_bytes(&data);
+            m.insert(
+                base(k).to_owned(),
+                gotmpl::bytestr::lossy(&text).into_owned(),
+            );
+        }
+        Ok(to_yaml_string_map(m))
     }
 
     /// `{{ .Files.Glob "secret/*" | .AsSecrets }}`: YAML of `{basename: base64(content)}`.
-    pub fn as_secrets(&self) -> String {
-        to_yaml_string_map(
-            self.entries
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        base(k).to_owned(),
-                        base64::engine::general_purpose::STANDARD.encode(v),
-                    )
-                })
-                .collect(),
-        )
+    pub fn as_secrets(&self) -> Result<String, ChartError> {
+        let mut m = BTreeMap::new();
+        for (k, f) in &self.entries {
+            m.insert(
+                base(k).to_owned(),
+                base64::engine::general_purpose::STANDARD.encode(f.read()?),
+            );
+        }
+        Ok(to_yaml_string_map(m))
     }
 
     /// Number of files.
@@ -116,7 +156,7 @@ impl Files {
     }
 
     /// The files in path order (as `range` visits them).
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &Arc<[u8]>)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &File)> {
         self.entries.iter().map(|(k, v)| (k.as_str(), v))
     }
 }
@@ -175,21 +215,31 @@ impl Object for Files {
             }
         };
         Some(match name {
-            "Get" => str_arg(name, args).map(|p| Value::str(self.get(p))),
-            "GetBytes" => str_arg(name, args).map(|p| Value::Bytes(self.get_bytes(p))),
+            "Get" => str_arg(name, args)
+                .and_then(|p| self.get(p).map_err(|e| self.note(e)))
+                .map(Value::str),
+            "GetBytes" => str_arg(name, args)
+                .and_then(|p| self.get_bytes(p).map_err(|e| self.note(e)))
+                .map(Value::Bytes),
             "Glob" => str_arg(name, args).map(|p| Value::Object(Arc::new(self.glob(p)))),
             "Lines" => str_arg(name, args).and_then(|p| {
                 self.lines(p)
                     .map(|l| Value::list(l.into_iter().map(Value::from).collect()))
             }),
-            "AsConfig" => no_args(name).map(|()| Value::str(self.as_config())),
-            "AsSecrets" => no_args(name).map(|()| Value::str(self.as_secrets())),
+            "AsConfig" => no_args(name)
+                .and_then(|()| self.as_config().map_err(|e| self.note(e)))
+                .map(Value::str),
+            "AsSecrets" => no_args(name)
+                .and_then(|()| self.as_secrets().map_err(|e| self.note(e)))
+                .map(Value::str),
             key => {
                 if !args.is_empty() {
                     Err(format!("{key} is not a method but has arguments"))
                 } else {
                     // A named map type: a field name indexes the map (missing → nil []byte).
-                    Ok(Value::Bytes(self.get_bytes(key)))
+                    self.get_bytes(key)
+                        .map(Value::Bytes)
+                        .map_err(|e| self.note(e))
                 }
             }
         })
@@ -208,7 +258,7 @@ impl Object for Files {
         let parts: Vec<String> = self
             .entries
             .iter()
-            .map(|(k, v)| format!("{k}:{}", go_bytes(v)))
+            .map(|(k, f)| format!("{k}:{}", go_bytes(&self.content_or_note(f))))
             .collect();
         format!("map[{}]", parts.join(" "))
     }
@@ -222,13 +272,16 @@ impl Object for Files {
         Some(
             self.entries
                 .iter()
-                .map(|(k, v)| (k.clone(), Value::Bytes(v.clone())))
+                .map(|(k, f)| (k.clone(), Value::Bytes(self.content_or_note(f))))
                 .collect(),
         )
     }
     fn index(&self, key: &Value) -> Option<Result<Value, String>> {
         Some(match key {
-            Value::Str(s) => Ok(Value::Bytes(self.get_bytes(s))),
+            Value::Str(s) => self
+                .get_bytes(s)
+                .map(Value::Bytes)
+                .map_err(|e| self.note(e)),
             other => Err(format!(
                 "value has type {}; should be string",
                 other.type_name()
@@ -424,10 +477,7 @@ mod tests {
         Files::new(
             &names
                 .iter()
-                .map(|n| File {
-                    name: (*n).to_owned(),
-                    data: Arc::from(n.as_bytes()),
-                })
+                .map(|n| File::new(*n, n.as_bytes()))
                 .collect::<Vec<_>>(),
         )
     }
@@ -454,15 +504,16 @@ mod tests {
     #[test]
     fn lines_and_get() {
         let mut f = files(&[]);
-        f.entries.insert("l".into(), Arc::from(&b"a\nb\n\n"[..]));
-        f.entries.insert("e".into(), Arc::from(&b""[..]));
+        f.entries
+            .insert("l".into(), File::new("l", &b"a\nb\n\n"[..]));
+        f.entries.insert("e".into(), File::new("e", &b""[..]));
         assert_eq!(
             f.lines("l").ok(),
             Some(vec!["a".into(), "b".into(), "".into()])
         );
         assert_eq!(f.lines("missing").ok(), Some(vec![]));
         assert!(f.lines("e").is_err());
-        assert_eq!(f.get("missing"), "");
+        assert_eq!(f.get("missing").ok().as_deref(), Some(""));
         assert_eq!(f.format(), "map[e:[] l:[97 10 98 10 10]]");
     }
 }

@@ -10,7 +10,7 @@ use gotmpl::Value;
 use super::error::ChartError;
 use super::ignore::{Rules, HELM_IGNORE};
 use super::metadata::{Lock, Metadata, API_VERSION_V1};
-use super::{archive, Chart, File, MAX_ENTRIES, MAX_FILE_SIZE};
+use super::{archive, Chart, File, BOM, MAX_ENTRIES, MAX_FILE_SIZE};
 
 /// One file read from a chart directory or archive, before classification.
 #[derive(Clone, Debug)]
@@ -47,6 +47,17 @@ pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, ChartError> {
     std::fs::read(path).map_err(|e| io_err("open", path, e))
 }
 
+/// Opens `path` and tells whether it starts with a UTF-8 BOM.
+fn starts_with_bom(path: &Path) -> Result<bool, ChartError> {
+    use std::io::Read as _;
+    let f = std::fs::File::open(path).map_err(|e| io_err("open", path, e))?;
+    let mut head = Vec::with_capacity(BOM.len());
+    f.take(BOM.len() as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| io_err("open", path, e))?;
+    Ok(head == BOM)
+}
+
 /// Loads a chart from a path: a directory, or a `.tgz` archive (Helm's `loader.Load`).
 pub fn load(path: impl AsRef<Path>) -> Result<Chart, ChartError> {
     let path = path.as_ref();
@@ -61,7 +72,7 @@ pub fn load(path: impl AsRef<Path>) -> Result<Chart, ChartError> {
 struct Walker<'a> {
     root: PathBuf,
     rules: &'a Rules,
-    files: Vec<BufferedFile>,
+    files: Vec<File>,
     warnings: Vec<String>,
     /// Canonical directories currently being walked (symlink cycle detection).
     stack: Vec<PathBuf>,
@@ -148,14 +159,14 @@ impl Walker<'_> {
         if self.files.len() >= MAX_ENTRIES {
             return Err(ChartError::TooManyFiles(MAX_ENTRIES));
         }
-        let mut data = read_file(path)?;
-        if data.starts_with(b"\xEF\xBB\xBF") {
-            data.drain(..3);
-        }
-        self.files.push(BufferedFile {
-            name: n.to_owned(),
-            data: data.into(),
-        });
+        // Opened now, so that an unreadable file is refused at load time as when its
+        // content was read here; only its first bytes are read (for the BOM).
+        let real = target.unwrap_or_else(|| path.to_path_buf());
+        let bom = starts_with_bom(&real)?;
+        let size = meta
+            .len()
+            .saturating_sub(if bom { BOM.len() as u64 } else { 0 });
+        self.files.push(File::on_disk(n.to_owned(), real, size));
         Ok(())
     }
 }
@@ -182,7 +193,7 @@ pub fn load_dir(dir: impl AsRef<Path>) -> Result<Chart, ChartError> {
     };
     w.walk_dir(&root, "")?;
     let warnings = std::mem::take(&mut w.warnings);
-    let mut c = load_files(std::mem::take(&mut w.files))?;
+    let mut c = load_chart_files(std::mem::take(&mut w.files))?;
     c.warnings.splice(0..0, warnings);
     Ok(c)
 }
@@ -244,6 +255,16 @@ pub fn parse_values(bytes: &[u8], path: &str) -> Result<Value, ChartError> {
 /// A big `values.yaml` is parsed on another thread while the rest of the chart (its
 /// subcharts above all) loads; errors are still reported in Helm's order.
 pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, ChartError> {
+    load_chart_files(
+        files
+            .into_iter()
+            .map(|f| File::new(f.name, f.data))
+            .collect(),
+    )
+}
+
+/// [`load_files`] of files in memory or on disk.
+pub(crate) fn load_chart_files(files: Vec<File>) -> Result<Chart, ChartError> {
     std::thread::scope(|sc| load_files_in(sc, files))
 }
 
@@ -270,7 +291,7 @@ fn join_values(job: Option<ValuesJob<'_>>) -> Result<Option<Value>, ChartError> 
 
 fn load_files_in<'scope>(
     sc: &'scope std::thread::Scope<'scope, '_>,
-    files: Vec<BufferedFile>,
+    files: Vec<File>,
 ) -> Result<Chart, ChartError> {
     let mut values_job: Option<ValuesJob<'scope>> = None;
     match load_files_with(sc, files, &mut values_job) {
@@ -291,81 +312,72 @@ fn load_files_in<'scope>(
 
 fn load_files_with<'scope>(
     sc: &'scope std::thread::Scope<'scope, '_>,
-    files: Vec<BufferedFile>,
+    files: Vec<File>,
     values_job: &mut Option<ValuesJob<'scope>>,
 ) -> Result<Chart, ChartError> {
     let mut c = Chart::default();
     let mut md: Option<Metadata> = None;
     for f in &files {
-        c.raw.push(File {
-            name: f.name.clone(),
-            data: f.data.clone(),
-        });
+        c.raw.push(f.clone());
         if f.name == "Chart.yaml" {
             let m = md.get_or_insert_with(Metadata::default);
-            m.decode_into("Chart.yaml", &f.data)?;
+            m.decode_into("Chart.yaml", &f.read()?)?;
             if m.api_version.is_empty() {
                 m.api_version = API_VERSION_V1.into();
             }
         }
     }
-    let mut subcharts: BTreeMap<String, Vec<BufferedFile>> = BTreeMap::new();
+    let mut subcharts: BTreeMap<String, Vec<File>> = BTreeMap::new();
     for f in files {
-        let file = || File {
-            name: f.name.clone(),
-            data: f.data.clone(),
-        };
         match f.name.as_str() {
             "Chart.yaml" => {}
-            "Chart.lock" => c.lock = Some(Lock::from_yaml("Chart.lock", &f.data)?),
+            "Chart.lock" => c.lock = Some(Lock::from_yaml("Chart.lock", &f.read()?)?),
             "values.yaml" => {
-                if f.data.len() >= PARALLEL_VALUES_MIN && values_job.is_none() {
-                    let data = f.data.clone();
-                    let handle = sc.spawn(move || parse_values(&data, "values.yaml"));
-                    *values_job = Some((handle, f.data.clone()));
+                let data = f.read_arc()?;
+                if data.len() >= PARALLEL_VALUES_MIN && values_job.is_none() {
+                    let text = data.clone();
+                    let handle = sc.spawn(move || parse_values(&text, "values.yaml"));
+                    *values_job = Some((handle, data));
                 } else {
                     // A second values.yaml entry (possible in an archive) replaces the
                     // first, as in Helm; the first's error, if any, comes first.
                     join_values(values_job.take())?;
-                    c.values = parse_values(&f.data, "values.yaml")?;
+                    c.values = parse_values(&data, "values.yaml")?;
                 }
-                c.values_raw = f.data.to_vec();
             }
-            "values.schema.json" => c.schema = Some(f.data.to_vec()),
+            "values.schema.json" => c.schema = Some(f.read()?.into_owned()),
             "requirements.yaml" => {
                 let m = md.get_or_insert_with(Metadata::default);
                 if m.api_version != API_VERSION_V1 {
                     c.warnings.push("load.go:120: Warning: Dependencies are handled in Chart.yaml since apiVersion \"v2\". We recommend migrating dependencies to Chart.yaml.".into());
                 }
-                m.decode_into("requirements.yaml", &f.data)?;
+                m.decode_into("requirements.yaml", &f.read()?)?;
                 if m.api_version == API_VERSION_V1 {
-                    c.files.push(file());
+                    c.files.push(f);
                 }
             }
             "requirements.lock" => {
-                c.lock = Some(Lock::from_yaml("requirements.lock", &f.data)?);
+                c.lock = Some(Lock::from_yaml("requirements.lock", &f.read()?)?);
                 let m = md.get_or_insert_with(Metadata::default);
                 if m.api_version != API_VERSION_V1 {
                     c.warnings.push("load.go:138: Warning: Dependency locking is handled in Chart.lock since apiVersion \"v2\". We recommend migrating to Chart.lock.".into());
                 }
                 if m.api_version == API_VERSION_V1 {
-                    c.files.push(file());
+                    c.files.push(f);
                 }
             }
-            n if n.starts_with("templates/") => c.templates.push(file()),
+            n if n.starts_with("templates/") => c.templates.push(f),
             n if n.starts_with("charts/") => {
                 if n.rsplit('/').next().is_some_and(|b| b.ends_with(".prov")) {
-                    c.files.push(file());
+                    c.files.push(f);
                     continue;
                 }
                 let fname = &n["charts/".len()..];
                 let cname = fname.split('/').next().unwrap_or(fname).to_owned();
-                subcharts.entry(cname).or_default().push(BufferedFile {
-                    name: fname.to_owned(),
-                    data: f.data.clone(),
-                });
+                let renamed = f.renamed(fname.to_owned());
+                subcharts.entry(cname).or_default().push(renamed);
             }
-            _ => c.files.push(file()),
+            _ => c.files.push(f),
         }
     }
     let Some(mut md) = md else {
@@ -394,19 +406,16 @@ fn load_files_with<'scope>(
                     got: first.name.clone(),
                 });
             }
-            archive::load_archive(&first.data[..]).map_err(wrap)?
+            archive::load_archive(&first.read().map_err(wrap)?[..]).map_err(wrap)?
         } else {
-            let buff: Vec<BufferedFile> = group
+            let buff: Vec<File> = group
                 .into_iter()
                 .filter_map(|f| {
                     let (_, rest) = f.name.split_once('/')?;
-                    Some(BufferedFile {
-                        name: rest.to_owned(),
-                        data: f.data,
-                    })
+                    Some(f.renamed(rest.to_owned()))
                 })
                 .collect();
-            load_files(buff).map_err(wrap)?
+            load_chart_files(buff).map_err(wrap)?
         };
         c.dependencies.push(sc);
     }

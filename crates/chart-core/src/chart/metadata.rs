@@ -6,7 +6,7 @@ use gotmpl::Value;
 
 use super::error::ChartError;
 use super::semver;
-use super::yamlnode::{self, format_float32_g, key_string, Node};
+use super::yamlnode::{self, find_field, Node, Target};
 
 /// The API version of charts written for Helm 2 (dependencies in `requirements.yaml`).
 pub const API_VERSION_V1: &str = "v1";
@@ -138,16 +138,13 @@ fn type_error(n: &Node, at: At<'_>, gotype: &str) -> String {
     }
 }
 
-/// A scalar bound for a Go `string`: sigs.k8s.io/yaml turns numbers and bools into text.
+/// A value bound for a Go `string` (numbers and bools there were already turned into text
+/// by [`yamlnode::parse`]).
 fn dec_string(n: &Node, at: At<'_>, out: &mut String) -> DResult {
     match n {
         Node::Null => {}
         Node::Str(s) => *out = s.clone(),
-        Node::Int(i) => *out = i.to_string(),
-        Node::Uint(u) => *out = u.to_string(),
-        Node::Float(f) => *out = format_float32_g(*f),
-        Node::Bool(b) => *out = b.to_string(),
-        Node::Seq(_) | Node::Map(_) => return Err(type_error(n, at, "string")),
+        _ => return Err(type_error(n, at, "string")),
     }
     Ok(())
 }
@@ -180,85 +177,87 @@ fn dec_string_list(n: &Node, at: At<'_>, out: &mut Vec<String>) -> DResult {
 
 /// The object's entries as Go's decoder sees them: JSON keys sorted (the JSON text came
 /// from a Go map), later duplicates winning.
-fn entries(m: &[(Node, Node)]) -> DResult<Vec<(String, &Node)>> {
+fn entries(m: &[(String, Node)]) -> Vec<(String, &Node)> {
     let mut out: std::collections::BTreeMap<String, &Node> = std::collections::BTreeMap::new();
     for (k, v) in m {
-        out.insert(key_string(k)?, v);
+        out.insert(k.clone(), v);
     }
-    Ok(out.into_iter().collect())
+    out.into_iter().collect()
 }
 
 /// Go's field matching: exact name first, else ASCII case-insensitive.
-fn field<'a>(fields: &[&'a str], key: &str) -> Option<&'a str> {
-    fields
-        .iter()
-        .find(|f| **f == key)
-        .or_else(|| fields.iter().find(|f| f.eq_ignore_ascii_case(key)))
-        .copied()
+fn field(fields: &[(&'static str, Target)], key: &str) -> Option<&'static str> {
+    find_field(fields, key).map(|f| f.0)
 }
 
 /// Converts a node to a JSON-like template value (numbers → float64, as Go decodes into
 /// `interface{}`).
-pub(crate) fn node_to_value(n: &Node) -> DResult<Value> {
-    Ok(match n {
+pub(crate) fn node_to_value(n: &Node) -> Value {
+    match n {
         Node::Null => Value::Nil,
         Node::Bool(b) => Value::Bool(*b),
         Node::Int(i) => Value::Float(*i as f64),
         Node::Uint(u) => Value::Float(*u as f64),
-        Node::Float(f) => {
-            if !f.is_finite() {
-                let s = if f.is_nan() {
-                    "NaN"
-                } else if *f > 0.0 {
-                    "+Inf"
-                } else {
-                    "-Inf"
-                };
-                return Err(format!("json: unsupported value: {s}"));
-            }
-            Value::Float(*f)
-        }
+        Node::Float(f) => Value::Float(*f),
         Node::Str(s) => Value::str(s),
-        Node::Seq(items) => Value::list(items.iter().map(node_to_value).collect::<DResult<_>>()?),
+        Node::Seq(items) => Value::list(items.iter().map(node_to_value).collect()),
         Node::Map(m) => {
             let mut out = gotmpl::Map::new();
             for (k, v) in m {
-                out.insert(key_string(k)?, node_to_value(v)?);
+                out.insert(k.clone(), node_to_value(v));
             }
             Value::map(out)
         }
-    })
+    }
 }
 
-const MAINTAINER_FIELDS: &[&str] = &["name", "email", "url"];
-const DEPENDENCY_FIELDS: &[&str] = &[
-    "name",
-    "version",
-    "repository",
-    "condition",
-    "tags",
-    "enabled",
-    "import-values",
-    "alias",
+const STR_LIST: Target = Target::List(&Target::Str);
+/// `chart.Maintainer`'s JSON fields.
+const MAINTAINER_FIELDS: &[(&str, Target)] = &[
+    ("name", Target::Str),
+    ("email", Target::Str),
+    ("url", Target::Str),
 ];
-const METADATA_FIELDS: &[&str] = &[
-    "name",
-    "home",
-    "sources",
-    "version",
-    "description",
-    "keywords",
-    "maintainers",
-    "icon",
-    "apiVersion",
-    "condition",
-    "tags",
-    "appVersion",
-    "deprecated",
-    "annotations",
-    "kubeVersion",
-    "dependencies",
-    "type",
+/// `chart.Dependency`'s JSON fields.
+const DEPENDENCY_FIELDS: &[(&str, Target)] = &[
+    ("name", Target::Str),
+    ("version", Target::Str),
+    ("repository", Target::Str),
+    ("condition", Target::Str),
+    ("tags", STR_LIST),
+    ("enabled", Target::Scalar),
+    ("import-values", Target::List(&Target::Any)),
+    ("alias", Target::Str),
+];
+const DEPENDENCY_LIST: Target = Target::List(&Target::Struct(DEPENDENCY_FIELDS));
+/// `chart.Metadata`'s JSON fields.
+const METADATA_FIELDS: &[(&str, Target)] = &[
+    ("name", Target::Str),
+    ("home", Target::Str),
+    ("sources", STR_LIST),
+    ("version", Target::Str),
+    ("description", Target::Str),
+    ("keywords", STR_LIST),
+    (
+        "maintainers",
+        Target::List(&Target::Struct(MAINTAINER_FIELDS)),
+    ),
+    ("icon", Target::Str),
+    ("apiVersion", Target::Str),
+    ("condition", Target::Str),
+    ("tags", Target::Str),
+    ("appVersion", Target::Str),
+    ("deprecated", Target::Scalar),
+    ("annotations", Target::Map(&Target::Str)),
+    ("kubeVersion", Target::Str),
+    ("dependencies", DEPENDENCY_LIST),
+    ("type", Target::Str),
+];
+/// `chart.Lock`'s JSON fields (`time.Time` has its own JSON unmarshaler, so no guide).
+const LOCK_FIELDS: &[(&str, Target)] = &[
+    ("generated", Target::Any),
+    ("digest", Target::Str),
+    ("dependencies", DEPENDENCY_LIST),
 ];
 
 fn dec_maintainer(n: &Node, path: &str, out: &mut Maintainer) -> DResult {
@@ -275,7 +274,7 @@ fn dec_maintainer(n: &Node, path: &str, out: &mut Maintainer) -> DResult {
             ))
         }
     };
-    for (k, v) in entries(m)? {
+    for (k, v) in entries(m) {
         let Some(f) = field(MAINTAINER_FIELDS, &k) else {
             continue;
         };
@@ -298,7 +297,7 @@ fn dec_dependency(n: &Node, strukt: &str, path: &str, out: &mut Dependency) -> D
         Node::Map(m) => m,
         _ => return Err(type_error(n, At { strukt, path }, "chart.Dependency")),
     };
-    for (k, v) in entries(m)? {
+    for (k, v) in entries(m) {
         let Some(f) = field(DEPENDENCY_FIELDS, &k) else {
             continue;
         };
@@ -316,9 +315,7 @@ fn dec_dependency(n: &Node, strukt: &str, path: &str, out: &mut Dependency) -> D
             "enabled" => dec_bool(v, at, &mut out.enabled)?,
             "import-values" => match v {
                 Node::Null => out.import_values.clear(),
-                Node::Seq(items) => {
-                    out.import_values = items.iter().map(node_to_value).collect::<DResult<_>>()?
-                }
+                Node::Seq(items) => out.import_values = items.iter().map(node_to_value).collect(),
                 _ => return Err(type_error(v, at, "[]interface {}")),
             },
             _ => dec_string(v, at, &mut out.alias)?,
@@ -374,7 +371,7 @@ fn dec_metadata(n: &Node, md: &mut Metadata) -> DResult {
             ))
         }
     };
-    for (k, v) in entries(m)? {
+    for (k, v) in entries(m) {
         let Some(f) = field(METADATA_FIELDS, &k) else {
             continue;
         };
@@ -405,7 +402,7 @@ fn dec_metadata(n: &Node, md: &mut Metadata) -> DResult {
             "annotations" => match v {
                 Node::Null => md.annotations.clear(),
                 Node::Map(am) => {
-                    for (ak, av) in entries(am)? {
+                    for (ak, av) in entries(am) {
                         let mut s = md.annotations.get(&ak).cloned().unwrap_or_default();
                         if matches!(av, Node::Null) {
                             s.clear();
@@ -433,18 +430,13 @@ fn dec_metadata(n: &Node, md: &mut Metadata) -> DResult {
     Ok(())
 }
 
-fn parse_yaml(file: &str, data: &[u8]) -> Result<Node, ChartError> {
+fn parse_yaml(
+    file: &str,
+    data: &[u8],
+    fields: &'static [(&'static str, Target)],
+) -> Result<Node, ChartError> {
     let text = String::from_utf8_lossy(data);
-    // Syntax errors in go-yaml's words (the tree below comes from another parser).
-    if let Err(e) = gotmpl::goyaml::from_yaml(&text) {
-        if e.kind == gotmpl::goyaml::YamlErrorKind::Syntax {
-            return Err(ChartError::Yaml {
-                file: file.to_owned(),
-                message: e.msg,
-            });
-        }
-    }
-    yamlnode::parse(&text).map_err(|message| ChartError::Yaml {
+    yamlnode::parse(&text, Target::Struct(fields)).map_err(|message| ChartError::Yaml {
         file: file.to_owned(),
         message,
     })
@@ -462,7 +454,7 @@ impl Metadata {
     /// metadata: fields present in the file replace the current ones, as Go's JSON decoder
     /// does when Helm reads requirements.yaml into an already loaded Chart.yaml.
     pub fn decode_into(&mut self, file: &str, data: &[u8]) -> Result<(), ChartError> {
-        let node = parse_yaml(file, data)?;
+        let node = parse_yaml(file, data, METADATA_FIELDS)?;
         dec_metadata(&node, self).map_err(decode_err(file))
     }
 
@@ -580,7 +572,7 @@ impl Dependency {
 impl Lock {
     /// Parses a Chart.lock / requirements.lock (named `file` in errors).
     pub fn from_yaml(file: &str, data: &[u8]) -> Result<Lock, ChartError> {
-        let node = parse_yaml(file, data)?;
+        let node = parse_yaml(file, data, LOCK_FIELDS)?;
         let mut lock = Lock::default();
         dec_lock(&node, &mut lock).map_err(decode_err(file))?;
         Ok(lock)
@@ -602,8 +594,8 @@ fn dec_lock(n: &Node, lock: &mut Lock) -> DResult {
             ))
         }
     };
-    for (k, v) in entries(m)? {
-        let Some(f) = field(&["generated", "digest", "dependencies"], &k) else {
+    for (k, v) in entries(m) {
+        let Some(f) = field(LOCK_FIELDS, &k) else {
             continue;
         };
         let at = At {

@@ -1,18 +1,19 @@
-//! An untyped YAML tree read with `serde-saphyr`, and the pieces of sigs.k8s.io/yaml's
-//! YAML → JSON conversion that typed chart files (Chart.yaml, Chart.lock,
-//! requirements.yaml) depend on.
+//! The YAML → JSON step of Helm's typed chart files (Chart.yaml, Chart.lock,
+//! requirements.yaml/.lock), as sigs.k8s.io/yaml does it.
 //!
-//! Helm reads these files by converting YAML to JSON and decoding the JSON into Go
-//! structs. The conversion knows the target field's type: a YAML number or bool bound for
-//! a `string` field becomes its decimal/`true` text (so `version: 1.10` is the string
-//! `"1.1"`). Keeping the YAML scalar's kind (int / float / bool / string) in [`Node`]
-//! lets [`super::metadata`] replay that.
+//! Helm reads these files with sigs.k8s.io/yaml: go-yaml v2 decodes the first document
+//! (read here with [`gotmpl::goyaml::from_yaml_go`], the reader values files use), the
+//! result is made JSON-compatible with the target Go struct as a guide, and the JSON is
+//! decoded into the struct. The guide matters: a YAML number or bool bound for a `string`
+//! field becomes its text (so `version: 1.10` is the string `"1.1"`). [`parse`] does the
+//! first two steps and keeps the JSON kinds in [`Node`], so that [`super::metadata`] can
+//! replay Go's `encoding/json` decoding with its messages.
 
-use std::fmt;
+use std::collections::BTreeMap;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use gotmpl::goyaml::{self, GoVal};
 
-/// One YAML node, with the scalar kinds yaml.v2 distinguishes.
+/// One JSON-compatible value, with the number kinds go-yaml v2 produced.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Node {
     /// `null`, `~`, empty.
@@ -23,176 +24,122 @@ pub(crate) enum Node {
     Int(i64),
     /// An unsigned integer beyond `i64`.
     Uint(u64),
-    /// A float.
+    /// A finite float.
     Float(f64),
     /// A string.
     Str(String),
     /// A sequence.
     Seq(Vec<Node>),
-    /// A mapping, in document order.
-    Map(Vec<(Node, Node)>),
+    /// An object: keys already in their JSON string form, in document order (a key may
+    /// repeat when two YAML keys have the same string form; the later one counts).
+    Map(Vec<(String, Node)>),
 }
 
-impl<'de> Deserialize<'de> for Node {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(NodeVisitor)
-    }
+/// The Go type a value is decoded into, as far as sigs.k8s.io/yaml's conversion looks at it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Target {
+    /// No guide: `interface{}`, a field the struct does not have, or a type with its own
+    /// JSON unmarshaler (`time.Time`).
+    Any,
+    /// `string`: numbers and bools become their text.
+    Str,
+    /// Any other scalar type (`bool`): values are left alone.
+    Scalar,
+    /// A slice of the given element type.
+    List(&'static Target),
+    /// `map[string]T`.
+    Map(&'static Target),
+    /// A struct with these JSON field names and types.
+    Struct(&'static [(&'static str, Target)]),
 }
 
-struct NodeVisitor;
-
-impl<'de> Visitor<'de> for NodeVisitor {
-    type Value = Node;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any YAML value")
-    }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Node, E> {
-        Ok(Node::Bool(v))
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Node, E> {
-        Ok(Node::Int(v))
-    }
-    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Node, E> {
-        Ok(i64::try_from(v).map_or(Node::Float(v as f64), Node::Int))
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Node, E> {
-        Ok(i64::try_from(v).map_or(Node::Uint(v), Node::Int))
-    }
-    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Node, E> {
-        Ok(u64::try_from(v).map_or(Node::Float(v as f64), |u| {
-            i64::try_from(u).map_or(Node::Uint(u), Node::Int)
-        }))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Node, E> {
-        Ok(Node::Float(v))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Node, E> {
-        Ok(Node::Str(v.to_owned()))
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Node, E> {
-        Ok(Node::Str(v))
-    }
-    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Node, E> {
-        Ok(Node::Str(String::from_utf8_lossy(v).into_owned()))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Node, E> {
-        Ok(Node::Null)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Node, E> {
-        Ok(Node::Null)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
-        Node::deserialize(d)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
-        let mut v = Vec::new();
-        while let Some(x) = seq.next_element()? {
-            v.push(x);
-        }
-        Ok(Node::Seq(v))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
-        let mut v = Vec::new();
-        while let Some((k, x)) = map.next_entry()? {
-            v.push((k, x));
-        }
-        Ok(Node::Map(v))
-    }
+/// Go's `encoding/json` field matching: the exact name, else the first ASCII
+/// case-insensitive match.
+pub(crate) fn find_field<'a, 's, T>(
+    fields: &'a [(&'s str, T)],
+    key: &str,
+) -> Option<&'a (&'s str, T)> {
+    fields
+        .iter()
+        .find(|(f, _)| *f == key)
+        .or_else(|| fields.iter().find(|(f, _)| f.eq_ignore_ascii_case(key)))
 }
 
-/// Parses the first YAML document of `text`. An empty document is [`Node::Null`].
-pub(crate) fn parse(text: &str) -> Result<Node, String> {
-    let docs: Vec<Node> = serde_saphyr::from_str_multiple(text).map_err(|e| e.to_string())?;
-    Ok(docs.into_iter().next().unwrap_or(Node::Null))
+/// Reads the first YAML document of `text` for a value of Go type `target` and makes it
+/// JSON-compatible, as sigs.k8s.io/yaml's `Unmarshal` does before decoding the JSON. An
+/// empty document is [`Node::Null`]. The error is the message after Helm's
+/// `error converting YAML to JSON: ` (`yaml: line 3: …`, `json: unsupported value: +Inf`).
+pub(crate) fn parse(text: &str, target: Target) -> Result<Node, String> {
+    let g = goyaml::from_yaml_go(text).map_err(|e| e.msg)?;
+    let n = convert(g, target)?;
+    check_finite(&n)?;
+    Ok(n)
 }
 
-/// Go's `strconv.FormatFloat(f, 'g', -1, 32)`: the shortest text that reads back as the
-/// same float32, in `%e` form when the exponent is < -4 or ≥ the digit count (min 6... as Go
-/// computes it).
-pub(crate) fn format_float32_g(f: f64) -> String {
-    let x = f as f32;
-    if x.is_nan() {
-        return "NaN".into();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 {
-            "+Inf".into()
-        } else {
-            "-Inf".into()
-        };
-    }
-    if x == 0.0 {
-        return if x.is_sign_negative() {
-            "-0".into()
-        } else {
-            "0".into()
-        };
-    }
-    // Rust's `{:e}` prints the shortest round-trip digits: "1.2345e-7".
-    let e = format!("{:e}", x);
-    let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let neg = mant.starts_with('-');
-    let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
-    let nd = digits.len() as i32;
-    let dp = exp + 1;
-    let mut eprec = 6;
-    if eprec > nd && nd >= dp {
-        eprec = nd;
-    }
-    let sign = if neg { "-" } else { "" };
-    if exp < -4 || exp >= eprec {
-        let mut out = String::from(sign);
-        out.push_str(&digits[..1]);
-        if nd > 1 {
-            out.push('.');
-            out.push_str(&digits[1..]);
+/// sigs.k8s.io/yaml's `convertToJSONableObject`: mapping keys to strings, scalars bound
+/// for a string field to text.
+fn convert(v: GoVal, target: Target) -> Result<Node, String> {
+    Ok(match v {
+        GoVal::Map(m) => {
+            let entries = m.into_entries();
+            let mut out = Vec::with_capacity(entries.len());
+            for (k, val) in entries {
+                let key = goyaml::json_key(&k, &val).map_err(|e| e.msg)?;
+                let t = match target {
+                    Target::Struct(fields) => find_field(fields, &key).map_or(Target::Any, |f| f.1),
+                    Target::Map(elem) => *elem,
+                    _ => Target::Any,
+                };
+                out.push((key, convert(val, t)?));
+            }
+            Node::Map(out)
         }
-        out.push('e');
-        out.push(if exp < 0 { '-' } else { '+' });
-        let a = exp.unsigned_abs();
-        if a < 10 {
-            out.push('0');
+        GoVal::Seq(items) => {
+            let t = match target {
+                Target::List(elem) => *elem,
+                _ => Target::Any,
+            };
+            Node::Seq(
+                items
+                    .into_iter()
+                    .map(|x| convert(x, t))
+                    .collect::<Result<_, _>>()?,
+            )
         }
-        out.push_str(&a.to_string());
-        return out;
-    }
-    let mut out = String::from(sign);
-    if dp <= 0 {
-        out.push_str("0.");
-        for _ in 0..(-dp) {
-            out.push('0');
-        }
-        out.push_str(&digits);
-    } else if dp >= nd {
-        out.push_str(&digits);
-        for _ in 0..(dp - nd) {
-            out.push('0');
-        }
-    } else {
-        let (a, b) = digits.split_at(dp as usize);
-        out.push_str(a);
-        out.push('.');
-        out.push_str(b);
-    }
-    out
+        scalar => match (target, goyaml::string_form(&scalar)) {
+            (Target::Str, Some(s)) => Node::Str(s),
+            _ => match scalar {
+                GoVal::Bool(b) => Node::Bool(b),
+                GoVal::Int(i) => Node::Int(i),
+                GoVal::Uint(u) => Node::Uint(u),
+                GoVal::Float(f) => Node::Float(f),
+                GoVal::Str(s) => Node::Str(s),
+                GoVal::Nil | GoVal::Seq(_) | GoVal::Map(_) => Node::Null,
+            },
+        },
+    })
 }
 
-/// The JSON object key sigs.k8s.io/yaml makes of a YAML mapping key.
-pub(crate) fn key_string(k: &Node) -> Result<String, String> {
-    match k {
-        Node::Str(s) => Ok(s.clone()),
-        Node::Int(i) => Ok(i.to_string()),
-        Node::Uint(u) => Ok(u.to_string()),
-        Node::Float(f) => Ok(match format_float32_g(*f).as_str() {
-            "+Inf" => ".inf".into(),
-            "-Inf" => "-.inf".into(),
-            "NaN" => ".nan".into(),
-            s => s.to_owned(),
-        }),
-        Node::Bool(b) => Ok(b.to_string()),
-        Node::Null => Err("unsupported map key of type: <nil>".into()),
-        Node::Seq(_) | Node::Map(_) => Err("unsupported map key of a collection type".into()),
+/// `encoding/json` refuses NaN and infinities; the first one of its walk (object keys
+/// sorted) is named.
+fn check_finite(n: &Node) -> Result<(), String> {
+    match n {
+        Node::Float(f) if !f.is_finite() => Err(format!(
+            "json: unsupported value: {}",
+            if f.is_nan() {
+                "NaN"
+            } else if *f > 0.0 {
+                "+Inf"
+            } else {
+                "-Inf"
+            }
+        )),
+        Node::Seq(items) => items.iter().try_for_each(check_finite),
+        Node::Map(m) => {
+            let sorted: BTreeMap<&str, &Node> = m.iter().map(|(k, v)| (k.as_str(), v)).collect();
+            sorted.into_values().try_for_each(check_finite)
+        }
+        _ => Ok(()),
     }
 }
 
@@ -200,32 +147,29 @@ pub(crate) fn key_string(k: &Node) -> Result<String, String> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn float32_g_matches_go() {
-        for (f, want) in [
-            (1.1, "1.1"),
-            (1.0, "1"),
-            (1e6, "1e+06"),
-            (100000.0, "100000"),
-            (1.23456789, "1.2345679"),
-            (0.0001, "0.0001"),
-            (0.00001, "1e-05"),
-            (-2.5, "-2.5"),
-            (1e21, "1e+21"),
-        ] {
-            assert_eq!(format_float32_g(f), want, "{f}");
+    const FIELDS: &[(&str, Target)] = &[
+        ("s", Target::Str),
+        ("b", Target::Scalar),
+        ("l", Target::List(&Target::Str)),
+        ("m", Target::Map(&Target::Str)),
+    ];
+    const T: Target = Target::Struct(FIELDS);
+
+    fn vals(text: &str, t: Target) -> Vec<Node> {
+        match parse(text, t) {
+            Ok(Node::Map(m)) => m.into_iter().map(|(_, v)| v).collect(),
+            other => panic!("not a map: {other:?}"),
         }
     }
 
     #[test]
     fn scalars_keep_their_yaml_kind() {
-        let n = parse("a: 1.10\nb: 3\nc: yes\nd: ~\ne: x\nf: 0x1F\ng: '1'\n").unwrap_or(Node::Null);
-        let Node::Map(m) = n else {
-            panic!("not a map: {n:?}")
-        };
-        let vals: Vec<Node> = m.into_iter().map(|(_, v)| v).collect();
+        let got = vals(
+            "a: 1.10\nb: 3\nc: yes\nd: ~\ne: x\nf: 0x1F\ng: '1'\nh: 0755\ni: off\n",
+            Target::Any,
+        );
         assert_eq!(
-            vals,
+            got,
             vec![
                 Node::Float(1.1),
                 Node::Int(3),
@@ -233,17 +177,110 @@ mod tests {
                 Node::Null,
                 Node::Str("x".into()),
                 Node::Int(31),
-                Node::Str("1".into())
+                Node::Str("1".into()),
+                Node::Int(493),
+                Node::Bool(false),
             ]
         );
     }
 
     #[test]
-    fn first_document_only() {
-        assert_eq!(
-            parse("a: 1\n---\nb: 2\n").ok(),
-            Some(Node::Map(vec![(Node::Str("a".into()), Node::Int(1))]))
+    fn string_targets_get_text() {
+        let got = vals(
+            "S: 1.10\nb: 1.10\nl: [1, yes, 2.50, null]\nm: {k: 1e6}\nother: 1.5\n",
+            T,
         );
-        assert_eq!(parse("").ok(), Some(Node::Null));
+        assert_eq!(
+            got,
+            vec![
+                Node::Str("1.1".into()),
+                Node::Float(1.1),
+                Node::Seq(vec![
+                    Node::Str("1".into()),
+                    Node::Str("true".into()),
+                    Node::Str("2.5".into()),
+                    Node::Null,
+                ]),
+                Node::Map(vec![("k".into(), Node::Str("1e+06".into()))]),
+                Node::Float(1.5),
+            ]
+        );
+    }
+
+    #[test]
+    fn keys_become_strings() {
+        assert_eq!(
+            parse("1: a\n2.5: b\ntrue: c\n", Target::Any),
+            Ok(Node::Map(vec![
+                ("1".into(), Node::Str("a".into())),
+                ("2.5".into(), Node::Str("b".into())),
+                ("true".into(), Node::Str("c".into())),
+            ]))
+        );
+        assert_eq!(
+            parse("~: a\n", Target::Any),
+            Err("unsupported map key of type: %!s(<nil>), key: <nil>, value: \"a\"".into())
+        );
+    }
+
+    #[test]
+    fn non_finite_floats_fail_unless_text() {
+        assert_eq!(
+            parse("x: .inf\n", Target::Any),
+            Err("json: unsupported value: +Inf".into())
+        );
+        assert_eq!(
+            parse("s: .inf\nb: -.inf\n", T),
+            Err("json: unsupported value: -Inf".into())
+        );
+        assert_eq!(
+            parse("s: .nan\n", T),
+            Ok(Node::Map(vec![("s".into(), Node::Str("NaN".into()))]))
+        );
+    }
+
+    #[test]
+    fn first_document_only_and_empty() {
+        assert_eq!(
+            parse("a: 1\n---\nb: 2\n", Target::Any),
+            Ok(Node::Map(vec![("a".into(), Node::Int(1))]))
+        );
+        assert_eq!(parse("", Target::Any), Ok(Node::Null));
+    }
+
+    #[test]
+    fn duplicates_aliases_and_limits() {
+        assert_eq!(
+            parse("a: 1\nb: 2\na: 3\n", Target::Any),
+            Ok(Node::Map(vec![
+                ("a".into(), Node::Int(3)),
+                ("b".into(), Node::Int(2))
+            ]))
+        );
+        assert_eq!(
+            parse("a: &x [1]\nb: *x\n", Target::Any),
+            Ok(Node::Map(vec![
+                ("a".into(), Node::Seq(vec![Node::Int(1)])),
+                ("b".into(), Node::Seq(vec![Node::Int(1)]))
+            ]))
+        );
+        let mut bomb = String::from("a: &a [x,x,x,x,x,x,x,x,x]\n");
+        for (i, c) in ('b'..='i').enumerate() {
+            let prev = char::from(b'a' + i as u8);
+            bomb.push_str(&format!(
+                "{c}: &{c} [{}]\n",
+                vec![format!("*{prev}"); 9].join(",")
+            ));
+        }
+        assert_eq!(
+            parse(&bomb, Target::Any),
+            Err("yaml: document contains excessive aliasing".into())
+        );
+        let deep = "[".repeat(100_000);
+        assert!(parse(&deep, Target::Any).is_err());
+        assert_eq!(
+            parse("a: 1\n  b: 2\n", Target::Any),
+            Err("yaml: line 2: mapping values are not allowed in this context".into())
+        );
     }
 }

@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use gotmpl::{ErrorKind, FuncMap, Map, MapKind, MapRef, MissingKey, Options, Template, Ty, Value};
 
-use crate::chart::Chart;
+use crate::chart::files::{FailureSlot, Files};
+use crate::chart::{Chart, ChartError};
 pub use objects::{Capabilities, ChartObject};
 
 /// What `.Release` holds.
@@ -68,6 +69,10 @@ pub enum RenderError {
     /// Any other execution error, in Go's words.
     #[error("{0}")]
     Exec(gotmpl::Error),
+    /// A file of a directory chart (a template, or a file `.Files` reads) could not be
+    /// read from disk at render time.
+    #[error("{0}")]
+    File(#[from] ChartError),
 }
 
 impl RenderError {
@@ -158,7 +163,9 @@ impl Engine {
     /// to [`Engine::render_parsed`].
     pub fn parse_templates(&self, chart: &Chart) -> Result<ParsedTemplates, RenderError> {
         let mut by_name: BTreeMap<String, Arc<[u8]>> = BTreeMap::new();
-        template_texts(chart, &mut by_name);
+        // Read once here (from disk, for a directory chart): the parse tree keeps its own
+        // text, and these bytes are dropped when parsing is done.
+        template_texts(chart, &mut by_name)?;
         let mut texts: Vec<(String, Arc<[u8]>)> = by_name.into_iter().collect();
         // Deeper paths first, then reverse byte order (Helm's sortTemplates).
         texts.sort_by(|(a, _), (b, _)| {
@@ -217,7 +224,8 @@ impl Engine {
         let mut tpls: BTreeMap<String, Renderable> = BTreeMap::new();
         let release_v = release.to_value();
         let caps_v = caps.to_value();
-        collect(chart, values, &release_v, &caps_v, &mut tpls);
+        let failure = FailureSlot::default();
+        collect(chart, values, &release_v, &caps_v, &failure, &mut tpls);
         let ParsedTemplates { set: t, names } = parsed;
         let mut out = BTreeMap::new();
         for name in &names {
@@ -232,9 +240,12 @@ impl Engine {
             tm.insert("Name".into(), Value::str(name));
             tm.insert("BasePath".into(), Value::str(&r.base_path));
             r.data.write().insert("Template".into(), Value::map(tm));
-            let s = t
-                .execute(name, &Value::Map(r.data.clone()))
-                .map_err(RenderError::from_exec)?;
+            let s = t.execute(name, &Value::Map(r.data.clone()));
+            // A `.Files` read that failed is the error, whatever execution made of it.
+            if let Some(e) = failure.lock().ok().and_then(|mut g| g.take()) {
+                return Err(RenderError::File(e));
+            }
+            let s = s.map_err(RenderError::from_exec)?;
             out.insert(name.clone(), s.replace("<no value>", ""));
         }
         if self.skip_teardown {
@@ -260,14 +271,15 @@ impl std::fmt::Debug for ParsedTemplates {
 }
 
 /// The templates [`collect`] registers, by full path, with their text.
-fn template_texts(chart: &Chart, out: &mut BTreeMap<String, Arc<[u8]>>) {
+fn template_texts(chart: &Chart, out: &mut BTreeMap<String, Arc<[u8]>>) -> Result<(), ChartError> {
     for child in &chart.dependencies {
-        template_texts(child, out);
+        template_texts(child, out)?;
     }
     let full = chart.chart_full_path();
     for t in own_templates(chart) {
-        out.insert(format!("{full}/{}", t.name), t.data.clone());
+        out.insert(format!("{full}/{}", t.name), t.read_arc()?);
     }
+    Ok(())
 }
 
 /// The templates of `chart` itself that are rendered or used: all of them, or only the
@@ -290,6 +302,7 @@ fn collect(
     parent_values: &Value,
     release: &Value,
     caps: &Value,
+    failure: &FailureSlot,
     tpls: &mut BTreeMap<String, Renderable>,
 ) -> MapRef {
     // `.Values` is Helm's named map type `chartutil.Values` (it matters to type
@@ -319,7 +332,10 @@ fn collect(
     );
     next.insert(
         "Files".into(),
-        Value::Object(Arc::new(chart.files_object())),
+        Value::Object(Arc::new(Files::with_failure_slot(
+            &chart.files,
+            failure.clone(),
+        ))),
     );
     next.insert("Release".into(), release.clone());
     next.insert("Capabilities".into(), caps.clone());
@@ -327,7 +343,7 @@ fn collect(
     next.insert("Subcharts".into(), Value::Map(subcharts.clone()));
     let next = MapRef::new(next);
     for child in &chart.dependencies {
-        let c = collect(child, &values, release, caps, tpls);
+        let c = collect(child, &values, release, caps, failure, tpls);
         subcharts
             .write()
             .insert(child.name().to_string(), Value::Map(c));

@@ -120,8 +120,15 @@ pub(super) fn run(linter: &mut Linter, values: &Value, opts: &LintOptions) {
                 ))
             },
         );
+        let data = match t.read() {
+            Ok(d) => d,
+            Err(e) => {
+                linter.rule(Severity::Error, &fpath, Err(e.to_string()));
+                continue;
+            }
+        };
         let crd_hook = bytes_re(&CRD_HOOK, r#""?helm\.sh/hook"?:\s+crd-install"#)
-            .is_some_and(|r| r.is_match(&t.data));
+            .is_some_and(|r| r.is_match(&data));
         linter.rule(
             Severity::Warning,
             &fpath,
@@ -132,7 +139,7 @@ pub(super) fn run(linter: &mut Linter, values: &Value, opts: &LintOptions) {
             },
         );
         let release_time =
-            bytes_re(&RELEASE_TIME, r"\.Release\.Time").is_some_and(|r| r.is_match(&t.data));
+            bytes_re(&RELEASE_TIME, r"\.Release\.Time").is_some_and(|r| r.is_match(&data));
         linter.rule(
             Severity::Error,
             &fpath,

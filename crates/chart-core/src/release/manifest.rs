@@ -290,19 +290,23 @@ fn kind_cmp(order: &[&str], a: &str, b: &str) -> std::cmp::Ordering {
 /// white-space-only files are skipped. Unknown hook events drop the document, with
 /// Helm's log line returned in the warnings.
 pub fn sort_manifests(
-    files: &BTreeMap<String, String>,
+    files: BTreeMap<String, String>,
     order: &[&str],
     warnings: &mut Vec<String>,
 ) -> Result<(Vec<Hook>, Vec<Manifest>), SortError> {
     let mut hooks = Vec::new();
     let mut generic = Vec::new();
-    let mut docs: Vec<(&String, String)> = Vec::new();
+    // Each rendered file is dropped once split, so its text is not held twice.
+    let mut paths: Vec<String> = Vec::new();
+    let mut docs: Vec<(usize, String)> = Vec::new();
     for (path, content) in files {
-        let base = path.rsplit('/').next().unwrap_or(path);
+        let base = path.rsplit('/').next().unwrap_or(&path);
         if base.starts_with('_') || content.trim().is_empty() {
             continue;
         }
-        docs.extend(split_manifests(content).into_iter().map(|d| (path, d)));
+        let at = paths.len();
+        docs.extend(split_manifests(&content).into_iter().map(|d| (at, d)));
+        paths.push(path);
     }
     // Reading each document's head means a full YAML scan of it; documents are
     // independent, so big outputs are read on several threads. Errors are still
@@ -313,7 +317,8 @@ pub fn sort_manifests(
     let heads = gotmpl::par::map_in_order(&docs, total >= PARALLEL_MIN_BYTES, |(_, doc)| {
         parse_head(doc)
     });
-    for ((path, doc), head) in docs.into_iter().zip(heads) {
+    for ((at, doc), head) in docs.into_iter().zip(heads) {
+        let path = &paths[at];
         let head = head.map_err(|msg| SortError {
             path: path.clone(),
             msg,

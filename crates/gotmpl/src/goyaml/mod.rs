@@ -24,6 +24,7 @@ mod writer;
 
 pub(crate) use json::from_json_partial;
 pub use json::{from_json, to_json, to_pretty_json, to_raw_json, JsonError};
+pub use reader::{GoMap, GoVal};
 pub use toml::{from_toml, to_toml};
 
 use std::fmt;
@@ -122,6 +123,52 @@ impl std::error::Error for YamlError {}
 pub fn from_yaml(text: &str) -> Result<Value, YamlError> {
     let g = reader::decode_first(text)?;
     reader::to_json_value(&g)
+}
+
+/// Reads the first YAML document of `text` as go-yaml v2's `yaml.Unmarshal` into
+/// `interface{}` does, before sigs.k8s.io/yaml's JSON conversion: scalars keep their YAML
+/// 1.1 kind, keys are not yet strings, mappings keep document order. The errors are
+/// [`from_yaml`]'s syntax and decode errors (same limits on nesting and aliasing).
+///
+/// ```
+/// use gotmpl::goyaml::{from_yaml_go, GoVal};
+/// let GoVal::Map(m) = from_yaml_go("b: yes\na: 1.10\n").unwrap() else { panic!() };
+/// assert!(matches!(m.entries(), [(GoVal::Str(_), GoVal::Bool(true)), (_, GoVal::Float(_))]));
+/// ```
+pub fn from_yaml_go(text: &str) -> Result<GoVal, YamlError> {
+    reader::decode_first(text)
+}
+
+/// sigs.k8s.io/yaml's JSON object key for the mapping key `key` (with value `value`, which
+/// an unsupported key's error message names): strings as they are, numbers and bools in
+/// their Go text, anything else an error of kind [`YamlErrorKind::Convert`].
+///
+/// ```
+/// use gotmpl::goyaml::{json_key, GoVal};
+/// assert_eq!(json_key(&GoVal::Float(1.5), &GoVal::Nil).unwrap(), "1.5");
+/// assert!(json_key(&GoVal::Nil, &GoVal::Nil).is_err());
+/// ```
+pub fn json_key(key: &GoVal, value: &GoVal) -> Result<String, YamlError> {
+    reader::json_key(key, value)
+}
+
+/// The string sigs.k8s.io/yaml makes of a scalar bound for a Go `string` field (numbers in
+/// Go's text, floats as float32 `%g`, bools as `true`/`false`); `None` for strings, nil and
+/// collections, which it leaves alone.
+///
+/// ```
+/// use gotmpl::goyaml::{string_form, GoVal};
+/// assert_eq!(string_form(&GoVal::Float(1.10)).as_deref(), Some("1.1"));
+/// assert_eq!(string_form(&GoVal::Str("x".into())), None);
+/// ```
+pub fn string_form(v: &GoVal) -> Option<String> {
+    match v {
+        GoVal::Bool(b) => Some(b.to_string()),
+        GoVal::Int(i) => Some(i.to_string()),
+        GoVal::Uint(u) => Some(u.to_string()),
+        GoVal::Float(f) => Some(numfmt::format_g32(*f)),
+        GoVal::Nil | GoVal::Str(_) | GoVal::Seq(_) | GoVal::Map(_) => None,
+    }
 }
 
 /// Reads the first YAML document of `text` for the fields Helm's `SimpleHead` reads: the

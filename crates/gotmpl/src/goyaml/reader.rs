@@ -38,22 +38,33 @@ enum Node {
     },
 }
 
-/// A decoded Go value, before the conversion to JSON-compatible values.
+/// A value as go-yaml v2 decodes it into `interface{}`, before sigs.k8s.io/yaml's
+/// conversion to JSON-compatible values: scalars keep the kind YAML 1.1 resolution gave
+/// them (`yes` is a bool, `0x10` an int, `1.10` a float), aliases are expanded.
 #[derive(Clone, Debug)]
-pub(crate) enum GoVal {
+pub enum GoVal {
+    /// `nil` (`null`, `~`, empty).
     Nil,
+    /// `bool`.
     Bool(bool),
+    /// `int` / `int64`.
     Int(i64),
+    /// `uint64` (an integer beyond `int64`).
     Uint(u64),
+    /// `float64`.
     Float(f64),
+    /// `string` (timestamps and `!!binary` data included).
     Str(String),
+    /// `[]interface{}`.
     Seq(Vec<GoVal>),
+    /// `map[interface{}]interface{}`.
     Map(GoMap),
 }
 
-/// `map[interface{}]interface{}`: insertion-ordered, with Go's key equality.
+/// `map[interface{}]interface{}`: insertion-ordered, with Go's key equality (a repeated
+/// key replaces the earlier value and keeps its place).
 #[derive(Clone, Debug, Default)]
-pub(crate) struct GoMap {
+pub struct GoMap {
     entries: Vec<(GoVal, GoVal)>,
     index: HashMap<KeyRepr, usize>,
 }
@@ -69,6 +80,16 @@ enum KeyRepr {
 }
 
 impl GoMap {
+    /// The entries, in the order their keys first appeared.
+    pub fn entries(&self) -> &[(GoVal, GoVal)] {
+        &self.entries
+    }
+
+    /// The entries, in the order their keys first appeared.
+    pub fn into_entries(self) -> Vec<(GoVal, GoVal)> {
+        self.entries
+    }
+
     fn set(&mut self, k: GoVal, v: GoVal) {
         let repr = match &k {
             GoVal::Nil => Some(KeyRepr::Nil),
@@ -147,8 +168,8 @@ impl Builder {
         let mut anchors: HashMap<usize, usize> = HashMap::new();
         // Open collections: (node index, pending children).
         let mut stack: Vec<(usize, Vec<usize>)> = Vec::new();
-        // Their kinds, for error messages: (flow?, sequence?).
-        let mut kinds: Vec<(bool, bool)> = Vec::new();
+        // Their kinds, for error messages and tab checks.
+        let mut kinds: Vec<Open> = Vec::new();
         let mut root_flow = false;
         if let Some(line0) = leading_tab_line(text) {
             return Err(syntax_error(
@@ -188,10 +209,18 @@ impl Builder {
                     }
                 }
                 Err(e) => {
-                    let open = kinds.last().map(|&(flow, seq)| {
+                    let open = kinds.last().map(|k| {
                         let empty = stack.last().is_none_or(|(_, c)| c.is_empty());
-                        (flow, seq, empty)
+                        (k.flow, k.seq, empty)
                     });
+                    if matches!(e.kind(), ErrorKind::TabInPlainScalar) {
+                        let from = e.marker().byte_offset().unwrap_or(0);
+                        if let Some(line0) =
+                            plain_tab_violation(text, from, None, block_indent(&kinds))
+                        {
+                            return Err(syntax_error(TAB_VIOLATION, true, line0, 0));
+                        }
+                    }
                     return Err(scan_error(&e, text, open));
                 }
             };
@@ -246,7 +275,7 @@ impl Builder {
                         // token, which its parser refuses (granit reads an empty key).
                         let b0 = span.start.byte_offset().unwrap_or(usize::MAX);
                         if text.as_bytes().get(b0) == Some(&b':') {
-                            let flow = kinds.last().is_some_and(|k| k.0);
+                            let flow = kinds.last().is_some_and(|k| k.flow);
                             let msg = if flow {
                                 "did not find expected node content"
                             } else {
@@ -261,6 +290,20 @@ impl Builder {
                             check_escapes(text, b, span.end.byte_offset())?;
                         }
                     }
+                    if style == ScalarStyle::Plain && !kinds.last().is_some_and(|k| k.flow) {
+                        // libyaml refuses a tab left of the scalar's indentation on the
+                        // lines it skips after it, blank lines included (granit lets
+                        // blank ones pass).
+                        if let (Some(a), Some(z)) =
+                            (span.start.byte_offset(), span.end.byte_offset())
+                        {
+                            if let Some(line0) =
+                                plain_tab_violation(text, a, Some(z), block_indent(&kinds))
+                            {
+                                return Err(syntax_error(TAB_VIOLATION, true, line0, 0));
+                            }
+                        }
+                    }
                     let tag = tag.map(|t| format!("{}{}", t.handle(), t.suffix()));
                     let implicit = tag.is_none() && style == ScalarStyle::Plain;
                     Some(b.push(Node::Scalar {
@@ -273,7 +316,7 @@ impl Builder {
                     if stack.is_empty() {
                         root_flow = style == StructureStyle::Flow;
                     }
-                    kinds.push((style == StructureStyle::Flow, true));
+                    kinds.push(Open::new(text, span.start.byte_offset(), style, true));
                     let n = b.push(Node::Seq(Vec::new()));
                     stack.push((n, Vec::new()));
                     last_node = Some(n);
@@ -283,7 +326,7 @@ impl Builder {
                     if stack.is_empty() {
                         root_flow = style == StructureStyle::Flow;
                     }
-                    kinds.push((style == StructureStyle::Flow, false));
+                    kinds.push(Open::new(text, span.start.byte_offset(), style, false));
                     let n = b.push(Node::Map(Vec::new()));
                     stack.push((n, Vec::new()));
                     last_node = Some(n);
@@ -327,6 +370,102 @@ impl Builder {
             }
         }
     }
+}
+
+/// An open collection, as error messages and tab checks need it.
+#[derive(Clone, Copy)]
+struct Open {
+    flow: bool,
+    /// A sequence, or a single-pair mapping inside a flow sequence (`[a: b]`), which
+    /// libyaml parses in its flow-sequence states.
+    seq: bool,
+    /// Column (in characters) where it starts.
+    col: usize,
+}
+
+impl Open {
+    fn new(text: &str, at: Option<usize>, style: StructureStyle, seq: bool) -> Open {
+        let flow = style == StructureStyle::Flow;
+        let at = at.unwrap_or(0);
+        let implicit_pair = flow && !seq && text.as_bytes().get(at) != Some(&b'{');
+        Open {
+            flow,
+            seq: seq || implicit_pair,
+            col: text.get(..at).map_or(0, |h| {
+                let line_start = h.rfind('\n').map_or(0, |p| p + 1);
+                h.get(line_start..).map_or(0, |l| l.chars().count())
+            }),
+        }
+    }
+}
+
+/// libyaml's indentation for a plain scalar in the innermost block collection: one more
+/// than the collection's column (0 outside any).
+fn block_indent(kinds: &[Open]) -> usize {
+    kinds
+        .iter()
+        .rev()
+        .find(|k| !k.flow)
+        .map_or(0, |k| k.col + 1)
+}
+
+const TAB_VIOLATION: &str = "found a tab character that violates indentation";
+
+/// libyaml's check on the blanks it skips inside and after a plain scalar starting at byte
+/// `start` (and ending at `end`, when known): a tab in a line's leading blanks left of
+/// column `indent` is an error. Looks at the scalar's continuation lines, then (when only
+/// blanks follow the scalar on its last line) at the blank lines after it and the leading
+/// blanks of the next line with content. Returns the 0-based line of the offending tab.
+fn plain_tab_violation(
+    text: &str,
+    start: usize,
+    end: Option<usize>,
+    indent: usize,
+) -> Option<usize> {
+    if indent == 0 {
+        return None;
+    }
+    let b = text.as_bytes();
+    let end = end.unwrap_or(b.len()).min(b.len());
+    // The rest of the scalar's last line must be blank for the skipping to go on.
+    let mut i = end;
+    while matches!(b.get(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    let tail_open = matches!(b.get(i), Some(b'\n' | b'\r'));
+    let multi_line = b
+        .get(start..end)
+        .is_some_and(|r| memchr::memchr(b'\n', r).is_some());
+    if !tail_open && !multi_line {
+        return None;
+    }
+    // Lines after the scalar's first one, counted for the error's line number.
+    let mut lines = 0;
+    let mut at = start + memchr::memchr(b'\n', b.get(start..)?)? + 1;
+    while at < b.len() {
+        if at >= end && !tail_open {
+            return None;
+        }
+        lines += 1;
+        let mut col = 0;
+        let mut j = at;
+        while let Some(&c) = b.get(j) {
+            match c {
+                b' ' => col += 1,
+                b'\t' if col < indent => return Some(position(text, start).0 + lines),
+                b'\t' => col += 1,
+                _ => break,
+            }
+            j += 1;
+        }
+        let blank = matches!(b.get(j), None | Some(b'\n' | b'\r'));
+        if at >= end && !blank {
+            // The first line with content after the scalar: its blanks were checked.
+            return None;
+        }
+        at = j + memchr::memchr(b'\n', b.get(j..)?)? + 1;
+    }
+    None
 }
 
 /// Maps a parser error to go-yaml's (libyaml's) message and line rule.
@@ -383,9 +522,19 @@ fn scan_error(e: &ScanError, text: &str, open: Option<(bool, bool, bool)>) -> Ya
             return err;
         }
     }
+    // A flow mapping's separator error inside a flow sequence's single-pair mapping
+    // (`[a: b: c]`) is libyaml's flow-sequence error.
+    let in_flow_seq = matches!(open, Some((true, true, _)));
     // (message, scanner error?)
     let (msg, scanner): (&str, bool) = match e.kind() {
         K::UnexpectedEofFlowSequence => ("did not find expected ',' or ']'", false),
+        K::UnexpectedEofFlowMapping
+        | K::UnexpectedEofImplicitFlowMapping
+        | K::ExpectedFlowMappingSeparator
+            if in_flow_seq =>
+        {
+            ("did not find expected ',' or ']'", false)
+        }
         K::UnexpectedEofFlowMapping | K::UnexpectedEofImplicitFlowMapping => {
             ("did not find expected ',' or '}'", false)
         }
@@ -414,7 +563,15 @@ fn scan_error(e: &ScanError, text: &str, open: Option<(bool, bool, bool)>) -> Ya
             "block sequence entries are not allowed in this context",
             true,
         ),
-        K::UnclosedQuotedScalar => ("found unexpected end of stream", true),
+        K::UnclosedQuotedScalar => {
+            // The mark is the end of the input, not the scalar's start.
+            return syntax_error(
+                "found unexpected end of stream",
+                true,
+                text.matches('\n').count(),
+                0,
+            );
+        }
         K::DocumentIndicatorInQuotedScalar => ("found unexpected document indicator", true),
         K::UnknownQuotedScalarEscape => ("found unknown escape character", true),
         K::InvalidQuotedScalarHexEscape | K::InvalidLowSurrogateHexEscape => {
@@ -1106,36 +1263,41 @@ fn convert(v: &GoVal) -> Result<Value, YamlError> {
             // Collected, then sorted once (a repeated key's last value wins).
             let mut out = Vec::with_capacity(m.entries.len());
             for (k, val) in &m.entries {
-                let key = match k {
-                    GoVal::Str(s) => s.clone(),
-                    GoVal::Int(i) => i.to_string(),
-                    GoVal::Float(f) => {
-                        let s = numfmt::format_g32(*f);
-                        match s.as_str() {
-                            "+Inf" => ".inf".to_string(),
-                            "-Inf" => "-.inf".to_string(),
-                            "NaN" => ".nan".to_string(),
-                            _ => s,
-                        }
-                    }
-                    GoVal::Bool(b) => b.to_string(),
-                    GoVal::Nil | GoVal::Uint(_) | GoVal::Seq(_) | GoVal::Map(_) => {
-                        let ty = match k {
-                            GoVal::Nil => "%!s(<nil>)",
-                            GoVal::Uint(_) => "uint64",
-                            GoVal::Seq(_) => "[]interface {}",
-                            _ => "map[interface {}]interface {}",
-                        };
-                        return Err(YamlError::convert(format!(
-                            "unsupported map key of type: {ty}, key: {}, value: {}",
-                            go_plus_sharp_v(k),
-                            go_plus_sharp_v(val)
-                        )));
-                    }
-                };
-                out.push((key, convert(val)?));
+                out.push((json_key(k, val)?, convert(val)?));
             }
             Value::map(out.into_iter().collect::<Map>())
+        }
+    })
+}
+
+/// sigs.k8s.io/yaml's string form of the mapping key `k` (whose value is `val`, named in
+/// the error for an unsupported key type).
+pub(crate) fn json_key(k: &GoVal, val: &GoVal) -> Result<String, YamlError> {
+    Ok(match k {
+        GoVal::Str(s) => s.clone(),
+        GoVal::Int(i) => i.to_string(),
+        GoVal::Float(f) => {
+            let s = numfmt::format_g32(*f);
+            match s.as_str() {
+                "+Inf" => ".inf".to_string(),
+                "-Inf" => "-.inf".to_string(),
+                "NaN" => ".nan".to_string(),
+                _ => s,
+            }
+        }
+        GoVal::Bool(b) => b.to_string(),
+        GoVal::Nil | GoVal::Uint(_) | GoVal::Seq(_) | GoVal::Map(_) => {
+            let ty = match k {
+                GoVal::Nil => "%!s(<nil>)",
+                GoVal::Uint(_) => "uint64",
+                GoVal::Seq(_) => "[]interface {}",
+                _ => "map[interface {}]interface {}",
+            };
+            return Err(YamlError::convert(format!(
+                "unsupported map key of type: {ty}, key: {}, value: {}",
+                go_plus_sharp_v(k),
+                go_plus_sharp_v(val)
+            )));
         }
     })
 }

@@ -96,3 +96,48 @@ fn deep_nesting_is_refused_or_read_without_overflow() {
     }
     let _ = from_yaml(&doc);
 }
+
+/// Messages and lines checked against helm 3.17.3 (`helm template` with these values).
+#[test]
+fn libyaml_tab_quote_and_flow_pair_errors() {
+    let err = |t: &str| json_of(t).replace("ERR error converting YAML to JSON: ", "");
+    assert_eq!(
+        err("name: x\n\tversion: 1\n"),
+        "yaml: line 2: found a tab character that violates indentation"
+    );
+    assert_eq!(
+        err("name: x\n\t\nversion: 1\n"),
+        "yaml: line 2: found a tab character that violates indentation"
+    );
+    assert_eq!(
+        err("a:\n  - b\n\t- c\n"),
+        "yaml: line 3: found a tab character that violates indentation"
+    );
+    assert_eq!(json_of("a: x\n \t\nb: 1\n"), r#"{"a":"x","b":1}"#);
+    assert_eq!(
+        err("a: 1\nb: \"x\n\n"),
+        "yaml: line 4: found unexpected end of stream"
+    );
+    assert_eq!(err("a: \"x"), "yaml: found unexpected end of stream");
+    assert_eq!(
+        err("a: [b: c: d]\n"),
+        "yaml: did not find expected ',' or ']'"
+    );
+    assert_eq!(
+        err("a: {b: c d: e}\n"),
+        "yaml: did not find expected ',' or '}'"
+    );
+}
+
+#[test]
+fn go_tree_keeps_kinds_and_order() {
+    let GoVal::Map(m) = from_yaml_go("b: yes\na: 0x10\nb: 1.5\n").unwrap() else {
+        panic!("not a map")
+    };
+    let got: Vec<String> = m
+        .entries()
+        .iter()
+        .map(|(k, v)| format!("{}={:?}", json_key(k, v).unwrap(), v))
+        .collect();
+    assert_eq!(got, ["b=Float(1.5)", "a=Int(16)"]);
+}
