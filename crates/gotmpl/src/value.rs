@@ -6,12 +6,11 @@
 
 use std::any::Any;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-/// Map contents: keys sorted byte-wise, as Go sorts string keys when printing or ranging.
-pub type Map = BTreeMap<String, Value>;
+pub mod map;
+pub use map::Map;
 
 /// Which Go integer type an integer value has. It shows in `%T`, in `typeOf`, and in
 /// whether the value may be passed to a typed function parameter.

@@ -1260,11 +1260,12 @@ fn convert(v: &GoVal) -> Result<Value, YamlError> {
         GoVal::Str(s) => Value::str(s),
         GoVal::Seq(items) => Value::list(items.iter().map(convert).collect::<Result<_, _>>()?),
         GoVal::Map(m) => {
-            let mut out = Map::new();
+            // Collected, then sorted once (a repeated key's last value wins).
+            let mut out = Vec::with_capacity(m.entries.len());
             for (k, val) in &m.entries {
-                out.insert(json_key(k, val)?, convert(val)?);
+                out.push((json_key(k, val)?, convert(val)?));
             }
-            Value::map(out)
+            Value::map(out.into_iter().collect::<Map>())
         }
     })
 }
