@@ -149,21 +149,42 @@ impl Template {
     /// is the one the first failing text gives. Big inputs are parsed on several threads
     /// (parsing one text does not depend on another); small ones on this thread.
     pub fn parse_all(&mut self, texts: &[(&str, &str)]) -> Result<(), Error> {
+        let names: Vec<&str> = texts.iter().map(|(n, _)| *n).collect();
+        let total = texts.iter().map(|(_, t)| t.len()).sum();
+        self.parse_all_with(&names, total, |i| {
+            Ok::<_, std::convert::Infallible>(std::borrow::Cow::Borrowed(
+                texts.get(i).map_or("", |(_, t)| *t),
+            ))
+        })
+        .map_err(|e| match e {
+            ParseAllError::Parse(e) => e,
+            ParseAllError::Load(never) => match never {},
+        })
+    }
+
+    /// [`Template::parse_all`] of texts made on demand: `load(i)` gives the text of
+    /// `names[i]` just before it is parsed, and it is dropped right after, so only the
+    /// texts being parsed are held at once (the trees keep their own copy). `total_len`
+    /// (the texts' summed length, or an estimate) decides whether threads are worth
+    /// starting. The first failing text in order decides the error, a load error or a
+    /// parse error.
+    pub fn parse_all_with<'a, E: Send>(
+        &mut self,
+        names: &[&str],
+        total_len: usize,
+        load: impl Fn(usize) -> Result<std::borrow::Cow<'a, str>, E> + Sync,
+    ) -> Result<(), ParseAllError<E>> {
         /// Below this many bytes of text, starting threads costs more than it saves.
         const PARALLEL_MIN_BYTES: usize = 32 * 1024;
-        let total: usize = texts.iter().map(|(_, t)| t.len()).sum();
-        if total < PARALLEL_MIN_BYTES {
-            for (name, text) in texts {
-                self.parse(name, text)?;
-            }
-            return Ok(());
-        }
         let funcs = self.funcs.clone();
         let has_func = |n: &str| funcs.contains(n) || builtins::is_builtin(n);
         let (left, right) = (self.left.clone(), self.right.clone());
         let (left, right) = (&*left, &*right);
-        let results = crate::par::map_in_order(texts, true, |(name, text)| {
-            parse(name, text, left, right, &has_func)
+        let indexed: Vec<(usize, &str)> = names.iter().copied().enumerate().collect();
+        let parallel = total_len >= PARALLEL_MIN_BYTES;
+        let results = crate::par::map_in_order(&indexed, parallel, |(i, name)| {
+            let text = load(*i).map_err(ParseAllError::Load)?;
+            parse(name, &text, left, right, &has_func).map_err(ParseAllError::Parse)
         });
         for trees in results {
             for t in trees? {
@@ -1345,4 +1366,13 @@ impl Host for State<'_> {
     fn tpl(&mut self, text: &str, data: Value) -> Result<String, FuncError> {
         self.do_tpl(text, data)
     }
+}
+
+/// Why [`Template::parse_all_with`] failed: a text could not be made, or did not parse.
+#[derive(Debug)]
+pub enum ParseAllError<E> {
+    /// `load` failed for a text.
+    Load(E),
+    /// A text did not parse.
+    Parse(Error),
 }

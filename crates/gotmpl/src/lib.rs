@@ -27,6 +27,6 @@ mod parse;
 pub mod value;
 
 pub use error::{Error, ErrorKind};
-pub use exec::{MissingKey, Options, Template, MAX_TPL_DEPTH};
+pub use exec::{MissingKey, Options, ParseAllError, Template, MAX_TPL_DEPTH};
 pub use func::{CallCtx, Func, FuncError, FuncMap, FuncResult, Host, Ty};
 pub use value::{ElemKind, IntKind, ListRef, Map, MapKind, MapRef, Object, Value};

@@ -162,11 +162,9 @@ impl Engine {
     /// caller may run it while it coalesces and validates values, then hand the result
     /// to [`Engine::render_parsed`].
     pub fn parse_templates(&self, chart: &Chart) -> Result<ParsedTemplates, RenderError> {
-        let mut by_name: BTreeMap<String, Arc<[u8]>> = BTreeMap::new();
-        // Read once here (from disk, for a directory chart): the parse tree keeps its own
-        // text, and these bytes are dropped when parsing is done.
-        template_texts(chart, &mut by_name)?;
-        let mut texts: Vec<(String, Arc<[u8]>)> = by_name.into_iter().collect();
+        let mut by_name: BTreeMap<String, &crate::chart::File> = BTreeMap::new();
+        template_files(chart, &mut by_name);
+        let mut texts: Vec<(String, &crate::chart::File)> = by_name.into_iter().collect();
         // Deeper paths first, then reverse byte order (Helm's sortTemplates).
         texts.sort_by(|(a, _), (b, _)| {
             let (da, db) = (a.matches('/').count(), b.matches('/').count());
@@ -181,16 +179,24 @@ impl Engine {
             },
             ..Options::default()
         });
-        let decoded: Vec<std::borrow::Cow<'_, str>> = texts
-            .iter()
-            .map(|(_, text)| gotmpl::bytestr::from_go_bytes(text))
-            .collect();
-        let pairs: Vec<(&str, &str)> = texts
-            .iter()
-            .zip(&decoded)
-            .map(|((n, _), t)| (n.as_str(), t.as_ref()))
-            .collect();
-        t.parse_all(&pairs).map_err(RenderError::from_parse)?;
+        // Each template is read (from disk, for a directory chart) just before it is
+        // parsed and dropped after: the parse tree keeps its own copy of the text.
+        let names: Vec<&str> = texts.iter().map(|(n, _)| n.as_str()).collect();
+        let total: u64 = texts.iter().map(|(_, f)| f.size()).sum();
+        let total = usize::try_from(total).unwrap_or(usize::MAX);
+        t.parse_all_with(&names, total, |i| {
+            let Some((_, file)) = texts.get(i) else {
+                return Ok(std::borrow::Cow::Borrowed(""));
+            };
+            let bytes = file.read().map_err(RenderError::from)?;
+            Ok(std::borrow::Cow::Owned(
+                gotmpl::bytestr::from_go_bytes(&bytes).into_owned(),
+            ))
+        })
+        .map_err(|e| match e {
+            gotmpl::ParseAllError::Load(e) => e,
+            gotmpl::ParseAllError::Parse(e) => RenderError::from_parse(e),
+        })?;
         Ok(ParsedTemplates {
             set: t,
             names: texts.into_iter().map(|(n, _)| n).collect(),
@@ -271,15 +277,14 @@ impl std::fmt::Debug for ParsedTemplates {
 }
 
 /// The templates [`collect`] registers, by full path, with their text.
-fn template_texts(chart: &Chart, out: &mut BTreeMap<String, Arc<[u8]>>) -> Result<(), ChartError> {
+fn template_files<'c>(chart: &'c Chart, out: &mut BTreeMap<String, &'c crate::chart::File>) {
     for child in &chart.dependencies {
-        template_texts(child, out)?;
+        template_files(child, out);
     }
     let full = chart.chart_full_path();
     for t in own_templates(chart) {
-        out.insert(format!("{full}/{}", t.name), t.read_arc()?);
+        out.insert(format!("{full}/{}", t.name), t);
     }
-    Ok(())
 }
 
 /// The templates of `chart` itself that are rendered or used: all of them, or only the
