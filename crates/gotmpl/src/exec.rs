@@ -292,7 +292,7 @@ impl At<'_> {
                 Node::If(b) | Node::Range(b) | Node::With(b) => b.pos,
                 Node::Text { .. } => 0,
             },
-            At::Pipe(p) => p.pos,
+            At::Pipe(p) => p.pos(),
             At::Cmd(c) => c.pos,
             At::Arg(a) => a.pos(),
         }

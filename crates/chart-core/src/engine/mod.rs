@@ -252,7 +252,14 @@ impl Engine {
                 return Err(RenderError::File(e));
             }
             let s = s.map_err(RenderError::from_exec)?;
-            out.insert(name.clone(), s.replace("<no value>", ""));
+            // Kept until the whole chart is rendered: no spare capacity.
+            let mut s = if s.contains("<no value>") {
+                s.replace("<no value>", "")
+            } else {
+                s
+            };
+            s.shrink_to_fit();
+            out.insert(name.clone(), s);
         }
         if self.skip_teardown {
             std::mem::forget(t);

@@ -105,20 +105,32 @@ pub(crate) struct Branch {
 /// A pipeline, possibly with variable declarations.
 #[derive(Debug)]
 pub(crate) struct Pipe {
-    pub pos: Pos,
     /// The declared or assigned variables, if any (most pipelines have none).
     pub vars: Option<Box<Decl>>,
+    /// The commands (at least one: the parser refuses an empty pipeline).
     pub cmds: Box<[Command]>,
 }
 
 /// `$x := …`, `$i, $e := …` or `$x = …`.
 #[derive(Debug)]
 pub(crate) struct Decl {
+    /// Where the pipeline starts (its first variable).
+    pub pos: Pos,
     pub is_assign: bool,
     pub names: Box<[Arc<str>]>,
 }
 
 impl Pipe {
+    /// Where the pipeline starts: its first variable, or else its first command (both
+    /// are the first non-space token of the pipeline, as Go records it).
+    pub fn pos(&self) -> Pos {
+        match (&self.vars, self.cmds.first()) {
+            (Some(d), _) => d.pos,
+            (None, Some(c)) => c.pos,
+            (None, None) => 0,
+        }
+    }
+
     /// The variables the pipeline declares or assigns.
     pub fn decl(&self) -> &[Arc<str>] {
         self.vars.as_ref().map_or(&[], |d| &d.names)
@@ -253,7 +265,7 @@ impl Arg {
             | Arg::Bool { pos, .. }
             | Arg::Number { pos, .. }
             | Arg::String { pos, .. } => *pos,
-            Arg::Pipe(p) => p.pos,
+            Arg::Pipe(p) => p.pos(),
         }
     }
 }

@@ -451,7 +451,7 @@ impl<'a> Parser<'a> {
             Parsed::Node(_) => {}
         }
         Ok(Box::new(Branch {
-            pos: pipe.pos,
+            pos: pipe.pos(),
             pipe,
             list,
             else_list,
@@ -565,9 +565,9 @@ impl<'a> Parser<'a> {
             if tok.typ == end {
                 self.check_pipeline(&cmds, context)?;
                 return Ok(Pipe {
-                    pos,
                     vars: (!decl.is_empty()).then(|| {
                         Box::new(Decl {
+                            pos,
                             is_assign,
                             names: decl.into_boxed_slice(),
                         })
