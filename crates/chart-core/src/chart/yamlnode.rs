@@ -124,16 +124,7 @@ fn convert(v: GoVal, target: Target) -> Result<Node, String> {
 /// sorted) is named.
 fn check_finite(n: &Node) -> Result<(), String> {
     match n {
-        Node::Float(f) if !f.is_finite() => Err(format!(
-            "json: unsupported value: {}",
-            if f.is_nan() {
-                "NaN"
-            } else if *f > 0.0 {
-                "+Inf"
-            } else {
-                "-Inf"
-            }
-        )),
+        Node::Float(f) if !f.is_finite() => Err(gotmpl::goyaml::json_unsupported_float(*f)),
         Node::Seq(items) => items.iter().try_for_each(check_finite),
         Node::Map(m) => {
             let sorted: BTreeMap<&str, &Node> = m.iter().map(|(k, v)| (k.as_str(), v)).collect();

@@ -85,12 +85,7 @@ fn write_value(out: &mut String, v: &Value, e: Enc, depth: usize) -> Result<(), 
         }
         Value::Float(f) => match numfmt::format_json(*f) {
             Some(s) => out.push_str(&s),
-            None => {
-                return Err(JsonError(format!(
-                    "json: unsupported value: {}",
-                    numfmt::format_g(*f, false)
-                )))
-            }
+            None => return Err(JsonError(super::json_unsupported_float(*f))),
         },
         Value::Str(s) => write_string(out, s, e.escape_html),
         Value::Bytes(b) => {

@@ -125,6 +125,12 @@ pub fn from_yaml(text: &str) -> Result<Value, YamlError> {
     reader::to_json_value(&g)
 }
 
+/// Go's `encoding/json` error for a float it cannot encode (NaN or an infinity):
+/// `json: unsupported value: +Inf`.
+pub fn json_unsupported_float(f: f64) -> String {
+    format!("json: unsupported value: {}", numfmt::format_g(f, false))
+}
+
 /// Reads the first YAML document of `text` as go-yaml v2's `yaml.Unmarshal` into
 /// `interface{}` does, before sigs.k8s.io/yaml's JSON conversion: scalars keep their YAML
 /// 1.1 kind, keys are not yet strings, mappings keep document order. The errors are

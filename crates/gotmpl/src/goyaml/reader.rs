@@ -1305,16 +1305,9 @@ pub(crate) fn json_key(k: &GoVal, val: &GoVal) -> Result<String, YamlError> {
 /// `encoding/json` refuses NaN and infinities; the first one in its (sorted) walk is named.
 fn check_finite(v: &Value) -> Result<(), YamlError> {
     match v {
-        Value::Float(f) if !f.is_finite() => Err(YamlError::convert(format!(
-            "json: unsupported value: {}",
-            if f.is_nan() {
-                "NaN"
-            } else if *f > 0.0 {
-                "+Inf"
-            } else {
-                "-Inf"
-            }
-        ))),
+        Value::Float(f) if !f.is_finite() => {
+            Err(YamlError::convert(super::json_unsupported_float(*f)))
+        }
         Value::List(l) => l.iter().try_for_each(check_finite),
         Value::Map(m) => m.read().values().try_for_each(check_finite),
         _ => Ok(()),

@@ -152,10 +152,7 @@ fn json_string_through_yaml(s: &str) -> Result<String, YamlError> {
 /// A float64 through JSON and go-yaml: integral JSON text becomes an int.
 fn float_text(f: f64) -> Result<String, YamlError> {
     let Some(t) = numfmt::format_json(f) else {
-        return Err(YamlError::marshal(format!(
-            "json: unsupported value: {}",
-            numfmt::format_g(f, false)
-        )));
+        return Err(YamlError::marshal(super::json_unsupported_float(f)));
     };
     if let Some(i) = go_parse_int_base0(&t) {
         return Ok(i.to_string());
