@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the gotmpl render benchmarks and prints each benchmark's median time, plus the
+# Runs the template render benchmarks (chart-core/benches/render.rs: gotmpl with Helm's function table) and prints each benchmark's median time, plus the
 # growth ratios of the tpl benchmark (tpl/2000 over tpl/1000, tpl/4000 over tpl/2000:
 # about 2.0 each when tpl is linear).
 #
@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo bench -p gotmpl --bench render -- --noplot "$@"
+cargo bench -p chart-core --bench render -- --noplot "$@"
 
 target_dir="${CARGO_TARGET_DIR:-target}"
 python3 - "$target_dir/criterion" <<'PY'

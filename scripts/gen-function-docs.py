@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Writes crates/gotmpl/FUNCTIONS.md: every template function with a one-line example and
+"""Writes crates/chart-core/FUNCTIONS.md: every template function with a one-line example and
 the output the real helm 3.17.3 printed for it.
 
 The examples are not typed here: each is the shortest one-line golden case in
 testdata/**/*.cases (recorded from helm by scripts/record-goldens.py) that calls the
 function and succeeded. The function list comes from the library itself
-(`cargo run -p gotmpl --example list_funcs`), so a function without any golden case
+(`cargo run -p chart-core --example list_funcs`), so a function without any golden case
 shows up as missing and the test `function_docs_cover_every_function` fails.
 """
 import glob
@@ -61,7 +61,7 @@ def html_code(s):
 
 def main():
     names = subprocess.run(
-        ["cargo", "run", "-q", "-p", "gotmpl", "--example", "list_funcs"],
+        ["cargo", "run", "-q", "-p", "chart-core", "--example", "list_funcs"],
         cwd=ROOT, check=True, capture_output=True, text=True).stdout.split()
     examples = {}
     for cases_path in sorted(glob.glob(os.path.join(ROOT, "testdata", "**", "*.cases"), recursive=True)):
@@ -112,7 +112,7 @@ def main():
         t, o, _ = examples[n]
         esc = html_code
         lines.append(f"| `{n}` | <code>{esc(t)}</code> | <code>{esc(o)}</code> |")
-    with open(os.path.join(ROOT, "crates", "gotmpl", "FUNCTIONS.md"), "w", encoding="utf-8") as f:
+    with open(os.path.join(ROOT, "crates", "chart-core", "FUNCTIONS.md"), "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     print(f"{len(names)} functions, {len(missing)} without an example: {' '.join(missing)}", file=sys.stderr)
 

@@ -29,9 +29,30 @@
 //! The pieces are usable on their own: [`chart::load`], [`values::ValueOptions`],
 //! [`values::render_values`], [`engine::Engine::render`] and
 //! [`release::manifest::sort_manifests`].
+//!
+//! ## Where this crate sits
+//!
+//! | crate | holds | Go counterpart |
+//! |---|---|---|
+//! | `gotmpl` | the template language: lexer, parser, executor, builtins, Go's `fmt`, the value model | `text/template`, `fmt`, `strconv` |
+//! | `gotime` | `time.Time`, layouts, zones, durations | `time` |
+//! | `sprig` | the Sprig v3.3.0 functions | `Masterminds/sprig` |
+//! | `goyaml` | YAML read and written as Helm does, Go's JSON, TOML | go-yaml v2, `sigs.k8s.io/yaml`, `encoding/json`, `BurntSushi/toml` |
+//! | `chart-core` (this crate) | charts, values, the engine with Helm's function table ([`engine::funcs`], `lookup` through [`engine::funcs::Lookup`]), releases, actions | Helm's `pkg/` |
+//! | `chart-cli` | the `chart` command | Helm's `cmd/helm` |
+//!
+//! Arrows only point down the table: the chart layer ([`chart`], [`values`]) never reaches
+//! into [`action`].
 #![deny(missing_docs)]
 
 pub use gotmpl;
+pub use goyaml;
+pub use sprig;
+
+/// The README's examples, checked to compile.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 pub mod action;
 pub mod chart;

@@ -1,5 +1,5 @@
-//! Renders a template file with JSON data, as Go's text/template with Helm's functions
-//! would.
+//! Renders a template file with JSON data, as Go's text/template does with its builtins
+//! only (no Sprig: `cargo run -p sprig --example render_sprig` adds it).
 //!
 //! `cargo run -p gotmpl --example render -- TEMPLATE_FILE [DATA_JSON_FILE]`
 //!
@@ -7,7 +7,7 @@
 //! values are. The output goes to stdout; an error goes to stderr with exit code 1.
 use std::process::ExitCode;
 
-use gotmpl::{funcs::helm_funcs, Template, Value};
+use gotmpl::{FuncMap, Template, Value};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -43,7 +43,7 @@ fn main() -> ExitCode {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.clone());
-    let mut t = Template::new(helm_funcs());
+    let mut t = Template::new(FuncMap::new());
     let result = t.parse(&name, &text).and_then(|()| t.execute(&name, &data));
     match result {
         Ok(out) => {

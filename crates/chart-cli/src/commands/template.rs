@@ -49,7 +49,7 @@ fn post_render(prog: &str, args: &[String], input: &str) -> anyhow::Result<Strin
 /// Helm renders `--name-template` with the template functions and no data (and, unlike
 /// chart templates, leaves `<no value>` in place).
 fn render_name_template(text: &str) -> anyhow::Result<String> {
-    let mut t = chart_core::gotmpl::Template::new(chart_core::gotmpl::funcs::helm_funcs());
+    let mut t = chart_core::gotmpl::Template::new(chart_core::engine::funcs::helm_funcs());
     t.parse("name-template", text)?;
     Ok(t.execute("name-template", &chart_core::gotmpl::Value::Nil)?)
 }

@@ -8,7 +8,7 @@
 //! # Ok::<(), chart_core::action::show::ShowError>(())
 //! ```
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use gotmpl::{Map, Value};
 
@@ -58,30 +58,6 @@ pub enum ShowError {
     },
 }
 
-/// Go's `filepath.Clean` for a path made absolute against the working directory
-/// (`filepath.Abs`): `.` and `..` removed lexically.
-pub fn absolute_clean(path: &Path) -> PathBuf {
-    let joined = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        match std::env::current_dir() {
-            Ok(d) => d.join(path),
-            Err(_) => path.to_path_buf(),
-        }
-    };
-    let mut out = PathBuf::new();
-    for c in joined.components() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
-}
-
 /// The local part of Helm's `ChartPathOptions.LocateChart`: an existing path becomes
 /// absolute; anything else is Helm's error for a path or a repository reference (we have
 /// no repositories, so `repo/chart` names a repository that is not configured).
@@ -95,7 +71,7 @@ pub fn locate_chart(name: &str) -> Result<PathBuf, ShowError> {
     }
     let p = Path::new(name);
     if std::fs::metadata(p).is_ok() {
-        return Ok(absolute_clean(p));
+        return Ok(crate::chart::filepath::absolute_clean(p));
     }
     if p.is_absolute() || name.starts_with('.') {
         return Err(ShowError::Locate(format!(
@@ -270,7 +246,7 @@ pub fn metadata_yaml(md: &Metadata) -> Result<String, ShowError> {
         );
     }
     put_str(&mut m, "type", &md.chart_type);
-    gotmpl::goyaml::marshal(&Value::map(m)).map_err(|e| ShowError::Marshal(e.to_string()))
+    goyaml::marshal(&Value::map(m)).map_err(|e| ShowError::Marshal(e.to_string()))
 }
 
 pub mod jsonpath;

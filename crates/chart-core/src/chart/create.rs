@@ -153,13 +153,13 @@ pub fn starter_files(name: &str) -> Vec<(&'static str, String)> {
 pub fn create(path: &str) -> Result<Created, CreateError> {
     let name = go_base(path);
     validate_name(name)?;
-    let parent = crate::action::show::absolute_clean(&go_dir(path));
+    let parent = super::filepath::absolute_clean(&go_dir(path));
     match std::fs::metadata(&parent) {
         Err(e) => return Err(io("stat", &parent, &e)),
         Ok(m) if !m.is_dir() => return Err(CreateError::NotADirectory(parent)),
         Ok(_) => {}
     }
-    let dir = crate::action::show::absolute_clean(&parent.join(name));
+    let dir = super::filepath::absolute_clean(&parent.join(name));
     if let Ok(m) = std::fs::metadata(&dir) {
         if !m.is_dir() {
             return Err(CreateError::FileExists(dir));

@@ -173,7 +173,7 @@ fn base(p: &str) -> &str {
 /// Helm's `toYAML` of a `map[string]string`: yaml.v2 marshal, trailing newline removed.
 fn to_yaml_string_map(m: BTreeMap<String, String>) -> String {
     let map: gotmpl::Map = m.into_iter().map(|(k, v)| (k, Value::from(v))).collect();
-    let out = gotmpl::goyaml::to_yaml(&Value::map(map));
+    let out = goyaml::to_yaml(&Value::map(map));
     out.strip_suffix('\n').unwrap_or(&out).to_string()
 }
 

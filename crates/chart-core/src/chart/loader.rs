@@ -209,13 +209,13 @@ pub(crate) fn utf8_fast(b: &[u8]) -> std::borrow::Cow<'_, str> {
 
 /// The single place where values.yaml text becomes a value.
 ///
-/// TEMPORARY: until `gotmpl::goyaml::from_yaml` (Helm's YAML 1.1 semantics) lands, JSON
+/// TEMPORARY: until `goyaml::from_yaml` (Helm's YAML 1.1 semantics) lands, JSON
 /// input goes through serde_json and anything else through serde-saphyr with every number
 /// as a float (as Helm's YAML→JSON→Go pipeline makes them). The coordinator switches this
-/// function to `gotmpl::goyaml::from_yaml`.
+/// function to `goyaml::from_yaml`.
 pub fn parse_values(bytes: &[u8], path: &str) -> Result<Value, ChartError> {
     let text = utf8_fast(bytes);
-    let v = gotmpl::goyaml::from_yaml(&text).map_err(|e| {
+    let v = goyaml::from_yaml(&text).map_err(|e| {
         let full = e.to_string();
         if let Some(m) = full.strip_prefix("error converting YAML to JSON: ") {
             ChartError::Yaml {

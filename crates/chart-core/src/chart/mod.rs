@@ -19,6 +19,7 @@ pub mod archive;
 pub mod create;
 pub mod dependencies;
 pub mod error;
+pub mod filepath;
 pub mod files;
 pub mod ignore;
 pub mod loader;

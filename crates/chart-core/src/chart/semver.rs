@@ -2,7 +2,7 @@
 //! dependency ranges). The one implementation is gotmpl's (it backs Sprig's `semver` and
 //! `semverCompare`, checked against helm); this module adapts it to chart-core's uses.
 
-pub use gotmpl::funcs::sprig::semver::{Constraints, Version};
+pub use sprig::semver::{Constraints, Version};
 
 /// Parses a version leniently (Masterminds' `NewVersion`); `None` when invalid.
 pub fn parse_version(v: &str) -> Option<Version> {

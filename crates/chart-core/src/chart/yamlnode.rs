@@ -2,7 +2,7 @@
 //! requirements.yaml/.lock), as sigs.k8s.io/yaml does it.
 //!
 //! Helm reads these files with sigs.k8s.io/yaml: go-yaml v2 decodes the first document
-//! (read here with [`gotmpl::goyaml::from_yaml_go`], the reader values files use), the
+//! (read here with [`goyaml::from_yaml_go`], the reader values files use), the
 //! result is made JSON-compatible with the target Go struct as a guide, and the JSON is
 //! decoded into the struct. The guide matters: a YAML number or bool bound for a `string`
 //! field becomes its text (so `version: 1.10` is the string `"1.1"`). [`parse`] does the
@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use gotmpl::goyaml::{self, GoVal};
+use goyaml::{self, GoVal};
 
 /// One JSON-compatible value, with the number kinds go-yaml v2 produced.
 #[derive(Clone, Debug, PartialEq)]
@@ -124,7 +124,7 @@ fn convert(v: GoVal, target: Target) -> Result<Node, String> {
 /// sorted) is named.
 fn check_finite(n: &Node) -> Result<(), String> {
     match n {
-        Node::Float(f) if !f.is_finite() => Err(gotmpl::goyaml::json_unsupported_float(*f)),
+        Node::Float(f) if !f.is_finite() => Err(goyaml::json_unsupported_float(*f)),
         Node::Seq(items) => items.iter().try_for_each(check_finite),
         Node::Map(m) => {
             let sorted: BTreeMap<&str, &Node> = m.iter().map(|(k, v)| (k.as_str(), v)).collect();

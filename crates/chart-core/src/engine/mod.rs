@@ -2,6 +2,7 @@
 //! template set, executed with Helm's built-in objects, errors reported as Helm reports
 //! them (Helm's `pkg/engine`).
 
+pub mod funcs;
 pub mod objects;
 
 use std::collections::BTreeMap;
@@ -117,6 +118,8 @@ pub struct Engine {
     /// node costs several percent of the run, and the operating system reclaims the
     /// memory at exit anyway. Library users that render repeatedly leave it off.
     pub skip_teardown: bool,
+    /// The cluster `lookup` asks; `None` gives Helm's client-only empty map.
+    pub lookup: Option<Arc<dyn funcs::Lookup>>,
 }
 
 struct Renderable {
@@ -126,7 +129,10 @@ struct Renderable {
 
 impl Engine {
     fn funcs(&self) -> FuncMap {
-        let mut f = gotmpl::funcs::helm_funcs();
+        let mut f = funcs::helm_funcs();
+        if let Some(cluster) = &self.lookup {
+            funcs::set_lookup(&mut f, cluster.clone());
+        }
         if !self.enable_dns {
             // getHostByName HOST: returns "" unless DNS lookups are enabled.
             f.add("getHostByName", &[Ty::Str], None, |_, _| Ok(Value::str("")));

@@ -84,7 +84,7 @@ pub(super) fn run(linter: &mut Linter) {
             return;
         }
     };
-    let typed = gotmpl::goyaml::from_yaml(&String::from_utf8_lossy(&data)).unwrap_or(Value::Nil);
+    let typed = goyaml::from_yaml(&String::from_utf8_lossy(&data)).unwrap_or(Value::Nil);
 
     let e = Severity::Error;
     linter.rule(e, FILE, validate_name(&cf));

@@ -206,7 +206,7 @@ pub(super) fn decode_struct(v: &Value) -> Result<Option<K8sObject>, String> {
 /// Whether the first document is a `List` whose items carry the
 /// `helm.sh/resource-policy` annotation (Helm's `validateListAnnotations`).
 pub(super) fn list_has_resource_policy(content: &str) -> bool {
-    let Ok(Value::Map(m)) = gotmpl::goyaml::from_yaml(content) else {
+    let Ok(Value::Map(m)) = goyaml::from_yaml(content) else {
         return false;
     };
     let get = |m: &gotmpl::Map, key: &str| -> Option<Value> {
@@ -261,11 +261,11 @@ mod tests {
 
     #[test]
     fn decodes_struct() {
-        let v = gotmpl::goyaml::from_yaml("KIND: Service\nmetadata: {NAME: x}\napiVersion: v1\n")
+        let v = goyaml::from_yaml("KIND: Service\nmetadata: {NAME: x}\napiVersion: v1\n")
             .unwrap_or(Value::Nil);
         let o = decode_struct(&v).ok().flatten().unwrap_or_default();
         assert_eq!((o.kind.as_str(), o.name.as_str()), ("Service", "x"));
-        let v = gotmpl::goyaml::from_yaml("metadata: hello\n").unwrap_or(Value::Nil);
+        let v = goyaml::from_yaml("metadata: hello\n").unwrap_or(Value::Nil);
         assert!(decode_struct(&v).is_err());
     }
 }

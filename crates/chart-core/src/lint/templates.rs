@@ -218,7 +218,7 @@ fn decode_documents(content: &str) -> Vec<Result<Option<K8sObject>, String>> {
     let mut out = Vec::new();
     if is_json(content) {
         for v in json_values(content) {
-            match gotmpl::goyaml::from_json(&v) {
+            match goyaml::from_json(&v) {
                 Ok(val) => out.push(decode_struct(&val).map_err(|e| {
                     e.strip_prefix("error unmarshaling JSON: while decoding JSON: ")
                         .map(str::to_owned)
@@ -234,7 +234,7 @@ fn decode_documents(content: &str) -> Vec<Result<Option<K8sObject>, String>> {
     }
     for d in yaml_documents(content) {
         let r = d.and_then(|text| {
-            gotmpl::goyaml::from_yaml(&text)
+            goyaml::from_yaml(&text)
                 .map_err(|e| e.to_string())
                 .and_then(|v| decode_struct(&v))
         });

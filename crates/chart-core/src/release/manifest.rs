@@ -183,7 +183,7 @@ pub fn parse_head(doc: &str) -> Result<SimpleHead, String> {
     if let Some(msg) = gotmpl::bytestr::yaml_utf8_error(doc) {
         return Err(format!("error converting YAML to JSON: yaml: {msg}"));
     }
-    let v = gotmpl::goyaml::from_yaml_head(doc).map_err(|e| e.to_string())?;
+    let v = goyaml::from_yaml_head(doc).map_err(|e| e.to_string())?;
     let m = match v {
         Value::Nil => return Ok(SimpleHead::default()),
         Value::Map(m) => m,

@@ -54,7 +54,7 @@ pub fn render_values<C: ChartNode>(
 /// This is the one entry point for YAML in values handling; every values file and every
 /// `-f` source goes through it.
 pub fn parse_yaml(text: &str) -> Result<Value, String> {
-    gotmpl::goyaml::from_yaml(text).map_err(|e| e.to_string())
+    goyaml::from_yaml(text).map_err(|e| e.to_string())
 }
 
 /// Reads a values document (Helm's `chartutil.ReadValues` / `yaml.Unmarshal` into a
@@ -99,7 +99,7 @@ pub fn is_table(v: &Value) -> bool {
 /// it) would: sorted keys, HTML-safe escaping, Go's float formatting. (The one JSON
 /// writer is gotmpl's; values that JSON cannot hold, such as NaN, give "".)
 pub fn to_json(v: &Value) -> String {
-    gotmpl::goyaml::to_json(v).unwrap_or_default()
+    goyaml::to_json(v).unwrap_or_default()
 }
 
 /// Go's `encoding/json` text of a float64.

@@ -9,7 +9,7 @@ use super::node::{
     TemplateCall, Tree,
 };
 use crate::error::Error;
-use crate::funcs::sprig::conv::{parse_int, parse_uint, underscore_ok};
+use crate::strconv::{parse_int, parse_uint, underscore_ok};
 
 /// What `textOrAction` returns: a real node, or an `{{end}}`/`{{else}}` marker.
 enum Parsed {

@@ -6,7 +6,7 @@
 //!
 //! ```
 //! use chart_core::action::show::jsonpath::JsonPath;
-//! let v = gotmpl::goyaml::from_yaml("a: {b: [1, x]}").unwrap();
+//! let v = goyaml::from_yaml("a: {b: [1, x]}").unwrap();
 //! assert_eq!(JsonPath::parse("{.a.b[1]}").unwrap().execute(&v).unwrap(), "x");
 //! ```
 
@@ -348,7 +348,7 @@ impl JsonPath {
 
 fn print_value(v: &Value) -> Result<String, String> {
     match v {
-        Value::Map(_) | Value::List(_) => gotmpl::goyaml::to_json(v).map_err(|e| e.to_string()),
+        Value::Map(_) | Value::List(_) => goyaml::to_json(v).map_err(|e| e.to_string()),
         Value::Nil => Ok("null".into()),
         other => Ok(gotmpl::fmt::format_v(other)),
     }
@@ -501,7 +501,7 @@ mod tests {
     use super::*;
 
     fn run(tpl: &str, yaml: &str) -> Result<String, String> {
-        let v = gotmpl::goyaml::from_yaml(yaml).map_err(|e| e.to_string())?;
+        let v = goyaml::from_yaml(yaml).map_err(|e| e.to_string())?;
         JsonPath::parse(tpl)?.execute(&v)
     }
 

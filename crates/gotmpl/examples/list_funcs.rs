@@ -1,7 +1,0 @@
-//! Prints the name of every function in Helm's template function table, one per line
-//! (used by scripts/gen-function-docs.py).
-fn main() {
-    for name in gotmpl::funcs::helm_funcs().names() {
-        println!("{name}");
-    }
-}
