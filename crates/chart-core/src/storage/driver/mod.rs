@@ -251,11 +251,12 @@ pub fn contains_system_labels(labels: &BTreeMap<String, String>) -> bool {
     labels.keys().any(|k| is_system_label(k))
 }
 
-/// The labels of a stored object: the release's own, `extra` (`createdAt`/`modifiedAt`),
-/// then `name owner status version` from the record.
-pub(crate) fn object_labels(rls: &Release, extra: (&str, String)) -> BTreeMap<String, String> {
+/// The labels of a stored object (Secret, ConfigMap): the release's own [`Release::labels`],
+/// the time stamp `stamp` (`("createdAt", secs)` on create, `("modifiedAt", secs)` on
+/// update), then `name owner status version` from the record.
+pub fn record_labels(rls: &Release, stamp: (&str, String)) -> BTreeMap<String, String> {
     let mut lbs = rls.labels.clone();
-    lbs.insert(extra.0.to_owned(), extra.1);
+    lbs.insert(stamp.0.to_owned(), stamp.1);
     lbs.insert("name".into(), rls.name.clone());
     lbs.insert("owner".into(), "helm".into());
     lbs.insert("status".into(), rls.status().as_str().to_owned());
@@ -264,7 +265,7 @@ pub(crate) fn object_labels(rls: &Release, extra: (&str, String)) -> BTreeMap<St
 }
 
 /// Seconds since the Unix epoch, for `createdAt`/`modifiedAt`.
-pub(crate) fn unix_now() -> i64 {
+pub fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))

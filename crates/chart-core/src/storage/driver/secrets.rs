@@ -12,7 +12,7 @@ use kube::Api;
 
 use super::{
     check_size, decode_release, encode_release, filter_system_labels, label_selector,
-    object_labels, unix_now, Driver, DriverFuture, ReleaseFilter, StorageError,
+    record_labels, unix_now, Driver, DriverFuture, ReleaseFilter, StorageError,
 };
 use crate::release::Release;
 
@@ -109,7 +109,7 @@ impl Secrets {
     }
 
     async fn create_now(&self, key: &str, rls: &Release) -> Result<(), StorageError> {
-        let labels = object_labels(rls, ("createdAt", unix_now().to_string()));
+        let labels = record_labels(rls, ("createdAt", unix_now().to_string()));
         let obj = Self::object(key, rls, labels)?;
         match self.api.create(&PostParams::default(), &obj).await {
             Ok(_) => Ok(()),
@@ -121,7 +121,7 @@ impl Secrets {
     }
 
     async fn update_now(&self, key: &str, rls: &Release) -> Result<(), StorageError> {
-        let labels = object_labels(rls, ("modifiedAt", unix_now().to_string()));
+        let labels = record_labels(rls, ("modifiedAt", unix_now().to_string()));
         let obj = Self::object(key, rls, labels)?;
         self.api
             .replace(key, &PostParams::default(), &obj)
