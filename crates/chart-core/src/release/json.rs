@@ -444,9 +444,9 @@ impl<'a> Fields<'a> {
         let m = self.obj?;
         let v = m.get(k).or_else(|| {
             m.iter()
-                .filter(|(key, _)| key.eq_ignore_ascii_case(k))
+                .rev()
+                .find(|(key, _)| key.eq_ignore_ascii_case(k))
                 .map(|(_, v)| v)
-                .last()
         })?;
         (!v.is_null()).then_some(v)
     }
@@ -721,11 +721,11 @@ fn read_lock(j: &J) -> Result<Option<Lock>, RecordError> {
         }
         Some(other) => return Err(type_err(other, "Lock.generated", "time.Time")),
     };
-    let mut l = Lock::default();
-    l.generated = generated;
-    l.digest = f.string("digest")?;
-    l.dependencies = read_dependencies(&f, "dependencies")?;
-    Ok(Some(l))
+    Ok(Some(Lock {
+        generated,
+        digest: f.string("digest")?,
+        dependencies: read_dependencies(&f, "dependencies")?,
+    }))
 }
 
 fn read_hook(j: &J) -> Result<Option<Hook>, RecordError> {
