@@ -104,9 +104,37 @@ impl<'a> Obj<'a> {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
-/// A JSON string as Go's `encoding/json` writes it (HTML-safe).
+/// A JSON string as Go's `encoding/json` writes it (HTML-safe). Bytes that are not
+/// valid UTF-8 (held as `gotmpl::bytestr` escapes, e.g. binary data a template printed)
+/// are each written as `\ufffd`, as Go does.
 pub(crate) fn write_str(out: &mut String, s: &str) {
     out.push('"');
+    if gotmpl::bytestr::has_escapes(s) {
+        let bytes = gotmpl::bytestr::to_go_bytes(s);
+        let mut rest: &[u8] = &bytes;
+        while !rest.is_empty() {
+            match std::str::from_utf8(rest) {
+                Ok(v) => {
+                    write_body(out, v);
+                    break;
+                }
+                Err(e) => {
+                    let (good, bad) = rest.split_at(e.valid_up_to());
+                    write_body(out, std::str::from_utf8(good).unwrap_or_default());
+                    // Go replaces one invalid byte at a time.
+                    out.push_str("\\ufffd");
+                    rest = &bad[1..];
+                }
+            }
+        }
+    } else {
+        write_body(out, s);
+    }
+    out.push('"');
+}
+
+/// The escaped characters of a JSON string, without quotes.
+fn write_body(out: &mut String, s: &str) {
     let mut start = 0;
     for (i, c) in s.char_indices() {
         let esc: Option<&str> = match c {
@@ -136,7 +164,6 @@ pub(crate) fn write_str(out: &mut String, s: &str) {
         start = i + c.len_utf8();
     }
     out.push_str(&s[start..]);
-    out.push('"');
 }
 
 fn write_value(out: &mut String, v: &Value) -> Result<(), RecordError> {
@@ -792,6 +819,14 @@ mod tests {
             err.to_string(),
             "json: cannot unmarshal string into Go struct field Release.version of type int"
         );
+    }
+
+    #[test]
+    fn invalid_bytes_become_replacement_characters() {
+        let s = gotmpl::bytestr::from_go_vec(b"a\xff\xe2\x82b\xe2\x82\xac".to_vec());
+        let mut out = String::new();
+        write_str(&mut out, &s);
+        assert_eq!(out, "\"a\\ufffd\\ufffd\\ufffdb\u{20ac}\"");
     }
 
     #[test]
