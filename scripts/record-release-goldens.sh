@@ -10,12 +10,15 @@
 #
 # The charts are testdata/release/charts/*. The script installs, upgrades, rolls back and
 # uninstalls (--keep-history) releases with helm (HELM, default /usr/local/bin/helm), in
-# namespace rec-secret (HELM_DRIVER=secret) and rec-cm (HELM_DRIVER=configmap), then
-# writes every record object to testdata/release/records/<driver>/<object name>.json:
+# namespace rec-secret (HELM_DRIVER=secret), rec-cm (HELM_DRIVER=configmap) and rec-sql
+# (HELM_DRIVER=sql, a PostgreSQL started with scripts/postgres.sh), then writes every
+# record object to testdata/release/records/<driver>/<object name>.json:
 #   {"name", "type" (Secrets), "labels", "release": data.release exactly as the API
 #    returned it (Secret: base64 of the payload; ConfigMap: the payload)}
 # and the record JSON helm encoded (payload base64-decoded and gunzipped) beside it as
-# <object name>.release.json. This script is the only writer of these files.
+# <object name>.release.json. For sql: the tables as JSON (releases_v1.json,
+# custom_labels_v1.json, gorp_migrations.json) and <key>.release.json per row.
+# This script is the only writer of these files.
 set -euo pipefail
 export TZ=UTC LC_ALL=C
 HELM="${HELM:-/usr/local/bin/helm}"
@@ -41,11 +44,11 @@ trap cleanup EXIT
 KC="$KAS_DIR/kubeconfig"
 h() { "$HELM" --kubeconfig "$KC" "$@" >/dev/null; }
 
-# A fresh run each time: drop namespaces (and records) from an earlier run.
-for ns in rec-secret rec-cm; do
-  "$HELM" --kubeconfig "$KC" -n "$ns" list -aq 2>/dev/null | while read -r r; do
-    HELM_DRIVER=secret h -n "$ns" uninstall "$r" || true
-    HELM_DRIVER=configmap h -n "$ns" uninstall "$r" || true
+# A fresh run each time: drop the records of an earlier run.
+for pair in secret:rec-secret configmap:rec-cm; do
+  d=${pair%%:*} ns=${pair#*:}
+  HELM_DRIVER=$d "$HELM" --kubeconfig "$KC" -n "$ns" list -aq 2>/dev/null | while read -r r; do
+    HELM_DRIVER=$d h -n "$ns" uninstall "$r"
   done
 done
 
@@ -61,13 +64,30 @@ record_set() {
   h -n "$ns" upgrade full full --reuse-values --set-string 'extra=<x>'
   h -n "$ns" uninstall full --keep-history
   h -n "$ns" install novalues novalues
+  # A failed install (the object's namespace does not exist).
+  h -n "$ns" install bad bad 2>/dev/null && { echo "bad chart installed" >&2; exit 1; } || true
 }
 
 HELM_DRIVER=secret record_set rec-secret
 HELM_DRIVER=configmap record_set rec-cm
+# The sql driver, into a PostgreSQL of our own (scripts/postgres.sh, port PG_PORT or 5497).
+PG_DIR="$(mktemp -d /tmp/rec-pg.XXXXXX)"
+PG_CONN="$(PG_PORT="${PG_PORT:-5497}" bash "$ROOT/scripts/postgres.sh" start "$PG_DIR")"
+trap 'bash "$ROOT/scripts/postgres.sh" stop "$PG_DIR" || true; rm -rf "$PG_DIR"; cleanup' EXIT
+HELM_DRIVER=sql HELM_DRIVER_SQL_CONNECTION_STRING="$PG_CONN" record_set rec-sql
 
 rm -rf "$OUT"
-mkdir -p "$OUT/secret" "$OUT/configmap"
+mkdir -p "$OUT/secret" "$OUT/configmap" "$OUT/sql"
+psql "$PG_CONN" -Atqc "SELECT json_agg(r ORDER BY r.key) FROM releases_v1 r" >"$OUT/sql/releases_v1.json"
+psql "$PG_CONN" -Atqc "SELECT json_agg(l ORDER BY l.releasekey, l.key) FROM custom_labels_v1 l" >"$OUT/sql/custom_labels_v1.json"
+psql "$PG_CONN" -Atqc "SELECT json_agg(m.id ORDER BY m.id) FROM gorp_migrations m" >"$OUT/sql/gorp_migrations.json"
+python3 - "$OUT/sql" <<'PY'
+import base64, gzip, json, os, sys
+d = sys.argv[1]
+for row in json.load(open(os.path.join(d, "releases_v1.json"))):
+    with open(os.path.join(d, row["key"] + ".release.json"), "wb") as f:
+        f.write(gzip.decompress(base64.b64decode(row["body"])))
+PY
 SERVER=$(sed -n 's/^ *server: //p' "$KC")
 CA=$(sed -n 's/^ *certificate-authority: //p' "$KC")
 TOKEN=$(sed -n 's/.*token: \([^}]*\)}.*/\1/p' "$KC")

@@ -194,3 +194,72 @@ fn helm_records_rebuild_charts() {
         );
     }
 }
+
+#[test]
+fn helm_sql_rows_round_trip() {
+    let dir = records_dir().join("sql");
+    let read = |name: &str| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(dir.join(name)).expect("read")).expect("json")
+    };
+    let mut ids: Vec<String> = read("gorp_migrations.json")
+        .as_array()
+        .expect("ids")
+        .iter()
+        .map(|v| v.as_str().expect("id").to_owned())
+        .collect();
+    ids.sort();
+    let mut ours = chart_core::storage::driver::sql::MIGRATION_IDS
+        .map(str::to_owned)
+        .to_vec();
+    ours.sort();
+    assert_eq!(ids, ours);
+    let labels = read("custom_labels_v1.json");
+    let rows = read("releases_v1.json");
+    let rows = rows.as_array().expect("rows");
+    assert!(rows.len() >= 6);
+    for row in rows {
+        let key = row["key"].as_str().expect("key");
+        let json = std::fs::read(dir.join(format!("{key}.release.json"))).expect("release json");
+        let body = row["body"].as_str().expect("body");
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .expect("base64");
+        assert_eq!(decode_payload_bytes(raw).expect("gunzip"), json, "{key}");
+        let rls = decode_release(body.as_bytes()).expect("decode");
+        assert_eq!(
+            rls.to_json().expect("encode").as_bytes(),
+            json.as_slice(),
+            "{key}"
+        );
+        // The columns our driver writes from the record.
+        assert_eq!(row["type"], "helm.sh/release.v1");
+        assert_eq!(row["owner"], "helm");
+        assert_eq!(row["name"], rls.name.as_str());
+        assert_eq!(row["namespace"], rls.namespace.as_str());
+        assert_eq!(row["version"], rls.version);
+        assert_eq!(row["status"], rls.status().as_str());
+        assert_eq!(key, chart_core::storage::make_key(&rls.name, rls.version));
+        assert!(row["createdat"].as_i64().expect("createdat") > 0);
+        let custom: BTreeMap<String, String> = labels
+            .as_array()
+            .expect("labels")
+            .iter()
+            .filter(|l| l["releasekey"] == key)
+            .map(|l| {
+                (
+                    l["key"].as_str().expect("k").to_owned(),
+                    l["value"].as_str().expect("v").to_owned(),
+                )
+            })
+            .collect();
+        if rls.name == "full" {
+            assert_eq!(
+                custom.get("team").map(String::as_str),
+                Some("blue"),
+                "{key}"
+            );
+        } else {
+            assert!(custom.is_empty(), "{key}");
+        }
+    }
+}

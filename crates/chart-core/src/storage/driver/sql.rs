@@ -62,6 +62,9 @@ const MIGRATIONS: [(&str, &str); 2] = [
     ),
 ];
 
+/// The sql-migrate ids of Helm's migrations, as recorded in `gorp_migrations`.
+pub const MIGRATION_IDS: [&str; 2] = [MIGRATIONS[0].0, MIGRATIONS[1].0];
+
 /// Columns a query may filter on (the system labels).
 const LABEL_COLUMNS: [&str; 6] = [
     "modifiedAt",
