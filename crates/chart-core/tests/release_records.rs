@@ -263,3 +263,63 @@ fn helm_sql_rows_round_trip() {
         }
     }
 }
+
+/// The chart and config our pipeline (load, merge values, process dependencies, record)
+/// produces for helm's `install full full -f user-values.yaml --set int=43,list[0]=9` and
+/// `install basic basic --set …` equal what helm stored.
+#[test]
+fn chart_records_from_our_pipeline_match_helm() {
+    use chart_core::values::ValueOptions;
+    let charts = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/release/charts");
+    let cases: [(&str, &str, ValueOptions); 3] = [
+        (
+            "full",
+            "sh.helm.release.v1.full.v1",
+            ValueOptions {
+                value_files: vec![charts.join("user-values.yaml").display().to_string()],
+                values: vec!["int=43,list[0]=9".into()],
+                ..ValueOptions::default()
+            },
+        ),
+        (
+            "basic",
+            "sh.helm.release.v1.basic.v1",
+            ValueOptions {
+                values: vec![
+                    r#"x=5,ratio=0.25,neg=-3,big=12345678901,on=true,html=<a href="x">&amp;</a>"#
+                        .into(),
+                ],
+                string_values: vec!["str=007".into()],
+                json_values: vec![r#"obj={"k":[1,2.5,"x",null],"e":{}}"#.into()],
+                ..ValueOptions::default()
+            },
+        ),
+        (
+            "novalues",
+            "sh.helm.release.v1.novalues.v1",
+            ValueOptions::default(),
+        ),
+    ];
+    for (chart, key, opts) in cases {
+        let helm_json = std::fs::read(
+            records_dir()
+                .join("secret")
+                .join(format!("{key}.release.json")),
+        )
+        .expect("golden");
+        let helm = Release::from_json(&helm_json).expect("decode");
+        let mut ch =
+            chart_core::chart::load(charts.join(chart).to_str().expect("path")).expect("load");
+        let user = opts.merge_values().expect("values");
+        let ops = chart_core::chart::HelmValuesOps::default();
+        chart_core::chart::process_dependencies(&mut ch, &user, &ops, true).expect("deps");
+        let mut ours = helm.clone();
+        ours.chart = Some(chart_core::release::ChartRecord::from_chart(&ch).expect("record"));
+        ours.config = user;
+        assert_eq!(
+            ours.to_json().expect("encode"),
+            String::from_utf8(helm_json).expect("utf-8"),
+            "{chart}"
+        );
+    }
+}

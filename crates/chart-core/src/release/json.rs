@@ -821,6 +821,18 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Our string writer agrees with the template engine's Go JSON encoder.
+        #[test]
+        fn strings_match_gotmpl_to_json(s in "\\PC*|[<>&\u{2028}\u{2029}\u{0}-\u{1f}\"\\\\a-z]*") {
+            proptest::prop_assume!(!gotmpl::bytestr::has_escapes(&s));
+            let mut ours = String::new();
+            write_str(&mut ours, &s);
+            let theirs = gotmpl::goyaml::to_json(&Value::str(&s)).expect("encodes");
+            proptest::prop_assert_eq!(ours, theirs);
+        }
+    }
+
     #[test]
     fn invalid_bytes_become_replacement_characters() {
         let s = gotmpl::bytestr::from_go_vec(b"a\xff\xe2\x82b\xe2\x82\xac".to_vec());

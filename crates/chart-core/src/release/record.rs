@@ -121,6 +121,14 @@ impl ChartRecord {
         chart
     }
 
+    /// Chart.yaml's `appVersion` (empty without metadata).
+    pub fn app_version(&self) -> &str {
+        self.metadata
+            .as_ref()
+            .map(|m| m.app_version.as_str())
+            .unwrap_or_default()
+    }
+
     /// `name-version` as `helm history`/`list` show it (empty without metadata).
     pub fn name_version(&self) -> String {
         match &self.metadata {
@@ -131,6 +139,11 @@ impl ChartRecord {
 }
 
 impl Release {
+    /// The storage key of this revision (`sh.helm.release.v1.<name>.v<version>`).
+    pub fn key(&self) -> String {
+        crate::storage::make_key(&self.name, self.version)
+    }
+
     /// The status (`Unset` without info).
     pub fn status(&self) -> Status {
         self.info

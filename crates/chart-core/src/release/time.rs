@@ -257,6 +257,30 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #[test]
+        fn format_parse_round_trip(
+            secs in -62_135_596_800i64..253_402_300_799,
+            nanos in 0u32..1_000_000_000,
+            off_min in -1439i32..1440,
+        ) {
+            let t = Time::from_unix(secs, nanos, off_min * 60);
+            if let Some(s) = t.rfc3339() {
+                let back = Time::parse_rfc3339(&s).expect("parses");
+                proptest::prop_assert_eq!(back, t);
+                proptest::prop_assert_eq!(back.rfc3339(), Some(s));
+            }
+        }
+    }
+
+    #[test]
+    fn now_is_formattable() {
+        let now = Time::now();
+        assert!(!now.is_zero());
+        let s = now.rfc3339().expect("formats");
+        assert_eq!(Time::parse_rfc3339(&s).expect("parses"), now);
+    }
+
     #[test]
     fn round_trips_go_forms() {
         for s in [
