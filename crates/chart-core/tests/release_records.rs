@@ -323,3 +323,44 @@ fn chart_records_from_our_pipeline_match_helm() {
         );
     }
 }
+
+/// What our renderer produces for helm's first install of `full` (manifest, hooks with
+/// their order and fields, notes) equals the record helm stored.
+#[test]
+fn rendered_install_matches_helm_record() {
+    use chart_core::action::install::{render_template, TemplateOptions};
+    use chart_core::values::ValueOptions;
+    let charts = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/release/charts");
+    let helm_json = std::fs::read(
+        records_dir()
+            .join("secret")
+            .join("sh.helm.release.v1.full.v1.release.json"),
+    )
+    .expect("golden");
+    let helm = Release::from_json(&helm_json).expect("decode");
+    let values = ValueOptions {
+        value_files: vec![charts.join("user-values.yaml").display().to_string()],
+        values: vec!["int=43,list[0]=9".into()],
+        ..ValueOptions::default()
+    };
+    let opts = TemplateOptions {
+        release_name: "full".into(),
+        namespace: "rec-secret".into(),
+        ..TemplateOptions::default()
+    };
+    let rendered = render_template(charts.join("full").to_str().expect("path"), &values, &opts)
+        .expect("render");
+    assert_eq!(rendered.manifest_text(), helm.manifest);
+    let info = helm.info.as_ref().expect("info");
+    assert_eq!(rendered.notes, info.notes);
+    let mut hooks: Vec<chart_core::release::Hook> = rendered.hooks.iter().map(Into::into).collect();
+    // Run history is the only part of a hook the renderer does not know; helm gives the
+    // hooks it ran the default delete policy.
+    for (ours, theirs) in hooks.iter_mut().zip(&helm.hooks) {
+        ours.last_run = theirs.last_run.clone();
+        if !ours.last_run.started_at.is_zero() {
+            ours.apply_default_delete_policy();
+        }
+    }
+    assert_eq!(hooks, helm.hooks);
+}

@@ -129,6 +129,22 @@ pub struct Hook {
     pub delete_policies: Vec<HookDeletePolicy>,
 }
 
+impl Hook {
+    /// Gives a hook without delete policies Helm's default, `before-hook-creation`. Helm
+    /// does this to every hook it is about to run, and the change is stored with the
+    /// release (hooks that never ran keep an empty list).
+    pub fn apply_default_delete_policy(&mut self) {
+        if self.delete_policies.is_empty() {
+            self.delete_policies = vec![HookDeletePolicy::BeforeHookCreation];
+        }
+    }
+
+    /// Whether the hook runs on `event`.
+    pub fn runs_on(&self, event: &HookEvent) -> bool {
+        self.events.contains(event)
+    }
+}
+
 impl From<&manifest::Hook> for Hook {
     fn from(h: &manifest::Hook) -> Self {
         Hook {
