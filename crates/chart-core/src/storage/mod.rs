@@ -35,6 +35,11 @@ pub fn make_key(name: &str, version: i64) -> String {
     format!("{HELM_STORAGE_TYPE}.{name}.v{version}")
 }
 
+/// The variable that selects the driver.
+pub const HELM_DRIVER_ENV: &str = "HELM_DRIVER";
+/// The variable holding the SQL driver's connection string.
+pub const SQL_CONNECTION_ENV: &str = "HELM_DRIVER_SQL_CONNECTION_STRING";
+
 /// Which driver `HELM_DRIVER` selects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DriverKind {
@@ -59,6 +64,12 @@ impl DriverKind {
             "sql" => Ok(DriverKind::Sql),
             other => Err(StorageError::UnknownDriver(other.to_owned())),
         }
+    }
+
+    /// The driver `HELM_DRIVER` selects in this process's environment (unset: the
+    /// default, `secret`).
+    pub fn from_env() -> Result<DriverKind, StorageError> {
+        DriverKind::parse(&std::env::var(HELM_DRIVER_ENV).unwrap_or_default())
     }
 
     /// Whether the driver keeps records in the cluster (and so needs a client).

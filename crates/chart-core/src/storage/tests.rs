@@ -142,3 +142,38 @@ fn history_max_keeps_last_deployed() {
         assert_eq!(h, vec![4, 5]);
     });
 }
+
+#[test]
+fn too_large_for_secret_or_configmap() {
+    // Pseudo-random text gzip cannot shrink below the limit.
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    let manifest: String = (0..1_200_000)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            char::from(b'!' + (x % 90) as u8)
+        })
+        .collect();
+    let mut r = rel("huge", 3, Status::PendingUpgrade);
+    r.manifest = manifest;
+    let err = driver::Secrets::object(&r.key(), &r, Default::default()).expect_err("too large");
+    let msg = err.to_string();
+    assert!(
+        msg.starts_with("release \"huge\" revision 3 is too large for the Secret storage driver: the encoded record is "),
+        "{msg}"
+    );
+    assert!(
+        msg.ends_with("bytes and a Secret holds at most 1048576 bytes; use the sql driver (HELM_DRIVER=sql) for releases this large"),
+        "{msg}"
+    );
+    assert!(matches!(
+        driver::ConfigMaps::object(&r.key(), &r, Default::default()),
+        Err(StorageError::TooLarge {
+            driver: "ConfigMap",
+            ..
+        })
+    ));
+    r.manifest.truncate(1000);
+    assert!(driver::Secrets::object(&r.key(), &r, Default::default()).is_ok());
+}
