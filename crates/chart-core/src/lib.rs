@@ -59,4 +59,5 @@ pub mod chart;
 pub mod engine;
 pub mod lint;
 pub mod release;
+pub mod storage;
 pub mod values;
