@@ -17,6 +17,8 @@ fi
 # Real servers for the cluster tests (tests skip without them, and fail under CI):
 # a kube-apiserver for the Secret/ConfigMap storage drivers and PostgreSQL for the sql
 # driver. Already-running ones can be given with CHART_TEST_KUBECONFIG / CHART_TEST_PG.
+# Install (once) PostgreSQL, the kube-apiserver and the real helm the tests talk to.
+eval "$(bash scripts/test-deps.sh)"
 cleanup=()
 trap 'for c in "${cleanup[@]}"; do eval "$c" || true; done' EXIT
 if [ -z "${CHART_TEST_KUBECONFIG:-}" ] && [ -f ../shared/tools/real-apiserver.sh ]; then

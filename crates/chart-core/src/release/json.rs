@@ -167,7 +167,7 @@ fn write_body(out: &mut String, s: &str) {
 }
 
 fn write_value(out: &mut String, v: &Value) -> Result<(), RecordError> {
-    let text = gotmpl::goyaml::to_json(v).map_err(|e| RecordError::Unsupported(e.0))?;
+    let text = goyaml::to_json(v).map_err(|e| RecordError::Unsupported(e.0))?;
     out.push_str(&text);
     Ok(())
 }
@@ -828,7 +828,7 @@ mod tests {
             proptest::prop_assume!(!gotmpl::bytestr::has_escapes(&s));
             let mut ours = String::new();
             write_str(&mut ours, &s);
-            let theirs = gotmpl::goyaml::to_json(&Value::str(&s)).expect("encodes");
+            let theirs = goyaml::to_json(&Value::str(&s)).expect("encodes");
             proptest::prop_assert_eq!(ours, theirs);
         }
     }
