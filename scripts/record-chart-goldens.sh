@@ -11,6 +11,8 @@
 # typed by hand: this script is the only writer.
 set -euo pipefail
 HELM="${HELM:-/work/helmbin/layer/helm/helm}"
+# The output must not depend on the recording machine's zone or locale.
+export LC_ALL=C TZ=UTC
 T=testdata/charts
 G=$T/goldens
 mkdir -p "$G" "$T/pkg"
