@@ -31,7 +31,10 @@ fn cli_goldens_match_helm() {
         cmd.args(&args)
             .current_dir(&root)
             .env_remove("HELM_NAMESPACE")
-            .env_remove("HELM_DEBUG");
+            .env_remove("HELM_DEBUG")
+            // As the recorder ran helm: not the host's zone or locale.
+            .env("TZ", "UTC")
+            .env("LC_ALL", "C");
         if let Ok(env) = std::fs::read_to_string(dir.join(format!("{name}.env"))) {
             for line in env.lines() {
                 if let Some((k, v)) = line.split_once('=') {

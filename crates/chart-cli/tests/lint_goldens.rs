@@ -26,6 +26,9 @@ fn lint_goldens_match_helm() {
             .args(&args)
             .current_dir(&root)
             .env_remove("HELM_NAMESPACE")
+            // As the recorder ran helm: not the host's zone or locale.
+            .env("TZ", "UTC")
+            .env("LC_ALL", "C")
             .output()
             .expect("run chart");
         let got_out = String::from_utf8_lossy(&out.stdout).replace(&root_text, "$ROOT");
