@@ -23,6 +23,7 @@ fn cli_goldens_match_helm() {
     let root = repo_root();
     let dir = root.join("testdata/cli");
     let names = common::case_names(&dir, 40);
+    common::assert_no_orphans(&dir, &names, &["out", "stderr", "rc", "env"], &[]);
     let mut failures = Vec::new();
     for name in &names {
         let args_text = std::fs::read_to_string(dir.join(format!("{name}.args"))).expect("args");

@@ -6,6 +6,8 @@
 //! - `chart create` prints, fails and leaves the directory as `helm create` does
 //!   (`create-*`), with `<DIR>` standing for the scratch directory.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -65,6 +67,18 @@ fn cases(prefix: &str) -> Vec<String> {
         .collect();
     v.sort();
     v
+}
+
+#[test]
+fn every_golden_belongs_to_a_case() {
+    let names = cases("");
+    assert!(names.iter().any(|n| n == "lint"), "{names:?}");
+    common::assert_no_orphans(
+        &goldens(),
+        &names,
+        &["out", "stderr", "rc", "setup", "tree", "yaml", "txt"],
+        &[],
+    );
 }
 
 #[test]

@@ -17,6 +17,7 @@ fn lint_goldens_match_helm() {
     let root = repo_root();
     let dir = root.join("testdata/lint/goldens");
     let names = common::case_names(&dir, 40);
+    common::assert_no_orphans(&dir, &names, &["out", "err", "rc"], &[]);
     let root_text = root.display().to_string();
     let mut failures = Vec::new();
     for name in &names {

@@ -3,8 +3,8 @@
 //! (`scripts/record-shop-goldens.sh`, which records stderr for every case, empty or not;
 //! NAME.rc only when not 0). A missing stdout or stderr golden fails the case, and a file
 //! that belongs to no case (e.g. the outputs of a case whose `.args` was deleted) fails
-//! the test. Commands the binary does not have
-//! yet are listed in `PENDING` and checked to still be missing, so the list stays honest.
+//! the test. Commands the binary does not have yet are listed in `PENDING` and checked to
+//! still be missing, so the list stays honest.
 
 mod common;
 use common::repo_root;
@@ -19,19 +19,13 @@ fn shop_goldens_match_helm() {
     let dir = root.join("testdata/shop");
     let names = common::case_names(&dir, 10);
     let mut failures = Vec::new();
-    // Inputs that are not goldens: the folder's README and a values file the cases use.
-    let inputs = ["README.md", "values-prod.yaml"];
-    for e in std::fs::read_dir(&dir).expect("testdata/shop").flatten() {
-        let file = e.file_name().to_string_lossy().into_owned();
-        let owner = file
-            .rsplit_once('.')
-            .filter(|(_, ext)| ["args", "yaml", "txt", "stderr", "rc"].contains(ext))
-            .map(|(stem, _)| stem);
-        if !inputs.contains(&file.as_str()) && !owner.is_some_and(|o| names.iter().any(|n| n == o))
-        {
-            failures.push(format!("{file}: belongs to no case (no NAME.args)"));
-        }
-    }
+    // The README and a values file the cases use are inputs, not goldens.
+    common::assert_no_orphans(
+        &dir,
+        &names,
+        &["yaml", "txt", "stderr", "rc"],
+        &["README.md", "values-prod.yaml"],
+    );
     for name in &names {
         let args_text = std::fs::read_to_string(dir.join(format!("{name}.args"))).expect("args");
         let args: Vec<&str> = args_text.lines().filter(|l| !l.is_empty()).collect();
