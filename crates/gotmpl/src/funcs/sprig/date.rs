@@ -2005,11 +2005,10 @@ pub(crate) mod replay {
     /// how many were checked. Panics on the first mismatch.
     pub(crate) fn replay(m: &FuncMap, name: &str, skip: &[&str]) -> usize {
         let root = format!("{}/../../testdata/funcs/{name}", env!("CARGO_MANIFEST_DIR"));
-        let cases = std::fs::read_to_string(format!("{root}.cases")).unwrap_or_default();
-        let golden: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(format!("{root}.golden.json")).unwrap_or_default(),
-        )
-        .unwrap_or(serde_json::Value::Null);
+        let read = |p: String| std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"));
+        let cases = read(format!("{root}.cases"));
+        let golden: serde_json::Value =
+            serde_json::from_str(&read(format!("{root}.golden.json"))).expect("golden JSON");
         let mut blocks: Vec<(String, Vec<&str>)> = Vec::new();
         for line in cases.lines() {
             if let Some(n) = line.strip_prefix("=== ") {
