@@ -19,8 +19,9 @@ if [ ! -d "$corpus" ] || [ ! -f "$checker" ]; then
   echo "corpus check impossible: need the corpus at $corpus (or CORPUS=DIR) and $checker" >&2
   exit 1
 fi
-# Every case must pass: a regression here fails the run.
-python3 "$checker" --renderer target/release/chart "$corpus" > target/corpus.log \
+# Every case must pass: a regression here fails the run. The renderer runs with TZ=UTC and
+# LC_ALL=C, as the recorders run helm, so the count does not depend on the host's zone.
+TZ=UTC LC_ALL=C python3 "$checker" --renderer target/release/chart "$corpus" > target/corpus.log \
   || { cat target/corpus.log; echo "corpus check failed"; exit 1; }
 tail -n 1 target/corpus.log | sed 's/^/corpus: /'
 cargo test --workspace
