@@ -7,7 +7,12 @@ testdata/**/*.cases (recorded from helm by scripts/record-goldens.py) that calls
 function and succeeded. The function list comes from the library itself
 (`cargo run -p chart-core --example list_funcs`), so a function without any golden case
 shows up as missing and the test `function_docs_cover_every_function` fails.
+
+Usage: scripts/gen-function-docs.py            rewrite crates/chart-core/FUNCTIONS.md
+       scripts/gen-function-docs.py --check    exit 1 (with a diff) when the file differs
+                                               from what this script writes (scripts/test.sh)
 """
+import difflib
 import glob
 import json
 import os
@@ -60,6 +65,9 @@ def html_code(s):
 
 
 def main():
+    check = sys.argv[1:] == ["--check"]
+    if sys.argv[1:] and not check:
+        raise SystemExit(__doc__)
     names = subprocess.run(
         ["cargo", "run", "-q", "-p", "chart-core", "--example", "list_funcs"],
         cwd=ROOT, check=True, capture_output=True, text=True).stdout.split()
@@ -112,8 +120,19 @@ def main():
         t, o, _ = examples[n]
         esc = html_code
         lines.append(f"| `{n}` | <code>{esc(t)}</code> | <code>{esc(o)}</code> |")
-    with open(os.path.join(ROOT, "crates", "chart-core", "FUNCTIONS.md"), "w", encoding="utf-8") as f:
-        f.write("\n".join(lines) + "\n")
+    text = "\n".join(lines) + "\n"
+    path = os.path.join(ROOT, "crates", "chart-core", "FUNCTIONS.md")
+    if check:
+        with open(path, encoding="utf-8") as f:
+            have = f.read()
+        if have != text:
+            sys.stdout.writelines(difflib.unified_diff(
+                have.splitlines(True), text.splitlines(True),
+                "crates/chart-core/FUNCTIONS.md", "scripts/gen-function-docs.py"))
+            raise SystemExit("crates/chart-core/FUNCTIONS.md is stale: run scripts/gen-function-docs.py")
+        return
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
     print(f"{len(names)} functions, {len(missing)} without an example: {' '.join(missing)}", file=sys.stderr)
 
 

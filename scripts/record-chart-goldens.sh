@@ -7,10 +7,13 @@
 #   <case>.template.txt    `helm template` output (stdout, then stderr after a line
 #                           "--- stderr", then "--- exit N")
 #   <case>.show.txt        `helm show chart` output, same layout
-# It also (re)builds testdata/charts/pkg/*.tgz with `helm package`. Nothing in a golden is
-# typed by hand: this script is the only writer.
+# It also (re)builds testdata/charts/pkg/*.tgz with `helm package` (a re-package changes
+# only the archives' entry timestamps: the same files, the same contents). Nothing in a
+# golden is typed by hand: this script is the only writer.
 set -euo pipefail
 HELM="${HELM:-/work/helmbin/layer/helm/helm}"
+# The output must not depend on the recording machine's zone or locale.
+export LC_ALL=C TZ=UTC
 T=testdata/charts
 G=$T/goldens
 mkdir -p "$G" "$T/pkg"

@@ -11,7 +11,8 @@
 #      render-NAME.args   arguments after `template` (one per line; the chart is "demo",
 #                         the command runs in the directory holding it)
 #      render-NAME.yaml   helm's stdout
-#    and `helm lint --strict demo` of it: lint.args / lint.txt.
+#    and `helm lint --strict demo` of it: lint.args / lint.txt (stdout) / lint.stderr (it must
+#    exit 0: the script stops otherwise).
 #
 # 2. `helm create` itself (its own scaffold has the same file names as ours), run in an
 #    empty scratch directory after a setup:
@@ -70,7 +71,7 @@ render everything-on web demo --set ingress.enabled=true,ingress.className=nginx
   --set image.tag=1.27,replicaCount=3
 render no-probes plain demo --set livenessProbe=null,readinessProbe=null,serviceAccount.automount=false
 printf '%s\n' lint --strict demo > "$OUT/lint.args"
-(cd "$work" && "$HELM" lint --strict demo) > "$OUT/lint.txt"
+(cd "$work" && "$HELM" lint --strict demo) > "$OUT/lint.txt" 2> "$OUT/lint.stderr"
 
 # --- 2. helm create --------------------------------------------------------------------
 n=0

@@ -9,6 +9,14 @@ entry per case: {"out": "<rendered text>"} or {"err": "<helm's error message>"};
 that is not valid UTF-8 (Go strings are bytes) is {"out_b64": "<base64 of the bytes>"}.
 Nothing in a golden is typed by hand: this script is the only writer.
 
+It also keeps testdata/recorded-cases.txt, one line "PATH COUNT" per .cases file under
+testdata/ (PATH relative to testdata/): how many cases it recorded there. The golden
+harness (crates/chart-core/tests/template_goldens.rs) checks every listed file and every
+case, so a golden, a .cases file or a case that goes missing fails the tests.
+
+helm runs with TZ=UTC and LC_ALL=C (as in the other recorders) and without the caller's
+HELM_* settings, so the goldens do not depend on the machine that records them.
+
 The .cases format
 -----------------
     === case-name
@@ -46,6 +54,47 @@ import tempfile
 
 SENTINEL = "#END#"
 DEFAULT_HELM = os.environ.get("HELM", "/work/helmbin/layer/helm/helm")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TESTDATA = os.path.join(ROOT, "testdata")
+MANIFEST = os.path.join(TESTDATA, "recorded-cases.txt")
+MANIFEST_HEADER = (
+    "# Cases per .cases file, as scripts/record-goldens.py last recorded them (written by\n"
+    "# the recorder, never by hand). crates/chart-core/tests/template_goldens.rs fails when a\n"
+    "# listed file, its golden or one of its cases is missing.\n"
+)
+
+
+def pinned_env(scratch):
+    """The environment helm runs in: no caller zone, locale or helm settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HELM_") and k != "KUBECONFIG"}
+    env.update(
+        TZ="UTC",
+        LC_ALL="C",
+        HELM_CONFIG_HOME=os.path.join(scratch, "config"),
+        HELM_CACHE_HOME=os.path.join(scratch, "cache"),
+        HELM_DATA_HOME=os.path.join(scratch, "data"),
+        KUBECONFIG=os.path.join(scratch, "kubeconfig"),
+    )
+    return env
+
+
+def read_manifest():
+    counts = {}
+    if os.path.exists(MANIFEST):
+        with open(MANIFEST, encoding="utf-8") as f:
+            for line in f:
+                line = line.strip()
+                if line and not line.startswith("#"):
+                    path, n = line.rsplit(" ", 1)
+                    counts[path] = int(n)
+    return counts
+
+
+def write_manifest(counts):
+    with open(MANIFEST, "w", encoding="utf-8") as f:
+        f.write(MANIFEST_HEADER)
+        for path in sorted(counts):
+            f.write(f"{path} {counts[path]}\n")
 
 
 def parse_cases(path):
@@ -90,7 +139,7 @@ def parse_cases(path):
     return cases
 
 
-def run_case(helm, case):
+def run_case(helm, env, case):
     d = tempfile.mkdtemp(prefix="golden-")
     try:
         chart = os.path.join(d, "t")
@@ -109,7 +158,7 @@ def run_case(helm, case):
         args = [helm, "template", "r", chart]
         for s in case["set"]:
             args += ["--set", s]
-        p = subprocess.run(args + ["--debug"], capture_output=True, cwd=d, timeout=60)
+        p = subprocess.run(args + ["--debug"], capture_output=True, cwd=d, env=env, timeout=60)
         out = p.stdout.decode("utf-8", "surrogateescape")
         err = p.stderr.decode("utf-8", "surrogateescape")
         marker = "# Source: t/templates/t.yaml\n"
@@ -129,7 +178,7 @@ def run_case(helm, case):
         if "YAML parse error on t/templates/" in err and marker not in out:
             # t.yaml rendered to white space only (cannot happen with the sentinel)
             raise RuntimeError(f"{case['name']}: no output section")
-        p = subprocess.run(args, capture_output=True, cwd=d, timeout=60)
+        p = subprocess.run(args, capture_output=True, cwd=d, env=env, timeout=60)
         err = p.stderr.decode("utf-8", "surrogateescape")
         if p.returncode == 0:
             raise RuntimeError(f"{case['name']}: helm succeeded unexpectedly")
@@ -155,16 +204,26 @@ def main():
     a = ap.parse_args()
     if not shutil.which(a.helm) and not os.path.exists(a.helm):
         raise SystemExit(f"helm not found at {a.helm} (set HELM or --helm)")
+    scratch = tempfile.mkdtemp(prefix="golden-env-")
+    env = pinned_env(scratch)
+    counts = read_manifest()
     for path in a.files:
         cases = parse_cases(path)
         with concurrent.futures.ThreadPoolExecutor(a.jobs) as ex:
-            results = list(ex.map(lambda c: run_case(a.helm, c), cases))
+            results = list(ex.map(lambda c: run_case(a.helm, env, c), cases))
         golden = {c["name"]: r for c, r in zip(cases, results)}
         out = path[: -len(".cases")] + ".golden.json" if path.endswith(".cases") else path + ".golden.json"
         with open(out, "w", encoding="utf-8") as f:
             json.dump(golden, f, indent=1, sort_keys=True, ensure_ascii=False)
             f.write("\n")
         print(f"{path}: {len(cases)} cases -> {out}", file=sys.stderr)
+        rel = os.path.relpath(os.path.abspath(path), TESTDATA)
+        if rel.startswith(".."):
+            print(f"{path}: outside testdata/, not listed in {MANIFEST}", file=sys.stderr)
+        else:
+            counts[rel.replace(os.sep, "/")] = len(cases)
+            write_manifest(counts)
+    shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@
 #   NAME.args    the exact arguments given to helm, one per line (no shell quoting; the
 #                command is run from the repository root, paths are relative to it)
 #   NAME.yaml    helm's stdout (NAME.txt for cases whose output is not YAML, e.g. lint)
-#   NAME.stderr  helm's stderr, only when it is not empty
+#   NAME.stderr  helm's stderr (also when empty: the test always compares it)
 #   NAME.rc      helm's exit status, only when it is not 0
 # A test replays a case by running `<our binary> $(cat NAME.args)` (one argv entry per
 # line) from the repository root and comparing stdout, stderr and the exit status.
@@ -36,7 +36,6 @@ rec() {
   printf '%s\n' "$@" > "$OUT/$name.args"
   rm -f "$OUT/$name.yaml" "$OUT/$name.txt" "$OUT/$name.stderr" "$OUT/$name.rc"
   "$HELM" "$@" > "$OUT/$name.$ext" 2> "$OUT/$name.stderr" || rc=$?
-  [ -s "$OUT/$name.stderr" ] || rm -f "$OUT/$name.stderr"
   [ "$rc" -eq 0 ] || echo "$rc" > "$OUT/$name.rc"
   if { [ "$expect" = ok ] && [ "$rc" -ne 0 ]; } || { [ "$expect" = fail ] && [ "$rc" -eq 0 ]; }; then
     echo "case $name: expected $expect, helm exited with $rc" >&2

@@ -15,6 +15,8 @@
 # This script is the only writer of the goldens: never edit them by hand.
 set -euo pipefail
 HELM="${HELM:-/work/helmbin/layer/helm/helm}"
+# The output must not depend on the recording machine's zone or locale.
+export LC_ALL=C TZ=UTC
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 if [ "$#" -eq 0 ]; then set -- "$ROOT"/testdata/values/*.cases.jsonl; fi
 files=()

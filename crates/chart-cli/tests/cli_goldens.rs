@@ -23,6 +23,7 @@ fn cli_goldens_match_helm() {
     let root = repo_root();
     let dir = root.join("testdata/cli");
     let names = common::case_names(&dir, 40);
+    common::assert_no_orphans(&dir, &names, &["out", "stderr", "rc", "env"], &[]);
     let mut failures = Vec::new();
     for name in &names {
         let args_text = std::fs::read_to_string(dir.join(format!("{name}.args"))).expect("args");
@@ -31,7 +32,10 @@ fn cli_goldens_match_helm() {
         cmd.args(&args)
             .current_dir(&root)
             .env_remove("HELM_NAMESPACE")
-            .env_remove("HELM_DEBUG");
+            .env_remove("HELM_DEBUG")
+            // As the recorder ran helm: not the host's zone or locale.
+            .env("TZ", "UTC")
+            .env("LC_ALL", "C");
         if let Ok(env) = std::fs::read_to_string(dir.join(format!("{name}.env"))) {
             for line in env.lines() {
                 if let Some((k, v)) = line.split_once('=') {

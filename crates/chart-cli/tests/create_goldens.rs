@@ -1,9 +1,12 @@
 //! `chart create` against goldens recorded from helm 3.17.3 by
 //! `scripts/record-create-goldens.sh`:
 //! - our starter, written by `chart create demo`, renders with `chart template` exactly as
-//!   helm rendered the same starter (`render-*.yaml`), and helm linted it clean (`lint.txt`);
+//!   helm rendered the same starter (`render-*.yaml`), and `chart lint --strict` of it prints
+//!   what helm printed for it (`lint.txt`, `lint.stderr`: clean, exit 0);
 //! - `chart create` prints, fails and leaves the directory as `helm create` does
 //!   (`create-*`), with `<DIR>` standing for the scratch directory.
+
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -36,6 +39,9 @@ fn chart(dir: &Path, args: &[&str]) -> Output {
         .current_dir(dir)
         .env_remove("HELM_NAMESPACE")
         .env_remove("HELM_DEBUG")
+        // As the recorder ran helm: not the host's zone or locale.
+        .env("TZ", "UTC")
+        .env("LC_ALL", "C")
         .output()
         .expect("run chart")
 }
@@ -61,6 +67,18 @@ fn cases(prefix: &str) -> Vec<String> {
         .collect();
     v.sort();
     v
+}
+
+#[test]
+fn every_golden_belongs_to_a_case() {
+    let names = cases("");
+    assert!(names.iter().any(|n| n == "lint"), "{names:?}");
+    common::assert_no_orphans(
+        &goldens(),
+        &names,
+        &["out", "stderr", "rc", "setup", "tree", "yaml", "txt"],
+        &[],
+    );
 }
 
 #[test]
@@ -95,16 +113,37 @@ fn starter_renders_as_helm_renders_it() {
 }
 
 #[test]
-fn starter_was_linted_clean_by_helm() {
-    let lint = std::fs::read_to_string(goldens().join("lint.txt")).expect("lint.txt");
+fn starter_lints_clean_as_helm_linted_it() {
+    let s = Scratch::new("lint");
+    let out = chart(&s.0, &["create", "demo"]);
     assert!(
-        lint.contains("1 chart(s) linted, 0 chart(s) failed"),
-        "{lint}"
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
+    let args = lines(&goldens().join("lint.args"));
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_eq!(argv.first(), Some(&"lint"), "lint.args: {argv:?}");
+    let want_out = std::fs::read_to_string(goldens().join("lint.txt")).expect("lint.txt");
+    let want_err = std::fs::read_to_string(goldens().join("lint.stderr")).expect("lint.stderr");
+    // The recorder stops unless helm exits 0, and helm found nothing to complain about.
     assert!(
-        !lint.contains("[WARNING]") && !lint.contains("[ERROR]"),
-        "{lint}"
+        want_out.contains("1 chart(s) linted, 0 chart(s) failed")
+            && !want_out.contains("[WARNING]")
+            && !want_out.contains("[ERROR]"),
+        "helm did not lint the starter clean: {want_out}"
     );
+    let out = chart(&s.0, &argv);
+    let got_out = String::from_utf8_lossy(&out.stdout);
+    let got_err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "chart lint failed: {got_err}");
+    assert_eq!(
+        got_out,
+        want_out,
+        "stdout: {}",
+        first_diff(&want_out, &got_out)
+    );
+    assert_eq!(got_err, want_err);
 }
 
 fn tree(dir: &Path) -> Vec<String> {

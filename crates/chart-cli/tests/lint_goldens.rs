@@ -17,6 +17,7 @@ fn lint_goldens_match_helm() {
     let root = repo_root();
     let dir = root.join("testdata/lint/goldens");
     let names = common::case_names(&dir, 40);
+    common::assert_no_orphans(&dir, &names, &["out", "err", "rc"], &[]);
     let root_text = root.display().to_string();
     let mut failures = Vec::new();
     for name in &names {
@@ -26,6 +27,9 @@ fn lint_goldens_match_helm() {
             .args(&args)
             .current_dir(&root)
             .env_remove("HELM_NAMESPACE")
+            // As the recorder ran helm: not the host's zone or locale.
+            .env("TZ", "UTC")
+            .env("LC_ALL", "C")
             .output()
             .expect("run chart");
         let got_out = String::from_utf8_lossy(&out.stdout).replace(&root_text, "$ROOT");

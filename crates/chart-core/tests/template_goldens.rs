@@ -5,9 +5,15 @@
 //!
 //! Cases that do not pass yet are listed in `testdata/known-failures.txt`; the test fails
 //! when a case outside that list fails, and when a listed case passes (so the list only
-//! shrinks). `UPDATE_KNOWN_FAILURES=1 cargo test --test goldens` rewrites the list.
+//! shrinks). `UPDATE_KNOWN_FAILURES=1 cargo test --test template_goldens` rewrites this
+//! harness's lines of the list (`FILE.cases:CASE`) and keeps the others.
+//!
+//! Nothing is skipped: every `.cases` file needs its golden, every case its golden entry
+//! (and every entry its case), and `testdata/recorded-cases.txt`, which the recorder
+//! writes, says how many cases each file had when it was recorded; a file or case that
+//! goes missing (deleted, renamed, or not parsed any more) fails the test.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use std::sync::Arc;
@@ -154,35 +160,98 @@ fn find_cases(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// `testdata/recorded-cases.txt`: `.cases` path (relative to testdata/) -> case count.
+fn recorded_counts(root: &Path) -> BTreeMap<String, usize> {
+    let path = root.join("recorded-cases.txt");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (scripts/record-goldens.py writes it)",
+            path.display()
+        )
+    });
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (p, n) = l.trim().rsplit_once(' ').expect("PATH COUNT");
+            (p.to_string(), n.parse().expect("count"))
+        })
+        .collect()
+}
+
+/// Whether a line of known-failures.txt belongs to this harness (`FILE.cases:CASE`); the
+/// others (`template/CASE`) are chart-cli's.
+fn is_cases_id(id: &str) -> bool {
+    id.contains(".cases:")
+}
+
 #[test]
 fn goldens_match_helm() {
+    // The goldens were recorded with TZ=UTC, and Sprig's date functions print in Go's
+    // time.Local. Pin it in the library (gotmpl's pin_local_zone) rather than setting TZ:
+    // an environment write races with any other thread of the test binary reading the
+    // environment (undefined behaviour in libc), and comes too late if a date function
+    // already ran and cached the zone; the pin cannot be overridden, and it fails loudly
+    // if the zone was already decided otherwise.
+    gotime::pin_local_zone("UTC").expect("pin time.Local");
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata");
     let mut files = Vec::new();
     find_cases(&root, &mut files);
+    let recorded = recorded_counts(&root);
     let known_path = root.join("known-failures.txt");
-    let known: BTreeSet<String> = std::fs::read_to_string(&known_path)
-        .unwrap_or_default()
+    let known_text = std::fs::read_to_string(&known_path).unwrap_or_default();
+    let listed: Vec<String> = known_text
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .map(|l| l.trim().to_string())
         .collect();
+    let known: BTreeSet<String> = listed.iter().filter(|l| is_cases_id(l)).cloned().collect();
     let mut failing = BTreeSet::new();
     let mut report = Vec::new();
+    let mut missing = Vec::new();
     let (mut total, mut passed) = (0, 0);
+    let mut seen = BTreeSet::new();
     for f in &files {
+        let rel = f
+            .strip_prefix(&root)
+            .unwrap_or(f)
+            .to_string_lossy()
+            .replace('\\', "/");
+        seen.insert(rel.clone());
         let golden_path = f.with_extension("golden.json");
-        let Ok(gtext) = std::fs::read_to_string(&golden_path) else {
-            continue;
-        };
-        let golden: serde_json::Value = serde_json::from_str(&gtext).expect("golden json");
+        let golden: serde_json::Map<String, serde_json::Value> =
+            match std::fs::read_to_string(&golden_path) {
+                Ok(t) => serde_json::from_str(&t).expect("golden json"),
+                Err(e) => {
+                    missing.push(format!("{}: {e}", golden_path.display()));
+                    continue;
+                }
+            };
         let text = std::fs::read_to_string(f).expect("cases");
-        let rel = f.strip_prefix(&root).unwrap_or(f).display().to_string();
-        for case in parse_cases(&text) {
+        let cases = parse_cases(&text);
+        match recorded.get(&rel) {
+            None => missing.push(format!(
+                "{rel}: not in recorded-cases.txt (record it with scripts/record-goldens.py)"
+            )),
+            Some(&n) if n != cases.len() || n != golden.len() => missing.push(format!(
+                "{rel}: {} cases and {} golden entries, {n} recorded (re-record it)",
+                cases.len(),
+                golden.len()
+            )),
+            Some(_) => {}
+        }
+        let names: BTreeSet<&str> = cases.iter().map(|c| c.name.as_str()).collect();
+        for name in golden.keys().filter(|k| !names.contains(k.as_str())) {
+            missing.push(format!(
+                "{rel}: golden entry {name} has no case (re-record it)"
+            ));
+        }
+        for case in cases {
+            let id = format!("{rel}:{}", case.name);
             let Some(g) = golden.get(&case.name) else {
+                missing.push(format!("{id}: no golden entry (re-record it)"));
                 continue;
             };
             total += 1;
-            let id = format!("{rel}:{}", case.name);
             let got = std::panic::catch_unwind(|| run_case(&case))
                 .unwrap_or_else(|_| Err("PANIC".to_string()));
             let ok = match (&got, g.get("out"), g.get("err")) {
@@ -204,12 +273,28 @@ fn goldens_match_helm() {
             }
         }
     }
-    println!("goldens: {passed} of {total} cases pass");
+    for rel in recorded.keys().filter(|r| !seen.contains(*r)) {
+        missing.push(format!(
+            "{rel}: listed in recorded-cases.txt but not found (a deleted case file)"
+        ));
+    }
+    let want_total: usize = recorded.values().sum();
+    println!("goldens: {passed} of {total} cases pass ({want_total} recorded)");
+    assert!(
+        missing.is_empty() && total >= want_total,
+        "golden cases missing ({total} checked, {want_total} recorded):\n{}",
+        missing.join("\n")
+    );
     if std::env::var("UPDATE_KNOWN_FAILURES").is_ok() {
-        let mut s = String::from(
-            "# Golden cases that do not pass yet (rewritten by UPDATE_KNOWN_FAILURES=1)\n",
-        );
-        for id in &failing {
+        let mut s = String::new();
+        for line in known_text.lines().take_while(|l| l.starts_with('#')) {
+            s.push_str(line);
+            s.push('\n');
+        }
+        for id in failing
+            .iter()
+            .chain(listed.iter().filter(|l| !is_cases_id(l)))
+        {
             s.push_str(id);
             s.push('\n');
         }

@@ -43,23 +43,60 @@ pub enum Location {
     Fixed(String, i32),
 }
 
+static LOCAL: OnceLock<TimeZone> = OnceLock::new();
+
+/// Go's `time.Local`, decided once per process at its first use: from `TZ` when it is set,
+/// else the system's zone (`/etc/localtime`).
 fn local_tz() -> &'static TimeZone {
-    static LOCAL: OnceLock<TimeZone> = OnceLock::new();
-    LOCAL.get_or_init(|| match std::env::var("TZ") {
-        Ok(tz) if tz.is_empty() => TimeZone::UTC,
-        Ok(tz) => {
-            let name = tz.strip_prefix(':').unwrap_or(&tz);
-            if name.starts_with('/') {
-                std::fs::read(name)
-                    .ok()
-                    .and_then(|b| TimeZone::tzif(name, &b).ok())
-                    .unwrap_or(TimeZone::UTC)
-            } else {
-                load_named(name).unwrap_or(TimeZone::UTC)
-            }
+    LOCAL.get_or_init(|| {
+        // This crate's own unit tests compare with goldens recorded under TZ=UTC and run on
+        // parallel threads, so no single test could pin the zone before every other test
+        // reads it: under `cfg(test)` the process zone is UTC whatever the host's is.
+        if cfg!(test) {
+            return zone_from_tz("UTC");
         }
-        Err(_) => TimeZone::try_system().unwrap_or(TimeZone::UTC),
+        match std::env::var("TZ") {
+            Ok(tz) => zone_from_tz(&tz),
+            Err(_) => TimeZone::try_system().unwrap_or(TimeZone::UTC),
+        }
     })
+}
+
+/// The zone Go picks for a set `TZ`: empty is UTC, `:NAME` is `NAME`, an absolute path is
+/// a TZif file, anything else an IANA name (UTC when it cannot be loaded).
+fn zone_from_tz(tz: &str) -> TimeZone {
+    if tz.is_empty() {
+        return TimeZone::UTC;
+    }
+    let name = tz.strip_prefix(':').unwrap_or(tz);
+    if name.starts_with('/') {
+        std::fs::read(name)
+            .ok()
+            .and_then(|b| TimeZone::tzif(name, &b).ok())
+            .unwrap_or(TimeZone::UTC)
+    } else {
+        load_named(name).unwrap_or(TimeZone::UTC)
+    }
+}
+
+/// Fixes Go's `time.Local` for the rest of the process to the zone `TZ=tz` would select,
+/// whatever the environment says. Meant for test harnesses whose goldens were recorded
+/// under one zone: unlike setting `TZ` (a process-wide environment write that races with
+/// any thread reading the environment, and that is too late once a date function has run),
+/// this writes no environment and cannot be undone by later code. Fails when `time.Local`
+/// was already decided (by an earlier date function or pin) as another zone, so a harness
+/// that pins too late finds out instead of silently using the host's zone.
+pub fn pin_local_zone(tz: &str) -> Result<(), String> {
+    let want = zone_from_tz(tz);
+    let got = LOCAL.get_or_init(|| want.clone());
+    if *got == want {
+        Ok(())
+    } else {
+        Err(format!(
+            "time.Local was already set to {:?} before it could be pinned to {tz:?}",
+            got.iana_name().unwrap_or("?")
+        ))
+    }
 }
 
 /// An IANA zone by exact (case-sensitive, as on Linux) name.

@@ -349,11 +349,13 @@ pub(crate) mod replay {
     /// how many were checked. Panics on the first mismatch.
     pub(crate) fn replay(m: &FuncMap, name: &str, skip: &[&str]) -> usize {
         let root = format!("{}/../../testdata/funcs/{name}", env!("CARGO_MANIFEST_DIR"));
-        let cases = std::fs::read_to_string(format!("{root}.cases")).unwrap_or_default();
-        let golden: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(format!("{root}.golden.json")).unwrap_or_default(),
-        )
-        .unwrap_or(serde_json::Value::Null);
+        // Goldens were recorded under TZ=UTC; time.Local must be UTC whatever the host's
+        // zone (every replaying test calls this before any date function runs in it).
+        gotime::pin_local_zone("UTC").unwrap_or_else(|e| panic!("{e}"));
+        let read = |p: String| std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"));
+        let cases = read(format!("{root}.cases"));
+        let golden: serde_json::Value =
+            serde_json::from_str(&read(format!("{root}.golden.json"))).expect("golden JSON");
         let mut blocks: Vec<(String, Vec<&str>)> = Vec::new();
         for line in cases.lines() {
             if let Some(n) = line.strip_prefix("=== ") {
@@ -410,6 +412,22 @@ mod golden_tests {
         register(&mut m);
         let n = replay::replay(&m, "date", &[]);
         assert!(n >= 200, "only {n} cases replayed");
+    }
+
+    #[test]
+    fn the_local_zone_can_be_pinned_once() {
+        // The replays pin time.Local to UTC: pinning it to UTC holds, to another zone fails.
+        assert_eq!(pin_local_zone("UTC"), Ok(()));
+        let err = pin_local_zone("America/New_York").expect_err("already UTC");
+        assert!(err.contains("America/New_York"), "{err}");
+        assert_eq!(
+            GoTime::unix(1_700_000_000)
+                .in_loc(Location::Local)
+                .go_string(),
+            GoTime::unix(1_700_000_000)
+                .in_loc(Location::Utc)
+                .go_string()
+        );
     }
 
     proptest::proptest! {

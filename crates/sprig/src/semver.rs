@@ -1120,11 +1120,10 @@ mod tests {
     #[test]
     fn recorded_semver_compare_goldens() {
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/funcs/semver");
-        let cases = std::fs::read_to_string(format!("{root}.cases")).unwrap_or_default();
-        let golden: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(format!("{root}.golden.json")).unwrap_or_default(),
-        )
-        .unwrap_or(serde_json::Value::Null);
+        let read = |p: String| std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"));
+        let cases = read(format!("{root}.cases"));
+        let golden: serde_json::Value =
+            serde_json::from_str(&read(format!("{root}.golden.json"))).expect("golden JSON");
         let call = Regex::new(r#"\{\{ semverCompare "([^"]*)" "([^"]*)" \}\}"#)
             .unwrap_or_else(|e| panic!("{e}"));
         let mut checked = 0;

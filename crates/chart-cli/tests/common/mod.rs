@@ -28,3 +28,25 @@ pub fn case_names(dir: &Path, min: usize) -> Vec<String> {
     );
     names
 }
+
+/// Fails when a file of `dir` named `STEM.EXT`, with EXT one of `exts`, belongs to no case
+/// (no `STEM.args`), unless it is one of the `inputs`: the goldens of a case whose `.args`
+/// went missing must fail the test, not be skipped.
+pub fn assert_no_orphans(dir: &Path, names: &[String], exts: &[&str], inputs: &[&str]) {
+    let mut orphans: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|f| !inputs.contains(&f.as_str()))
+        .filter(|f| {
+            f.rsplit_once('.')
+                .is_some_and(|(stem, ext)| exts.contains(&ext) && !names.iter().any(|n| n == stem))
+        })
+        .collect();
+    orphans.sort();
+    assert!(
+        orphans.is_empty(),
+        "goldens in {} that belong to no case (no NAME.args): {orphans:?}",
+        dir.display()
+    );
+}
