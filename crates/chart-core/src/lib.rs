@@ -36,6 +36,7 @@ pub use gotmpl;
 pub mod action;
 pub mod chart;
 pub mod engine;
+pub mod kube;
 pub mod lint;
 pub mod release;
 pub mod values;

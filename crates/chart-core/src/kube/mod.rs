@@ -1,0 +1,38 @@
+//! Talking to the cluster as Helm 3.17's `pkg/kube` does: configuration from kubeconfig
+//! and helm's `--kube-*` flags, discovery and mapping of rendered documents to API
+//! resources, create / three-way-merge update / delete, readiness waits, ownership
+//! checks and the cluster side of the `lookup` template function.
+//!
+//! Everything here is async (tokio) and built on the `kube` crate's dynamic API.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), chart_core::kube::Error> {
+//! use chart_core::kube::{KubeClient, KubeSettings};
+//! let settings = KubeSettings::from_env();
+//! let client = KubeClient::connect(&settings).await?;
+//! let resources = client.build("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n").await?;
+//! client.create(&resources).await?;
+//! # Ok(()) }
+//! ```
+
+mod client;
+mod config;
+mod error;
+mod lookup;
+mod mapper;
+mod ownership;
+pub mod patch;
+mod ready;
+mod resource;
+
+pub use client::{KubeClient, UpdateResult, DEFAULT_CONCURRENCY, FIELD_MANAGER};
+pub use config::{KubeSettings, LoadedConfig};
+pub use error::{ApiError, Error, Joiner};
+pub use ownership::{
+    check_ownership, set_ownership_metadata, MANAGED_BY_HELM, MANAGED_BY_LABEL,
+    RELEASE_NAMESPACE_ANNOTATION, RELEASE_NAME_ANNOTATION,
+};
+pub use ready::{NotReady, ReadyChecker, WaitOptions, WaitStatus};
+pub use resource::{
+    Gvk, Propagation, ResourceInfo, ResourceList, KEEP_POLICY, RESOURCE_POLICY_ANNOTATION,
+};
