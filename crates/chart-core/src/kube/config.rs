@@ -318,6 +318,7 @@ fn pem_certificates(pem: &[u8]) -> Result<Vec<Vec<u8>>, String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

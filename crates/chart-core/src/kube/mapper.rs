@@ -209,6 +209,7 @@ pub(crate) fn map_objects(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

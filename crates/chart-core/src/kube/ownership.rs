@@ -116,6 +116,7 @@ pub fn set_ownership_metadata(info: &mut ResourceInfo, release: &str, namespace:
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use serde_json::json;

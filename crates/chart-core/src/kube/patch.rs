@@ -324,6 +324,7 @@ fn diff_maps(
 }
 
 type Lists = (Vec<Value>, Vec<Value>, Vec<Value>);
+type Keyed = Vec<(String, Map<String, Value>)>;
 
 fn diff_lists(
     original: &[Value],
@@ -467,7 +468,7 @@ fn diff_lists_of_maps(
     merge_key: &str,
     opts: DiffOptions,
 ) -> Result<(Vec<Value>, Vec<Value>), PatchError> {
-    let sorted = |l: &[Value]| -> Result<Vec<(String, Map<String, Value>)>, PatchError> {
+    let sorted = |l: &[Value]| -> Result<Keyed, PatchError> {
         let mut out = Vec::new();
         for v in l {
             let m = v
@@ -715,6 +716,7 @@ pub fn is_empty_patch(p: &Value) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use serde_json::json;
