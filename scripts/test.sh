@@ -14,4 +14,10 @@ if [ -d "$corpus" ]; then
     || { cat target/corpus.log; echo "corpus check failed"; exit 1; }
   tail -n 1 target/corpus.log | sed 's/^/corpus: /'
 fi
+# Cluster tests (chart-core/tests/kube_*.rs) run against a real kube-apiserver; CI never
+# skips them. The apiserver is built once (about 6-9 minutes) by scripts/cluster.sh.
+if [ -z "${CHART_TEST_KUBECONFIG:-}" ]; then
+  eval "$(scripts/cluster.sh start)"
+  trap 'scripts/cluster.sh stop' EXIT
+fi
 cargo test --workspace

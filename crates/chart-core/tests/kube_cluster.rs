@@ -173,13 +173,24 @@ async fn create_update_delete_round_trip() {
 
     // Delete everything, then wait until it is gone.
     let all = c.build(&m3).await.unwrap();
-    let deleted = c.delete(&all, Propagation::Foreground).await.unwrap();
+    let deleted = c.delete(&all, Propagation::Background).await.unwrap();
     assert_eq!(deleted.len(), 3);
     c.wait_for_delete(&all, Duration::from_secs(20))
         .await
         .unwrap();
     // Deleting what is already gone is not an error.
     c.delete(&all, Propagation::Background).await.unwrap();
+    // Foreground deletion leaves the object to the garbage collector (which this
+    // apiserver does not run): it stays, marked for deletion.
+    c.delete(&original[2..3], Propagation::Foreground)
+        .await
+        .unwrap();
+    let live = c.get(&original[2]).await.unwrap().unwrap();
+    assert!(live["metadata"]["deletionTimestamp"].is_string());
+    assert_eq!(
+        live["metadata"]["finalizers"],
+        json!(["foregroundDeletion"])
+    );
 }
 
 #[tokio::test]
@@ -242,12 +253,12 @@ async fn lookup_like_helm() {
         return;
     };
     let list = c
-        .build("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: l1\ndata: {x: y}\n")
+        .build("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: l1\ndata: {x: z}\n")
         .await
         .unwrap();
     c.create(&list).await.unwrap();
     let one = c.lookup("v1", "ConfigMap", &ns, "l1").await.unwrap();
-    assert_eq!(one["data"], json!({"x": "y"}));
+    assert_eq!(one["data"], json!({"x": "z"}));
     assert_eq!(one["kind"], json!("ConfigMap"));
     let none = c.lookup("v1", "ConfigMap", &ns, "nope").await.unwrap();
     assert_eq!(none, json!({}));
@@ -629,6 +640,31 @@ async fn three_way_merge_matches_helm() {
             info.name
         );
     }
+    // And the result is the intended one, not just the same.
+    let dep = c.get(&target[1]).await.unwrap().unwrap();
+    let pod = &dep["spec"]["template"]["spec"];
+    let names: Vec<&str> = pod["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["web", "extra"]);
+    assert!(pod["containers"][0].get("args").is_none());
+    assert_eq!(
+        pod["containers"][0]["env"],
+        json!([{"name": "A", "value": "1"}, {"name": "C", "value": "3"}])
+    );
+    assert_eq!(pod["containers"][0]["ports"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        pod["volumes"],
+        json!([{"name": "conf", "secret": {"secretName": "app-secret", "defaultMode": 420}}])
+    );
+    assert_eq!(pod["terminationGracePeriodSeconds"], json!(5));
+    assert_eq!(dep["spec"]["strategy"], json!({"type": "Recreate"}));
+    assert_eq!(dep["metadata"]["labels"]["external"], json!("x"));
+    let cm = c.get(&target[0]).await.unwrap().unwrap();
+    assert_eq!(cm["data"], json!({"greeting": "bye", "added": "1"}));
     let mut svc = original_plain[1].clone();
     assert!(!c.exists(&svc).await.unwrap());
     svc.namespace = helm_ns.clone();

@@ -25,7 +25,22 @@ impl Mapper {
         if let Some(d) = guard.as_ref() {
             return Ok(d.clone());
         }
-        let d = Arc::new(Discovery::new(client.clone()).run().await?);
+        // A group that disappears between `/apis` and `/apis/G/V` (a CRD deleted meanwhile)
+        // fails the whole run with a 404: run again, as client-go skips such groups.
+        let mut attempt = 0;
+        let d = loop {
+            match Discovery::new(client.clone()).run().await {
+                Ok(d) => break Arc::new(d),
+                Err(e) => {
+                    let e = Error::from(e);
+                    if e.is_not_found() && attempt < 3 {
+                        attempt += 1;
+                        continue;
+                    }
+                    return Err(e);
+                }
+            }
+        };
         *guard = Some(d.clone());
         Ok(d)
     }
