@@ -674,3 +674,104 @@ async fn three_way_merge_matches_helm() {
     );
     let _ = std::fs::remove_dir_all(&work);
 }
+
+// ---- configuration against the real server ------------------------------------------
+
+fn cluster_dir() -> Option<std::path::PathBuf> {
+    let kc = kube_support::kubeconfig()?;
+    std::path::Path::new(&kc).parent().map(|p| p.to_path_buf())
+}
+
+fn server_url(kubeconfig: &str) -> String {
+    let text = std::fs::read_to_string(kubeconfig).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("server:"))
+        .unwrap();
+    line.trim_start()
+        .trim_start_matches("server:")
+        .trim()
+        .to_string()
+}
+
+#[tokio::test]
+async fn flags_alone_reach_the_server() {
+    let Some(dir) = cluster_dir() else { return };
+    let kc = kube_support::kubeconfig().unwrap();
+    let base = chart_core::kube::KubeSettings {
+        home: Some(dir.join("no-home")),
+        api_server: Some(server_url(&kc)),
+        token: Some("testtoken".into()),
+        ..chart_core::kube::KubeSettings::default()
+    };
+    // With the CA, and with the CA under another name the certificate carries.
+    for settings in [
+        chart_core::kube::KubeSettings {
+            ca_file: Some(dir.join("ca.crt")),
+            ..base.clone()
+        },
+        chart_core::kube::KubeSettings {
+            ca_file: Some(dir.join("ca.crt")),
+            tls_server_name: Some("localhost".into()),
+            ..base.clone()
+        },
+        chart_core::kube::KubeSettings {
+            insecure_skip_tls_verify: true,
+            ..base.clone()
+        },
+    ] {
+        let c = KubeClient::connect(&settings).await.unwrap();
+        assert_eq!(c.namespace(), "default");
+        c.is_reachable().await.unwrap();
+    }
+    // Without a CA the server's certificate is not trusted.
+    let c = KubeClient::connect(&base).await.unwrap();
+    assert!(c
+        .is_reachable()
+        .await
+        .unwrap_err()
+        .to_string()
+        .starts_with("Kubernetes cluster unreachable: "));
+    // A wrong token is refused.
+    let bad = chart_core::kube::KubeSettings {
+        token: Some("wrong".into()),
+        insecure_skip_tls_verify: true,
+        ..base.clone()
+    };
+    let c = KubeClient::connect(&bad).await.unwrap();
+    let err = c.is_reachable().await.unwrap_err();
+    assert_eq!(err.api().map(|a| a.code), Some(401), "{err}");
+}
+
+#[tokio::test]
+async fn exec_credential_plugin() {
+    let Some(dir) = cluster_dir() else { return };
+    let kc = kube_support::kubeconfig().unwrap();
+    let work = std::env::temp_dir().join(format!("chart-exec-{}", std::process::id()));
+    std::fs::create_dir_all(&work).unwrap();
+    let plugin = work.join("cred.sh");
+    std::fs::write(
+        &plugin,
+        "#!/bin/sh\necho '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"testtoken\"}}'\n",
+    )
+    .unwrap();
+    std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(&plugin)
+        .status()
+        .unwrap();
+    let config = format!(
+        "apiVersion: v1\nkind: Config\ncurrent-context: x\nclusters:\n- name: c\n  cluster:\n    server: {}\n    certificate-authority: {}\ncontexts:\n- name: x\n  context: {{cluster: c, user: plugin, namespace: from-context}}\nusers:\n- name: plugin\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: ./cred.sh\n      interactiveMode: Never\n",
+        server_url(&kc),
+        dir.join("ca.crt").display()
+    );
+    std::fs::write(work.join("config"), config).unwrap();
+    let settings = chart_core::kube::KubeSettings {
+        kubeconfig_env: Some(work.join("config").into_os_string()),
+        ..chart_core::kube::KubeSettings::default()
+    };
+    let c = KubeClient::connect(&settings).await.unwrap();
+    assert_eq!(c.namespace(), "from-context");
+    c.is_reachable().await.unwrap();
+    let _ = std::fs::remove_dir_all(&work);
+}
