@@ -775,3 +775,153 @@ async fn exec_credential_plugin() {
     c.is_reachable().await.unwrap();
     let _ = std::fs::remove_dir_all(&work);
 }
+
+// ---- request counts: never more than helm's (spec/helm-request-trace.md) ------------
+
+const DEMO_V1: &str = r#"apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: rel1-config
+  labels: {app.kubernetes.io/name: demo, app.kubernetes.io/instance: rel1}
+data:
+  greeting: "hello"
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: rel1-svc
+  labels: {app.kubernetes.io/name: demo, app.kubernetes.io/instance: rel1}
+spec:
+  type: ClusterIP
+  selector: {app.kubernetes.io/name: demo, app.kubernetes.io/instance: rel1}
+  ports:
+  - name: http
+    port: 80
+    targetPort: 8080
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: rel1-web
+  labels: {app.kubernetes.io/name: demo, app.kubernetes.io/instance: rel1}
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app.kubernetes.io/name: demo, app.kubernetes.io/instance: rel1}
+  template:
+    metadata:
+      labels: {app.kubernetes.io/name: demo, app.kubernetes.io/instance: rel1}
+      annotations: {checksum/config: aaa}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.25
+        ports:
+        - containerPort: 8080
+        envFrom:
+        - configMapRef: {name: rel1-config}
+"#;
+
+fn count(reqs: &[String], method: &str) -> usize {
+    reqs.iter()
+        .filter(|r| r.starts_with(&format!("{method} ")))
+        .count()
+}
+
+#[tokio::test]
+async fn request_counts_do_not_exceed_helms() {
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
+    let ns = kube_support::unique_ns("count");
+    let (c, log) = kube_support::counting_client(&kc, &ns).await;
+    kube_support::create_namespace(c.client(), &ns).await;
+    // The controller has a client of its own, so that its requests are not counted.
+    let other = KubeClient::connect(&kube_support::settings(&kc, &ns))
+        .await
+        .unwrap();
+    let _ctl = start_controller(other.client().clone(), &ns);
+    kube_support::resource_requests(&log);
+
+    // install: helm GETs each resource (ownership check), then POSTs each.
+    let v1 = build_owned(&c, DEMO_V1, "rel1", &ns).await;
+    assert!(c
+        .existing_resource_conflict(&v1, "rel1", &ns)
+        .await
+        .unwrap()
+        .is_empty());
+    c.create(&v1).await.unwrap();
+    let reqs = kube_support::resource_requests(&log);
+    assert_eq!(
+        (count(&reqs, "GET"), count(&reqs, "POST"), reqs.len()),
+        (3, 3, 6),
+        "{reqs:#?}"
+    );
+    assert!(
+        reqs.iter()
+            .filter(|r| r.starts_with("POST"))
+            .all(|r| r.contains("fieldManager=helm")),
+        "{reqs:#?}"
+    );
+
+    // --wait once everything is ready: helm GETs the Service and the Deployment and lists
+    // the ReplicaSets (ConfigMaps are not polled).
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    kube_support::resource_requests(&log);
+    c.wait(
+        &v1,
+        &WaitOptions {
+            timeout: Duration::from_secs(20),
+            ..WaitOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    let reqs = kube_support::resource_requests(&log);
+    assert_eq!(reqs.len(), 3, "{reqs:#?}");
+
+    // upgrade (greeting=bye, service disabled, new checksum): helm sends 8 requests
+    // (GET, GET, PATCH for each changed object; GET and DELETE for the Service).
+    let v2_text = DEMO_V1
+        .replace("\"hello\"", "\"bye\"")
+        .replace("checksum/config: aaa", "checksum/config: bbb");
+    let v2_text: String = v2_text
+        .split("---\n")
+        .filter(|d| !d.contains("kind: Service"))
+        .collect::<Vec<_>>()
+        .join("---\n");
+    let original = c.build(DEMO_V1).await.unwrap();
+    let target = build_owned(&c, &v2_text, "rel1", &ns).await;
+    kube_support::resource_requests(&log);
+    let res = c.update(&original, &target, false).await.unwrap();
+    assert_eq!(res.deleted.len(), 1);
+    let reqs = kube_support::resource_requests(&log);
+    assert!(reqs.len() <= 8, "{reqs:#?}");
+    assert_eq!(count(&reqs, "PATCH"), 2, "{reqs:#?}");
+    assert_eq!(count(&reqs, "DELETE"), 1, "{reqs:#?}");
+
+    // An upgrade that changes nothing sends no PATCH at all.
+    let res = c
+        .update(&original_of(&c, &v2_text).await, &target, false)
+        .await
+        .unwrap();
+    assert_eq!(res.updated.len(), 2);
+    let reqs = kube_support::resource_requests(&log);
+    assert_eq!(count(&reqs, "PATCH"), 0, "{reqs:#?}");
+
+    // uninstall --wait: DELETE each, then GET each until 404.
+    c.delete(&target, Propagation::Background).await.unwrap();
+    c.wait_for_delete(&target, Duration::from_secs(20))
+        .await
+        .unwrap();
+    let reqs = kube_support::resource_requests(&log);
+    assert_eq!(
+        (count(&reqs, "DELETE"), count(&reqs, "GET")),
+        (2, 2),
+        "{reqs:#?}"
+    );
+}
+
+async fn original_of(c: &KubeClient, manifest: &str) -> ResourceList {
+    c.build(manifest).await.unwrap()
+}

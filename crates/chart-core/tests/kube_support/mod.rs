@@ -299,3 +299,52 @@ pub fn normalize(mut v: Value) -> Value {
     }
     v
 }
+
+/// The requests a client sent, as `METHOD path?query`.
+pub type RequestLog = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+
+/// A client in namespace `ns` that records every request it sends.
+pub async fn counting_client(kubeconfig: &str, ns: &str) -> (KubeClient, RequestLog) {
+    let loaded = settings(kubeconfig, ns).load().await.unwrap();
+    let log: RequestLog = Default::default();
+    let sink = log.clone();
+    let layer = tower::util::MapRequestLayer::new(move |req: http::Request<kube::client::Body>| {
+        let pq = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_default();
+        sink.lock()
+            .unwrap()
+            .push(format!("{} {}", req.method(), pq));
+        req
+    });
+    let client = kube::client::ClientBuilder::try_from(loaded.config)
+        .unwrap()
+        .with_layer(&layer)
+        .build();
+    (
+        KubeClient::new(client, ns).with_poll_interval(Duration::from_millis(200)),
+        log,
+    )
+}
+
+/// The requests for objects (not discovery, OpenAPI or /version), drained from `log`.
+pub fn resource_requests(log: &RequestLog) -> Vec<String> {
+    let all = std::mem::take(&mut *log.lock().unwrap());
+    all.into_iter()
+        .filter(|r| {
+            let path = r
+                .split(' ')
+                .nth(1)
+                .unwrap_or("")
+                .split('?')
+                .next()
+                .unwrap_or("");
+            let depth = path.split('/').filter(|s| !s.is_empty()).count();
+            let discovery = (path.starts_with("/api/") || path == "/api") && depth <= 2
+                || (path.starts_with("/apis") && depth <= 3);
+            !(discovery || path.starts_with("/openapi") || path == "/version")
+        })
+        .collect()
+}
