@@ -442,6 +442,24 @@ async fn hooks_are_watched_until_done() {
 
 // ---- the three-way merge against real helm --------------------------------------------
 
+const WIDGET_CRD: &str = r#"apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.merge.chart.test
+spec:
+  group: merge.chart.test
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget, listKind: WidgetList}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        x-kubernetes-preserve-unknown-fields: true
+"#;
+
 const STAGE1: &str = r#"apiVersion: v1
 kind: ConfigMap
 metadata:
@@ -495,6 +513,15 @@ spec:
       - name: sidecar
         image: busybox
         command: ["sleep", "1000"]
+---
+apiVersion: merge.chart.test/v1
+kind: Widget
+metadata:
+  name: w
+spec:
+  size: 1
+  tags: [a, b]
+  nested: {x: 1, y: 2}
 "#;
 
 const STAGE2: &str = r#"apiVersion: v1
@@ -538,20 +565,92 @@ spec:
         - {name: conf, mountPath: /etc/conf}
       - name: extra
         image: redis
+---
+apiVersion: merge.chart.test/v1
+kind: Widget
+metadata:
+  name: w
+spec:
+  size: 3
+  tags: [a]
+  nested: {x: 1}
+"#;
+
+const STAGE3: &str = r#"apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: app-config
+  labels: {tier: conf}
+data:
+  greeting: again
+binaryData:
+  bin: aGk=
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: app-svc
+spec:
+  selector: {app: demo}
+  ports:
+  - name: web
+    port: 8080
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app-web
+  labels: {app: demo, tier: web}
+spec:
+  strategy:
+    type: RollingUpdate
+    rollingUpdate: {maxUnavailable: 0}
+  selector:
+    matchLabels: {app: demo}
+  template:
+    metadata:
+      labels: {app: demo}
+    spec:
+      volumes:
+      - name: conf
+        configMap: {name: app-config}
+      containers:
+      - name: web
+        image: nginx:1.27
+        ports:
+        - containerPort: 8080
+        env:
+        - {name: A, value: "1"}
+        - name: C
+          valueFrom: {fieldRef: {fieldPath: metadata.name}}
+        resources:
+          limits: {cpu: 100m}
+        volumeMounts:
+        - {name: conf, mountPath: /etc/conf}
+---
+apiVersion: merge.chart.test/v1
+kind: Widget
+metadata:
+  name: w
+spec:
+  size: 3
+  nested: {x: 2, z: 3}
 "#;
 
 fn write_chart(dir: &std::path::Path) {
     let t = dir.join("templates");
     std::fs::create_dir_all(&t).unwrap();
+    std::fs::create_dir_all(dir.join("crds")).unwrap();
     std::fs::write(
         dir.join("Chart.yaml"),
         "apiVersion: v2\nname: merge\nversion: 0.1.0\n",
     )
     .unwrap();
     std::fs::write(dir.join("values.yaml"), "stage: 1\n").unwrap();
+    std::fs::write(dir.join("crds").join("widgets.yaml"), WIDGET_CRD).unwrap();
     // The manifests verbatim: no template actions in them.
     let body = format!(
-        "{{{{- if eq (int .Values.stage) 1 }}}}\n{STAGE1}{{{{- else }}}}\n{STAGE2}{{{{- end }}}}\n"
+        "{{{{- if eq (int .Values.stage) 1 }}}}\n{STAGE1}{{{{- else if eq (int .Values.stage) 2 }}}}\n{STAGE2}{{{{- else }}}}\n{STAGE3}{{{{- end }}}}\n"
     );
     std::fs::write(t.join("all.yaml"), body).unwrap();
 }
@@ -574,6 +673,54 @@ fn helm(kubeconfig: &str, home: &std::path::Path, args: &[&str]) {
     );
 }
 
+/// Both live copies of every object of `target`, normalised, must be equal.
+async fn assert_same_as_helm(c: &KubeClient, target: &ResourceList, helm_ns: &str, stage: u32) {
+    for info in target {
+        let ours = c.get(info).await.unwrap().unwrap();
+        let mut theirs_info = info.clone();
+        theirs_info.namespace = helm_ns.to_string();
+        let theirs = c.get(&theirs_info).await.unwrap().unwrap();
+        let (a, b) = (normalize(ours), normalize(theirs));
+        assert_eq!(
+            serde_json::to_string_pretty(&a).unwrap(),
+            serde_json::to_string_pretty(&b).unwrap(),
+            "stage {stage}: {} {} differs from helm's",
+            info.gvk.kind,
+            info.name
+        );
+    }
+}
+
+/// Changes made by someone else between releases, the same in both namespaces.
+async fn foreign_changes(c: &KubeClient, namespaces: [&str; 2]) {
+    for n in namespaces {
+        let docs = c
+            .build(&format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-web\n  namespace: {n}\n---\napiVersion: merge.chart.test/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: {n}\n"
+            ))
+            .await
+            .unwrap();
+        let patches = [
+            json!({"metadata": {"labels": {"external": "x"}}, "spec": {"template": {"spec": {"terminationGracePeriodSeconds": 5}}}}),
+            json!({"spec": {"external": true}}),
+        ];
+        for (info, p) in docs.iter().zip(patches) {
+            let api = kube::Api::<kube::core::DynamicObject>::namespaced_with(
+                c.client().clone(),
+                n,
+                &info.api,
+            );
+            api.patch(
+                &info.name,
+                &kube::api::PatchParams::default(),
+                &kube::api::Patch::Merge(p),
+            )
+            .await
+            .unwrap();
+        }
+    }
+}
+
 #[tokio::test]
 async fn three_way_merge_matches_helm() {
     let Some((c, ns)) = client("merge").await else {
@@ -593,85 +740,88 @@ async fn three_way_merge_matches_helm() {
     let chart = work.join("chart");
     write_chart(&chart);
     let chart_s = chart.to_str().unwrap();
-    helm(&kc, &work, &["install", "rel", chart_s, "-n", &helm_ns]);
 
+    // The CRD first (helm installs it from crds/ and skips it when it exists).
+    let crd = c.build(WIDGET_CRD).await.unwrap();
+    if let Err(e) = c.create(&crd).await {
+        assert!(e.to_string().contains("already exists"), "{e}");
+        c.invalidate_discovery().await;
+    }
+    c.wait(
+        &crd,
+        &WaitOptions {
+            timeout: Duration::from_secs(30),
+            ..WaitOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    helm(&kc, &work, &["install", "rel", chart_s, "-n", &helm_ns]);
     let original = build_owned(&c, STAGE1, "rel", &ns).await;
     c.create(&original).await.unwrap();
+    assert_same_as_helm(&c, &original, &helm_ns, 1).await;
 
-    // Someone else changes the live Deployment between the releases: both keep it.
-    for n in [&ns, &helm_ns] {
-        let dep = c.build(&format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-web\n  namespace: {n}\n")).await.unwrap();
-        let api = kube::Api::<kube::core::DynamicObject>::namespaced_with(
-            c.client().clone(),
-            n,
-            &dep[0].api,
+    let mut previous = STAGE1;
+    for (stage, manifest) in [(2u32, STAGE2), (3, STAGE3)] {
+        foreign_changes(&c, [&ns, &helm_ns]).await;
+        let set = format!("stage={stage}");
+        helm(
+            &kc,
+            &work,
+            &["upgrade", "rel", chart_s, "-n", &helm_ns, "--set", &set],
         );
-        api.patch(
-            "app-web",
-            &kube::api::PatchParams::default(),
-            &kube::api::Patch::Merge(json!({"metadata": {"labels": {"external": "x"}}, "spec": {"template": {"spec": {"terminationGracePeriodSeconds": 5}}}})),
-        )
-        .await
-        .unwrap();
+        let original_plain = c.build(previous).await.unwrap();
+        let target = build_owned(&c, manifest, "rel", &ns).await;
+        c.update(&original_plain, &target, false).await.unwrap();
+        assert_same_as_helm(&c, &target, &helm_ns, stage).await;
+        // Objects dropped from the manifest are gone on both sides.
+        for gone in original_plain
+            .iter()
+            .filter(|o| !target.iter().any(|t| t.same_object(o)))
+        {
+            let mut theirs = gone.clone();
+            theirs.namespace = helm_ns.clone();
+            assert!(!c.exists(gone).await.unwrap());
+            assert!(
+                !c.exists(&theirs).await.unwrap(),
+                "helm deleted {} too",
+                gone.name
+            );
+        }
+        if stage == 2 {
+            // And the result is the intended one, not just the same.
+            let dep = c.get(&target[1]).await.unwrap().unwrap();
+            let pod = &dep["spec"]["template"]["spec"];
+            let names: Vec<&str> = pod["containers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["name"].as_str().unwrap())
+                .collect();
+            assert_eq!(names, ["web", "extra"]);
+            assert!(pod["containers"][0].get("args").is_none());
+            assert_eq!(
+                pod["containers"][0]["env"],
+                json!([{"name": "A", "value": "1"}, {"name": "C", "value": "3"}])
+            );
+            assert_eq!(pod["containers"][0]["ports"].as_array().unwrap().len(), 2);
+            assert_eq!(
+                pod["volumes"],
+                json!([{"name": "conf", "secret": {"secretName": "app-secret", "defaultMode": 420}}])
+            );
+            assert_eq!(pod["terminationGracePeriodSeconds"], json!(5));
+            assert_eq!(dep["spec"]["strategy"], json!({"type": "Recreate"}));
+            assert_eq!(dep["metadata"]["labels"]["external"], json!("x"));
+            let cm = c.get(&target[0]).await.unwrap().unwrap();
+            assert_eq!(cm["data"], json!({"greeting": "bye", "added": "1"}));
+            let w = c.get(&target[2]).await.unwrap().unwrap();
+            assert_eq!(
+                w["spec"],
+                json!({"size": 3, "tags": ["a"], "nested": {"x": 1}, "external": true})
+            );
+        }
+        previous = manifest;
     }
-
-    helm(
-        &kc,
-        &work,
-        &[
-            "upgrade", "rel", chart_s, "-n", &helm_ns, "--set", "stage=2",
-        ],
-    );
-    let original_plain = c.build(STAGE1).await.unwrap();
-    let target = build_owned(&c, STAGE2, "rel", &ns).await;
-    let res = c.update(&original_plain, &target, false).await.unwrap();
-    assert_eq!(res.deleted.len(), 1);
-
-    for info in &target {
-        let ours = c.get(info).await.unwrap().unwrap();
-        let mut theirs_info = info.clone();
-        theirs_info.namespace = helm_ns.clone();
-        let theirs = c.get(&theirs_info).await.unwrap().unwrap();
-        let (a, b) = (normalize(ours), normalize(theirs));
-        assert_eq!(
-            serde_json::to_string_pretty(&a).unwrap(),
-            serde_json::to_string_pretty(&b).unwrap(),
-            "{} differs from helm's",
-            info.name
-        );
-    }
-    // And the result is the intended one, not just the same.
-    let dep = c.get(&target[1]).await.unwrap().unwrap();
-    let pod = &dep["spec"]["template"]["spec"];
-    let names: Vec<&str> = pod["containers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["web", "extra"]);
-    assert!(pod["containers"][0].get("args").is_none());
-    assert_eq!(
-        pod["containers"][0]["env"],
-        json!([{"name": "A", "value": "1"}, {"name": "C", "value": "3"}])
-    );
-    assert_eq!(pod["containers"][0]["ports"].as_array().unwrap().len(), 2);
-    assert_eq!(
-        pod["volumes"],
-        json!([{"name": "conf", "secret": {"secretName": "app-secret", "defaultMode": 420}}])
-    );
-    assert_eq!(pod["terminationGracePeriodSeconds"], json!(5));
-    assert_eq!(dep["spec"]["strategy"], json!({"type": "Recreate"}));
-    assert_eq!(dep["metadata"]["labels"]["external"], json!("x"));
-    let cm = c.get(&target[0]).await.unwrap().unwrap();
-    assert_eq!(cm["data"], json!({"greeting": "bye", "added": "1"}));
-    let mut svc = original_plain[1].clone();
-    assert!(!c.exists(&svc).await.unwrap());
-    svc.namespace = helm_ns.clone();
-    assert!(
-        !c.exists(&svc).await.unwrap(),
-        "helm deleted the Service too"
-    );
     let _ = std::fs::remove_dir_all(&work);
 }
 
