@@ -102,8 +102,37 @@ async fn mapping_scopes_unknown_kinds_and_crds_of_the_same_operation() {
     let live = c.get(&target[0]).await.unwrap().unwrap();
     assert_eq!(live["spec"], json!({"size": 3, "tags": ["a"]}));
 
-    // The CRD itself is cluster-scoped.
+    // A CRD that someone else created after our discovery was cached still maps: a
+    // missing kind makes the client discover again once.
+    let other = KubeClient::connect(&kube_support::settings(
+        &kube_support::kubeconfig().unwrap(),
+        &ns,
+    ))
+    .await
+    .unwrap();
+    let crd2 = crd.replace("widgets.", "gizmos.").replace(
+        "plural: widgets, singular: widget, kind: Widget, listKind: WidgetList",
+        "plural: gizmos, singular: gizmo, kind: Gizmo, listKind: GizmoList",
+    );
+    let crds2 = other.build(&crd2).await.unwrap();
+    other.create(&crds2).await.unwrap();
+    other
+        .wait(
+            &crds2,
+            &WaitOptions {
+                timeout: Duration::from_secs(30),
+                ..WaitOptions::default()
+            },
+        )
+        .await
+        .unwrap();
+    let gizmo = format!("apiVersion: {group}/v1\nkind: Gizmo\nmetadata:\n  name: g\n");
+    let mapped = c.build(&gizmo).await.unwrap();
+    assert_eq!(mapped[0].api.plural, "gizmos");
+
+    // The CRDs themselves are cluster-scoped.
     c.delete(&crds, Propagation::Background).await.unwrap();
+    c.delete(&crds2, Propagation::Background).await.unwrap();
 }
 
 #[tokio::test]

@@ -170,8 +170,17 @@ impl KubeClient {
         if objects.is_empty() {
             return Ok(Vec::new());
         }
-        let discovery = self.mapper.discovery(&self.client).await?;
-        mapper::map_objects(&discovery, objects, &self.namespace)
+        let (discovery, fresh) = self.mapper.discovery(&self.client).await?;
+        match mapper::map_objects(&discovery, objects.clone(), &self.namespace) {
+            // A kind missing from a cached discovery may be new (a CRD established since):
+            // discover again once, as client-go's deferred mapper does.
+            Err(e) if !fresh && has_no_match(&e) => {
+                self.invalidate_discovery().await;
+                let (discovery, _) = self.mapper.discovery(&self.client).await?;
+                mapper::map_objects(&discovery, objects, &self.namespace)
+            }
+            other => other,
+        }
     }
 
     fn url(info: &ResourceInfo) -> Request {
@@ -756,6 +765,14 @@ impl KubeClient {
     pub(crate) async fn get_live(&self, info: &ResourceInfo) -> Result<Value, Error> {
         self.send(Self::url(info).get(&info.name, &Default::default()))
             .await
+    }
+}
+
+fn has_no_match(e: &Error) -> bool {
+    match e {
+        Error::NoMatch { .. } => true,
+        Error::Multiple { errors, .. } => errors.iter().any(has_no_match),
+        _ => false,
     }
 }
 

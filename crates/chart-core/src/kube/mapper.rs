@@ -19,11 +19,14 @@ pub(crate) struct Mapper {
 }
 
 impl Mapper {
-    /// The cached discovery, running it when there is none.
-    pub(crate) async fn discovery(&self, client: &kube::Client) -> Result<Arc<Discovery>, Error> {
+    /// The cached discovery, running it when there is none; `true` when it was just run.
+    pub(crate) async fn discovery(
+        &self,
+        client: &kube::Client,
+    ) -> Result<(Arc<Discovery>, bool), Error> {
         let mut guard = self.cache.lock().await;
         if let Some(d) = guard.as_ref() {
-            return Ok(d.clone());
+            return Ok((d.clone(), false));
         }
         // A group that disappears between `/apis` and `/apis/G/V` (a CRD deleted meanwhile)
         // fails the whole run with a 404: run again, as client-go skips such groups.
@@ -42,7 +45,7 @@ impl Mapper {
             }
         };
         *guard = Some(d.clone());
-        Ok(d)
+        Ok((d, true))
     }
 
     /// Forgets the cached discovery (after CRDs were created).
