@@ -391,6 +391,21 @@ async fn readiness_with_the_test_controller() {
     );
     assert_eq!(last.pending.len(), 6);
 
+    // A hook Job nobody completes runs out of time like helm's watch.
+    let job: Vec<_> = list
+        .iter()
+        .filter(|r| r.gvk.kind == "Job")
+        .cloned()
+        .collect();
+    let err = c
+        .watch_until_ready(&job, Duration::from_secs(1))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "1 error occurred:\n\t* timed out waiting for the condition\n\n"
+    );
+
     let _ctl = start_controller(c.client().clone(), &ns);
     let opts = WaitOptions {
         timeout: Duration::from_secs(30),
@@ -465,6 +480,24 @@ async fn hooks_are_watched_until_done() {
         .unwrap();
     c.create(&pod).await.unwrap();
     c.watch_until_ready(&pod, Duration::from_secs(30))
+        .await
+        .unwrap();
+    let failing = c
+        .build("apiVersion: v1\nkind: Pod\nmetadata:\n  name: pf\n  annotations: {test.chart/pod: fail}\nspec:\n  restartPolicy: Never\n  containers: [{name: p, image: busybox}]\n")
+        .await
+        .unwrap();
+    c.create(&failing).await.unwrap();
+    let err = c
+        .watch_until_ready(&failing, Duration::from_secs(30))
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), "1 error occurred:\n\t* pod pf failed\n\n");
+    // Other kinds are not waited for.
+    let cm = c
+        .build("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: hook-cm\n")
+        .await
+        .unwrap();
+    c.watch_until_ready(&cm, Duration::from_secs(1))
         .await
         .unwrap();
 }
