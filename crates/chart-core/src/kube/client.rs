@@ -380,7 +380,10 @@ impl KubeClient {
         target: &ResourceInfo,
         live: &Value,
     ) -> Result<Option<Patch<Value>>, Error> {
-        if !BUILTIN_GROUPS.contains(&target.gvk.group.as_str()) {
+        // helm converts the object to its compiled-in type; kinds it does not have, and
+        // (by an explicit check of helm's) v1beta1 CRDs, get a JSON merge patch.
+        let v1beta1_crd = is_crd(target) && target.gvk.version == "v1beta1";
+        if v1beta1_crd || !BUILTIN_GROUPS.contains(&target.gvk.group.as_str()) {
             let p = patch::json_merge_patch(original, &target.object);
             return Ok((!patch::is_empty_patch(&p)).then_some(Patch::Merge(p)));
         }
