@@ -253,7 +253,10 @@ impl KubeClient {
             while end < items.len() && &items[end].gvk.kind == kind {
                 end += 1;
             }
-            let results: Vec<T> = futures::stream::iter(items[start..end].iter().map(&f))
+            // The futures are made first: a closure inside the stream would keep the
+            // whole future from being `Send` (a higher-ranked lifetime limitation).
+            let futs: Vec<Fut> = items[start..end].iter().map(&f).collect();
+            let results: Vec<T> = futures::stream::iter(futs)
                 .buffered(self.concurrency)
                 .collect()
                 .await;

@@ -36,3 +36,30 @@ pub use ready::{NotReady, ReadyChecker, WaitOptions, WaitStatus};
 pub use resource::{
     Gvk, Propagation, ResourceInfo, ResourceList, KEEP_POLICY, RESOURCE_POLICY_ANNOTATION,
 };
+
+#[cfg(test)]
+mod tests {
+    fn send_sync<T: Send + Sync>() {}
+
+    fn send<T: Send>(_: T) {}
+
+    /// The operations can run in spawned tasks (never called: it only has to compile).
+    #[allow(dead_code)]
+    fn futures_are_send(c: &super::KubeClient, l: &[super::ResourceInfo]) {
+        send(c.build(""));
+        send(c.create(l));
+        send(c.update(l, l, false));
+        send(c.delete(l, super::Propagation::Background));
+        send(c.wait(l, &super::WaitOptions::default()));
+        send(c.wait_for_delete(l, std::time::Duration::from_secs(1)));
+        send(c.watch_until_ready(l, std::time::Duration::from_secs(1)));
+        send(c.existing_resource_conflict(l, "r", "n"));
+        send(c.lookup("v1", "ConfigMap", "", ""));
+    }
+
+    #[test]
+    fn client_is_shareable_across_tasks() {
+        send_sync::<super::KubeClient>();
+        send_sync::<super::Error>();
+    }
+}
