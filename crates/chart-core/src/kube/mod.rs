@@ -5,6 +5,15 @@
 //!
 //! Everything here is async (tokio) and built on the `kube` crate's dynamic API.
 //!
+//! Where this differs from helm 3.17 on purpose (never sending more requests than helm):
+//! * `update` reads each live object once (helm twice) and patches same-kind objects
+//!   concurrently (helm one after another);
+//! * the strategic-merge metadata comes from the server's `/openapi/v2` (fetched once per
+//!   process and cluster, only when a built-in kind is patched) instead of compiled-in
+//!   types; there is no client-side schema validation of manifests;
+//! * waits do not ask again about resources already found ready;
+//! * `lookup` discovers a group version once per client (helm on every call).
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), chart_core::kube::Error> {
 //! use chart_core::kube::{KubeClient, KubeSettings};
