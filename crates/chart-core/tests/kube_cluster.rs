@@ -245,6 +245,8 @@ async fn creates_many_of_a_kind_concurrently() {
             .starts_with("2 errors occurred:\n\t* configmaps \"cm0\" already exists"),
         "{err}"
     );
+    assert!(err.is_already_exists());
+    assert!(!err.is_not_found());
 }
 
 #[tokio::test]
@@ -806,7 +808,7 @@ async fn three_way_merge_matches_helm() {
     // The CRD first (helm installs it from crds/ and skips it when it exists).
     let crd = c.build(WIDGET_CRD).await.unwrap();
     if let Err(e) = c.create(&crd).await {
-        assert!(e.to_string().contains("already exists"), "{e}");
+        assert!(e.is_already_exists(), "{e}");
         c.invalidate_discovery().await;
     }
     c.wait(

@@ -145,15 +145,24 @@ impl Error {
         }
     }
 
-    /// Whether the server said 404 Not Found.
-    pub fn is_not_found(&self) -> bool {
-        self.api().is_some_and(|a| a.code == 404)
+    /// Whether any status in the error (several, for [`Error::Multiple`]) matches, as Go's
+    /// `errors.As` finds one in a multierror chain.
+    fn any_api(&self, f: &dyn Fn(&ApiError) -> bool) -> bool {
+        match self {
+            Error::Multiple { errors, .. } => errors.iter().any(|e| e.any_api(f)),
+            Error::Context { source, .. } => source.any_api(f),
+            other => other.api().is_some_and(f),
+        }
     }
 
-    /// Whether the server said 409 AlreadyExists.
+    /// Whether the server said 404 Not Found.
+    pub fn is_not_found(&self) -> bool {
+        self.any_api(&|a| a.code == 404)
+    }
+
+    /// Whether the server said 409 AlreadyExists (helm skips existing CRDs on this).
     pub fn is_already_exists(&self) -> bool {
-        self.api()
-            .is_some_and(|a| a.code == 409 && a.reason == "AlreadyExists")
+        self.any_api(&|a| a.code == 409 && a.reason == "AlreadyExists")
     }
 
     /// Whether the server said 409 Conflict.
