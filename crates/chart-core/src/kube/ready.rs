@@ -132,10 +132,11 @@ fn selector_string(sel: Option<&Value>) -> Result<String, Error> {
     let Some(sel) = sel else {
         return Ok(String::new());
     };
-    let mut parts = Vec::new();
+    // (key, requirement), sorted by key as apimachinery's selector prints them.
+    let mut parts: Vec<(String, String)> = Vec::new();
     if let Some(m) = sel.get("matchLabels").and_then(Value::as_object) {
         for (k, v) in m {
-            parts.push(format!("{k}={}", v.as_str().unwrap_or("")));
+            parts.push((k.clone(), format!("{k}={}", v.as_str().unwrap_or(""))));
         }
     }
     for e in sel
@@ -152,19 +153,24 @@ fn selector_string(sel: Option<&Value>) -> Result<String, Error> {
             .flatten()
             .filter_map(Value::as_str)
             .collect();
-        match str_at(e, &["operator"]) {
-            "In" => parts.push(format!("{key} in ({})", values.join(","))),
-            "NotIn" => parts.push(format!("{key} notin ({})", values.join(","))),
-            "Exists" => parts.push(key.to_string()),
-            "DoesNotExist" => parts.push(format!("!{key}")),
+        let mut values = values;
+        values.sort_unstable();
+        let text = match str_at(e, &["operator"]) {
+            "In" => format!("{key} in ({})", values.join(",")),
+            "NotIn" => format!("{key} notin ({})", values.join(",")),
+            "Exists" => key.to_string(),
+            "DoesNotExist" => format!("!{key}"),
             op => {
                 return Err(Error::Failed(format!(
                     "invalid label selector: {op:?} is not a valid pod selector operator"
                 )))
             }
-        }
+        };
+        parts.push((key.to_string(), text));
     }
-    Ok(parts.join(","))
+    parts.sort_by(|a, b| a.0.cmp(&b.0));
+    let texts: Vec<String> = parts.into_iter().map(|(_, t)| t).collect();
+    Ok(texts.join(","))
 }
 
 fn pod_ready(pod: &Value) -> bool {
@@ -595,7 +601,7 @@ mod tests {
 
     #[test]
     fn selectors() {
-        let s = json!({"matchLabels": {"a": "b"}, "matchExpressions": [{"key": "c", "operator": "In", "values": ["x", "y"]}]});
-        assert_eq!(selector_string(Some(&s)).unwrap(), "a=b,c in (x,y)");
+        let s = json!({"matchLabels": {"d": "b"}, "matchExpressions": [{"key": "c", "operator": "In", "values": ["y", "x"]}]});
+        assert_eq!(selector_string(Some(&s)).unwrap(), "c in (x,y),d=b");
     }
 }
