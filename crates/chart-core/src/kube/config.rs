@@ -118,7 +118,7 @@ impl KubeSettings {
             .clone()
             .filter(|c| !c.is_empty())
             .or_else(|| kc.current_context.clone().filter(|c| !c.is_empty()));
-        let context_ns = context_name.as_ref().and_then(|name| {
+        let mut context_ns = context_name.as_ref().and_then(|name| {
             kc.contexts
                 .iter()
                 .find(|c| &c.name == name)
@@ -154,6 +154,15 @@ impl KubeSettings {
         } else {
             match &self.api_server {
                 Some(server) => kube::Config::new(parse_url(server)?),
+                // Inside a pod, client-go falls back to the service account.
+                None if std::env::var_os("KUBERNETES_SERVICE_HOST").is_some() => {
+                    let c = kube::Config::incluster().map_err(|e| {
+                        Error::Config(format!("Kubernetes cluster unreachable: {e}"))
+                    })?;
+                    // The service account's namespace plays the context's part.
+                    context_ns = Some(c.default_namespace.clone());
+                    c
+                }
                 None => {
                     return Err(Error::Config(
                         "Kubernetes cluster unreachable: invalid configuration: no configuration has been provided, try setting KUBERNETES_MASTER environment variable".into(),
