@@ -826,17 +826,19 @@ async fn three_way_merge_matches_helm() {
     assert_same_as_helm(&c, &original, &helm_ns, 1).await;
 
     let mut previous = STAGE1;
-    for (stage, manifest) in [(2u32, STAGE2), (3, STAGE3)] {
+    // Stage 4 goes back to stage 2 with --force (a PUT of each object).
+    for (stage, manifest) in [(2u32, STAGE2), (3, STAGE3), (4, STAGE2)] {
         foreign_changes(&c, [&ns, &helm_ns]).await;
-        let set = format!("stage={stage}");
-        helm(
-            &kc,
-            &work,
-            &["upgrade", "rel", chart_s, "-n", &helm_ns, "--set", &set],
-        );
+        let force = stage == 4;
+        let set = format!("stage={}", if force { 2 } else { stage });
+        let mut args = vec!["upgrade", "rel", chart_s, "-n", &helm_ns, "--set", &set];
+        if force {
+            args.push("--force");
+        }
+        helm(&kc, &work, &args);
         let original_plain = c.build(previous).await.unwrap();
         let target = build_owned(&c, manifest, "rel", &ns).await;
-        c.update(&original_plain, &target, false).await.unwrap();
+        c.update(&original_plain, &target, force).await.unwrap();
         assert_same_as_helm(&c, &target, &helm_ns, stage).await;
         // Objects dropped from the manifest are gone on both sides.
         for gone in original_plain
@@ -851,6 +853,13 @@ async fn three_way_merge_matches_helm() {
                 "helm deleted {} too",
                 gone.name
             );
+        }
+        if force {
+            // A replace drops what others added; a patch keeps it.
+            let dep = c.get(&target[1]).await.unwrap().unwrap();
+            assert!(dep["metadata"]["labels"].get("external").is_none(), "{dep}");
+            let w = c.get(&target[2]).await.unwrap().unwrap();
+            assert!(w["spec"].get("external").is_none(), "{w}");
         }
         if stage == 2 {
             // And the result is the intended one, not just the same.
