@@ -1148,3 +1148,27 @@ async fn request_counts_do_not_exceed_helms() {
 async fn original_of(c: &KubeClient, manifest: &str) -> ResourceList {
     c.build(manifest).await.unwrap()
 }
+
+#[tokio::test]
+async fn pod_list_and_logs() {
+    let Some((c, ns)) = client("logs").await else {
+        return;
+    };
+    let pod = c
+        .build("apiVersion: v1\nkind: Pod\nmetadata:\n  name: tester\nspec:\n  restartPolicy: Never\n  containers: [{name: t, image: busybox}]\n")
+        .await
+        .unwrap();
+    c.create(&pod).await.unwrap();
+    let pods = c.get_pod_list(&ns, "metadata.name=tester").await.unwrap();
+    assert_eq!(pods.len(), 1);
+    assert_eq!(pods[0]["spec"]["containers"][0]["name"], json!("t"));
+    assert!(c
+        .get_pod_list(&ns, "metadata.name=other")
+        .await
+        .unwrap()
+        .is_empty());
+    // This apiserver has no kubelet: a pod never scheduled has an empty log.
+    assert_eq!(c.pod_logs(&ns, "tester", "t").await.unwrap(), "");
+    let err = c.pod_logs(&ns, "nopod", "t").await.unwrap_err();
+    assert!(err.is_not_found(), "{err}");
+}

@@ -84,3 +84,42 @@ fn fill_item_kinds(list: &mut Value) {
         }
     }
 }
+
+impl KubeClient {
+    /// helm's `GetPodList`: the pods of `namespace` matching a field selector (helm test
+    /// uses `metadata.name=<hook>`).
+    pub async fn get_pod_list(
+        &self,
+        namespace: &str,
+        field_selector: &str,
+    ) -> Result<Vec<Value>, Error> {
+        let api: kube::Api<k8s_openapi::api::core::v1::Pod> =
+            kube::Api::namespaced(self.client().clone(), namespace);
+        let lp = kube::api::ListParams {
+            field_selector: (!field_selector.is_empty()).then(|| field_selector.to_string()),
+            ..kube::api::ListParams::default()
+        };
+        let list = api.list(&lp).await.map_err(Error::from)?;
+        list.items
+            .iter()
+            .map(|p| serde_json::to_value(p).map_err(|e| Error::Transport(e.to_string())))
+            .collect()
+    }
+
+    /// The log of one container (helm's `OutputContainerLogsForPodList` reads one per
+    /// container of each pod).
+    pub async fn pod_logs(
+        &self,
+        namespace: &str,
+        pod: &str,
+        container: &str,
+    ) -> Result<String, Error> {
+        let api: kube::Api<k8s_openapi::api::core::v1::Pod> =
+            kube::Api::namespaced(self.client().clone(), namespace);
+        let lp = kube::api::LogParams {
+            container: Some(container.to_string()),
+            ..kube::api::LogParams::default()
+        };
+        api.logs(pod, &lp).await.map_err(Error::from)
+    }
+}
