@@ -1089,7 +1089,17 @@ async fn request_counts_do_not_exceed_helms() {
 
     // --wait once everything is ready: helm GETs the Service and the Deployment and lists
     // the ReplicaSets (ConfigMaps are not polled).
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    // First until the controller has made everything ready (not counted), then once more.
+    other
+        .wait(
+            &v1,
+            &WaitOptions {
+                timeout: Duration::from_secs(30),
+                ..WaitOptions::default()
+            },
+        )
+        .await
+        .unwrap();
     kube_support::resource_requests(&log);
     c.wait(
         &v1,
