@@ -586,6 +586,56 @@ spec:
   size: 1
   tags: [a, b]
   nested: {x: 1, y: 2}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: app-role
+rules:
+- apiGroups: [""]
+  resources: [configmaps]
+  verbs: [get, list]
+- apiGroups: [apps]
+  resources: [deployments]
+  verbs: [get]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: app-db
+spec:
+  serviceName: app-db
+  replicas: 1
+  selector:
+    matchLabels: {app: db}
+  template:
+    metadata:
+      labels: {app: db}
+    spec:
+      initContainers:
+      - {name: init-a, image: busybox}
+      - {name: init-b, image: busybox}
+      tolerations:
+      - {key: a, operator: Exists}
+      hostAliases:
+      - {ip: 10.1.1.1, hostnames: [a.local]}
+      - {ip: 10.1.1.2, hostnames: [b.local]}
+      imagePullSecrets:
+      - {name: regcred}
+      containers:
+      - name: db
+        image: postgres:15
+        volumeMounts:
+        - {name: data, mountPath: /var/lib/postgresql}
+        - {name: tmp, mountPath: /tmp}
+      volumes:
+      - name: tmp
+        emptyDir: {}
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources: {requests: {storage: 1Gi}}
 "#;
 
 const STAGE2: &str = r#"apiVersion: v1
@@ -638,6 +688,47 @@ spec:
   size: 3
   tags: [a]
   nested: {x: 1}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: app-role
+rules:
+- apiGroups: [""]
+  resources: [configmaps, secrets]
+  verbs: [get]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: app-db
+spec:
+  serviceName: app-db
+  replicas: 1
+  selector:
+    matchLabels: {app: db}
+  template:
+    metadata:
+      labels: {app: db}
+    spec:
+      initContainers:
+      - {name: init-b, image: busybox:1.36}
+      tolerations:
+      - {key: b, operator: Equal, value: x, effect: NoSchedule}
+      hostAliases:
+      - {ip: 10.1.1.2, hostnames: [b.local, c.local]}
+      imagePullSecrets:
+      - {name: regcred2}
+      containers:
+      - name: db
+        image: postgres:16
+        volumeMounts:
+        - {name: data, mountPath: /var/lib/postgresql}
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources: {requests: {storage: 1Gi}}
 "#;
 
 const STAGE3: &str = r#"apiVersion: v1
@@ -699,6 +790,35 @@ metadata:
 spec:
   size: 3
   nested: {x: 2, z: 3}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: app-db
+spec:
+  serviceName: app-db
+  replicas: 1
+  selector:
+    matchLabels: {app: db}
+  template:
+    metadata:
+      labels: {app: db}
+    spec:
+      initContainers:
+      - {name: init-c, image: busybox}
+      - {name: init-b, image: busybox:1.36}
+      containers:
+      - name: db
+        image: postgres:16
+        env:
+        - {name: PGDATA, value: /var/lib/postgresql/data}
+        volumeMounts:
+        - {name: data, mountPath: /var/lib/postgresql}
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources: {requests: {storage: 1Gi}}
 "#;
 
 fn write_chart(dir: &std::path::Path) {
