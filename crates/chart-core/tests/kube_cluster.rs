@@ -305,11 +305,15 @@ async fn lookup_like_helm() {
         c.lookup("apps/v1", "Nothing", &ns, "x").await.unwrap(),
         json!({})
     );
-    assert!(c
+    let err = c
         .lookup("nogroup.example.com/v1", "X", &ns, "x")
         .await
-        .unwrap_err()
-        .is_not_found());
+        .unwrap_err();
+    assert!(err.is_not_found());
+    assert_eq!(
+        err.to_string(),
+        "the server could not find the requested resource"
+    );
 }
 
 const WORKLOADS: &str = r#"apiVersion: v1

@@ -195,6 +195,28 @@ impl Error {
 impl From<kube::Error> for Error {
     fn from(e: kube::Error) -> Self {
         match e {
+            // A body that is not a Status (the server's plain `404 page not found`):
+            // client-go's generic texts for the code.
+            kube::Error::Api(s) if s.reason == "Failed to parse error data" => {
+                let (reason, message) = match s.code {
+                    404 => (
+                        "NotFound",
+                        "the server could not find the requested resource",
+                    ),
+                    401 => ("Unauthorized", "Unauthorized"),
+                    409 => ("Conflict", "the server reported a conflict"),
+                    400 => (
+                        "BadRequest",
+                        "the server rejected our request for an unknown reason",
+                    ),
+                    _ => ("", s.message.as_str()),
+                };
+                Error::Api(ApiError {
+                    code: s.code,
+                    reason: reason.to_string(),
+                    message: message.to_string(),
+                })
+            }
             kube::Error::Api(s) => Error::Api(ApiError {
                 code: s.code,
                 reason: s.reason.clone(),
