@@ -28,6 +28,21 @@ async fn connects_and_reads_version() {
     };
     let v = c.server_version().await.unwrap();
     assert_eq!(v.major, "1");
+    let versions = c.api_versions().await.unwrap();
+    for want in [
+        "v1",
+        "v1/ConfigMap",
+        "apps/v1",
+        "apps/v1/Deployment",
+        "apps/v1/Scale",
+        "batch/v1/Job",
+        "rbac.authorization.k8s.io/v1",
+    ] {
+        assert!(
+            versions.iter().any(|v| v == want),
+            "{want} missing from {versions:?}"
+        );
+    }
     assert_eq!(c.namespace(), ns);
 }
 

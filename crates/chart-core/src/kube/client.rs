@@ -163,6 +163,31 @@ impl KubeClient {
         self.group_resources.lock().await.clear();
     }
 
+    /// The API versions the server offers, for `.Capabilities.APIVersions` (helm's
+    /// `GetVersionSet`): every `group/version` (`v1` for the core group) and every
+    /// `group/version/Kind`, subresource kinds included, sorted.
+    pub async fn api_versions(&self) -> Result<Vec<String>, Error> {
+        let (discovery, _) = self.mapper.discovery(&self.client).await?;
+        let mut out = std::collections::BTreeSet::new();
+        for group in discovery.groups() {
+            for version in group.versions() {
+                let gv = if group.name().is_empty() {
+                    version.to_string()
+                } else {
+                    format!("{}/{version}", group.name())
+                };
+                for (ar, caps) in group.versioned_resources(version) {
+                    out.insert(format!("{gv}/{}", ar.kind));
+                    for (sub, _) in &caps.subresources {
+                        out.insert(format!("{gv}/{}", sub.kind));
+                    }
+                }
+                out.insert(gv);
+            }
+        }
+        Ok(out.into_iter().collect())
+    }
+
     /// helm's `Build`: the objects of a manifest mapped to their resources, the default
     /// namespace set on namespaced objects without one.
     pub async fn build(&self, manifest: &str) -> Result<ResourceList, Error> {
