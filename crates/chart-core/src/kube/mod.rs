@@ -37,6 +37,7 @@ mod resource;
 pub use client::{KubeClient, UpdateResult, DEFAULT_CONCURRENCY, FIELD_MANAGER};
 pub use config::{KubeSettings, LoadedConfig};
 pub use error::{ApiError, Error, Joiner};
+pub use mapper::yaml_to_json;
 pub use ownership::{
     check_ownership, set_ownership_metadata, MANAGED_BY_HELM, MANAGED_BY_LABEL,
     RELEASE_NAMESPACE_ANNOTATION, RELEASE_NAME_ANNOTATION,
