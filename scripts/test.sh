@@ -24,17 +24,17 @@ fi
 TZ=UTC LC_ALL=C python3 "$checker" --renderer target/release/chart "$corpus" > target/corpus.log \
   || { cat target/corpus.log; echo "corpus check failed"; exit 1; }
 tail -n 1 target/corpus.log | sed 's/^/corpus: /'
-# Real servers for the cluster tests (tests skip without them, and fail under CI):
-# a kube-apiserver for the Secret/ConfigMap storage drivers and PostgreSQL for the sql
-# driver. Already-running ones can be given with CHART_TEST_KUBECONFIG / CHART_TEST_PG.
-# Install (once) PostgreSQL, the kube-apiserver and the real helm the tests talk to.
+# Real servers for the cluster tests (tests skip without them, and fail under CI): a
+# kube-apiserver 1.20.2 (scripts/cluster.sh) for the kube client, the Secret/ConfigMap
+# storage drivers and the actions, PostgreSQL (scripts/postgres.sh) for the sql driver, and
+# the real helm 3.17.3 for interop. Already-running servers can be given with
+# CHART_TEST_KUBECONFIG / CHART_TEST_PG. scripts/test-deps.sh installs what is missing once.
 eval "$(bash scripts/test-deps.sh)"
 cleanup=()
 trap 'for c in "${cleanup[@]}"; do eval "$c" || true; done' EXIT
-if [ -z "${CHART_TEST_KUBECONFIG:-}" ] && [ -f ../shared/tools/real-apiserver.sh ]; then
-  bash ../shared/tools/real-apiserver.sh start target/cluster >&2
-  cleanup+=("bash ../shared/tools/real-apiserver.sh stop target/cluster")
-  export CHART_TEST_KUBECONFIG="$PWD/target/cluster/kubeconfig"
+if [ -z "${CHART_TEST_KUBECONFIG:-}" ]; then
+  eval "$(bash scripts/cluster.sh start)"
+  cleanup+=("bash scripts/cluster.sh stop")
 fi
 if [ -z "${CHART_TEST_PG:-}" ]; then
   mkdir -p target/postgres

@@ -57,6 +57,7 @@ pub struct ReadmeDoctests;
 pub mod action;
 pub mod chart;
 pub mod engine;
+pub mod kube;
 pub mod lint;
 pub mod release;
 pub mod storage;
