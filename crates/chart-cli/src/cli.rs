@@ -24,11 +24,47 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub debug: bool,
     /// name of the kubeconfig context to use
-    #[arg(long = "kube-context", global = true, env = "HELM_KUBECONTEXT")]
+    #[arg(long = "kube-context", global = true)]
     pub kube_context: Option<String>,
     /// path to the kubeconfig file
-    #[arg(long, global = true, env = "KUBECONFIG")]
+    #[arg(long, global = true)]
     pub kubeconfig: Option<String>,
+    /// the address and the port for the Kubernetes API server
+    #[arg(long = "kube-apiserver", global = true)]
+    pub kube_apiserver: Option<String>,
+    /// bearer token used for authentication
+    #[arg(long = "kube-token", global = true)]
+    pub kube_token: Option<String>,
+    /// username to impersonate for the operation
+    #[arg(long = "kube-as-user", global = true)]
+    pub kube_as_user: Option<String>,
+    /// group to impersonate for the operation, this flag can be repeated to specify multiple groups.
+    #[arg(long = "kube-as-group", global = true)]
+    pub kube_as_group: Vec<String>,
+    /// the certificate authority file for the Kubernetes API server connection
+    #[arg(long = "kube-ca-file", global = true)]
+    pub kube_ca_file: Option<String>,
+    /// server name to use for Kubernetes API server certificate validation. If it is not provided, the hostname used to contact the server is used
+    #[arg(long = "kube-tls-server-name", global = true)]
+    pub kube_tls_server_name: Option<String>,
+    /// if true, the Kubernetes API server's certificate will not be checked for validity. This will make your HTTPS connections insecure
+    #[arg(long = "kube-insecure-skip-tls-verify", global = true)]
+    pub kube_insecure_skip_tls_verify: bool,
+    /// client-side default throttling limit
+    #[arg(long = "burst-limit", global = true)]
+    pub burst_limit: Option<i64>,
+    /// queries per second used when communicating with the Kubernetes API, not including bursting
+    #[arg(long = "qps", global = true)]
+    pub qps: Option<f32>,
+    /// path to the registry config file
+    #[arg(long = "registry-config", global = true)]
+    pub registry_config: Option<String>,
+    /// path to the directory containing cached repository indexes
+    #[arg(long = "repository-cache", global = true)]
+    pub repository_cache: Option<String>,
+    /// path to the file containing repository names and URLs
+    #[arg(long = "repository-config", global = true)]
+    pub repository_config: Option<String>,
 }
 
 /// Commands.

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
 
+pub(crate) mod cluster;
 mod create;
 pub(crate) mod lint;
 mod show;

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use gotmpl::goyaml::{self, GoVal};
+use goyaml::{self, GoVal};
 use kube::core::GroupVersionKind;
 use kube::discovery::{Discovery, Scope};
 use serde_json::{Map, Number, Value};
