@@ -346,9 +346,9 @@ impl Selector {
                 if s.trim().is_empty() {
                     continue;
                 }
-                return Err(ReadError::Selector(format!(
-                    "found '', expected: identifier"
-                )));
+                return Err(ReadError::Selector(
+                    "unable to parse requirement: found '', expected: identifier".into(),
+                ));
             }
             reqs.push(parse_requirement(part)?);
         }
@@ -395,7 +395,7 @@ fn split_top(s: &str) -> Vec<&str> {
 }
 
 fn parse_requirement(p: &str) -> Result<Requirement, ReadError> {
-    let bad = |msg: String| ReadError::Selector(msg);
+    let bad = |msg: String| ReadError::Selector(format!("unable to parse requirement: {msg}"));
     if let Some(k) = p.strip_prefix('!') {
         return Ok(Requirement::NotExists(k.trim().to_owned()));
     }
