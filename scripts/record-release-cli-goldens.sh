@@ -66,6 +66,22 @@ h "${A[@]}" install wide "$MY_CHARTS/web" --labels suite=rcg --description 'déj
 h "${B[@]}" install other basic --create-namespace --labels suite=rcg,tier=web --set x=1
 must_fail "${B[@]}" upgrade other bad
 h "${B[@]}" install solo novalues --labels suite=rcg,tier=db
+# Written in another zone: the record's times carry +05:30.
+TZ=Asia/Kolkata h "${B[@]}" install zoned basic --labels suite=rcg
+# An upgrade killed while it waits (no controllers: the Deployment never becomes ready)
+# leaves its record pending-upgrade.
+h "${B[@]}" install stuck "$MY_CHARTS/slow" --labels suite=rcg
+"$HELM" --kubeconfig "$KC" "${B[@]}" upgrade stuck "$MY_CHARTS/slow" --set tag=2 --wait --timeout 10m >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 1 60); do
+  "$HELM" --kubeconfig "$KC" "${B[@]}" list --pending -q | grep -qx stuck && break
+  sleep 0.5
+done
+sleep 1
+kill -9 "$pid"
+wait "$pid" 2>/dev/null || true
+"$HELM" --kubeconfig "$KC" "${B[@]}" list --pending -q | grep -qx stuck || { echo "no pending record" >&2; exit 1; }
+sleep 1
 
 rm -rf "$OUT/out" "$OUT"/secrets-*.json
 mkdir -p "$OUT/out"

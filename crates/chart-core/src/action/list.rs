@@ -412,9 +412,7 @@ fn parse_requirement(p: &str) -> Result<Requirement, ReadError> {
     for (op, gt) in [(">", true), ("<", false)] {
         if let Some((k, v)) = p.split_once(op) {
             let n = v.trim().parse::<i64>().map_err(|_| {
-                bad(format!(
-                    "for 'Gt', 'Lt' operators, the value must be an integer"
-                ))
+                bad("for 'Gt', 'Lt' operators, the value must be an integer".into())
             })?;
             let k = k.trim().to_owned();
             return Ok(if gt {
