@@ -1,14 +1,19 @@
 //! Replays the read-only release commands (`history`, `status`, `list`, `get`) recorded
 //! from the real helm 3.17.3 by `scripts/record-release-cli-goldens.sh`: the release
-//! Secrets helm wrote (`testdata/release-cli/secrets-{a,b}.json`) are loaded into two
-//! fresh namespaces of the test API server (`CHART_TEST_KUBECONFIG`), then every case of
-//! `testdata/release-cli/cases.txt` runs against the `chart` binary and its stdout, stderr
-//! and exit code are compared byte for byte with helm's.
+//! Secrets helm wrote (`testdata/release-cli/secrets-{a,b}.json`) are loaded into the
+//! namespaces helm wrote them in (`rc-a`, `rc-b`) on the test API server
+//! (`CHART_TEST_KUBECONFIG`), then every case of `testdata/release-cli/cases.txt` runs
+//! against the `chart` binary and its stdout, stderr and exit code are compared byte for
+//! byte with helm's.
 //!
-//! Normalisations: helm's usage errors name the binary `helm` where ours says `chart`;
-//! the label `suite=rcg` that selects the recorded releases across namespaces is given a
-//! value unique to this run (in the loaded Secrets and in the command lines), so that other
-//! runs on the same server do not show up in `list -A`.
+//! The namespaces are the recorded ones because a record names its namespace, and
+//! `list -A` keeps one revision per (record namespace, name): copies of these records in
+//! other namespaces would merge with them. Runs on one server take turns through a lock
+//! (a ConfigMap in `rc-a`; one older than two minutes is stale) and each run first deletes
+//! the release Secrets of both namespaces. The API server of the tests runs no
+//! controllers, so namespaces are never deleted (they would stay Terminating).
+//!
+//! One normalisation: helm's usage errors name the binary `helm` where ours says `chart`.
 //!
 //! Without `CHART_TEST_KUBECONFIG` the test prints why it skipped and passes, except under
 //! `CI`, where it fails.
@@ -17,10 +22,14 @@ mod common;
 
 use std::path::Path;
 use std::process::Command;
+use std::time::Duration;
 
-use k8s_openapi::api::core::v1::{Namespace, Secret};
-use kube::api::PostParams;
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret};
+use kube::api::{DeleteParams, ListParams, PostParams};
 use kube::Api;
+
+const NAMESPACES: [(&str, &str); 2] = [("a", "rc-a"), ("b", "rc-b")];
+const LOCK: &str = "release-cli-goldens-lock";
 
 fn kubeconfig() -> Option<String> {
     match std::env::var("CHART_TEST_KUBECONFIG") {
@@ -44,26 +53,74 @@ async fn client(kubeconfig: &str) -> kube::Client {
     kube::Client::try_from(cfg).expect("client")
 }
 
-/// Creates namespace `ns` and the recorded Secrets in it, with `suite=rcg` relabelled.
-async fn load(client: &kube::Client, ns: &str, file: &Path, suite: &str) {
+fn is_conflict(e: &kube::Error) -> bool {
+    matches!(e, kube::Error::Api(s) if s.code == 409)
+}
+
+async fn ensure_namespace(client: &kube::Client, name: &str) {
     let api: Api<Namespace> = Api::all(client.clone());
     let mut n = Namespace::default();
-    n.metadata.name = Some(ns.to_owned());
-    api.create(&PostParams::default(), &n)
+    n.metadata.name = Some(name.to_owned());
+    match api.create(&PostParams::default(), &n).await {
+        Ok(_) => {}
+        Err(e) if is_conflict(&e) => {}
+        Err(e) => panic!("create namespace {name}: {e}"),
+    }
+}
+
+/// Takes the lock: creates the lock ConfigMap, waiting while another run holds it.
+async fn lock(client: &kube::Client) {
+    let api: Api<ConfigMap> = Api::namespaced(client.clone(), NAMESPACES[0].1);
+    let mut cm = ConfigMap::default();
+    cm.metadata.name = Some(LOCK.to_owned());
+    for _ in 0..300 {
+        match api.create(&PostParams::default(), &cm).await {
+            Ok(_) => return,
+            Err(e) if is_conflict(&e) => {
+                let stale = api.get_opt(LOCK).await.ok().flatten().and_then(|c| {
+                    c.metadata.creation_timestamp.map(|t| {
+                        let now = std::time::SystemTime::now()
+                            .duration_since(std::time::UNIX_EPOCH)
+                            .map(|d| d.as_secs() as i64)
+                            .unwrap_or(0);
+                        let age = now - t.0.as_second();
+                        age > 120
+                    })
+                });
+                if stale == Some(true) {
+                    let _ = api.delete(LOCK, &DeleteParams::default()).await;
+                } else {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+            Err(e) => panic!("lock: {e}"),
+        }
+    }
+    panic!("{LOCK} held for more than 5 minutes");
+}
+
+async fn unlock(client: &kube::Client) {
+    let api: Api<ConfigMap> = Api::namespaced(client.clone(), NAMESPACES[0].1);
+    let _ = api.delete(LOCK, &DeleteParams::default()).await;
+}
+
+/// Replaces the release Secrets of namespace `ns` with the recorded ones.
+async fn load(client: &kube::Client, ns: &str, file: &Path) {
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), ns);
+    secrets
+        .delete_collection(
+            &DeleteParams::default(),
+            &ListParams::default().labels("owner=helm"),
+        )
         .await
-        .expect("create namespace");
+        .expect("delete old records");
     let recs: Vec<serde_json::Value> =
         serde_json::from_slice(&std::fs::read(file).expect("secrets")).expect("secrets json");
-    let secrets: Api<Secret> = Api::namespaced(client.clone(), ns);
     for r in recs {
-        let mut labels = r["labels"].clone();
-        if labels["suite"] == "rcg" {
-            labels["suite"] = suite.into();
-        }
         let obj = serde_json::json!({
             "apiVersion": "v1",
             "kind": "Secret",
-            "metadata": {"name": r["name"], "namespace": ns, "labels": labels},
+            "metadata": {"name": r["name"], "namespace": ns, "labels": r["labels"]},
             "type": r["type"],
             "data": r["data"],
         });
@@ -80,24 +137,20 @@ fn release_commands_match_helm() {
     let Some(kc) = kubeconfig() else { return };
     let root = common::repo_root();
     let dir = root.join("testdata/release-cli");
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    let id = format!("{:x}{}", nanos & 0xff_ffff_ffff, std::process::id());
-    let (ns_a, ns_b, suite) = (
-        format!("rcg-{id}-a"),
-        format!("rcg-{id}-b"),
-        format!("rcg{id}"),
-    );
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
-    rt.block_on(async {
+    let c = rt.block_on(async {
         let c = client(&kc).await;
-        load(&c, &ns_a, &dir.join("secrets-a.json"), &suite).await;
-        load(&c, &ns_b, &dir.join("secrets-b.json"), &suite).await;
+        for (_, ns) in NAMESPACES {
+            ensure_namespace(&c, ns).await;
+        }
+        lock(&c).await;
+        for (key, ns) in NAMESPACES {
+            load(&c, ns, &dir.join(format!("secrets-{key}.json"))).await;
+        }
+        c
     });
 
     let cases = std::fs::read_to_string(dir.join("cases.txt")).expect("cases.txt");
@@ -116,20 +169,11 @@ fn release_commands_match_helm() {
         count += 1;
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_chart"));
         cmd.arg("--kubeconfig").arg(&kc);
-        match ns {
-            "a" => {
-                cmd.args(["-n", &ns_a]);
-            }
-            "b" => {
-                cmd.args(["-n", &ns_b]);
-            }
-            _ => {}
+        if let Some((_, ns)) = NAMESPACES.iter().find(|(k, _)| *k == ns) {
+            cmd.args(["-n", ns]);
         }
         for a in args.split(' ') {
-            cmd.arg(
-                a.replace("\\s", " ")
-                    .replace("suite=rcg", &format!("suite={suite}")),
-            );
+            cmd.arg(a.replace("\\s", " "));
         }
         cmd.env_remove("HELM_NAMESPACE")
             .env_remove("HELM_DRIVER")
@@ -160,6 +204,7 @@ fn release_commands_match_helm() {
             ));
         }
     }
+    rt.block_on(unlock(&c));
     assert!(count >= 100, "only {count} cases in cases.txt");
     assert!(
         failures.is_empty(),

@@ -2,7 +2,6 @@
 
 use std::process::ExitCode;
 
-use anyhow::bail;
 use chart_core::action::get;
 use chart_core::release::Release;
 
@@ -25,17 +24,20 @@ pub fn run(g: &GlobalArgs, a: &GetArgs) -> anyhow::Result<ExitCode> {
         GetCommand::Metadata(x) => Some(output_format(&x.output)?),
         _ => None,
     };
-    if let GetCommand::All(x) = &a.what {
-        if !x.template.is_empty() {
-            bail!("--template is not supported yet");
-        }
-    }
     let rel: Release = runtime()?.block_on(async {
         let cfg = configuration(g, false).await?;
         anyhow::Ok(get::release_content(&cfg.storage, name, common.revision).await?)
     })?;
     let format = format.unwrap_or_default();
     let out = match &a.what {
+        GetCommand::All(x) if !x.template.is_empty() => {
+            // Go's template writes as it goes: text before a failing action is printed.
+            let mut out = String::new();
+            let res = get::write_template(&rel, &x.template, &mut out);
+            print_out(&out)?;
+            res?;
+            return Ok(ExitCode::SUCCESS);
+        }
         GetCommand::All(_) => get::write_all(&rel)?,
         GetCommand::Values(x) => get::write_values(&rel, x.all, format)?,
         GetCommand::Manifest(_) => get::write_manifest(&rel),

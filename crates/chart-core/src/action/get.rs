@@ -229,3 +229,182 @@ fn matching_bracket(text: &str, start: usize) -> Option<usize> {
     }
     None
 }
+
+/// `get all --template`: Go's `text/template` (no functions beyond Go's builtins) over
+/// `{"Release": release}`. The release's fields have Go's names (`.Release.Name`,
+/// `.Release.Info.Status`, `.Release.Chart.Metadata.Version`, `.Release.Config.x`, …);
+/// times are Go `time.Time`s. The output produced before an execution error is kept in
+/// `out`.
+pub fn write_template(rel: &Release, template: &str, out: &mut String) -> Result<(), ReadError> {
+    let mut t = gotmpl::Template::new(gotmpl::FuncMap::new());
+    t.parse("_", template)
+        .map_err(|e| ReadError::Template(e.to_string()))?;
+    let mut data = gotmpl::Map::new();
+    data.insert("Release".into(), release_value(rel));
+    t.execute_into("_", &Value::map(data), out)
+        .map_err(|e| ReadError::Template(e.to_string()))
+}
+
+fn time_value(t: &crate::release::Time) -> Value {
+    gotime::TimeObject::value(output::go_time(t))
+}
+
+/// A Go struct (behind a pointer) for templates: its fields by name; any other name is
+/// an error as in Go (`can't evaluate field X in type *release.Info`).
+#[derive(Debug)]
+struct GoStruct {
+    type_name: &'static str,
+    fields: Vec<(&'static str, Value)>,
+}
+
+impl gotmpl::Object for GoStruct {
+    fn type_name(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.type_name)
+    }
+    fn kind_name(&self) -> &'static str {
+        "ptr"
+    }
+    fn get(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
+        if !args.is_empty() {
+            return None;
+        }
+        self.fields
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| Ok(v.clone()))
+    }
+    fn format(&self) -> String {
+        // Go prints the pointer's struct as `&{…}` (nested pointers as addresses); the
+        // field values are close enough for a human reader.
+        let parts: Vec<String> = self
+            .fields
+            .iter()
+            .map(|(_, v)| gotmpl::fmt::format_v(v))
+            .collect();
+        format!("&{{{}}}", parts.join(" "))
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+fn fields(type_name: &'static str, fields: Vec<(&'static str, Value)>) -> Value {
+    Value::Object(std::sync::Arc::new(GoStruct { type_name, fields }))
+}
+
+/// A release as the template sees it (Go field names).
+fn release_value(rel: &Release) -> Value {
+    let info = rel.info.clone().unwrap_or_default();
+    let chart = match &rel.chart {
+        None => Value::Nil,
+        Some(c) => {
+            let md = c.metadata.clone().unwrap_or_default();
+            let annotations: gotmpl::Map = md
+                .annotations
+                .iter()
+                .map(|(k, v)| (k.as_str().into(), Value::str(v)))
+                .collect();
+            fields(
+                "*chart.Chart",
+                vec![
+                    (
+                        "Metadata",
+                        fields(
+                            "*chart.Metadata",
+                            vec![
+                                ("Name", Value::str(&md.name)),
+                                ("Home", Value::str(&md.home)),
+                                ("Version", Value::str(&md.version)),
+                                ("Description", Value::str(&md.description)),
+                                ("Icon", Value::str(&md.icon)),
+                                ("APIVersion", Value::str(&md.api_version)),
+                                ("Condition", Value::str(&md.condition)),
+                                ("Tags", Value::str(&md.tags)),
+                                ("AppVersion", Value::str(&md.app_version)),
+                                ("Deprecated", Value::Bool(md.deprecated)),
+                                ("Annotations", Value::map(annotations)),
+                                ("KubeVersion", Value::str(&md.kube_version)),
+                                ("Type", Value::str(&md.chart_type)),
+                            ],
+                        ),
+                    ),
+                    ("Values", c.values.clone()),
+                ],
+            )
+        }
+    };
+    let hooks: Vec<Value> = rel
+        .hooks
+        .iter()
+        .map(|h| {
+            fields(
+                "*release.Hook",
+                vec![
+                    ("Name", Value::str(&h.name)),
+                    ("Kind", Value::str(&h.kind)),
+                    ("Path", Value::str(&h.path)),
+                    ("Manifest", Value::str(&h.manifest)),
+                    (
+                        "Events",
+                        Value::string_list(
+                            h.events.iter().map(|e| Value::str(e.as_str())).collect(),
+                        ),
+                    ),
+                    (
+                        "LastRun",
+                        fields(
+                            "release.HookExecution",
+                            vec![
+                                ("StartedAt", time_value(&h.last_run.started_at)),
+                                ("CompletedAt", time_value(&h.last_run.completed_at)),
+                                ("Phase", Value::str(h.last_run.phase.as_str())),
+                            ],
+                        ),
+                    ),
+                    ("Weight", Value::int(h.weight)),
+                    (
+                        "DeletePolicies",
+                        Value::string_list(
+                            h.delete_policies
+                                .iter()
+                                .map(|p| Value::str(p.as_str()))
+                                .collect(),
+                        ),
+                    ),
+                ],
+            )
+        })
+        .collect();
+    let labels: gotmpl::Map = rel
+        .labels
+        .iter()
+        .map(|(k, v)| (k.as_str().into(), Value::str(v)))
+        .collect();
+    fields(
+        "*release.Release",
+        vec![
+            ("Name", Value::str(&rel.name)),
+            (
+                "Info",
+                fields(
+                    "*release.Info",
+                    vec![
+                        ("FirstDeployed", time_value(&info.first_deployed)),
+                        ("LastDeployed", time_value(&info.last_deployed)),
+                        ("Deleted", time_value(&info.deleted)),
+                        ("Description", Value::str(&info.description)),
+                        ("Status", Value::str(info.status.as_str())),
+                        ("Notes", Value::str(&info.notes)),
+                    ],
+                ),
+            ),
+            ("Chart", chart),
+            ("Config", rel.config.clone()),
+            ("Manifest", Value::str(&rel.manifest)),
+            ("Hooks", Value::list(hooks)),
+            ("Version", Value::int(rel.version)),
+            ("Namespace", Value::str(&rel.namespace)),
+            ("Labels", Value::map(labels)),
+        ],
+    )
+}
