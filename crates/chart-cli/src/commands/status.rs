@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::bail;
+use chart_core::action::output::OutputFormat;
 use chart_core::action::status::{self, StatusOptions};
 
 use super::cluster::{configuration, runtime};
@@ -12,18 +12,21 @@ use crate::cli::{GlobalArgs, StatusArgs};
 pub fn run(g: &GlobalArgs, a: &StatusArgs) -> anyhow::Result<ExitCode> {
     let name = one_release("status", &a.args)?;
     let format = output_format(&a.output)?;
-    if a.show_resources {
-        // Helm asks the API server for each resource as a Table (or as the full object for
-        // JSON and YAML) and prints them with kubectl's printer; not implemented yet.
-        bail!("--show-resources is not supported yet");
-    }
     let out = runtime()?.block_on(async {
         let cfg = configuration(g, false).await?;
+        cfg.kube.is_reachable().await?;
         let mut rel = status::status(&cfg.storage, name, a.revision).await?;
+        if a.show_resources {
+            // Server-side tables for the table format, full objects for JSON and YAML.
+            let as_table = format == OutputFormat::Table;
+            let res = status::fetch_resources(&cfg.kube, &rel, as_table).await?;
+            rel.info.get_or_insert_with(Default::default).resources = res;
+        }
         // helm status leaves the chart out of what it prints.
         rel.chart = None;
         let opts = StatusOptions {
             show_description: a.show_desc,
+            show_resources: a.show_resources,
             ..StatusOptions::default()
         };
         anyhow::Ok(status::print_release(&rel, format, &opts)?)

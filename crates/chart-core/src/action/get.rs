@@ -23,6 +23,9 @@ pub enum ReadError {
     /// The storage (`release: not found`, …).
     #[error(transparent)]
     Storage(#[from] StorageError),
+    /// The cluster (`status --show-resources`).
+    #[error(transparent)]
+    Kube(#[from] crate::kube::Error),
     /// Computing `--all` values.
     #[error(transparent)]
     Coalesce(#[from] CoalesceError),
