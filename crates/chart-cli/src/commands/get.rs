@@ -26,6 +26,8 @@ pub fn run(g: &GlobalArgs, a: &GetArgs) -> anyhow::Result<ExitCode> {
     };
     let rel: Release = runtime()?.block_on(async {
         let cfg = configuration(g, false).await?;
+        // helm's actions check the cluster first (`IsReachable`).
+        cfg.kube.is_reachable().await?;
         anyhow::Ok(get::release_content(&cfg.storage, name, common.revision).await?)
     })?;
     let format = format.unwrap_or_default();

@@ -13,6 +13,8 @@ pub fn run(g: &GlobalArgs, a: &HistoryArgs) -> anyhow::Result<ExitCode> {
     let format = output_format(&a.output)?;
     let out = runtime()?.block_on(async {
         let cfg = configuration(g, false).await?;
+        // helm's actions check the cluster first (`IsReachable`).
+        cfg.kube.is_reachable().await?;
         let entries = history::history(&cfg.storage, name, a.max).await?;
         anyhow::Ok(history::write_history(&entries, format)?)
     })?;

@@ -36,6 +36,8 @@ pub fn run(g: &GlobalArgs, a: &ListArgs) -> anyhow::Result<ExitCode> {
     };
     let out = runtime()?.block_on(async {
         let cfg = configuration(g, a.all_namespaces).await?;
+        // helm's actions check the cluster first (`IsReachable`).
+        cfg.kube.is_reachable().await?;
         let rels = list::list(&cfg.storage, &opts).await?;
         anyhow::Ok(list::write_list(&rels, format, &print)?)
     })?;

@@ -14,6 +14,7 @@ pub fn run(g: &GlobalArgs, a: &StatusArgs) -> anyhow::Result<ExitCode> {
     let format = output_format(&a.output)?;
     let out = runtime()?.block_on(async {
         let cfg = configuration(g, false).await?;
+        // helm's actions check the cluster first (`IsReachable`).
         cfg.kube.is_reachable().await?;
         let mut rel = status::status(&cfg.storage, name, a.revision).await?;
         if a.show_resources {
