@@ -154,7 +154,15 @@ pub async fn list(storage: &Storage, opts: &ListOptions) -> Result<Vec<Release>,
     let filter = if opts.filter.is_empty() {
         None
     } else {
-        Some(regex::Regex::new(&opts.filter).map_err(|e| ReadError::Filter(e.to_string()))?)
+        if let Some(nested) = nested_repetition(&opts.filter) {
+            return Err(ReadError::Filter(format!(
+                "error parsing regexp: invalid nested repetition operator: `{nested}`"
+            )));
+        }
+        Some(
+            regex::Regex::new(&opts.filter)
+                .map_err(|e| ReadError::Filter(go_regexp_error(&opts.filter, &e)))?,
+        )
     };
     let all = storage
         .driver()
@@ -187,6 +195,73 @@ pub fn select(records: Vec<Release>, opts: &ListOptions) -> Result<Vec<Release>,
     }
     let last = (offset + limit).min(results.len());
     Ok(results.drain(offset..last).collect())
+}
+
+/// Go's `regexp.Compile` error text for a pattern our regex engine refused
+/// (`error parsing regexp: missing closing ): \`(\``), for the common syntax errors; other
+/// errors keep the engine's words after Go's prefix.
+fn go_regexp_error(pattern: &str, err: &regex::Error) -> String {
+    use regex_syntax::ast::ErrorKind as K;
+    let prefix = "error parsing regexp: ";
+    let Err(e) = regex_syntax::ast::parse::Parser::new().parse(pattern) else {
+        return format!("{prefix}{err}");
+    };
+    let span = e.span();
+    let at = |a: usize, b: usize| pattern.get(a..b).unwrap_or(pattern);
+    let (what, text) = match e.kind() {
+        K::GroupUnclosed => ("missing closing )", pattern),
+        K::GroupUnopened => ("unexpected )", pattern),
+        K::ClassUnclosed => ("missing closing ]", at(span.start.offset, pattern.len())),
+        K::RepetitionMissing => {
+            // The operator: one character, or a whole `{…}`.
+            let rest = at(span.start.offset, pattern.len());
+            let len = match rest.chars().next() {
+                Some('{') => rest.find('}').map_or(rest.len(), |i| i + 1),
+                Some(c) => c.len_utf8(),
+                None => 0,
+            };
+            ("missing argument to repetition operator", &rest[..len])
+        }
+        K::EscapeUnrecognized => (
+            "invalid escape sequence",
+            at(span.start.offset, span.end.offset),
+        ),
+        K::ClassRangeInvalid => (
+            "invalid character class range",
+            at(span.start.offset, span.end.offset),
+        ),
+        K::RepetitionCountInvalid => (
+            "invalid repeat count",
+            at(span.start.offset, span.end.offset),
+        ),
+        _ => return format!("{prefix}{err}"),
+    };
+    format!("{prefix}{what}: `{text}`")
+}
+
+/// Go refuses a repetition of a repetition (`a**`, `a+{2}`) that Rust's engine accepts:
+/// the two operators, as Go's error shows them.
+fn nested_repetition(pattern: &str) -> Option<String> {
+    use regex_syntax::ast::Ast;
+    fn walk(ast: &Ast, pattern: &str) -> Option<String> {
+        match ast {
+            Ast::Repetition(r) => {
+                if let Ast::Repetition(inner) = r.ast.as_ref() {
+                    let text = pattern.get(inner.op.span.start.offset..r.op.span.end.offset)?;
+                    return Some(text.to_owned());
+                }
+                walk(&r.ast, pattern)
+            }
+            Ast::Group(g) => walk(&g.ast, pattern),
+            Ast::Alternation(a) => a.asts.iter().find_map(|x| walk(x, pattern)),
+            Ast::Concat(c) => c.asts.iter().find_map(|x| walk(x, pattern)),
+            _ => None,
+        }
+    }
+    let ast = regex_syntax::ast::parse::Parser::new()
+        .parse(pattern)
+        .ok()?;
+    walk(&ast, pattern)
 }
 
 /// The highest revision per namespace and name. Helm keeps them in a Go map, so the
