@@ -395,7 +395,8 @@ fn names(rels: &[Release]) -> Value {
 
 /// A Kubernetes label selector (`k8s.io/apimachinery/pkg/labels.Parse`): comma-separated
 /// requirements `k=v`, `k==v`, `k!=v`, `k in (a,b)`, `k notin (a,b)`, `k`, `!k`,
-/// `k>n`, `k<n`.
+/// `k>n`, `k<n`, read by the same lexer and parser rules (and error texts) as
+/// apimachinery's; label keys and values are not validated.
 #[derive(Clone, Debug, Default)]
 pub struct Selector {
     reqs: Vec<Requirement>,
@@ -411,22 +412,297 @@ enum Requirement {
     Lt(String, i64),
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tok {
+    Error,
+    End,
+    ClosedPar,
+    Comma,
+    DoesNotExist,
+    DoubleEquals,
+    Equals,
+    Greater,
+    Ident,
+    In,
+    Less,
+    NotEquals,
+    NotIn,
+    OpenPar,
+}
+
+fn keyword(s: &str) -> Option<Tok> {
+    Some(match s {
+        ")" => Tok::ClosedPar,
+        "," => Tok::Comma,
+        "!" => Tok::DoesNotExist,
+        "==" => Tok::DoubleEquals,
+        "=" => Tok::Equals,
+        ">" => Tok::Greater,
+        "in" => Tok::In,
+        "<" => Tok::Less,
+        "!=" => Tok::NotEquals,
+        "notin" => Tok::NotIn,
+        "(" => Tok::OpenPar,
+        _ => return None,
+    })
+}
+
+fn is_special(c: u8) -> bool {
+    matches!(c, b'=' | b'!' | b'(' | b')' | b',' | b'>' | b'<')
+}
+
+fn is_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// apimachinery's selector lexer: every token up to the end-of-string token.
+fn lex(s: &str) -> Vec<(Tok, String)> {
+    let b = s.as_bytes();
+    let mut pos = 0;
+    let mut out = Vec::new();
+    loop {
+        while pos < b.len() && is_space(b[pos]) {
+            pos += 1;
+        }
+        if pos >= b.len() || b[pos] == 0 {
+            out.push((Tok::End, String::new()));
+            return out;
+        }
+        if is_special(b[pos]) {
+            let start = pos;
+            let mut last: Option<(Tok, usize)> = None;
+            while pos < b.len() && is_special(b[pos]) {
+                pos += 1;
+                match keyword(&s[start..pos]) {
+                    Some(t) => last = Some((t, pos)),
+                    None if last.is_some() => {
+                        pos -= 1;
+                        break;
+                    }
+                    None => {}
+                }
+            }
+            match last {
+                Some((t, end)) => {
+                    pos = end;
+                    out.push((t, s[start..end].to_owned()));
+                }
+                None => out.push((
+                    Tok::Error,
+                    format!("error expected: keyword found '{}'", &s[start..pos]),
+                )),
+            }
+        } else {
+            let start = pos;
+            while pos < b.len() && b[pos] != 0 && !is_special(b[pos]) && !is_space(b[pos]) {
+                pos += 1;
+            }
+            let lit = &s[start..pos];
+            out.push((keyword(lit).unwrap_or(Tok::Ident), lit.to_owned()));
+        }
+    }
+}
+
+struct SelParser {
+    items: Vec<(Tok, String)>,
+    pos: usize,
+}
+
+impl SelParser {
+    /// The next token; `in`/`notin` are identifiers where values are expected.
+    fn peek(&self, values: bool) -> (Tok, String) {
+        let (t, l) = self.items[self.pos.min(self.items.len() - 1)].clone();
+        (Self::ctx(t, values), l)
+    }
+
+    fn next(&mut self, values: bool) -> (Tok, String) {
+        let r = self.peek(values);
+        self.pos += 1;
+        r
+    }
+
+    fn ctx(t: Tok, values: bool) -> Tok {
+        if values && matches!(t, Tok::In | Tok::NotIn) {
+            Tok::Ident
+        } else {
+            t
+        }
+    }
+
+    fn parse(&mut self) -> Result<Vec<Requirement>, String> {
+        let mut reqs = Vec::new();
+        loop {
+            let (t, lit) = self.peek(true);
+            match t {
+                Tok::Ident | Tok::DoesNotExist => {
+                    let r = self
+                        .requirement()
+                        .map_err(|e| format!("unable to parse requirement: {e}"))?;
+                    reqs.push(r);
+                    let (t, l) = self.next(true);
+                    match t {
+                        Tok::End => return Ok(reqs),
+                        Tok::Comma => {
+                            let (t2, l2) = self.peek(true);
+                            if t2 != Tok::Ident && t2 != Tok::DoesNotExist {
+                                return Err(format!(
+                                    "found '{l2}', expected: identifier after ','"
+                                ));
+                            }
+                        }
+                        _ => return Err(format!("found '{l}', expected: ',' or 'end of string'")),
+                    }
+                }
+                Tok::End => return Ok(reqs),
+                _ => {
+                    return Err(format!(
+                        "found '{lit}', expected: !, identifier, or 'end of string'"
+                    ))
+                }
+            }
+        }
+    }
+
+    fn requirement(&mut self) -> Result<Requirement, String> {
+        let (mut t, mut key) = self.next(true);
+        let not = t == Tok::DoesNotExist;
+        if not {
+            (t, key) = self.next(true);
+        }
+        if t != Tok::Ident {
+            return Err(format!("found '{key}', expected: identifier"));
+        }
+        // `!k` is complete whatever follows (a following operator is then an error of
+        // the selector, not of the requirement).
+        if not {
+            return Ok(Requirement::NotExists(key));
+        }
+        let (la, _) = self.peek(true);
+        if la == Tok::End || la == Tok::Comma {
+            return Ok(Requirement::Exists(key));
+        }
+        let (op, lit) = self.next(false);
+        match op {
+            Tok::In | Tok::NotIn => {
+                let vals = self.values()?;
+                if vals.is_empty() {
+                    return Err(
+                        "values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty".into(),
+                    );
+                }
+                Ok(if op == Tok::In {
+                    Requirement::In(key, vals)
+                } else {
+                    Requirement::NotIn(key, vals)
+                })
+            }
+            Tok::Equals | Tok::DoubleEquals | Tok::NotEquals | Tok::Greater | Tok::Less => {
+                let v = self.exact_value()?;
+                match op {
+                    Tok::NotEquals => Ok(Requirement::NotIn(key, vec![v])),
+                    Tok::Greater | Tok::Less => {
+                        let n = v.parse::<i64>().map_err(|_| {
+                            format!(
+                                "values[0]: Invalid value: {v:?}: for 'Gt', 'Lt' operators, the value must be an integer"
+                            )
+                        })?;
+                        Ok(if op == Tok::Greater {
+                            Requirement::Gt(key, n)
+                        } else {
+                            Requirement::Lt(key, n)
+                        })
+                    }
+                    _ => Ok(Requirement::In(key, vec![v])),
+                }
+            }
+            _ => Err(format!(
+                "found '{lit}', expected: in, notin, =, ==, !=, gt, lt"
+            )),
+        }
+    }
+
+    fn values(&mut self) -> Result<Vec<String>, String> {
+        let (t, lit) = self.next(true);
+        if t != Tok::OpenPar {
+            return Err(format!("found '{lit}' expected: '('"));
+        }
+        let (t, lit) = self.peek(true);
+        match t {
+            Tok::Ident | Tok::Comma => {
+                let s = self.identifiers()?;
+                if self.next(true).0 != Tok::ClosedPar {
+                    return Err(format!("found '{lit}', expected: ')'"));
+                }
+                Ok(s)
+            }
+            Tok::ClosedPar => {
+                self.next(true);
+                Ok(vec![String::new()])
+            }
+            _ => Err(format!("found '{lit}', expected: ',', ')' or identifier")),
+        }
+    }
+
+    fn identifiers(&mut self) -> Result<Vec<String>, String> {
+        let mut s: Vec<String> = Vec::new();
+        let insert = |s: &mut Vec<String>, v: String| {
+            if !s.contains(&v) {
+                s.push(v);
+            }
+        };
+        loop {
+            let (t, lit) = self.next(true);
+            match t {
+                Tok::Ident => {
+                    insert(&mut s, lit);
+                    let (t2, l2) = self.peek(true);
+                    match t2 {
+                        Tok::Comma => continue,
+                        Tok::ClosedPar => return Ok(s),
+                        _ => return Err(format!("found '{l2}', expected: ',' or ')'")),
+                    }
+                }
+                Tok::Comma => {
+                    if s.is_empty() {
+                        insert(&mut s, String::new());
+                    }
+                    let (t2, _) = self.peek(true);
+                    if t2 == Tok::ClosedPar {
+                        insert(&mut s, String::new());
+                        return Ok(s);
+                    }
+                    if t2 == Tok::Comma {
+                        self.next(true);
+                        insert(&mut s, String::new());
+                    }
+                }
+                _ => return Err(format!("found '{lit}', expected: ',', or identifier")),
+            }
+        }
+    }
+
+    fn exact_value(&mut self) -> Result<String, String> {
+        let (t, _) = self.peek(true);
+        if t == Tok::End || t == Tok::Comma {
+            return Ok(String::new());
+        }
+        let (t, lit) = self.next(true);
+        if t == Tok::Ident {
+            Ok(lit)
+        } else {
+            Err(format!("found '{lit}', expected: identifier"))
+        }
+    }
+}
+
 impl Selector {
     /// Parses a selector; the empty selector matches everything.
     pub fn parse(s: &str) -> Result<Selector, ReadError> {
-        let mut reqs = Vec::new();
-        for part in split_top(s) {
-            let part = part.trim();
-            if part.is_empty() {
-                if s.trim().is_empty() {
-                    continue;
-                }
-                return Err(ReadError::Selector(
-                    "unable to parse requirement: found '', expected: identifier".into(),
-                ));
-            }
-            reqs.push(parse_requirement(part)?);
-        }
+        let mut p = SelParser {
+            items: lex(s),
+            pos: 0,
+        };
+        let reqs = p.parse().map_err(ReadError::Selector)?;
         Ok(Selector { reqs })
     }
 
@@ -447,82 +723,6 @@ impl Selector {
                 .is_some_and(|v| v < *n),
         })
     }
-}
-
-/// Splits on commas outside parentheses.
-fn split_top(s: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut depth = 0;
-    let mut start = 0;
-    for (i, c) in s.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth -= 1,
-            ',' if depth == 0 => {
-                out.push(&s[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    out.push(&s[start..]);
-    out
-}
-
-fn parse_requirement(p: &str) -> Result<Requirement, ReadError> {
-    let bad = |msg: String| ReadError::Selector(format!("unable to parse requirement: {msg}"));
-    if let Some(k) = p.strip_prefix('!') {
-        return Ok(Requirement::NotExists(k.trim().to_owned()));
-    }
-    for (op, ne) in [("!=", true), ("==", false), ("=", false)] {
-        if let Some((k, v)) = p.split_once(op) {
-            let (k, v) = (k.trim().to_owned(), v.trim().to_owned());
-            return Ok(if ne {
-                Requirement::NotIn(k, vec![v])
-            } else {
-                Requirement::In(k, vec![v])
-            });
-        }
-    }
-    for (op, gt) in [(">", true), ("<", false)] {
-        if let Some((k, v)) = p.split_once(op) {
-            let n = v.trim().parse::<i64>().map_err(|_| {
-                bad("for 'Gt', 'Lt' operators, the value must be an integer".into())
-            })?;
-            let k = k.trim().to_owned();
-            return Ok(if gt {
-                Requirement::Gt(k, n)
-            } else {
-                Requirement::Lt(k, n)
-            });
-        }
-    }
-    let words: Vec<&str> = p.splitn(2, char::is_whitespace).collect();
-    if let [k, rest] = words.as_slice() {
-        let rest = rest.trim();
-        let (not, list) = if let Some(l) = rest.strip_prefix("notin") {
-            (true, l)
-        } else if let Some(l) = rest.strip_prefix("in") {
-            (false, l)
-        } else {
-            return Err(bad(format!(
-                "found '{rest}', expected: in, notin, =, ==, !=, gt, lt"
-            )));
-        };
-        let list = list.trim();
-        let inner = list
-            .strip_prefix('(')
-            .and_then(|l| l.strip_suffix(')'))
-            .ok_or_else(|| bad(format!("found '{list}', expected: '('")))?;
-        let vals: Vec<String> = inner.split(',').map(|v| v.trim().to_owned()).collect();
-        let k = (*k).to_owned();
-        return Ok(if not {
-            Requirement::NotIn(k, vals)
-        } else {
-            Requirement::In(k, vals)
-        });
-    }
-    Ok(Requirement::Exists(p.to_owned()))
 }
 
 #[cfg(test)]
