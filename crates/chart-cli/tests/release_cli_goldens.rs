@@ -4,7 +4,8 @@
 //! namespaces helm wrote them in (`rc-a`, `rc-b`) on the test API server
 //! (`CHART_TEST_KUBECONFIG`), then every case of `testdata/release-cli/cases.txt` runs
 //! against the `chart` binary and its stdout, stderr and exit code are compared byte for
-//! byte with helm's.
+//! byte with helm's. The records are also loaded as the configmap driver keeps them, and
+//! every case runs again with `HELM_DRIVER=configmap`.
 //!
 //! The namespaces are the recorded ones because a record names its namespace, and
 //! `list -A` keeps one revision per (record namespace, name): copies of these records in
@@ -191,6 +192,37 @@ async fn load(client: &kube::Client, ns: &str, file: &Path) {
     }
 }
 
+/// Replaces the release ConfigMaps of namespace `ns` with the recorded records as the
+/// configmap driver keeps them (the same labels; the payload without the Secret's extra
+/// base64 layer).
+async fn load_configmaps(client: &kube::Client, ns: &str, file: &Path) {
+    use base64::Engine as _;
+    let cms: Api<ConfigMap> = Api::namespaced(client.clone(), ns);
+    cms.delete_collection(
+        &DeleteParams::default(),
+        &ListParams::default().labels("owner=helm"),
+    )
+    .await
+    .expect("delete old records");
+    let recs: Vec<serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(file).expect("secrets")).expect("secrets json");
+    for r in recs {
+        let payload = base64::engine::general_purpose::STANDARD
+            .decode(r["data"]["release"].as_str().expect("release"))
+            .expect("base64");
+        let obj = serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": r["name"], "namespace": ns, "labels": r["labels"]},
+            "data": {"release": String::from_utf8(payload).expect("payload text")},
+        });
+        let cm: ConfigMap = serde_json::from_value(obj).expect("configmap");
+        cms.create(&PostParams::default(), &cm)
+            .await
+            .expect("create configmap");
+    }
+}
+
 #[test]
 fn release_commands_match_helm() {
     let Some(kc) = kubeconfig() else { return };
@@ -208,6 +240,7 @@ fn release_commands_match_helm() {
         lock(&c).await;
         for (key, ns) in NAMESPACES {
             load(&c, ns, &dir.join(format!("secrets-{key}.json"))).await;
+            load_configmaps(&c, ns, &dir.join(format!("secrets-{key}.json"))).await;
         }
         create_objects(&c, NAMESPACES[0].1, &dir.join("secrets-a.json")).await;
         c
@@ -216,57 +249,61 @@ fn release_commands_match_helm() {
     let cases = std::fs::read_to_string(dir.join("cases.txt")).expect("cases.txt");
     let mut failures = Vec::new();
     let mut count = 0;
-    for line in cases.lines() {
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let mut parts = line.splitn(3, '\t');
-        let (name, ns, args) = (
-            parts.next().expect("name"),
-            parts.next().expect("namespace"),
-            parts.next().expect("args"),
-        );
-        count += 1;
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_chart"));
-        cmd.arg("--kubeconfig").arg(&kc);
-        if let Some((_, ns)) = NAMESPACES.iter().find(|(k, _)| *k == ns) {
-            cmd.args(["-n", ns]);
-        }
-        for a in args.split(' ') {
-            cmd.arg(a.replace("\\s", " "));
-        }
-        cmd.env_remove("HELM_NAMESPACE")
-            .env_remove("HELM_DRIVER")
-            .env_remove("HELM_DEBUG")
-            .env_remove("KUBECONFIG")
-            .env("TZ", "UTC")
-            .env("LC_ALL", "C");
-        let out = cmd.output().expect("run chart");
-        let read = |ext: &str| {
-            std::fs::read(dir.join("out").join(format!("{name}.{ext}")))
-                .unwrap_or_else(|e| panic!("golden {name}.{ext}: {e}"))
-        };
-        let want_out = mask_ages(&String::from_utf8_lossy(&read("stdout")));
-        let got_out = mask_ages(&String::from_utf8_lossy(&out.stdout));
-        let want_err = String::from_utf8_lossy(&read("stderr"))
-            .replace("\"helm ", "\"chart ")
-            .replace("Usage:  helm ", "Usage:  chart ");
-        let want_code: i32 = String::from_utf8_lossy(&read("code"))
-            .trim()
-            .parse()
-            .expect("code");
-        let code = out.status.code().unwrap_or(-1);
-        let got_err = String::from_utf8_lossy(&out.stderr);
-        if got_out != want_out || got_err != want_err || code != want_code {
-            failures.push(format!(
-                "{name} ({args}):\n--- helm (exit {want_code})\n{}{want_err}\n--- chart (exit {code})\n{}{got_err}",
+    // helm's output depends on the records only: the same goldens hold for the records
+    // kept as ConfigMaps.
+    for driver in ["secret", "configmap"] {
+        for line in cases.lines() {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let mut parts = line.splitn(3, '\t');
+            let (name, ns, args) = (
+                parts.next().expect("name"),
+                parts.next().expect("namespace"),
+                parts.next().expect("args"),
+            );
+            count += 1;
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_chart"));
+            cmd.arg("--kubeconfig").arg(&kc);
+            if let Some((_, ns)) = NAMESPACES.iter().find(|(k, _)| *k == ns) {
+                cmd.args(["-n", ns]);
+            }
+            for a in args.split(' ') {
+                cmd.arg(a.replace("\\s", " "));
+            }
+            cmd.env_remove("HELM_NAMESPACE")
+                .env("HELM_DRIVER", driver)
+                .env_remove("HELM_DEBUG")
+                .env_remove("KUBECONFIG")
+                .env("TZ", "UTC")
+                .env("LC_ALL", "C");
+            let out = cmd.output().expect("run chart");
+            let read = |ext: &str| {
+                std::fs::read(dir.join("out").join(format!("{name}.{ext}")))
+                    .unwrap_or_else(|e| panic!("golden {name}.{ext}: {e}"))
+            };
+            let want_out = mask_ages(&String::from_utf8_lossy(&read("stdout")));
+            let got_out = mask_ages(&String::from_utf8_lossy(&out.stdout));
+            let want_err = String::from_utf8_lossy(&read("stderr"))
+                .replace("\"helm ", "\"chart ")
+                .replace("Usage:  helm ", "Usage:  chart ");
+            let want_code: i32 = String::from_utf8_lossy(&read("code"))
+                .trim()
+                .parse()
+                .expect("code");
+            let code = out.status.code().unwrap_or(-1);
+            let got_err = String::from_utf8_lossy(&out.stderr);
+            if got_out != want_out || got_err != want_err || code != want_code {
+                failures.push(format!(
+                "{name} ({args}, HELM_DRIVER={driver}):\n--- helm (exit {want_code})\n{}{want_err}\n--- chart (exit {code})\n{}{got_err}",
                 want_out,
                 got_out,
             ));
+            }
         }
     }
     rt.block_on(unlock(&c));
-    assert!(count >= 100, "only {count} cases in cases.txt");
+    assert!(count >= 200, "only {count} case runs (cases.txt twice)");
     assert!(
         failures.is_empty(),
         "{} of {count} cases differ from helm:\n\n{}",
