@@ -66,6 +66,9 @@ h "${A[@]}" install wide "$MY_CHARTS/web" --labels suite=rcg --description 'déj
 h "${B[@]}" install other basic --create-namespace --labels suite=rcg,tier=web --set x=1
 must_fail "${B[@]}" upgrade other bad
 h "${B[@]}" install solo novalues --labels suite=rcg,tier=db
+# A user value that clashes with the chart's (helm logs coalescing warnings on `get values
+# --all` and `get all`).
+h "${B[@]}" install clash "$MY_CHARTS/web" --labels suite=rcg --set replicas.a=1 2>/dev/null
 # Written in another zone: the record's times carry +05:30.
 TZ=Asia/Kolkata h "${B[@]}" install zoned basic --labels suite=rcg
 # An upgrade killed while it waits (no controllers: the Deployment never becomes ready)

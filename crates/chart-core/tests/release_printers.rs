@@ -133,7 +133,7 @@ fn status_printer() {
                 ..StatusOptions::default()
             };
             assert_eq!(
-                print_release(&rel, fmt, &opts).expect(case),
+                print_release(&rel, fmt, &opts).expect(case).out,
                 golden(case),
                 "{case}"
             );
@@ -365,39 +365,47 @@ fn get_printers() {
         let cases: Vec<(&str, String)> = vec![
             (
                 "get-values",
-                get::write_values(&basic, false, t).expect("v"),
+                get::write_values(&basic, false, t).expect("v").out,
             ),
             (
                 "get-values-all",
-                get::write_values(&basic, true, t).expect("v"),
+                get::write_values(&basic, true, t).expect("v").out,
             ),
             (
                 "get-values-json",
-                get::write_values(&basic, false, OutputFormat::Json).expect("v"),
+                get::write_values(&basic, false, OutputFormat::Json)
+                    .expect("v")
+                    .out,
             ),
             (
                 "get-values-all-yaml",
-                get::write_values(&basic, true, OutputFormat::Yaml).expect("v"),
+                get::write_values(&basic, true, OutputFormat::Yaml)
+                    .expect("v")
+                    .out,
             ),
             (
                 "get-values-novalues",
-                get::write_values(&novalues, false, t).expect("v"),
+                get::write_values(&novalues, false, t).expect("v").out,
             ),
             (
                 "get-values-novalues-json",
-                get::write_values(&novalues, false, OutputFormat::Json).expect("v"),
+                get::write_values(&novalues, false, OutputFormat::Json)
+                    .expect("v")
+                    .out,
             ),
             (
                 "get-values-novalues-all",
-                get::write_values(&novalues, true, t).expect("v"),
+                get::write_values(&novalues, true, t).expect("v").out,
             ),
             (
                 "get-values-full-all-json",
-                get::write_values(&full, true, OutputFormat::Json).expect("v"),
+                get::write_values(&full, true, OutputFormat::Json)
+                    .expect("v")
+                    .out,
             ),
             (
                 "get-values-wide-all",
-                get::write_values(&wide, true, t).expect("v"),
+                get::write_values(&wide, true, t).expect("v").out,
             ),
             ("get-manifest", get::write_manifest(&basic)),
             ("get-manifest-full", get::write_manifest(&full)),
@@ -427,15 +435,22 @@ fn get_printers() {
                 "get-metadata-rev1",
                 get::write_metadata(&rel("a", "basic", 1).await, OutputFormat::Yaml).expect("m"),
             ),
-            ("get-all-full", get::write_all(&full).expect("all")),
+            ("get-all-full", get::write_all(&full).expect("all").out),
             (
                 "get-all-basic-rev2",
-                get::write_all(&rel("a", "basic", 2).await).expect("all"),
+                get::write_all(&rel("a", "basic", 2).await)
+                    .expect("all")
+                    .out,
             ),
-            ("get-all-novalues", get::write_all(&novalues).expect("all")),
+            (
+                "get-all-novalues",
+                get::write_all(&novalues).expect("all").out,
+            ),
             (
                 "get-all-zoned",
-                get::write_all(&rel("b", "zoned", 0).await).expect("all"),
+                get::write_all(&rel("b", "zoned", 0).await)
+                    .expect("all")
+                    .out,
             ),
         ];
         for (case, got) in cases {

@@ -40,8 +40,8 @@ pub fn run(g: &GlobalArgs, a: &GetArgs) -> anyhow::Result<ExitCode> {
             res?;
             return Ok(ExitCode::SUCCESS);
         }
-        GetCommand::All(_) => get::write_all(&rel)?,
-        GetCommand::Values(x) => get::write_values(&rel, x.all, format)?,
+        GetCommand::All(_) => warn_then(get::write_all(&rel)?),
+        GetCommand::Values(x) => warn_then(get::write_values(&rel, x.all, format)?),
         GetCommand::Manifest(_) => get::write_manifest(&rel),
         GetCommand::Hooks(_) => get::write_hooks(&rel),
         GetCommand::Notes(_) => get::write_notes(&rel),
@@ -49,4 +49,11 @@ pub fn run(g: &GlobalArgs, a: &GetArgs) -> anyhow::Result<ExitCode> {
     };
     print_out(&out)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the warnings of a printer on stderr (helm logs them while it prints) and
+/// returns its output.
+pub(crate) fn warn_then(p: chart_core::action::status::Printed) -> String {
+    eprint!("{}", p.warnings_text());
+    p.out
 }

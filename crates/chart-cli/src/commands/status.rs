@@ -30,7 +30,9 @@ pub fn run(g: &GlobalArgs, a: &StatusArgs) -> anyhow::Result<ExitCode> {
             show_resources: a.show_resources,
             ..StatusOptions::default()
         };
-        anyhow::Ok(status::print_release(&rel, format, &opts)?)
+        anyhow::Ok(super::get::warn_then(status::print_release(
+            &rel, format, &opts,
+        )?))
     })?;
     print_out(&out)?;
     Ok(ExitCode::SUCCESS)

@@ -5,7 +5,7 @@
 use gotmpl::Value;
 
 use super::output::{self, EncodeError, OutputFormat, RFC3339};
-use super::status::{print_release, release_values, StatusOptions};
+use super::status::{print_release, release_values, Printed, StatusOptions};
 use crate::release::{RecordError, Release};
 use crate::storage::{Storage, StorageError};
 use crate::values::coalesce::CoalesceError;
@@ -70,9 +70,9 @@ pub async fn release_content(
 
 /// `get values` output: `USER-SUPPLIED VALUES:` (or `COMPUTED VALUES:` with `all`) and
 /// the YAML for a table, else the values as JSON or YAML.
-pub fn write_values(rel: &Release, all: bool, format: OutputFormat) -> Result<String, ReadError> {
-    let vals = release_values(rel, all)?;
-    Ok(match format {
+pub fn write_values(rel: &Release, all: bool, format: OutputFormat) -> Result<Printed, ReadError> {
+    let (vals, warnings) = release_values(rel, all)?;
+    let out = match format {
         OutputFormat::Table => {
             let head = if all {
                 "COMPUTED VALUES:\n"
@@ -83,7 +83,8 @@ pub fn write_values(rel: &Release, all: bool, format: OutputFormat) -> Result<St
         }
         OutputFormat::Json => output::encode_json(&vals)?,
         OutputFormat::Yaml => output::encode_yaml(&vals)?,
-    })
+    };
+    Ok(Printed { out, warnings })
 }
 
 /// `get manifest` output: the manifest and a newline.
@@ -109,7 +110,7 @@ pub fn write_hooks(rel: &Release) -> String {
 
 /// `get all` output (without `--template`): the status printer with metadata and the
 /// debug sections.
-pub fn write_all(rel: &Release) -> Result<String, ReadError> {
+pub fn write_all(rel: &Release) -> Result<Printed, ReadError> {
     print_release(
         rel,
         OutputFormat::Table,

@@ -8,11 +8,36 @@ use super::get::{release_content, ReadError};
 use super::output::{self, OutputFormat, ANSIC};
 use crate::release::{HookEvent, Release};
 use crate::storage::Storage;
-use crate::values::coalesce::coalesce_values;
+use crate::values::coalesce::{coalesce_values, Warning};
 
 /// The revision `status` shows: revision `version`, or the latest when `version <= 0`.
 pub async fn status(storage: &Storage, name: &str, version: i64) -> Result<Release, ReadError> {
     release_content(storage, name, version).await
+}
+
+/// A printer's output: the text for stdout, and the warnings helm logs on stderr while
+/// making it (coalescing values: `coalesce.go:237: warning: skipped value for …`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Printed {
+    /// The text for stdout.
+    pub out: String,
+    /// The warnings, in order; print each as a line (`Warning`'s `Display` is helm's).
+    pub warnings: Vec<Warning>,
+}
+
+impl Printed {
+    /// Output without warnings.
+    pub fn text(out: String) -> Printed {
+        Printed {
+            out,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// The warnings as helm's log lines (each ends with a newline).
+    pub fn warnings_text(&self) -> String {
+        self.warnings.iter().map(|w| format!("{w}\n")).collect()
+    }
 }
 
 /// What the status printer shows besides the basic fields (Helm's `statusPrinter`).
@@ -39,20 +64,21 @@ pub fn print_release(
     rel: &Release,
     format: OutputFormat,
     opts: &StatusOptions,
-) -> Result<String, ReadError> {
+) -> Result<Printed, ReadError> {
     match format {
         OutputFormat::Table => status_table(rel, opts),
         OutputFormat::Json => {
             let mut s = rel.to_json()?;
             s.push('\n');
-            Ok(s)
+            Ok(Printed::text(s))
         }
-        OutputFormat::Yaml => Ok(output::json_text_to_yaml(&rel.to_json()?)?),
+        OutputFormat::Yaml => Ok(Printed::text(output::json_text_to_yaml(&rel.to_json()?)?)),
     }
 }
 
 /// The table layout of the status printer.
-fn status_table(rel: &Release, opts: &StatusOptions) -> Result<String, ReadError> {
+fn status_table(rel: &Release, opts: &StatusOptions) -> Result<Printed, ReadError> {
+    let mut warnings = Vec::new();
     let info = rel.info.clone().unwrap_or_default();
     let mut out = String::new();
     out.push_str(&format!("NAME: {}\n", rel.name));
@@ -114,6 +140,7 @@ fn status_table(rel: &Release, opts: &StatusOptions) -> Result<String, ReadError
         out.push('\n');
         let chart = rel.chart.clone().unwrap_or_default().to_chart();
         let computed = coalesce_values(&chart, &rel.config)?;
+        warnings.extend(computed.warnings);
         out.push_str("COMPUTED VALUES:\n");
         out.push_str(&output::encode_yaml(&computed.values)?);
         out.push('\n');
@@ -130,17 +157,18 @@ fn status_table(rel: &Release, opts: &StatusOptions) -> Result<String, ReadError
     if !opts.hide_notes && !info.notes.is_empty() {
         out.push_str(&format!("NOTES:\n{}\n", info.notes.trim()));
     }
-    Ok(out)
+    Ok(Printed { out, warnings })
 }
 
 /// The values a release was made with (`get values`): the user-supplied ones, or with
-/// `all` those coalesced with the chart's defaults.
-pub fn release_values(rel: &Release, all: bool) -> Result<Value, ReadError> {
+/// `all` those coalesced with the chart's defaults (and the warnings coalescing gave).
+pub fn release_values(rel: &Release, all: bool) -> Result<(Value, Vec<Warning>), ReadError> {
     if all {
         let chart = rel.chart.clone().unwrap_or_default().to_chart();
-        Ok(coalesce_values(&chart, &rel.config)?.values)
+        let c = coalesce_values(&chart, &rel.config)?;
+        Ok((c.values, c.warnings))
     } else {
-        Ok(rel.config.clone())
+        Ok((rel.config.clone(), Vec::new()))
     }
 }
 
