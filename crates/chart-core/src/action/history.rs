@@ -130,3 +130,48 @@ pub(crate) fn json_time(t: &Time) -> String {
         t.to_string()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::release::{Info, Status};
+
+    #[test]
+    fn records_without_chart_or_time() {
+        let mut recs = vec![
+            Release {
+                name: "x".into(),
+                version: 2,
+                info: Some(Info {
+                    status: Status::Failed,
+                    description: "boom".into(),
+                    ..Info::default()
+                }),
+                ..Release::default()
+            },
+            Release {
+                name: "x".into(),
+                version: 1,
+                ..Release::default()
+            },
+        ];
+        let h = history_entries(&mut recs, 256);
+        assert_eq!(h.len(), 2);
+        assert_eq!(h[0].revision, 1);
+        assert_eq!(h[1].chart, "MISSING");
+        assert_eq!(h[1].app_version, "MISSING");
+        let table = write_history(&h, OutputFormat::Table).unwrap_or_default();
+        assert!(
+            table
+                .contains("2       \tMon Jan  1 00:00:00 0001\tfailed\tMISSING\tMISSING    \tboom"),
+            "{table}"
+        );
+        let json = write_history(&h[1..], OutputFormat::Json).unwrap_or_default();
+        assert_eq!(
+            json,
+            "[{\"revision\":2,\"updated\":\"\",\"status\":\"failed\",\"chart\":\"MISSING\",\"app_version\":\"MISSING\",\"description\":\"boom\"}]\n"
+        );
+        assert_eq!(history_entries(&mut recs, 1).len(), 1);
+        assert!(history_entries(&mut recs, 0).is_empty());
+    }
+}
