@@ -140,7 +140,7 @@ pub struct ListArgs {
     #[arg(long = "no-headers")]
     pub no_headers: bool,
     /// format time using golang time formatter. Example: --time-format "2006-01-02 15:04:05Z0700"
-    #[arg(long = "time-format", default_value = "")]
+    #[arg(long = "time-format", default_value = "", allow_hyphen_values = true)]
     pub time_format: String,
     /// sort by release date
     #[arg(short = 'd', long)]
@@ -179,10 +179,10 @@ pub struct ListArgs {
     #[arg(long, default_value_t = 0)]
     pub offset: i64,
     /// a regular expression (Perl compatible). Any releases that match the expression will be included in the results
-    #[arg(short = 'f', long, default_value = "")]
+    #[arg(short = 'f', long, default_value = "", allow_hyphen_values = true)]
     pub filter: String,
     /// Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Works only for secret(default) and configmap storage backends.
-    #[arg(short = 'l', long, default_value = "")]
+    #[arg(short = 'l', long, default_value = "", allow_hyphen_values = true)]
     pub selector: String,
     /// prints the output in the specified format. Allowed values: table, json, yaml
     #[arg(short = 'o', long, default_value = "table")]
@@ -232,7 +232,7 @@ pub struct GetAllArgs {
     #[command(flatten)]
     pub common: GetRevisionArgs,
     /// go template for formatting the output, eg: {{.Release.Name}}
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value = "", allow_hyphen_values = true)]
     pub template: String,
 }
 

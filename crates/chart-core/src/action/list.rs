@@ -395,8 +395,8 @@ fn names(rels: &[Release]) -> Value {
 
 /// A Kubernetes label selector (`k8s.io/apimachinery/pkg/labels.Parse`): comma-separated
 /// requirements `k=v`, `k==v`, `k!=v`, `k in (a,b)`, `k notin (a,b)`, `k`, `!k`,
-/// `k>n`, `k<n`, read by the same lexer and parser rules (and error texts) as
-/// apimachinery's; label keys and values are not validated.
+/// `k>n`, `k<n`, read by the same lexer and parser rules, validations and error texts as
+/// apimachinery's.
 #[derive(Clone, Debug, Default)]
 pub struct Selector {
     reqs: Vec<Requirement>,
@@ -564,6 +564,40 @@ impl SelParser {
     }
 
     fn requirement(&mut self) -> Result<Requirement, String> {
+        let r = self.requirement_unchecked()?;
+        let (key, mut vals, gt_lt) = match &r {
+            Requirement::In(k, v) | Requirement::NotIn(k, v) => (k, v.clone(), false),
+            Requirement::Gt(k, _) | Requirement::Lt(k, _) => (k, Vec::new(), true),
+            _ => return Ok(r),
+        };
+        if gt_lt {
+            return Ok(r);
+        }
+        // apimachinery validates the values in sorted order.
+        vals.sort();
+        vals.dedup();
+        let mut errs: Vec<String> = Vec::new();
+        for (i, v) in vals.iter().enumerate() {
+            let e = label_value_errors(v);
+            if !e.is_empty() {
+                let msg = format!(
+                    "values[{i}][{key}]: Invalid value: {}: {}",
+                    gotmpl::fmt::go_quote(v),
+                    e.join("; ")
+                );
+                if !errs.contains(&msg) {
+                    errs.push(msg);
+                }
+            }
+        }
+        match errs.len() {
+            0 => Ok(r),
+            1 => Err(errs.remove(0)),
+            _ => Err(format!("[{}]", errs.join(", "))),
+        }
+    }
+
+    fn requirement_unchecked(&mut self) -> Result<Requirement, String> {
         let (mut t, mut key) = self.next(true);
         let not = t == Tok::DoesNotExist;
         if not {
@@ -571,6 +605,14 @@ impl SelParser {
         }
         if t != Tok::Ident {
             return Err(format!("found '{key}', expected: identifier"));
+        }
+        let key_errs = qualified_name_errors(&key);
+        if !key_errs.is_empty() {
+            return Err(format!(
+                "<nil>: Invalid value: {}: {}",
+                gotmpl::fmt::go_quote(&key),
+                key_errs.join("; ")
+            ));
         }
         // `!k` is complete whatever follows (a following operator is then an error of
         // the selector, not of the requirement).
@@ -693,6 +735,95 @@ impl SelParser {
             Err(format!("found '{lit}', expected: identifier"))
         }
     }
+}
+
+/// apimachinery's `RegexError` text.
+fn regex_error(msg: &str, fmt: &str, examples: &[&str]) -> String {
+    let ex: Vec<String> = examples.iter().map(|e| format!("'{e}'")).collect();
+    format!(
+        "{msg} (e.g. {}, regex used for validation is '{fmt}')",
+        ex.join(",  or ")
+    )
+}
+
+const QUALIFIED_NAME_MSG: &str = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+const QUALIFIED_NAME_FMT: &str = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
+
+fn full_match(re: &'static std::sync::OnceLock<regex::Regex>, pat: &str, s: &str) -> bool {
+    re.get_or_init(|| regex::Regex::new(pat).unwrap_or_else(|_| unreachable!()))
+        .is_match(s)
+}
+
+/// apimachinery's `IsQualifiedName` (label keys).
+fn qualified_name_errors(value: &str) -> Vec<String> {
+    static NAME: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    static DNS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let name_msg = || {
+        regex_error(
+            QUALIFIED_NAME_MSG,
+            QUALIFIED_NAME_FMT,
+            &["MyName", "my.name", "123-abc"],
+        )
+    };
+    let mut errs = Vec::new();
+    let parts: Vec<&str> = value.split('/').collect();
+    let name = match parts.as_slice() {
+        [n] => *n,
+        [prefix, n] => {
+            if prefix.is_empty() {
+                errs.push("prefix part must be non-empty".to_owned());
+            } else {
+                if prefix.len() > 253 {
+                    errs.push("prefix part must be no more than 253 characters".to_owned());
+                }
+                let dns = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+                if !full_match(&DNS, dns, prefix) {
+                    errs.push(format!(
+                        "prefix part {}",
+                        regex_error(
+                            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+                            r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*",
+                            &["example.com"],
+                        )
+                    ));
+                }
+            }
+            *n
+        }
+        _ => {
+            return vec![format!(
+                "a qualified name {} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+                name_msg()
+            )]
+        }
+    };
+    if name.is_empty() {
+        errs.push("name part must be non-empty".to_owned());
+    } else if name.len() > 63 {
+        errs.push("name part must be no more than 63 characters".to_owned());
+    }
+    if !full_match(&NAME, &format!("^{QUALIFIED_NAME_FMT}$"), name) {
+        errs.push(format!("name part {}", name_msg()));
+    }
+    errs
+}
+
+/// apimachinery's `IsValidLabelValue`.
+fn label_value_errors(value: &str) -> Vec<String> {
+    static VALUE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    const FMT: &str = "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?";
+    let mut errs = Vec::new();
+    if value.len() > 63 {
+        errs.push("must be no more than 63 characters".to_owned());
+    }
+    if !full_match(&VALUE, &format!("^{FMT}$"), value) {
+        errs.push(regex_error(
+            "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+            FMT,
+            &["MyValue", "my_value", "12345"],
+        ));
+    }
+    errs
 }
 
 impl Selector {
