@@ -100,7 +100,7 @@ pub struct HistoryArgs {
     #[arg(num_args = 0..)]
     pub args: Vec<String>,
     /// maximum number of revision to include in history
-    #[arg(long, default_value_t = 256)]
+    #[arg(long, default_value_t = 256, allow_negative_numbers = true)]
     pub max: i64,
     /// prints the output in the specified format. Allowed values: table, json, yaml
     #[arg(short = 'o', long, default_value = "table")]
@@ -114,7 +114,7 @@ pub struct StatusArgs {
     #[arg(num_args = 0..)]
     pub args: Vec<String>,
     /// if set, display the status of the named release with revision
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     pub revision: i64,
     /// prints the output in the specified format. Allowed values: table, json, yaml
     #[arg(short = 'o', long, default_value = "table")]
@@ -173,10 +173,10 @@ pub struct ListArgs {
     #[arg(short = 'A', long = "all-namespaces")]
     pub all_namespaces: bool,
     /// maximum number of releases to fetch
-    #[arg(short = 'm', long = "max", default_value_t = 256)]
+    #[arg(short = 'm', long = "max", default_value_t = 256, allow_negative_numbers = true)]
     pub max: i64,
     /// next release index in the list, used to offset from start value
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     pub offset: i64,
     /// a regular expression (Perl compatible). Any releases that match the expression will be included in the results
     #[arg(short = 'f', long, default_value = "", allow_hyphen_values = true)]
@@ -221,7 +221,7 @@ pub struct GetRevisionArgs {
     #[arg(num_args = 0..)]
     pub args: Vec<String>,
     /// get the named release with revision
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     pub revision: i64,
 }
 
