@@ -173,7 +173,12 @@ pub struct ListArgs {
     #[arg(short = 'A', long = "all-namespaces")]
     pub all_namespaces: bool,
     /// maximum number of releases to fetch
-    #[arg(short = 'm', long = "max", default_value_t = 256, allow_negative_numbers = true)]
+    #[arg(
+        short = 'm',
+        long = "max",
+        default_value_t = 256,
+        allow_negative_numbers = true
+    )]
     pub max: i64,
     /// next release index in the list, used to offset from start value
     #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
