@@ -41,6 +41,12 @@ pub struct TemplateOptions {
     /// Leave the parsed templates unfreed (see [`Engine::skip_teardown`]): for a
     /// process that exits after this render.
     pub skip_teardown: bool,
+    /// `.Release.Revision` (0 is taken as 1, as for `helm template`).
+    pub revision: i64,
+    /// What `lookup` asks (a cluster during install and upgrade); `None` answers empty maps.
+    pub lookup: Option<std::sync::Arc<dyn crate::engine::funcs::Lookup>>,
+    /// `--render-subchart-notes`: the NOTES.txt of every chart, not only the root's.
+    pub sub_notes: bool,
 }
 
 /// Why a render failed. `Render` errors are those Helm prints with its
@@ -218,6 +224,7 @@ fn template_engine(opts: &TemplateOptions) -> Engine {
     Engine {
         enable_dns: opts.enable_dns,
         skip_teardown: opts.skip_teardown,
+        lookup: opts.lookup.clone(),
         ..Engine::default()
     }
 }
@@ -254,7 +261,7 @@ fn render_resources_parsed(
     let release = ReleaseInfo {
         name: opts.release_name.clone(),
         namespace: opts.namespace.clone(),
-        revision: 1,
+        revision: opts.revision.max(1),
         is_install: !opts.is_upgrade,
         is_upgrade: opts.is_upgrade,
     };
@@ -267,7 +274,11 @@ fn render_resources_parsed(
     let mut notes = String::new();
     files.retain(|k, v| {
         if k.ends_with("NOTES.txt") {
-            if *k == notes_path {
+            if opts.sub_notes {
+                // helm joins every chart's notes, each after a newline.
+                notes.push('\n');
+                notes.push_str(v);
+            } else if *k == notes_path {
                 notes = v.clone();
             }
             return false;

@@ -1,6 +1,13 @@
 //! Actions: the operations behind each command (Helm's `pkg/action`).
 
 pub mod config;
+pub mod deploy;
+pub mod hooks;
 pub mod install;
 pub mod lint;
+pub mod lock;
+pub mod release_install;
+pub mod rollback;
 pub mod show;
+pub mod uninstall;
+pub mod upgrade;
