@@ -81,6 +81,184 @@ pub enum Command {
     Show(ShowArgs),
     /// create a new chart with the given name
     Create(CreateArgs),
+    /// fetch release history
+    #[command(alias = "hist")]
+    History(HistoryArgs),
+    /// display the status of the named release
+    Status(StatusArgs),
+    /// list releases
+    #[command(alias = "ls")]
+    List(ListArgs),
+    /// download extended information of a named release
+    Get(GetArgs),
+}
+
+/// `chart history RELEASE_NAME`.
+#[derive(Args, Debug, Clone)]
+pub struct HistoryArgs {
+    /// the release name
+    #[arg(num_args = 0..)]
+    pub args: Vec<String>,
+    /// maximum number of revision to include in history
+    #[arg(long, default_value_t = 256)]
+    pub max: i64,
+    /// prints the output in the specified format. Allowed values: table, json, yaml
+    #[arg(short = 'o', long, default_value = "table")]
+    pub output: String,
+}
+
+/// `chart status RELEASE_NAME`.
+#[derive(Args, Debug, Clone)]
+pub struct StatusArgs {
+    /// the release name
+    #[arg(num_args = 0..)]
+    pub args: Vec<String>,
+    /// if set, display the status of the named release with revision
+    #[arg(long, default_value_t = 0)]
+    pub revision: i64,
+    /// prints the output in the specified format. Allowed values: table, json, yaml
+    #[arg(short = 'o', long, default_value = "table")]
+    pub output: String,
+    /// if set, display the description message of the named release
+    #[arg(long = "show-desc")]
+    pub show_desc: bool,
+    /// if set, display the resources of the named release
+    #[arg(long = "show-resources")]
+    pub show_resources: bool,
+}
+
+/// `chart list`.
+#[derive(Args, Debug, Clone)]
+pub struct ListArgs {
+    /// no arguments are accepted
+    #[arg(num_args = 0.., hide = true)]
+    pub args: Vec<String>,
+    /// output short (quiet) listing format
+    #[arg(short = 'q', long)]
+    pub short: bool,
+    /// don't print headers when using the default output format
+    #[arg(long = "no-headers")]
+    pub no_headers: bool,
+    /// format time using golang time formatter. Example: --time-format "2006-01-02 15:04:05Z0700"
+    #[arg(long = "time-format", default_value = "")]
+    pub time_format: String,
+    /// sort by release date
+    #[arg(short = 'd', long)]
+    pub date: bool,
+    /// reverse the sort order
+    #[arg(short = 'r', long)]
+    pub reverse: bool,
+    /// show all releases without any filter applied
+    #[arg(short = 'a', long)]
+    pub all: bool,
+    /// show uninstalled releases (if 'helm uninstall --keep-history' was used)
+    #[arg(long)]
+    pub uninstalled: bool,
+    /// show superseded releases
+    #[arg(long)]
+    pub superseded: bool,
+    /// show releases that are currently being uninstalled
+    #[arg(long)]
+    pub uninstalling: bool,
+    /// show deployed releases. If no other is specified, this will be automatically enabled
+    #[arg(long)]
+    pub deployed: bool,
+    /// show failed releases
+    #[arg(long)]
+    pub failed: bool,
+    /// show pending releases
+    #[arg(long)]
+    pub pending: bool,
+    /// list releases across all namespaces
+    #[arg(short = 'A', long = "all-namespaces")]
+    pub all_namespaces: bool,
+    /// maximum number of releases to fetch
+    #[arg(short = 'm', long = "max", default_value_t = 256)]
+    pub max: i64,
+    /// next release index in the list, used to offset from start value
+    #[arg(long, default_value_t = 0)]
+    pub offset: i64,
+    /// a regular expression (Perl compatible). Any releases that match the expression will be included in the results
+    #[arg(short = 'f', long, default_value = "")]
+    pub filter: String,
+    /// Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2). Works only for secret(default) and configmap storage backends.
+    #[arg(short = 'l', long, default_value = "")]
+    pub selector: String,
+    /// prints the output in the specified format. Allowed values: table, json, yaml
+    #[arg(short = 'o', long, default_value = "table")]
+    pub output: String,
+}
+
+/// `chart get`.
+#[derive(Args, Debug, Clone)]
+pub struct GetArgs {
+    /// What to get.
+    #[command(subcommand)]
+    pub what: GetCommand,
+}
+
+/// `chart get` subcommands.
+#[derive(Subcommand, Debug, Clone)]
+pub enum GetCommand {
+    /// download all information for a named release
+    All(GetAllArgs),
+    /// download the values file for a named release
+    Values(GetValuesArgs),
+    /// download the manifest for a named release
+    Manifest(GetRevisionArgs),
+    /// download all hooks for a named release
+    Hooks(GetRevisionArgs),
+    /// download the notes for a named release
+    Notes(GetRevisionArgs),
+    /// This command fetches metadata for a given release
+    Metadata(GetMetadataArgs),
+}
+
+/// `chart get manifest|hooks|notes RELEASE_NAME`.
+#[derive(Args, Debug, Clone)]
+pub struct GetRevisionArgs {
+    /// the release name
+    #[arg(num_args = 0..)]
+    pub args: Vec<String>,
+    /// get the named release with revision
+    #[arg(long, default_value_t = 0)]
+    pub revision: i64,
+}
+
+/// `chart get all RELEASE_NAME`.
+#[derive(Args, Debug, Clone)]
+pub struct GetAllArgs {
+    /// Name and revision.
+    #[command(flatten)]
+    pub common: GetRevisionArgs,
+    /// go template for formatting the output, eg: {{.Release.Name}}
+    #[arg(long, default_value = "")]
+    pub template: String,
+}
+
+/// `chart get values RELEASE_NAME`.
+#[derive(Args, Debug, Clone)]
+pub struct GetValuesArgs {
+    /// Name and revision.
+    #[command(flatten)]
+    pub common: GetRevisionArgs,
+    /// dump all (computed) values
+    #[arg(short = 'a', long)]
+    pub all: bool,
+    /// prints the output in the specified format. Allowed values: table, json, yaml
+    #[arg(short = 'o', long, default_value = "table")]
+    pub output: String,
+}
+
+/// `chart get metadata RELEASE_NAME`.
+#[derive(Args, Debug, Clone)]
+pub struct GetMetadataArgs {
+    /// Name and revision.
+    #[command(flatten)]
+    pub common: GetRevisionArgs,
+    /// prints the output in the specified format. Allowed values: table, json, yaml
+    #[arg(short = 'o', long, default_value = "table")]
+    pub output: String,
 }
 
 /// `--set` family and `-f`.

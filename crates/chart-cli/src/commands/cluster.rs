@@ -1,5 +1,4 @@
 //! What the cluster commands share: helm's global flags and environment turned into the
-#![allow(dead_code)] // until the cluster commands use every helper
 //! library's connection settings, and the async runtime the actions run on.
 
 use chart_core::action::config::Configuration;

@@ -6,8 +6,12 @@ use crate::cli::{Cli, Command};
 
 pub(crate) mod cluster;
 mod create;
+mod get;
+mod history;
 pub(crate) mod lint;
+mod list;
 mod show;
+mod status;
 mod template;
 mod version;
 
@@ -25,6 +29,10 @@ pub fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Lint(a) => lint::run(&cli.global, &a),
         Command::Show(a) => show::run(&a),
         Command::Create(a) => create::run(&a),
+        Command::History(a) => history::run(&cli.global, &a),
+        Command::Status(a) => status::run(&cli.global, &a),
+        Command::List(a) => list::run(&cli.global, &a),
+        Command::Get(a) => get::run(&cli.global, &a),
     }
 }
 
@@ -34,5 +42,31 @@ fn go_parse_bool(s: &str) -> Option<bool> {
         "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
         "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
         _ => None,
+    }
+}
+
+/// Writes a command's output to stdout; a closed pipe (`| head`) is not an error.
+pub(crate) fn print_out(s: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(s.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+/// Helm's `-o/--output` value, or the error cobra prints for a bad one.
+pub(crate) fn output_format(s: &str) -> anyhow::Result<chart_core::action::output::OutputFormat> {
+    chart_core::action::output::OutputFormat::parse(s)
+        .map_err(|e| anyhow::anyhow!("invalid argument {s:?} for \"-o, --output\" flag: {e}"))
+}
+
+/// Helm's `require.ExactArgs(1)` for `chart CMD RELEASE_NAME`.
+pub(crate) fn one_release<'a>(cmd: &str, args: &'a [String]) -> anyhow::Result<&'a str> {
+    match args {
+        [name] => Ok(name),
+        _ => anyhow::bail!(
+            "\"chart {cmd}\" requires 1 argument\n\nUsage:  chart {cmd} RELEASE_NAME [flags]"
+        ),
     }
 }
