@@ -139,7 +139,11 @@ fn masked_record(json: &str, ns: &str) -> Value {
                 for (k, val) in m.iter_mut() {
                     let time_key = matches!(
                         k.as_str(),
-                        "first_deployed" | "last_deployed" | "deleted" | "started_at" | "completed_at"
+                        "first_deployed"
+                            | "last_deployed"
+                            | "deleted"
+                            | "started_at"
+                            | "completed_at"
                     );
                     if time_key {
                         if val.as_str().is_some_and(|s| !s.is_empty()) {
@@ -222,7 +226,9 @@ async fn fresh_namespace(kubeconfig: &str, tag: &str) -> String {
 /// the same output, records and live objects from chart and from helm.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lifecycle_matches_helm() {
-    let Some(kc) = kube_support::kubeconfig() else { return };
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
     let Some(helm) = helm_bin() else { return };
     let env = Env::new(&kc, "life");
     let ns_c = fresh_namespace(&kc, "life-c").await;
@@ -232,18 +238,46 @@ async fn lifecycle_matches_helm() {
     let _ctl_h = kube_support::start_controller(cfg.kube.client().clone(), &ns_h);
     let chart = demo();
     let steps: Vec<Vec<&str>> = vec![
-        vec!["install", "rel", &chart, "--set", "hook.enabled=true", "--wait"],
         vec![
-            "upgrade", "rel", &chart, "--set", "hook.enabled=true", "--set", "greeting=bye",
-            "--set", "service.enabled=false", "--set", "sidecar=true", "--set", "logger=false",
+            "install",
+            "rel",
+            &chart,
+            "--set",
+            "hook.enabled=true",
+            "--wait",
+        ],
+        vec![
+            "upgrade",
+            "rel",
+            &chart,
+            "--set",
+            "hook.enabled=true",
+            "--set",
+            "greeting=bye",
+            "--set",
+            "service.enabled=false",
+            "--set",
+            "sidecar=true",
+            "--set",
+            "logger=false",
             "--wait",
         ],
         vec!["rollback", "rel", "1", "--wait"],
-        vec!["upgrade", "rel", &chart, "--reuse-values", "--set", "replicas=2"],
+        vec![
+            "upgrade",
+            "rel",
+            &chart,
+            "--reuse-values",
+            "--set",
+            "replicas=2",
+        ],
         vec!["history", "rel"],
     ];
     for (i, step) in steps.iter().enumerate() {
-        let c = ok(env.run(chart_bin(), &ns_c, step), &format!("chart {step:?}"));
+        let c = ok(
+            env.run(chart_bin(), &ns_c, step),
+            &format!("chart {step:?}"),
+        );
         let h = ok(env.run(&helm, &ns_h, step), &format!("helm {step:?}"));
         if step[0] != "history" {
             assert_eq!(
@@ -273,8 +307,14 @@ async fn lifecycle_matches_helm() {
             "live objects after {step:?}"
         );
     }
-    let c = ok(env.run(chart_bin(), &ns_c, &["uninstall", "rel"]), "chart uninstall");
-    let h = ok(env.run(&helm, &ns_h, &["uninstall", "rel"]), "helm uninstall");
+    let c = ok(
+        env.run(chart_bin(), &ns_c, &["uninstall", "rel"]),
+        "chart uninstall",
+    );
+    let h = ok(
+        env.run(&helm, &ns_h, &["uninstall", "rel"]),
+        "helm uninstall",
+    );
     assert_eq!(text(&c), text(&h));
     assert!(records(&kc, &ns_c, "rel").await.is_empty());
     assert_eq!(
@@ -287,30 +327,67 @@ async fn lifecycle_matches_helm() {
 /// helm; one installed by helm is upgraded, rolled back and uninstalled by chart.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn interop_both_ways() {
-    let Some(kc) = kube_support::kubeconfig() else { return };
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
     let Some(helm) = helm_bin() else { return };
     let env = Env::new(&kc, "interop");
     let ns = fresh_namespace(&kc, "interop").await;
     let chart = demo();
     let c = chart_bin();
-    ok(env.run(c, &ns, &["install", "a", &chart]), "chart install a");
+    ok(
+        env.run(c, &ns, &["install", "a", &chart]),
+        "chart install a",
+    );
     let l = ok(env.run(&helm, &ns, &["list"]), "helm list");
-    assert!(text(&l).contains("a   ") || text(&l).lines().any(|x| x.starts_with("a\t") || x.starts_with("a ")), "{}", text(&l));
-    ok(env.run(&helm, &ns, &["upgrade", "a", &chart, "--set", "greeting=x"]), "helm upgrade a");
-    ok(env.run(&helm, &ns, &["rollback", "a", "1"]), "helm rollback a");
-    ok(env.run(c, &ns, &["upgrade", "a", &chart, "--set", "greeting=y"]), "chart upgrade a after helm");
+    assert!(
+        text(&l).contains("a   ")
+            || text(&l)
+                .lines()
+                .any(|x| x.starts_with("a\t") || x.starts_with("a ")),
+        "{}",
+        text(&l)
+    );
+    ok(
+        env.run(&helm, &ns, &["upgrade", "a", &chart, "--set", "greeting=x"]),
+        "helm upgrade a",
+    );
+    ok(
+        env.run(&helm, &ns, &["rollback", "a", "1"]),
+        "helm rollback a",
+    );
+    ok(
+        env.run(c, &ns, &["upgrade", "a", &chart, "--set", "greeting=y"]),
+        "chart upgrade a after helm",
+    );
     ok(env.run(&helm, &ns, &["uninstall", "a"]), "helm uninstall a");
     assert!(records(&kc, &ns, "a").await.is_empty());
 
-    ok(env.run(&helm, &ns, &["install", "b", &chart]), "helm install b");
-    ok(env.run(c, &ns, &["upgrade", "b", &chart, "--set", "service.enabled=false"]), "chart upgrade b");
+    ok(
+        env.run(&helm, &ns, &["install", "b", &chart]),
+        "helm install b",
+    );
+    ok(
+        env.run(
+            c,
+            &ns,
+            &["upgrade", "b", &chart, "--set", "service.enabled=false"],
+        ),
+        "chart upgrade b",
+    );
     ok(env.run(c, &ns, &["rollback", "b"]), "chart rollback b");
     let st = ok(env.run(&helm, &ns, &["status", "b"]), "helm status b");
     assert!(text(&st).contains("REVISION: 3"), "{}", text(&st));
     let hist = ok(env.run(&helm, &ns, &["history", "b"]), "helm history b");
     assert!(text(&hist).contains("Rollback to 1"), "{}", text(&hist));
-    ok(env.run(c, &ns, &["uninstall", "b", "--keep-history"]), "chart uninstall b");
-    let l = ok(env.run(&helm, &ns, &["list", "--uninstalled"]), "helm list --uninstalled");
+    ok(
+        env.run(c, &ns, &["uninstall", "b", "--keep-history"]),
+        "chart uninstall b",
+    );
+    let l = ok(
+        env.run(&helm, &ns, &["list", "--uninstalled"]),
+        "helm list --uninstalled",
+    );
     assert!(text(&l).contains("uninstalled"), "{}", text(&l));
     ok(env.run(&helm, &ns, &["uninstall", "b"]), "helm purges b");
 }
@@ -318,28 +395,43 @@ async fn interop_both_ways() {
 /// Two concurrent upgrades of one release: exactly one wins, the other gets helm's error.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_upgrades_one_wins() {
-    let Some(kc) = kube_support::kubeconfig() else { return };
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
     let env = Env::new(&kc, "conc");
     let ns = fresh_namespace(&kc, "conc").await;
     let chart = demo();
     let c = chart_bin();
     ok(env.run(c, &ns, &["install", "r", &chart]), "install");
     let spawn = |v: &str| {
-        env.cmd(c, &ns, &["upgrade", "r", &chart, "--set", &format!("greeting={v}")])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
+        env.cmd(
+            c,
+            &ns,
+            &["upgrade", "r", &chart, "--set", &format!("greeting={v}")],
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
     };
     let (a, b) = (spawn("one"), spawn("two"));
     let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
     let wins = [&a, &b].iter().filter(|o| o.status.success()).count();
-    assert_eq!(wins, 1, "a: {} {}\nb: {} {}", text(&a), err_text(&a), text(&b), err_text(&b));
+    assert_eq!(
+        wins,
+        1,
+        "a: {} {}\nb: {} {}",
+        text(&a),
+        err_text(&a),
+        text(&b),
+        err_text(&b)
+    );
     let loser = if a.status.success() { &b } else { &a };
     let e = err_text(loser);
     assert!(
-        e.contains("Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress")
-            || e.contains("Error: UPGRADE FAILED: release: already exists"),
+        e.contains(
+            "Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress"
+        ) || e.contains("Error: UPGRADE FAILED: release: already exists"),
         "{e}"
     );
     let recs = records(&kc, &ns, "r").await;
@@ -352,7 +444,9 @@ async fn concurrent_upgrades_one_wins() {
 /// `--recover-stuck` then proceeds, and `rollback` recovers as with helm.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_upgrade_is_explained_and_recovered() {
-    let Some(kc) = kube_support::kubeconfig() else { return };
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
     let env = Env::new(&kc, "kill");
     let ns = fresh_namespace(&kc, "kill").await;
     let chart = demo();
@@ -360,7 +454,11 @@ async fn killed_upgrade_is_explained_and_recovered() {
     ok(env.run(c, &ns, &["install", "r", &chart]), "install");
     // No controller runs here: the Deployment never becomes ready, so --wait hangs.
     let mut child = env
-        .cmd(c, &ns, &["upgrade", "r", &chart, "--set", "greeting=x", "--wait"])
+        .cmd(
+            c,
+            &ns,
+            &["upgrade", "r", &chart, "--set", "greeting=x", "--wait"],
+        )
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -387,16 +485,41 @@ async fn killed_upgrade_is_explained_and_recovered() {
     let o = env.run(c, &ns, &["upgrade", "r", &chart]);
     let e = err_text(&o);
     assert!(!o.status.success());
-    assert!(e.starts_with("Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress\n"), "{e}");
+    assert!(
+        e.starts_with(
+            "Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress\n"
+        ),
+        "{e}"
+    );
     assert!(e.contains("revision 2 of release \"r\""), "{e}");
     assert!(e.contains("is gone"), "{e}");
     assert!(e.contains(&format!("chart rollback r -n {ns} 1")), "{e}");
     // Records are intact.
     let recs = records(&kc, &ns, "r").await;
-    assert_eq!(recs.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(), ["deployed", "pending-upgrade"]);
-    ok(env.run(c, &ns, &["upgrade", "r", &chart, "--set", "greeting=z", "--recover-stuck"]), "recover-stuck");
+    assert_eq!(
+        recs.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(),
+        ["deployed", "pending-upgrade"]
+    );
+    ok(
+        env.run(
+            c,
+            &ns,
+            &[
+                "upgrade",
+                "r",
+                &chart,
+                "--set",
+                "greeting=z",
+                "--recover-stuck",
+            ],
+        ),
+        "recover-stuck",
+    );
     let recs = records(&kc, &ns, "r").await;
-    assert_eq!(recs.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(), ["superseded", "failed", "deployed"]);
+    assert_eq!(
+        recs.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(),
+        ["superseded", "failed", "deployed"]
+    );
     ok(env.run(c, &ns, &["rollback", "r", "1"]), "rollback");
 }
 
@@ -404,7 +527,9 @@ async fn killed_upgrade_is_explained_and_recovered() {
 /// applied.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oversized_record_is_refused_before_anything_is_applied() {
-    let Some(kc) = kube_support::kubeconfig() else { return };
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
     let env = Env::new(&kc, "big");
     let ns = fresh_namespace(&kc, "big").await;
     // 2 MiB of incompressible text in a values file: the record holds it twice.
@@ -419,11 +544,24 @@ async fn oversized_record_is_refused_before_anything_is_applied() {
     big.push_str("\"\n");
     let f = env.home.join("big.yaml");
     std::fs::write(&f, big).unwrap();
-    let o = env.run(chart_bin(), &ns, &["install", "r", &demo(), "-f", f.to_str().unwrap()]);
+    let o = env.run(
+        chart_bin(),
+        &ns,
+        &["install", "r", &demo(), "-f", f.to_str().unwrap()],
+    );
     assert!(!o.status.success());
     assert!(err_text(&o).contains("sql"), "{}", err_text(&o));
     let cfg = config(&kc, &ns).await;
-    assert!(cfg.storage.history("r").await.map(|h| h.is_empty()).unwrap_or(true));
-    let cm = cfg.kube.lookup("v1", "ConfigMap", &ns, "r-config").await.unwrap();
+    assert!(cfg
+        .storage
+        .history("r")
+        .await
+        .map(|h| h.is_empty())
+        .unwrap_or(true));
+    let cm = cfg
+        .kube
+        .lookup("v1", "ConfigMap", &ns, "r-config")
+        .await
+        .unwrap();
     assert!(cm.as_object().is_none_or(|m| m.is_empty()), "{cm}");
 }

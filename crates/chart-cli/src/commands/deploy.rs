@@ -59,10 +59,7 @@ pub fn progress() -> ProgressFn {
         if s.pending.is_empty() {
             text.push_str(&format!("wait: all {total} resources are ready\n"));
         } else {
-            text.push_str(&format!(
-                "wait: {}/{} resources ready\n",
-                s.ready, total
-            ));
+            text.push_str(&format!("wait: {}/{} resources ready\n", s.ready, total));
             for p in &s.pending {
                 if p.reason == "not checked yet" {
                     continue;
@@ -124,7 +121,10 @@ pub fn load_chart(path: &str, values: &ValuesArgs) -> anyhow::Result<(Chart, Val
         anyhow::bail!("{} charts are not installable", ch.metadata.chart_type);
     }
     if ch.metadata.deprecated {
-        let _ = writeln!(std::io::stderr().lock(), "WARNING: This chart is deprecated");
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "WARNING: This chart is deprecated"
+        );
     }
     Ok((ch, user))
 }

@@ -141,7 +141,14 @@ pub fn run(g: &GlobalArgs, a: &InstallArgs) -> anyhow::Result<ExitCode> {
         enable_dns: a.enable_dns,
         common: common(g, a.wait, a.wait_for_jobs, &a.timeout, a.no_hooks)?,
     };
-    let out = runtime()?.block_on(run_install(g, &chart_path, &a.values, &opts, format, a.hide_notes))?;
+    let out = runtime()?.block_on(run_install(
+        g,
+        &chart_path,
+        &a.values,
+        &opts,
+        format,
+        a.hide_notes,
+    ))?;
     print_out(&out)?;
     Ok(ExitCode::SUCCESS)
 }

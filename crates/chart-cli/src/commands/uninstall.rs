@@ -49,7 +49,10 @@ pub fn run(g: &GlobalArgs, a: &UninstallArgs) -> anyhow::Result<ExitCode> {
         bail!("\"chart uninstall\" requires at least 1 argument\n\nUsage:  chart uninstall RELEASE_NAME [...] [flags]");
     }
     let propagation = Propagation::parse(&a.cascade).ok_or_else(|| {
-        anyhow!("invalid cascade value ({}). Must be \"background\", \"foreground\", or \"orphan\"", a.cascade)
+        anyhow!(
+            "invalid cascade value ({}). Must be \"background\", \"foreground\", or \"orphan\"",
+            a.cascade
+        )
     })?;
     let un = Uninstall {
         options: UninstallOptions {

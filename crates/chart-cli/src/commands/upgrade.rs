@@ -135,7 +135,11 @@ pub fn run(g: &GlobalArgs, a: &UpgradeArgs) -> anyhow::Result<ExitCode> {
                 Err(e) => return Err(e.into()),
             };
             let mut head = String::new();
-            let exists = cfg.storage.history(&name).await.is_ok_and(|h| !h.is_empty());
+            let exists = cfg
+                .storage
+                .history(&name)
+                .await
+                .is_ok_and(|h| !h.is_empty());
             if !exists || uninstalled {
                 if format == OutputFormat::Table {
                     head = format!("Release {name:?} does not exist. Installing it now.\n");
@@ -187,7 +191,9 @@ pub fn run(g: &GlobalArgs, a: &UpgradeArgs) -> anyhow::Result<ExitCode> {
         print_warnings(&up.warnings);
         let mut out = String::new();
         if format == OutputFormat::Table {
-            out.push_str(&format!("Release {name:?} has been upgraded. Happy Helming!\n"));
+            out.push_str(&format!(
+                "Release {name:?} has been upgraded. Happy Helming!\n"
+            ));
         }
         let sopts = StatusOptions {
             debug: g.debug,

@@ -162,10 +162,9 @@ impl Lookup for KubeLookup {
 /// version it serves.
 pub async fn capabilities(kube: &KubeClient) -> Result<Capabilities, ReleaseError> {
     let v = kube.server_version().await?;
-    let api_versions = kube
-        .api_versions()
-        .await
-        .map_err(|e| ReleaseError::Failed(format!("could not get apiVersions from Kubernetes: {e}")))?;
+    let api_versions = kube.api_versions().await.map_err(|e| {
+        ReleaseError::Failed(format!("could not get apiVersions from Kubernetes: {e}"))
+    })?;
     Ok(Capabilities {
         kube_version: v.git_version.clone(),
         kube_major: v.major.clone(),
@@ -267,7 +266,10 @@ pub fn render_for_cluster(
 /// helm's `recordRelease`: an update whose failure is only logged.
 pub(crate) async fn record(cfg: &Configuration, rel: &Release, common: &Common) {
     if let Err(e) = cfg.storage.update(rel).await {
-        common.log(&format!("warning: Failed to update release {}: {e}", rel.name));
+        common.log(&format!(
+            "warning: Failed to update release {}: {e}",
+            rel.name
+        ));
     }
 }
 
@@ -277,15 +279,23 @@ pub(crate) async fn build(
     manifest: &str,
     what: &str,
 ) -> Result<Vec<ResourceInfo>, ReleaseError> {
-    cfg.kube
-        .build(manifest)
-        .await
-        .map_err(|e| ReleaseError::Failed(format!("unable to build kubernetes objects from {what}: {e}")))
+    cfg.kube.build(manifest).await.map_err(|e| {
+        ReleaseError::Failed(format!(
+            "unable to build kubernetes objects from {what}: {e}"
+        ))
+    })
 }
 
 /// Checks custom labels (`--labels`) against the names storage reserves.
 pub fn check_labels(labels: &BTreeMap<String, String>) -> Result<(), ReleaseError> {
-    const RESERVED: &[&str] = &["name", "owner", "status", "version", "createdAt", "modifiedAt"];
+    const RESERVED: &[&str] = &[
+        "name",
+        "owner",
+        "status",
+        "version",
+        "createdAt",
+        "modifiedAt",
+    ];
     if labels.keys().any(|k| RESERVED.contains(&k.as_str())) {
         return Err(ReleaseError::Failed(
             "user supplied labels contains system reserved label name. System labels: [name owner status version createdAt modifiedAt]".into(),

@@ -21,7 +21,9 @@ pub async fn exec_hook(
     // The hooks are in kind order already; a stable sort keeps it between equals.
     order.sort_by(|&a, &b| {
         let (ha, hb) = (&rel.hooks[a], &rel.hooks[b]);
-        ha.weight.cmp(&hb.weight).then_with(|| ha.name.cmp(&hb.name))
+        ha.weight
+            .cmp(&hb.weight)
+            .then_with(|| ha.name.cmp(&hb.name))
     });
     for &i in &order {
         rel.hooks[i].apply_default_delete_policy();

@@ -101,7 +101,9 @@ impl PendingInfo {
         let ns = format!(" -n {}", self.namespace);
         match &self.liveness {
             Liveness::Alive(why) => {
-                s.push_str(&format!("the operation that left it is still running ({why}): wait for it to finish\n"));
+                s.push_str(&format!(
+                    "the operation that left it is still running ({why}): wait for it to finish\n"
+                ));
             }
             Liveness::Dead(why) => {
                 s.push_str(&format!("the operation that left it is gone ({why})\n"));
@@ -113,7 +115,9 @@ impl PendingInfo {
                 s.push_str(", or repeat this command with --recover-stuck (marks the pending revision failed first)");
             }
             Liveness::Unknown(why) => {
-                s.push_str(&format!("whether the operation that left it is still running is unknown ({why})\n"));
+                s.push_str(&format!(
+                    "whether the operation that left it is still running is unknown ({why})\n"
+                ));
                 s.push_str("if it is not, recover with: ");
                 match self.rollback_to {
                     Some(r) => s.push_str(&format!("chart rollback {}{ns} {r}", self.name)),
@@ -218,11 +222,7 @@ pub async fn liveness(cfg: &Configuration, rel: &Release) -> Liveness {
             .await
             .ok()
             .and_then(|s| s.metadata.annotations),
-        _ => {
-            return Liveness::Unknown(
-                "the storage driver keeps no liveness signal".into(),
-            )
-        }
+        _ => return Liveness::Unknown("the storage driver keeps no liveness signal".into()),
     };
     let a = annotations.unwrap_or_default();
     let (Some(holder), Some(renewed)) = (a.get(HOLDER_ANNOTATION), a.get(RENEWED_ANNOTATION))
@@ -271,10 +271,7 @@ mod tests {
         assert!(matches!(judge(&this_holder(), &now), Liveness::Alive(_)));
         let other = format!("{}/{}/1", hostname(), u32::MAX - 1);
         assert!(matches!(judge(&other, &now), Liveness::Dead(_)));
-        assert!(matches!(
-            judge("elsewhere/1/1", &now),
-            Liveness::Alive(_)
-        ));
+        assert!(matches!(judge("elsewhere/1/1", &now), Liveness::Alive(_)));
         assert!(matches!(
             judge("elsewhere/1/1", "2020-01-01T00:00:00Z"),
             Liveness::Dead(_)

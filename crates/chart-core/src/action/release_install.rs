@@ -8,8 +8,7 @@ use gotmpl::Value;
 
 use super::config::Configuration;
 use super::deploy::{
-    build, capabilities, check_labels, record, render_for_cluster, Common, ReleaseError,
-    RenderFor,
+    build, capabilities, check_labels, record, render_for_cluster, Common, ReleaseError, RenderFor,
 };
 use super::hooks::exec_hook;
 use super::install::{validate_release_name, ActionError};
@@ -121,9 +120,11 @@ async fn install_crds(cfg: &Configuration, ch: &Chart) -> Result<(), ReleaseErro
     let mut all = ResourceList::new();
     for (path, f) in ch.crd_objects() {
         let text = String::from_utf8_lossy(&f.read().map_err(ActionError::from)?).into_owned();
-        let res = cfg.kube.build(&text).await.map_err(|e| {
-            ReleaseError::Failed(format!("failed to install CRD {path}: {e}"))
-        })?;
+        let res = cfg
+            .kube
+            .build(&text)
+            .await
+            .map_err(|e| ReleaseError::Failed(format!("failed to install CRD {path}: {e}")))?;
         match cfg.kube.create(&res).await {
             Ok(_) => all.extend(res),
             Err(e) if all_already_exist(&e) => {}

@@ -88,7 +88,11 @@ async fn prepare(
             first_deployed: first,
             last_deployed: Time::now(),
             status: Status::PendingRollback,
-            notes: prev.info.as_ref().map(|i| i.notes.clone()).unwrap_or_default(),
+            notes: prev
+                .info
+                .as_ref()
+                .map(|i| i.notes.clone())
+                .unwrap_or_default(),
             description: format!("Rollback to {previous}"),
             ..Info::default()
         }),

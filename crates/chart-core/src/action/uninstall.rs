@@ -109,7 +109,10 @@ impl Uninstall {
                 "the release named {name:?} is already deleted"
             )));
         }
-        rel.set_status(Status::Uninstalling, "Deletion in progress (or silently failed)");
+        rel.set_status(
+            Status::Uninstalling,
+            "Deletion in progress (or silently failed)",
+        );
         if let Some(i) = rel.info.as_mut() {
             i.deleted = Time::now();
         }
@@ -121,7 +124,10 @@ impl Uninstall {
         }
         let (deleted, kept, errs) = delete_release(cfg, &rel, o.propagation).await;
         if !errs.is_empty() {
-            common.log(&format!("uninstall: Failed to delete release: {}", errs.join("; ")));
+            common.log(&format!(
+                "uninstall: Failed to delete release: {}",
+                errs.join("; ")
+            ));
             return Err(ReleaseError::Failed(format!(
                 "failed to delete release: {name}"
             )));
@@ -222,7 +228,9 @@ async fn delete_release(
             return (
                 Vec::new(),
                 kept,
-                vec![format!("unable to build kubernetes objects for delete: {e}")],
+                vec![format!(
+                    "unable to build kubernetes objects for delete: {e}"
+                )],
             )
         }
     };
