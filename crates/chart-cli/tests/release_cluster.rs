@@ -565,3 +565,79 @@ async fn oversized_record_is_refused_before_anything_is_applied() {
         .unwrap();
     assert!(cm.as_object().is_none_or(|m| m.is_empty()), "{cm}");
 }
+
+/// The image of container 0 of Deployment `name` in `ns`.
+async fn deployment_image(kubeconfig: &str, ns: &str, name: &str) -> String {
+    let cfg = config(kubeconfig, ns).await;
+    let d = cfg.kube.lookup("apps/v1", "Deployment", ns, name).await.unwrap();
+    d["spec"]["template"]["spec"]["containers"][0]["image"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The shop umbrella chart (nine subcharts, a CRD, a pre-install/pre-upgrade migration
+/// Job) installs with --wait, upgrades one service's image tag and rolls back, as one
+/// release, on the Kubernetes 1.20 test server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shop_install_upgrade_rollback() {
+    let Some(kc) = kube_support::kubeconfig() else { return };
+    let env = Env::new(&kc, "shop");
+    let ns = fresh_namespace(&kc, "shop").await;
+    let cfg = config(&kc, "default").await;
+    let _ctl = kube_support::start_controller(cfg.kube.client().clone(), &ns);
+    let shop = repo().join("charts/shop").to_string_lossy().into_owned();
+    let c = chart_bin();
+    let o = ok(
+        env.run(c, &ns, &["install", "shop", &shop, "--wait", "--timeout", "2m"]),
+        "install shop",
+    );
+    assert!(text(&o).contains("STATUS: deployed"), "{}", text(&o));
+    let deps = config(&kc, &ns)
+        .await
+        .kube
+        .lookup("apps/v1", "Deployment", &ns, "")
+        .await
+        .unwrap();
+    let names: Vec<String> = deps["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["metadata"]["name"].as_str().unwrap().to_owned())
+        .collect();
+    let catalog = names
+        .iter()
+        .find(|n| n.contains("catalog"))
+        .expect("a catalog Deployment")
+        .clone();
+    let before = deployment_image(&kc, &ns, &catalog).await;
+    assert!(before.ends_with(":1.4.2"), "{before}");
+    ok(
+        env.run(
+            c,
+            &ns,
+            &["upgrade", "shop", &shop, "--set", "catalog-api.image.tag=1.5.0", "--wait", "--timeout", "2m"],
+        ),
+        "upgrade shop",
+    );
+    assert!(deployment_image(&kc, &ns, &catalog).await.ends_with(":1.5.0"));
+    ok(env.run(c, &ns, &["rollback", "shop", "1", "--wait", "--timeout", "2m"]), "rollback shop");
+    assert_eq!(deployment_image(&kc, &ns, &catalog).await, before);
+    let rel = config(&kc, &ns).await.storage.last("shop").await.unwrap();
+    assert_eq!(rel.version, 3);
+    assert_eq!(rel.status().as_str(), "deployed");
+    let recs = records(&kc, &ns, "shop").await;
+    assert_eq!(
+        recs.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(),
+        ["superseded", "superseded", "deployed"]
+    );
+    // The migration hook ran on install and on upgrade, and was deleted after success.
+    let up = config(&kc, &ns).await.storage.get("shop", 2).await.unwrap();
+    let mig = up
+        .hooks
+        .iter()
+        .find(|h| h.name.ends_with("-migrate"))
+        .expect("the migration hook");
+    assert_eq!(mig.last_run.phase.as_str(), "Succeeded");
+    ok(env.run(c, &ns, &["uninstall", "shop", "--wait"]), "uninstall shop");
+}
