@@ -569,7 +569,11 @@ async fn oversized_record_is_refused_before_anything_is_applied() {
 /// The image of container 0 of Deployment `name` in `ns`.
 async fn deployment_image(kubeconfig: &str, ns: &str, name: &str) -> String {
     let cfg = config(kubeconfig, ns).await;
-    let d = cfg.kube.lookup("apps/v1", "Deployment", ns, name).await.unwrap();
+    let d = cfg
+        .kube
+        .lookup("apps/v1", "Deployment", ns, name)
+        .await
+        .unwrap();
     d["spec"]["template"]["spec"]["containers"][0]["image"]
         .as_str()
         .unwrap_or_default()
@@ -581,7 +585,9 @@ async fn deployment_image(kubeconfig: &str, ns: &str, name: &str) -> String {
 /// release, on the Kubernetes 1.20 test server.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shop_install_upgrade_rollback() {
-    let Some(kc) = kube_support::kubeconfig() else { return };
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
     let env = Env::new(&kc, "shop");
     let ns = fresh_namespace(&kc, "shop").await;
     let cfg = config(&kc, "default").await;
@@ -589,7 +595,11 @@ async fn shop_install_upgrade_rollback() {
     let shop = repo().join("charts/shop").to_string_lossy().into_owned();
     let c = chart_bin();
     let o = ok(
-        env.run(c, &ns, &["install", "shop", &shop, "--wait", "--timeout", "2m"]),
+        env.run(
+            c,
+            &ns,
+            &["install", "shop", &shop, "--wait", "--timeout", "2m"],
+        ),
         "install shop",
     );
     assert!(text(&o).contains("STATUS: deployed"), "{}", text(&o));
@@ -616,12 +626,30 @@ async fn shop_install_upgrade_rollback() {
         env.run(
             c,
             &ns,
-            &["upgrade", "shop", &shop, "--set", "catalog-api.image.tag=1.5.0", "--wait", "--timeout", "2m"],
+            &[
+                "upgrade",
+                "shop",
+                &shop,
+                "--set",
+                "catalog-api.image.tag=1.5.0",
+                "--wait",
+                "--timeout",
+                "2m",
+            ],
         ),
         "upgrade shop",
     );
-    assert!(deployment_image(&kc, &ns, &catalog).await.ends_with(":1.5.0"));
-    ok(env.run(c, &ns, &["rollback", "shop", "1", "--wait", "--timeout", "2m"]), "rollback shop");
+    assert!(deployment_image(&kc, &ns, &catalog)
+        .await
+        .ends_with(":1.5.0"));
+    ok(
+        env.run(
+            c,
+            &ns,
+            &["rollback", "shop", "1", "--wait", "--timeout", "2m"],
+        ),
+        "rollback shop",
+    );
     assert_eq!(deployment_image(&kc, &ns, &catalog).await, before);
     let rel = config(&kc, &ns).await.storage.last("shop").await.unwrap();
     assert_eq!(rel.version, 3);
@@ -639,5 +667,8 @@ async fn shop_install_upgrade_rollback() {
         .find(|h| h.name.ends_with("-migrate"))
         .expect("the migration hook");
     assert_eq!(mig.last_run.phase.as_str(), "Succeeded");
-    ok(env.run(c, &ns, &["uninstall", "shop", "--wait"]), "uninstall shop");
+    ok(
+        env.run(c, &ns, &["uninstall", "shop", "--wait"]),
+        "uninstall shop",
+    );
 }

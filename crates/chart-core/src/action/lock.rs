@@ -5,15 +5,18 @@
 //! Secret or ConfigMap `sh.helm.release.v1.NAME.vN`) carries two annotations that helm
 //! neither reads nor keeps: [`HOLDER_ANNOTATION`] (`HOST/PID/START`, START being the
 //! process start time from `/proc`, so a reused PID is told apart) and
-//! [`RENEWED_ANNOTATION`] (RFC 3339, rewritten every [`RENEW_INTERVAL`]). The record's
-//! data and labels are untouched. The final write of the record (helm's unconditional PUT,
-//! which we do too) drops the annotations, so a finished operation leaves nothing behind.
+//! [`RENEWED_ANNOTATION`] (RFC 3339, rewritten every [`RENEW_INTERVAL`]). They are sent
+//! with the record's own create and update requests (no extra request), and renewed by a
+//! PATCH only when the operation runs longer than the interval. The record's data and
+//! labels are untouched. The final write of the record (helm's unconditional PUT, which we
+//! do too) carries no mark, so a finished operation leaves nothing behind.
 //!
 //! The holder is *provably dead* when it ran on this host and its process (PID with that
 //! start time) is gone, or, from another host, when the annotation was not renewed for
 //! [`EXPIRY`]. A pending record without the annotations (left by helm, or by the memory or
 //! sql drivers, which have no object to annotate) is of unknown liveness.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::{ConfigMap, Secret};
@@ -22,7 +25,7 @@ use serde_json::json;
 
 use super::config::Configuration;
 use crate::release::{Release, Time};
-use crate::storage::DriverKind;
+use crate::storage::{DriverKind, HolderHandle};
 
 /// `HOST/PID/START` of the process that holds a pending record.
 pub const HOLDER_ANNOTATION: &str = "chart.sh/operation-holder";
@@ -129,40 +132,32 @@ impl PendingInfo {
     }
 }
 
-fn annotations_patch(holder: &str) -> serde_json::Value {
-    json!({"metadata": {"annotations": {
-        HOLDER_ANNOTATION: holder,
-        RENEWED_ANNOTATION: Time::now().rfc3339().unwrap_or_default(),
-    }}})
+fn annotations(holder: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        (HOLDER_ANNOTATION.to_owned(), holder.to_owned()),
+        (
+            RENEWED_ANNOTATION.to_owned(),
+            Time::now().rfc3339().unwrap_or_default(),
+        ),
+    ])
 }
 
-async fn patch_object(cfg: &Configuration, key: &str, body: &serde_json::Value) -> bool {
-    let client = cfg.kube.client().clone();
-    let pp = PatchParams::default();
-    let r = match cfg.driver {
-        DriverKind::Secret => Api::<Secret>::namespaced(client, &cfg.namespace)
-            .patch(key, &pp, &Patch::Merge(body))
-            .await
-            .map(|_| ()),
-        DriverKind::ConfigMap => Api::<ConfigMap>::namespaced(client, &cfg.namespace)
-            .patch(key, &pp, &Patch::Merge(body))
-            .await
-            .map(|_| ()),
-        _ => return false,
-    };
-    r.is_ok()
-}
-
-/// Renews the liveness annotations of a pending record until dropped.
+/// Renews the liveness mark of the pending record until stopped (or dropped).
 pub struct Heartbeat {
     task: Option<tokio::task::JoinHandle<()>>,
+    handle: Option<HolderHandle>,
 }
 
 impl Heartbeat {
-    /// Stops renewing.
+    /// Stops renewing; later writes of the record carry no mark.
     pub fn stop(&mut self) {
         if let Some(t) = self.task.take() {
             t.abort();
+        }
+        if let Some(h) = self.handle.take() {
+            if let Ok(mut h) = h.lock() {
+                *h = None;
+            }
         }
     }
 }
@@ -173,24 +168,36 @@ impl Drop for Heartbeat {
     }
 }
 
-/// Marks `rel` (just created as pending) as held by this process and keeps renewing the
-/// mark in the background. Nothing happens for the memory and sql drivers.
-pub async fn hold(cfg: &Configuration, rel: &Release) -> Heartbeat {
+/// Marks the pending record `rel` is about to be stored as (and every rewrite of it
+/// while pending) as held by this process, and renews the mark every
+/// [`RENEW_INTERVAL`] in the background (one PATCH of the storage object each time:
+/// operations shorter than that send no request for it). Nothing happens for the memory
+/// and sql drivers.
+pub fn hold(cfg: &Configuration, rel: &Release) -> Heartbeat {
     if !matches!(cfg.driver, DriverKind::Secret | DriverKind::ConfigMap) {
-        return Heartbeat { task: None };
+        return Heartbeat {
+            task: None,
+            handle: None,
+        };
     }
     let holder = this_holder();
-    let key = rel.key();
-    if !patch_object(cfg, &key, &annotations_patch(&holder)).await {
-        return Heartbeat { task: None };
+    let handle = cfg.storage.holder_handle();
+    if let Ok(mut h) = handle.lock() {
+        *h = Some(annotations(&holder));
     }
     let client = cfg.kube.client().clone();
     let ns = cfg.namespace.clone();
     let driver = cfg.driver;
+    let key = rel.key();
+    let shared = handle.clone();
     let task = tokio::spawn(async move {
         loop {
             tokio::time::sleep(RENEW_INTERVAL).await;
-            let body = annotations_patch(&holder);
+            let ann = annotations(&holder);
+            if let Ok(mut h) = shared.lock() {
+                *h = Some(ann.clone());
+            }
+            let body = json!({"metadata": {"annotations": ann}});
             let pp = PatchParams::default();
             let _ = match driver {
                 DriverKind::Secret => Api::<Secret>::namespaced(client.clone(), &ns)
@@ -204,7 +211,10 @@ pub async fn hold(cfg: &Configuration, rel: &Release) -> Heartbeat {
             };
         }
     });
-    Heartbeat { task: Some(task) }
+    Heartbeat {
+        task: Some(task),
+        handle: Some(handle),
+    }
 }
 
 /// Reads the liveness annotations of `rel`'s storage object and judges them.

@@ -261,8 +261,8 @@ pub async fn install(
     if o.replace {
         replace_release(cfg, &mut rel, &common).await;
     }
+    let mut heartbeat = lock::hold(cfg, &rel);
     cfg.storage.create(&rel).await?;
-    let mut heartbeat = lock::hold(cfg, &rel).await;
     let result = perform(cfg, &mut rel, &resources, &to_be_adopted, o, &common).await;
     heartbeat.stop();
     match result {

@@ -39,8 +39,8 @@ pub async fn rollback(
     if o.dry_run {
         return Ok(target);
     }
+    let mut heartbeat = lock::hold(cfg, &target);
     cfg.storage.create(&target).await?;
-    let mut heartbeat = lock::hold(cfg, &target).await;
     let res = perform(cfg, &mut current, &mut target, o).await;
     heartbeat.stop();
     res?;

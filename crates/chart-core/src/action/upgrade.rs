@@ -251,8 +251,8 @@ pub async fn upgrade(
             warnings,
         });
     }
+    let mut heartbeat = lock::hold(cfg, &upgraded);
     cfg.storage.create(&upgraded).await?;
-    let mut heartbeat = lock::hold(cfg, &upgraded).await;
     let mut original = current;
     let res = releasing(cfg, &mut upgraded, &mut original, &cur, &target, o, &common).await;
     heartbeat.stop();
