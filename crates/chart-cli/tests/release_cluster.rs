@@ -672,3 +672,131 @@ async fn shop_install_upgrade_rollback() {
         "uninstall shop",
     );
 }
+
+/// Values from `--set` items.
+fn set_values(items: &[&str]) -> chart_core::gotmpl::Value {
+    chart_core::values::ValueOptions {
+        values: items.iter().map(|s| s.to_string()).collect(),
+        ..Default::default()
+    }
+    .merge_values()
+    .unwrap()
+}
+
+/// The requests of each operation (discovery, OpenAPI and /version left out) against
+/// helm's for the same chart and operations (the request trace of
+/// `shared/spec/helm-request-trace.md`, recorded from helm 3.17.3): ours are not more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_counts_not_above_helm() {
+    use chart_core::action::deploy::Common;
+    use chart_core::action::release_install::{install, InstallOptions};
+    use chart_core::action::rollback::{rollback, RollbackOptions};
+    use chart_core::action::uninstall::{Uninstall, UninstallOptions};
+    use chart_core::action::upgrade::{upgrade, UpgradeOptions};
+    use chart_core::storage::{open_driver, Storage};
+
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
+    let ns = fresh_namespace(&kc, "count").await;
+    let plain = config(&kc, "default").await;
+    let _ctl = kube_support::start_controller(plain.kube.client().clone(), &ns);
+    let (kube, log) = kube_support::counting_client(&kc, &ns).await;
+    let drv = open_driver(DriverKind::Secret, &ns, Some(kube.client().clone()), "")
+        .await
+        .unwrap();
+    let mut cfg = Configuration {
+        kube,
+        storage: Storage::new(drv),
+        namespace: ns.clone(),
+        driver: DriverKind::Secret,
+    };
+    let common = Common {
+        wait: true,
+        timeout: Duration::from_secs(60),
+        ..Common::default()
+    };
+    let load = || chart_core::chart::load(demo()).unwrap();
+    let mut report = Vec::new();
+    let mut check = |op: &str, helm: usize, log: &kube_support::RequestLog| {
+        let reqs = kube_support::resource_requests(log);
+        // The test controller marks the Deployment ready a moment after it changes (the
+        // trace server did at once): each poll that found it not ready yet is a GET of
+        // the Deployment and a LIST of its ReplicaSets that helm would have sent too.
+        let rs_lists = reqs
+            .iter()
+            .filter(|r| r.starts_with("GET ") && r.contains("/replicasets?"))
+            .count();
+        let repolls = 2 * rs_lists.saturating_sub(1);
+        let n = reqs.len() - repolls;
+        report.push(format!(
+            "{op}: chart {n} (+{repolls} re-polls while the controller caught up), helm {helm}"
+        ));
+        assert!(
+            n <= helm,
+            "{op}: {n} requests, helm {helm}:\n{}",
+            reqs.join("\n")
+        );
+    };
+    // The deployment is made ready by the controller between polls: let the first poll
+    // find it ready, as helm's trace server did.
+    install(
+        &cfg,
+        load(),
+        set_values(&[
+            "hook.enabled=true",
+            "hook.events=post-install",
+            "logger=false",
+        ]),
+        &InstallOptions {
+            name: "rel1".into(),
+            common: common.clone(),
+            ..InstallOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    check("install --wait", 20, &log);
+    upgrade(
+        &mut cfg,
+        "rel1",
+        load(),
+        set_values(&[
+            "hook.enabled=true",
+            "hook.events=post-install",
+            "logger=false",
+            "greeting=bye",
+            "service.enabled=false",
+        ]),
+        &UpgradeOptions {
+            common: common.clone(),
+            ..UpgradeOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    check("upgrade --wait", 15, &log);
+    rollback(
+        &mut cfg,
+        "rel1",
+        &RollbackOptions {
+            version: 1,
+            common: common.clone(),
+            ..RollbackOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    check("rollback 1 --wait", 19, &log);
+    Uninstall {
+        options: UninstallOptions {
+            common: common.clone(),
+            ..UninstallOptions::default()
+        },
+    }
+    .run(&cfg, "rel1")
+    .await
+    .unwrap();
+    check("uninstall --wait", 14, &log);
+    println!("{}", report.join("\n"));
+}
