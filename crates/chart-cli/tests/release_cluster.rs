@@ -800,3 +800,99 @@ async fn request_counts_not_above_helm() {
     check("uninstall --wait", 14, &log);
     println!("{}", report.join("\n"));
 }
+
+/// Outputs and errors of chart and helm for the same commands, in two namespaces
+/// (stdout with `LAST DEPLOYED` and the namespace masked, stderr, exit status).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_match_helm() {
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
+    let Some(helm) = helm_bin() else { return };
+    let env = Env::new(&kc, "msg");
+    let ns_c = fresh_namespace(&kc, "msg-c").await;
+    let ns_h = fresh_namespace(&kc, "msg-h").await;
+    let d = demo();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["install", "r", &d, "--dry-run"],
+        vec!["install", "r", &d, "--dry-run=server"],
+        vec!["install", "Bad_Name", &d],
+        vec![
+            "install",
+            "r",
+            &d,
+            "--set",
+            "keepConfig=true",
+            "--description",
+            "first",
+        ],
+        vec!["install", "r", &d],
+        vec!["upgrade", "nonexist", &d],
+        vec!["upgrade", "--install", "r2", &d, "--labels", "team=a"],
+        vec![
+            "upgrade",
+            "r2",
+            &d,
+            "--labels",
+            "team=null",
+            "-o",
+            "yaml",
+            "--set",
+            "x=1",
+        ],
+        vec![
+            "upgrade",
+            "r",
+            &d,
+            "--reuse-values",
+            "--set",
+            "greeting=again",
+            "--hide-notes",
+        ],
+        vec!["rollback", "r", "9"],
+        vec!["rollback", "nonexist"],
+        vec!["rollback", "r"],
+        vec!["uninstall", "nonexist"],
+        vec!["uninstall", "nonexist", "--ignore-not-found"],
+        vec!["uninstall", "r", "--keep-history"],
+        vec!["uninstall", "r", "--keep-history"],
+        vec!["install", "r", &d],
+        vec!["install", "r", &d, "--replace"],
+        vec!["uninstall", "r", "r2"],
+    ];
+    for case in &cases {
+        let c = env.run(chart_bin(), &ns_c, case);
+        let h = env.run(&helm, &ns_h, case);
+        let out = |o: &Output, ns: &str| masked(o).replace(ns, "<ns>");
+        let mask_times = |s: String| {
+            s.lines()
+                .map(|l| {
+                    if l.trim_start().starts_with("first_deployed:")
+                        || l.trim_start().starts_with("last_deployed:")
+                    {
+                        "<time>"
+                    } else {
+                        l
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert_eq!(
+            c.status.code(),
+            h.status.code(),
+            "exit status of {case:?}: {}",
+            err_text(&c)
+        );
+        assert_eq!(
+            mask_times(out(&c, &ns_c)),
+            mask_times(out(&h, &ns_h)),
+            "stdout of {case:?}"
+        );
+        assert_eq!(
+            err_text(&c).replace(&ns_c, "<ns>"),
+            err_text(&h).replace(&ns_h, "<ns>"),
+            "stderr of {case:?}"
+        );
+    }
+}
