@@ -896,3 +896,60 @@ async fn messages_match_helm() {
         );
     }
 }
+
+/// Failures: a failing hook Job marks the release failed (helm's descriptions), with
+/// `--atomic` an install is uninstalled and an upgrade rolled back; a wait that times
+/// out fails the upgrade. Same output, records and exit status as helm.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_match_helm() {
+    let Some(kc) = kube_support::kubeconfig() else { return };
+    let Some(helm) = helm_bin() else { return };
+    let env = Env::new(&kc, "fail");
+    let ns_c = fresh_namespace(&kc, "fail-c").await;
+    let ns_h = fresh_namespace(&kc, "fail-h").await;
+    let cfg = config(&kc, "default").await;
+    let _ctl_c = kube_support::start_controller(cfg.kube.client().clone(), &ns_c);
+    let _ctl_h = kube_support::start_controller(cfg.kube.client().clone(), &ns_h);
+    let d = demo();
+    let cases: Vec<(&str, Vec<&str>)> = vec![
+        ("f", vec!["install", "f", &d, "--set", "hook.enabled=true,hook.fail=true"]),
+        ("a", vec!["install", "a", &d, "--atomic", "--timeout", "20s", "--set", "hook.enabled=true,hook.fail=true"]),
+        ("u", vec!["install", "u", &d, "--set", "hook.enabled=true"]),
+        ("u", vec!["upgrade", "u", &d, "--set", "hook.enabled=true,hook.fail=true,hook.deletePolicy=hook-failed"]),
+        ("u", vec!["upgrade", "u", &d, "--atomic", "--timeout", "20s", "--set", "hook.enabled=true,hook.fail=true"]),
+        ("u", vec!["upgrade", "u", &d, "--wait", "--timeout", "3s", "--set", "notReady=true,greeting=slow"]),
+        ("u", vec!["rollback", "u", "1", "--wait"]),
+    ];
+    for (name, case) in &cases {
+        let c = env.run(chart_bin(), &ns_c, case);
+        let h = env.run(&helm, &ns_h, case);
+        assert_eq!(c.status.code(), h.status.code(), "exit status of {case:?}: {}", err_text(&c));
+        let should_fail = case.iter().any(|a| a.contains("fail=true") || a.contains("notReady"));
+        assert_eq!(!c.status.success(), should_fail, "{case:?}: {}", err_text(&c));
+        assert_eq!(
+            masked(&c).replace(&ns_c, "<ns>"),
+            masked(&h).replace(&ns_h, "<ns>"),
+            "stdout of {case:?}"
+        );
+        // helm prints its own warnings with --debug only; the error line is the same.
+        let last = |o: &Output, ns: &str| {
+            err_text(o)
+                .lines()
+                .find(|l| l.starts_with("Error: "))
+                .unwrap_or_default()
+                .replace(ns, "<ns>")
+        };
+        assert_eq!(last(&c, &ns_c), last(&h, &ns_h), "error of {case:?}");
+        let rc = records(&kc, &ns_c, name).await;
+        let rh = records(&kc, &ns_h, name).await;
+        assert_eq!(rc.len(), rh.len(), "records after {case:?}");
+        for (a, b) in rc.iter().zip(&rh) {
+            assert_eq!(a.1, b.1, "status label after {case:?}");
+            assert_eq!(
+                serde_json::to_string_pretty(&a.0).unwrap(),
+                serde_json::to_string_pretty(&b.0).unwrap(),
+                "record after {case:?}"
+            );
+        }
+    }
+}
