@@ -100,6 +100,8 @@ pub enum Command {
     /// uninstall a release
     #[command(visible_aliases = ["un", "delete", "del"])]
     Uninstall(crate::commands::uninstall::UninstallArgs),
+    /// run tests for a release
+    Test(crate::commands::release_testing::TestArgs),
 }
 
 /// `chart history RELEASE_NAME`.

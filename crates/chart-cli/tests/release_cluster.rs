@@ -902,7 +902,9 @@ async fn messages_match_helm() {
 /// out fails the upgrade. Same output, records and exit status as helm.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failures_match_helm() {
-    let Some(kc) = kube_support::kubeconfig() else { return };
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
     let Some(helm) = helm_bin() else { return };
     let env = Env::new(&kc, "fail");
     let ns_c = fresh_namespace(&kc, "fail-c").await;
@@ -912,20 +914,86 @@ async fn failures_match_helm() {
     let _ctl_h = kube_support::start_controller(cfg.kube.client().clone(), &ns_h);
     let d = demo();
     let cases: Vec<(&str, Vec<&str>)> = vec![
-        ("f", vec!["install", "f", &d, "--set", "hook.enabled=true,hook.fail=true"]),
-        ("a", vec!["install", "a", &d, "--atomic", "--timeout", "20s", "--set", "hook.enabled=true,hook.fail=true"]),
+        (
+            "f",
+            vec![
+                "install",
+                "f",
+                &d,
+                "--set",
+                "hook.enabled=true,hook.fail=true",
+            ],
+        ),
+        (
+            "a",
+            vec![
+                "install",
+                "a",
+                &d,
+                "--atomic",
+                "--timeout",
+                "20s",
+                "--set",
+                "hook.enabled=true,hook.fail=true",
+            ],
+        ),
         ("u", vec!["install", "u", &d, "--set", "hook.enabled=true"]),
-        ("u", vec!["upgrade", "u", &d, "--set", "hook.enabled=true,hook.fail=true,hook.deletePolicy=hook-failed"]),
-        ("u", vec!["upgrade", "u", &d, "--atomic", "--timeout", "20s", "--set", "hook.enabled=true,hook.fail=true"]),
-        ("u", vec!["upgrade", "u", &d, "--wait", "--timeout", "3s", "--set", "notReady=true,greeting=slow"]),
+        (
+            "u",
+            vec![
+                "upgrade",
+                "u",
+                &d,
+                "--set",
+                "hook.enabled=true,hook.fail=true,hook.deletePolicy=hook-failed",
+            ],
+        ),
+        (
+            "u",
+            vec![
+                "upgrade",
+                "u",
+                &d,
+                "--atomic",
+                "--timeout",
+                "20s",
+                "--set",
+                "hook.enabled=true,hook.fail=true",
+            ],
+        ),
+        (
+            "u",
+            vec![
+                "upgrade",
+                "u",
+                &d,
+                "--wait",
+                "--timeout",
+                "3s",
+                "--set",
+                "notReady=true,greeting=slow",
+            ],
+        ),
         ("u", vec!["rollback", "u", "1", "--wait"]),
     ];
     for (name, case) in &cases {
         let c = env.run(chart_bin(), &ns_c, case);
         let h = env.run(&helm, &ns_h, case);
-        assert_eq!(c.status.code(), h.status.code(), "exit status of {case:?}: {}", err_text(&c));
-        let should_fail = case.iter().any(|a| a.contains("fail=true") || a.contains("notReady"));
-        assert_eq!(!c.status.success(), should_fail, "{case:?}: {}", err_text(&c));
+        assert_eq!(
+            c.status.code(),
+            h.status.code(),
+            "exit status of {case:?}: {}",
+            err_text(&c)
+        );
+        let should_fail = case
+            .iter()
+            .any(|a| a.contains("fail=true") || a.contains("notReady"));
+        assert_eq!(
+            !c.status.success(),
+            should_fail,
+            "{case:?}: {}",
+            err_text(&c)
+        );
         assert_eq!(
             masked(&c).replace(&ns_c, "<ns>"),
             masked(&h).replace(&ns_h, "<ns>"),
@@ -945,6 +1013,75 @@ async fn failures_match_helm() {
         assert_eq!(rc.len(), rh.len(), "records after {case:?}");
         for (a, b) in rc.iter().zip(&rh) {
             assert_eq!(a.1, b.1, "status label after {case:?}");
+            assert_eq!(
+                serde_json::to_string_pretty(&a.0).unwrap(),
+                serde_json::to_string_pretty(&b.0).unwrap(),
+                "record after {case:?}"
+            );
+        }
+    }
+}
+
+/// `test`: a passing and a failing test Pod, the same output, error and records as helm.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_command_matches_helm() {
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
+    let Some(helm) = helm_bin() else { return };
+    let env = Env::new(&kc, "tst");
+    let ns_c = fresh_namespace(&kc, "tst-c").await;
+    let ns_h = fresh_namespace(&kc, "tst-h").await;
+    let cfg = config(&kc, "default").await;
+    let _ctl_c = kube_support::start_controller(cfg.kube.client().clone(), &ns_c);
+    let _ctl_h = kube_support::start_controller(cfg.kube.client().clone(), &ns_h);
+    let d = demo();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["install", "r", &d, "--set", "tests.enabled=true"],
+        vec!["test", "r"],
+        vec!["test", "r", "--filter", "!name=r-test"],
+        vec![
+            "upgrade",
+            "r",
+            &d,
+            "--set",
+            "tests.enabled=true,tests.fail=true",
+        ],
+        vec!["test", "r"],
+    ];
+    let mask = |o: &Output, ns: &str| {
+        masked(o)
+            .replace(ns, "<ns>")
+            .lines()
+            .map(|l| {
+                if l.starts_with("Last Started:") || l.starts_with("Last Completed:") {
+                    "<time>"
+                } else {
+                    l
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    for case in &cases {
+        let c = env.run(chart_bin(), &ns_c, case);
+        let h = env.run(&helm, &ns_h, case);
+        assert_eq!(
+            c.status.code(),
+            h.status.code(),
+            "exit status of {case:?}: {}",
+            err_text(&c)
+        );
+        assert_eq!(mask(&c, &ns_c), mask(&h, &ns_h), "stdout of {case:?}");
+        assert_eq!(
+            err_text(&c).replace(&ns_c, "<ns>"),
+            err_text(&h).replace(&ns_h, "<ns>"),
+            "stderr of {case:?}"
+        );
+        let rc = records(&kc, &ns_c, "r").await;
+        let rh = records(&kc, &ns_h, "r").await;
+        assert_eq!(rc.len(), rh.len());
+        for (a, b) in rc.iter().zip(&rh) {
             assert_eq!(
                 serde_json::to_string_pretty(&a.0).unwrap(),
                 serde_json::to_string_pretty(&b.0).unwrap(),

@@ -12,6 +12,7 @@ mod history;
 pub(crate) mod install;
 pub(crate) mod lint;
 mod list;
+pub(crate) mod release_testing;
 pub(crate) mod rollback;
 mod show;
 mod status;
@@ -42,6 +43,7 @@ pub fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Upgrade(a) => upgrade::run(&cli.global, &a),
         Command::Rollback(a) => rollback::run(&cli.global, &a),
         Command::Uninstall(a) => uninstall::run(&cli.global, &a),
+        Command::Test(a) => release_testing::run(&cli.global, &a),
     }
 }
 

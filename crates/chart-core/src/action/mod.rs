@@ -11,6 +11,7 @@ pub mod list;
 pub mod lock;
 pub mod output;
 pub mod release_install;
+pub mod release_testing;
 pub mod rollback;
 pub mod show;
 pub mod status;
