@@ -747,6 +747,7 @@ async fn request_counts_not_above_helm() {
             "hook.enabled=true",
             "hook.events=post-install",
             "logger=false",
+            "notesLookup=false",
         ]),
         &InstallOptions {
             name: "rel1".into(),
@@ -767,6 +768,7 @@ async fn request_counts_not_above_helm() {
             "logger=false",
             "greeting=bye",
             "service.enabled=false",
+            "notesLookup=false",
         ]),
         &UpgradeOptions {
             common: common.clone(),
