@@ -52,6 +52,7 @@ pub fn parse_dry_run(v: &Option<String>) -> anyhow::Result<DryRun> {
 pub fn progress() -> ProgressFn {
     let tty = std::io::stderr().is_terminal();
     let last: Arc<Mutex<(String, usize)>> = Arc::new(Mutex::new((String::new(), 0)));
+    let start = std::time::Instant::now();
     Arc::new(move |s: &WaitStatus| {
         let Ok(mut state) = last.lock() else { return };
         let mut text = String::new();
