@@ -60,7 +60,12 @@ pub fn progress() -> ProgressFn {
         if s.pending.is_empty() {
             text.push_str(&format!("wait: all {total} resources are ready\n"));
         } else {
-            text.push_str(&format!("wait: {}/{} resources ready\n", s.ready, total));
+            text.push_str(&format!("wait: {}/{} resources ready", s.ready, total));
+            if tty {
+                // The view is redrawn in place: the clock shows it is alive.
+                text.push_str(&format!(" ({}s)", start.elapsed().as_secs()));
+            }
+            text.push('\n');
             for p in &s.pending {
                 if p.reason == "not checked yet" {
                     continue;
