@@ -25,7 +25,7 @@ use super::resource::{difference, Propagation, ResourceInfo, ResourceList};
 /// The field manager helm sends with every create and patch (`?fieldManager=helm`).
 pub const FIELD_MANAGER: &str = "helm";
 /// How many requests for resources of one kind may be in flight at once.
-pub const DEFAULT_CONCURRENCY: usize = 8;
+pub const DEFAULT_CONCURRENCY: usize = 32;
 
 /// What an update did (helm's `kube.Result`).
 #[derive(Clone, Debug, Default)]
