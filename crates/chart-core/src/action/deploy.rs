@@ -10,7 +10,7 @@ use std::time::Duration;
 use gotmpl::Value;
 
 use super::config::Configuration;
-use super::install::{render_resources, ActionError, Rendered, TemplateOptions};
+use super::install::{render_resources_with_values, ActionError, Rendered, TemplateOptions};
 use crate::chart::{self, Chart};
 use crate::engine::funcs::Lookup;
 use crate::engine::Capabilities;
@@ -221,9 +221,6 @@ pub fn render_for_cluster(
     if let Ok(mut w) = ops.warnings.lock() {
         warnings.append(&mut w);
     }
-    let coalesced = values::render_values(&*ch, user, r.skip_schema_validation)
-        .map_err(|e| ActionError::Values(e.to_string()))?;
-    warnings.extend(coalesced.warnings.iter().map(|w| w.to_string()));
     let lookup: Option<Arc<dyn Lookup>> = if r.remote {
         tokio::runtime::Handle::try_current().ok().map(|handle| {
             Arc::new(KubeLookup {
@@ -247,7 +244,15 @@ pub fn render_for_cluster(
         lookup: lookup.clone(),
         ..TemplateOptions::default()
     };
-    let render = || render_resources(ch, &coalesced.values, &opts, caps, warnings);
+    let skip_schema = r.skip_schema_validation;
+    let chart: &Chart = ch;
+    let values = move || {
+        let c = values::render_values(chart, user, skip_schema)
+            .map_err(|e| ActionError::Values(e.to_string()))?;
+        let w = c.warnings.iter().map(|w| w.to_string()).collect();
+        Ok((c.values, w))
+    };
+    let render = || render_resources_with_values(chart, values, &opts, caps, warnings);
     // `lookup` blocks on the runtime: leave the worker thread while rendering.
     let rendered: Rendered = match (&lookup, tokio::runtime::Handle::try_current()) {
         (Some(_), Ok(h)) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {

@@ -240,6 +240,31 @@ pub fn render_resources(
     render_resources_parsed(ch, values, opts, caps, warnings, None)
 }
 
+/// [`render_resources`], parsing the chart's templates on another thread while `values`
+/// (a closure: coalescing and schema validation) are made, as `render_template` does.
+/// Errors keep Helm's order: values first.
+pub fn render_resources_with_values(
+    ch: &Chart,
+    values: impl FnOnce() -> Result<(Value, Vec<String>), ActionError>,
+    opts: &TemplateOptions,
+    caps: &Capabilities,
+    mut warnings: Vec<String>,
+) -> Result<Rendered, ActionError> {
+    let engine = template_engine(opts);
+    let (vals, parsed) = std::thread::scope(|sc| {
+        let parser = sc.spawn(|| engine.parse_templates(ch));
+        let vals = values();
+        let parsed = match parser.join() {
+            Ok(p) => p,
+            Err(_) => engine.parse_templates(ch),
+        };
+        (vals, parsed)
+    });
+    let (vals, w) = vals?;
+    warnings.extend(w);
+    render_resources_parsed(ch, &vals, opts, caps, warnings, Some(parsed))
+}
+
 /// [`render_resources`], with the templates already parsed (or their parse error).
 fn render_resources_parsed(
     ch: &Chart,

@@ -167,19 +167,28 @@ pub async fn install(
     if o.atomic {
         common.wait = true;
     }
-    available_name(cfg, o).await?;
     let remote = o.dry_run != DryRun::Client;
-    if !o.skip_crds && !ch.crd_objects().is_empty() {
+    let with_crds = !o.skip_crds && !ch.crd_objects().is_empty();
+    let fetch_caps = || async {
+        if remote {
+            capabilities(&cfg.kube).await
+        } else {
+            Ok(crate::engine::Capabilities::default())
+        }
+    };
+    let caps = if with_crds {
+        available_name(cfg, o).await?;
         if o.dry_run.is_dry() {
             common.log("WARNING: This chart or one of its subcharts contains CRDs. Rendering may fail or contain inaccuracies.");
         } else {
             install_crds(cfg, &ch).await?;
         }
-    }
-    let caps = if remote {
-        capabilities(&cfg.kube).await?
+        fetch_caps().await?
     } else {
-        crate::engine::Capabilities::default()
+        // Without CRDs to create first, the name check and discovery run together.
+        let (name_ok, caps) = tokio::join!(available_name(cfg, o), fetch_caps());
+        name_ok?;
+        caps?
     };
     let namespace = cfg.namespace.clone();
     let rendered = render_for_cluster(
