@@ -71,11 +71,13 @@ rec ok template-crds-skip-tests yaml template shop $C --namespace shop --include
 rec ok template-kube-1.29 yaml template shop $C --namespace shop --kube-version 1.29.0
 rec ok template-kube-1.22 yaml template shop $C --namespace shop --kube-version 1.22.0 \
   --api-versions networking.k8s.io/v1/Ingress
+# 1.20 (the test API server's version) is the oldest the chart admits.
+rec ok template-kube-1.20 yaml template shop $C --namespace shop --kube-version 1.20.2
 # Failures: schema violation, `fail` inside an included template, kubeVersion constraint.
 rec fail template-schema-error yaml template shop $C --namespace shop --set global.environment=qa
 rec fail template-prod-missing-password yaml template shop $C --namespace shop-prod \
   -f testdata/shop/values-prod.yaml --set global.sql.password=
-rec fail template-kube-too-old yaml template shop $C --namespace shop --kube-version 1.20.0
+rec fail template-kube-too-old yaml template shop $C --namespace shop --kube-version 1.19.16
 
 # helm show: values.yaml verbatim and the Chart.yaml as helm re-serialises it.
 rec ok show-values yaml show values $C

@@ -91,6 +91,17 @@ pub enum Command {
     List(ListArgs),
     /// download extended information of a named release
     Get(GetArgs),
+    /// install a chart
+    Install(Box<crate::commands::install::InstallArgs>),
+    /// upgrade a release
+    Upgrade(Box<crate::commands::upgrade::UpgradeArgs>),
+    /// roll back a release to a previous revision
+    Rollback(crate::commands::rollback::RollbackArgs),
+    /// uninstall a release
+    #[command(visible_aliases = ["un", "delete", "del"])]
+    Uninstall(crate::commands::uninstall::UninstallArgs),
+    /// run tests for a release
+    Test(crate::commands::release_testing::TestArgs),
 }
 
 /// `chart history RELEASE_NAME`.

@@ -30,6 +30,31 @@
 //! [`values::render_values`], [`engine::Engine::render`] and
 //! [`release::manifest::sort_manifests`].
 //!
+//! ## Releases
+//!
+//! Installing, upgrading and rolling back a chart in a cluster, with the records helm
+//! keeps (`examples/release.rs` runs this against a cluster:
+//! `cargo run -p chart-core --example release -- CHART NAME`):
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use chart_core::action::config::Configuration;
+//! use chart_core::action::release_install::{install, InstallOptions};
+//! use chart_core::action::rollback::{rollback, RollbackOptions};
+//! use chart_core::action::upgrade::{upgrade, UpgradeOptions};
+//! use chart_core::kube::KubeSettings;
+//! use chart_core::values::ValueOptions;
+//!
+//! // A multi-threaded tokio runtime: templates' `lookup` blocks on the cluster.
+//! let mut cfg = Configuration::connect(&KubeSettings::from_env(), false).await?;
+//! let opts = InstallOptions { name: "web".into(), ..InstallOptions::default() };
+//! install(&cfg, chart_core::chart::load("charts/shop")?, ValueOptions::default().merge_values()?, &opts).await?;
+//! let user = ValueOptions { values: vec!["catalog-api.image.tag=1.5.0".into()], ..ValueOptions::default() };
+//! upgrade(&mut cfg, "web", chart_core::chart::load("charts/shop")?, user.merge_values()?, &UpgradeOptions::default()).await?;
+//! rollback(&mut cfg, "web", &RollbackOptions { version: 1, ..RollbackOptions::default() }).await?;
+//! # Ok(()) }
+//! ```
+//!
 //! ## Where this crate sits
 //!
 //! | crate | holds | Go counterpart |

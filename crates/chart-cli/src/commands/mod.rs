@@ -6,13 +6,19 @@ use crate::cli::{Cli, Command};
 
 pub(crate) mod cluster;
 mod create;
+mod deploy;
 mod get;
 mod history;
+pub(crate) mod install;
 pub(crate) mod lint;
 mod list;
+pub(crate) mod release_testing;
+pub(crate) mod rollback;
 mod show;
 mod status;
 mod template;
+pub(crate) mod uninstall;
+pub(crate) mod upgrade;
 mod version;
 
 /// Runs the parsed command line.
@@ -33,6 +39,11 @@ pub fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Status(a) => status::run(&cli.global, &a),
         Command::List(a) => list::run(&cli.global, &a),
         Command::Get(a) => get::run(&cli.global, &a),
+        Command::Install(a) => install::run(&cli.global, &a),
+        Command::Upgrade(a) => upgrade::run(&cli.global, &a),
+        Command::Rollback(a) => rollback::run(&cli.global, &a),
+        Command::Uninstall(a) => uninstall::run(&cli.global, &a),
+        Command::Test(a) => release_testing::run(&cli.global, &a),
     }
 }
 

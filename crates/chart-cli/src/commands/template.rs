@@ -48,7 +48,7 @@ fn post_render(prog: &str, args: &[String], input: &str) -> anyhow::Result<Strin
 
 /// Helm renders `--name-template` with the template functions and no data (and, unlike
 /// chart templates, leaves `<no value>` in place).
-fn render_name_template(text: &str) -> anyhow::Result<String> {
+pub fn render_name_template(text: &str) -> anyhow::Result<String> {
     let mut t = chart_core::gotmpl::Template::new(chart_core::engine::funcs::helm_funcs());
     t.parse("name-template", text)?;
     Ok(t.execute("name-template", &chart_core::gotmpl::Value::Nil)?)
@@ -88,6 +88,7 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
             .map(|p| (p, a.post_renderer_args.clone())),
         // The process ends after printing.
         skip_teardown: true,
+        ..TemplateOptions::default()
     };
     let rendered = match install::render_template(&chart, &value_options(&a.values), &opts) {
         Ok(r) => r,

@@ -41,6 +41,12 @@ pub struct TemplateOptions {
     /// Leave the parsed templates unfreed (see [`Engine::skip_teardown`]): for a
     /// process that exits after this render.
     pub skip_teardown: bool,
+    /// `.Release.Revision` (0 is taken as 1, as for `helm template`).
+    pub revision: i64,
+    /// What `lookup` asks (a cluster during install and upgrade); `None` answers empty maps.
+    pub lookup: Option<std::sync::Arc<dyn crate::engine::funcs::Lookup>>,
+    /// `--render-subchart-notes`: the NOTES.txt of every chart, not only the root's.
+    pub sub_notes: bool,
 }
 
 /// Why a render failed. `Render` errors are those Helm prints with its
@@ -218,6 +224,7 @@ fn template_engine(opts: &TemplateOptions) -> Engine {
     Engine {
         enable_dns: opts.enable_dns,
         skip_teardown: opts.skip_teardown,
+        lookup: opts.lookup.clone(),
         ..Engine::default()
     }
 }
@@ -231,6 +238,31 @@ pub fn render_resources(
     warnings: Vec<String>,
 ) -> Result<Rendered, ActionError> {
     render_resources_parsed(ch, values, opts, caps, warnings, None)
+}
+
+/// [`render_resources`], parsing the chart's templates on another thread while `values`
+/// (a closure: coalescing and schema validation) are made, as `render_template` does.
+/// Errors keep Helm's order: values first.
+pub fn render_resources_with_values(
+    ch: &Chart,
+    values: impl FnOnce() -> Result<(Value, Vec<String>), ActionError>,
+    opts: &TemplateOptions,
+    caps: &Capabilities,
+    mut warnings: Vec<String>,
+) -> Result<Rendered, ActionError> {
+    let engine = template_engine(opts);
+    let (vals, parsed) = std::thread::scope(|sc| {
+        let parser = sc.spawn(|| engine.parse_templates(ch));
+        let vals = values();
+        let parsed = match parser.join() {
+            Ok(p) => p,
+            Err(_) => engine.parse_templates(ch),
+        };
+        (vals, parsed)
+    });
+    let (vals, w) = vals?;
+    warnings.extend(w);
+    render_resources_parsed(ch, &vals, opts, caps, warnings, Some(parsed))
 }
 
 /// [`render_resources`], with the templates already parsed (or their parse error).
@@ -254,7 +286,7 @@ fn render_resources_parsed(
     let release = ReleaseInfo {
         name: opts.release_name.clone(),
         namespace: opts.namespace.clone(),
-        revision: 1,
+        revision: opts.revision.max(1),
         is_install: !opts.is_upgrade,
         is_upgrade: opts.is_upgrade,
     };
@@ -267,7 +299,11 @@ fn render_resources_parsed(
     let mut notes = String::new();
     files.retain(|k, v| {
         if k.ends_with("NOTES.txt") {
-            if *k == notes_path {
+            if opts.sub_notes {
+                // helm joins every chart's notes, each after a newline.
+                notes.push('\n');
+                notes.push_str(v);
+            } else if *k == notes_path {
                 notes = v.clone();
             }
             return false;

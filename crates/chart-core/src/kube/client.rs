@@ -25,7 +25,7 @@ use super::resource::{difference, Propagation, ResourceInfo, ResourceList};
 /// The field manager helm sends with every create and patch (`?fieldManager=helm`).
 pub const FIELD_MANAGER: &str = "helm";
 /// How many requests for resources of one kind may be in flight at once.
-pub const DEFAULT_CONCURRENCY: usize = 8;
+pub const DEFAULT_CONCURRENCY: usize = 32;
 
 /// What an update did (helm's `kube.Result`).
 #[derive(Clone, Debug, Default)]
@@ -316,14 +316,26 @@ impl KubeClient {
         }
     }
 
-    /// The existing objects among `resources` (validate.go's `requireAdoption`).
+    /// GETs every resource, `concurrency` at a time (reads need no kind order); the
+    /// answers in input order.
+    async fn get_all(&self, resources: &[ResourceInfo]) -> Vec<Result<Option<Value>, Error>> {
+        let futs: Vec<_> = resources.iter().map(|info| self.get(info)).collect();
+        futures::stream::iter(futs)
+            .buffered(self.concurrency)
+            .collect()
+            .await
+    }
+
+    /// The existing objects among `resources` (validate.go's `requireAdoption`). The
+    /// objects are read concurrently (helm: one after another); errors are reported for
+    /// the first resource in order, as helm would.
     pub async fn require_adoption(
         &self,
         resources: &[ResourceInfo],
     ) -> Result<ResourceList, Error> {
         let mut out = Vec::new();
-        for info in resources {
-            match self.get(info).await {
+        for (info, r) in resources.iter().zip(self.get_all(resources).await) {
+            match r {
                 Ok(Some(_)) => out.push(info.clone()),
                 Ok(None) => {}
                 Err(e) => {
@@ -339,7 +351,8 @@ impl KubeClient {
 
     /// validate.go's `existingResourceConflict`: the objects that already exist and carry
     /// this release's ownership metadata (to be updated instead of created); an object
-    /// owned by someone else is helm's `… exists and cannot be imported …` error.
+    /// owned by someone else is helm's `… exists and cannot be imported …` error. The
+    /// objects are read concurrently; the first problem in input order is reported.
     pub async fn existing_resource_conflict(
         &self,
         resources: &[ResourceInfo],
@@ -347,8 +360,8 @@ impl KubeClient {
         release_namespace: &str,
     ) -> Result<ResourceList, Error> {
         let mut out = Vec::new();
-        for info in resources {
-            match self.get(info).await {
+        for (info, r) in resources.iter().zip(self.get_all(resources).await) {
+            match r {
                 Ok(Some(live)) => {
                     if let Some(e) = ownership_error(info, &live, release, release_namespace) {
                         return Err(e);

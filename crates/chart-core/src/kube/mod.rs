@@ -12,6 +12,9 @@
 //!   process and cluster, only when a built-in kind is patched) instead of compiled-in
 //!   types; there is no client-side schema validation of manifests;
 //! * waits do not ask again about resources already found ready;
+//! * the ownership check before an install or upgrade reads the objects concurrently
+//!   (helm one after another, stopping at the first conflict: when an object is owned by
+//!   someone else we may have read a few more);
 //! * `lookup` discovers a group version once per client (helm on every call).
 //!
 //! ```no_run

@@ -114,12 +114,19 @@ pub async fn open_driver(
     })
 }
 
+/// Annotations for the storage objects of pending records, shared between the storage
+/// and the task that renews them.
+pub type HolderHandle = std::sync::Arc<std::sync::Mutex<Option<BTreeMap<String, String>>>>;
+
 /// Release records over a driver, with Helm's history rules.
 pub struct Storage {
     driver: Box<dyn Driver>,
     /// Most revisions to keep per release when creating one (`--history-max`); 0 keeps
     /// all.
     pub max_history: usize,
+    /// Annotations written on the storage objects of pending records while an operation
+    /// holds them (the liveness mark of `action::lock`); `None` writes none.
+    holder: HolderHandle,
 }
 
 impl Storage {
@@ -128,6 +135,7 @@ impl Storage {
         Storage {
             driver,
             max_history: 0,
+            holder: HolderHandle::default(),
         }
     }
 
@@ -153,16 +161,40 @@ impl Storage {
                 Err(e) => return Err(e),
             }
         }
-        self.driver
-            .create(&make_key(&rls.name, rls.version), rls)
-            .await
+        let key = make_key(&rls.name, rls.version);
+        match self.holder_for(rls) {
+            Some(a) => self.driver.create_annotated(&key, rls, &a).await,
+            None => self.driver.create(&key, rls).await,
+        }
     }
 
     /// Rewrites a revision.
     pub async fn update(&self, rls: &Release) -> Result<(), StorageError> {
-        self.driver
-            .update(&make_key(&rls.name, rls.version), rls)
-            .await
+        let key = make_key(&rls.name, rls.version);
+        match self.holder_for(rls) {
+            Some(a) => self.driver.update_annotated(&key, rls, &a).await,
+            None => self.driver.update(&key, rls).await,
+        }
+    }
+
+    /// The shared annotations written on pending records (to change them later, from
+    /// another task).
+    pub fn holder_handle(&self) -> HolderHandle {
+        self.holder.clone()
+    }
+
+    /// Sets (or clears) the annotations written on pending records from now on.
+    pub fn set_holder(&self, annotations: Option<BTreeMap<String, String>>) {
+        if let Ok(mut h) = self.holder.lock() {
+            *h = annotations;
+        }
+    }
+
+    fn holder_for(&self, rls: &Release) -> Option<BTreeMap<String, String>> {
+        if !rls.status().is_pending() {
+            return None;
+        }
+        self.holder.lock().ok().and_then(|h| h.clone())
     }
 
     /// Removes revision `version` of `name` and returns it.

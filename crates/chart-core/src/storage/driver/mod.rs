@@ -46,6 +46,27 @@ pub trait Driver: Send + Sync {
     fn list<'a>(&'a self, filter: ReleaseFilter<'a>) -> DriverFuture<'a, Vec<Release>>;
     /// Records whose labels match all of `labels`; [`StorageError::NotFound`] when none.
     fn query<'a>(&'a self, labels: &'a BTreeMap<String, String>) -> DriverFuture<'a, Vec<Release>>;
+    /// [`Driver::create`] with annotations on the storage object (helm neither reads nor
+    /// keeps them; drivers without objects ignore them).
+    fn create_annotated<'a>(
+        &'a self,
+        key: &'a str,
+        rls: &'a Release,
+        annotations: &'a BTreeMap<String, String>,
+    ) -> DriverFuture<'a, ()> {
+        let _ = annotations;
+        self.create(key, rls)
+    }
+    /// [`Driver::update`] with annotations on the storage object.
+    fn update_annotated<'a>(
+        &'a self,
+        key: &'a str,
+        rls: &'a Release,
+        annotations: &'a BTreeMap<String, String>,
+    ) -> DriverFuture<'a, ()> {
+        let _ = annotations;
+        self.update(key, rls)
+    }
 }
 
 /// Everything that can go wrong in storage. Texts are Helm's where Helm has one; wrapping

@@ -108,9 +108,15 @@ impl Secrets {
         out
     }
 
-    async fn create_now(&self, key: &str, rls: &Release) -> Result<(), StorageError> {
+    async fn create_now(
+        &self,
+        key: &str,
+        rls: &Release,
+        annotations: Option<&BTreeMap<String, String>>,
+    ) -> Result<(), StorageError> {
         let labels = record_labels(rls, ("createdAt", unix_now().to_string()));
-        let obj = Self::object(key, rls, labels)?;
+        let mut obj = Self::object(key, rls, labels)?;
+        obj.metadata.annotations = annotations.cloned();
         match self.api.create(&PostParams::default(), &obj).await {
             Ok(_) => Ok(()),
             Err(e) if is_status(&e, kube::core::Status::is_already_exists) => {
@@ -120,9 +126,15 @@ impl Secrets {
         }
     }
 
-    async fn update_now(&self, key: &str, rls: &Release) -> Result<(), StorageError> {
+    async fn update_now(
+        &self,
+        key: &str,
+        rls: &Release,
+        annotations: Option<&BTreeMap<String, String>>,
+    ) -> Result<(), StorageError> {
         let labels = record_labels(rls, ("modifiedAt", unix_now().to_string()));
-        let obj = Self::object(key, rls, labels)?;
+        let mut obj = Self::object(key, rls, labels)?;
+        obj.metadata.annotations = annotations.cloned();
         self.api
             .replace(key, &PostParams::default(), &obj)
             .await
@@ -146,11 +158,29 @@ impl Driver for Secrets {
     }
 
     fn create<'a>(&'a self, key: &'a str, rls: &'a Release) -> DriverFuture<'a, ()> {
-        Box::pin(self.create_now(key, rls))
+        Box::pin(self.create_now(key, rls, None))
     }
 
     fn update<'a>(&'a self, key: &'a str, rls: &'a Release) -> DriverFuture<'a, ()> {
-        Box::pin(self.update_now(key, rls))
+        Box::pin(self.update_now(key, rls, None))
+    }
+
+    fn create_annotated<'a>(
+        &'a self,
+        key: &'a str,
+        rls: &'a Release,
+        annotations: &'a BTreeMap<String, String>,
+    ) -> DriverFuture<'a, ()> {
+        Box::pin(self.create_now(key, rls, Some(annotations)))
+    }
+
+    fn update_annotated<'a>(
+        &'a self,
+        key: &'a str,
+        rls: &'a Release,
+        annotations: &'a BTreeMap<String, String>,
+    ) -> DriverFuture<'a, ()> {
+        Box::pin(self.update_now(key, rls, Some(annotations)))
     }
 
     fn delete<'a>(&'a self, key: &'a str) -> DriverFuture<'a, Release> {

@@ -1,0 +1,1094 @@
+//! The release commands against a real API server (issue 10's acceptance tests): the
+//! `chart` binary and the real helm (`HELM_BIN`, default /usr/local/bin/helm, v3.17.3)
+//! run the same operations in two namespaces of one server, and what they print, the
+//! records they write and the live objects they leave are compared; helm and chart then
+//! operate on each other's releases; and the fault cases (concurrent upgrades, a killed
+//! upgrade, an oversized record).
+//!
+//! Needs `CHART_TEST_KUBECONFIG` (else skipped with a printed reason, failed under `CI`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../../chart-core/tests/kube_support/mod.rs"]
+mod kube_support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use chart_core::action::config::Configuration;
+use chart_core::kube::KubeSettings;
+use chart_core::storage::{sort_by_revision, DriverKind};
+use serde_json::Value;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn demo() -> String {
+    repo()
+        .join("testdata/release/charts/demo")
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// The helm binary, or `None` after printing the skip line (a failure under `CI`).
+fn helm_bin() -> Option<String> {
+    let p = std::env::var("HELM_BIN").unwrap_or_else(|_| "/usr/local/bin/helm".into());
+    if Path::new(&p).exists() {
+        return Some(p);
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("helm not found at {p} (set HELM_BIN), and CI never skips");
+    }
+    println!("skipped: helm not found at {p} (set HELM_BIN)");
+    None
+}
+
+struct Env {
+    kubeconfig: String,
+    home: PathBuf,
+}
+
+impl Env {
+    fn new(kubeconfig: &str, tag: &str) -> Env {
+        let home = std::env::temp_dir().join(format!("chart-release-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&home).unwrap();
+        Env {
+            kubeconfig: kubeconfig.to_owned(),
+            home,
+        }
+    }
+
+    fn cmd(&self, bin: &str, ns: &str, args: &[&str]) -> Command {
+        let mut c = Command::new(bin);
+        c.args(args)
+            .arg("-n")
+            .arg(ns)
+            .env("KUBECONFIG", &self.kubeconfig)
+            .env("TZ", "UTC")
+            .env("LC_ALL", "C")
+            .env("HOME", &self.home)
+            .env("HELM_CACHE_HOME", self.home.join("cache"))
+            .env("HELM_CONFIG_HOME", self.home.join("config"))
+            .env("HELM_DATA_HOME", self.home.join("data"))
+            .env_remove("HELM_DRIVER")
+            .env_remove("HELM_NAMESPACE")
+            .env_remove("HELM_MAX_HISTORY")
+            .stdin(Stdio::null());
+        c
+    }
+
+    fn run(&self, bin: &str, ns: &str, args: &[&str]) -> Output {
+        self.cmd(bin, ns, args).output().unwrap()
+    }
+}
+
+fn chart_bin() -> &'static str {
+    env!("CARGO_BIN_EXE_chart")
+}
+
+fn text(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err_text(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn ok(o: Output, what: &str) -> Output {
+    assert!(
+        o.status.success(),
+        "{what} failed:\nstdout: {}\nstderr: {}",
+        text(&o),
+        err_text(&o)
+    );
+    o
+}
+
+/// stdout with the `LAST DEPLOYED:` line masked.
+fn masked(o: &Output) -> String {
+    text(o)
+        .lines()
+        .map(|l| {
+            if l.starts_with("LAST DEPLOYED: ") {
+                "LAST DEPLOYED: <masked>"
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+async fn config(kubeconfig: &str, ns: &str) -> Configuration {
+    let s = KubeSettings {
+        kubeconfig: Some(kubeconfig.into()),
+        namespace: Some(ns.to_owned()),
+        ..KubeSettings::default()
+    };
+    Configuration::connect_with(&s, DriverKind::Secret, "", false)
+        .await
+        .unwrap()
+}
+
+/// A record's JSON with times, the namespace and storage labels masked.
+fn masked_record(json: &str, ns: &str) -> Value {
+    fn walk(v: &mut Value, ns: &str) {
+        match v {
+            Value::Object(m) => {
+                for (k, val) in m.iter_mut() {
+                    let time_key = matches!(
+                        k.as_str(),
+                        "first_deployed"
+                            | "last_deployed"
+                            | "deleted"
+                            | "started_at"
+                            | "completed_at"
+                    );
+                    if time_key {
+                        if val.as_str().is_some_and(|s| !s.is_empty()) {
+                            *val = Value::String("<time>".into());
+                        }
+                    } else {
+                        walk(val, ns);
+                    }
+                }
+            }
+            Value::Array(a) => a.iter_mut().for_each(|x| walk(x, ns)),
+            Value::String(s) if s.contains(ns) => *s = s.replace(ns, "<ns>"),
+            _ => {}
+        }
+    }
+    let mut v: Value = serde_json::from_str(json).unwrap();
+    walk(&mut v, ns);
+    v
+}
+
+/// Every record of `name` in `ns`, by revision, masked, with its status label.
+async fn records(kubeconfig: &str, ns: &str, name: &str) -> Vec<(Value, String)> {
+    let cfg = config(kubeconfig, ns).await;
+    let mut h = match cfg.storage.history(name).await {
+        Ok(h) => h,
+        Err(_) => return Vec::new(),
+    };
+    sort_by_revision(&mut h);
+    h.iter()
+        .map(|r| {
+            (
+                masked_record(&r.to_json().unwrap(), ns),
+                r.labels.get("status").cloned().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// The live objects of the demo release `name` in `ns`, normalized.
+async fn live(kubeconfig: &str, ns: &str, name: &str) -> Vec<Value> {
+    let cfg = config(kubeconfig, ns).await;
+    let mut out = Vec::new();
+    for (api, kind, suffix) in [
+        ("v1", "ConfigMap", "config"),
+        ("v1", "Service", "svc"),
+        ("apps/v1", "Deployment", "web"),
+        ("batch/v1", "Job", "post-install"),
+    ] {
+        let v = cfg
+            .kube
+            .lookup(api, kind, ns, &format!("{name}-{suffix}"))
+            .await
+            .unwrap();
+        let mut v = kube_support::normalize(v);
+        if let Some(md) = v.get_mut("metadata").and_then(Value::as_object_mut) {
+            md.remove("generation");
+        }
+        if let Some(o) = v.as_object_mut() {
+            o.remove("status");
+        }
+        out.push(v);
+    }
+    out
+}
+
+async fn lc_has_deployment(kubeconfig: &str, ns: &str) -> bool {
+    let v = live(kubeconfig, ns, "rel").await;
+    v[2]["spec"]["template"]["spec"]["containers"].is_array()
+}
+
+async fn fresh_namespace(kubeconfig: &str, tag: &str) -> String {
+    let ns = kube_support::unique_ns(tag);
+    let c = config(kubeconfig, "default").await;
+    kube_support::create_namespace(c.kube.client(), &ns).await;
+    ns
+}
+
+/// install (with a post-install/post-upgrade hook Job and --wait), upgrade (ConfigMap
+/// changed, Service removed, a container added and one removed), rollback, uninstall:
+/// the same output, records and live objects from chart and from helm.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lifecycle_matches_helm() {
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
+    let Some(helm) = helm_bin() else { return };
+    let env = Env::new(&kc, "life");
+    let ns_c = fresh_namespace(&kc, "life-c").await;
+    let ns_h = fresh_namespace(&kc, "life-h").await;
+    let cfg = config(&kc, "default").await;
+    let _ctl_c = kube_support::start_controller(cfg.kube.client().clone(), &ns_c);
+    let _ctl_h = kube_support::start_controller(cfg.kube.client().clone(), &ns_h);
+    let chart = demo();
+    let steps: Vec<Vec<&str>> = vec![
+        vec![
+            "install",
+            "rel",
+            &chart,
+            "--set",
+            "hook.enabled=true",
+            "--wait",
+        ],
+        vec![
+            "upgrade",
+            "rel",
+            &chart,
+            "--set",
+            "hook.enabled=true",
+            "--set",
+            "greeting=bye",
+            "--set",
+            "service.enabled=false",
+            "--set",
+            "sidecar=true",
+            "--set",
+            "logger=false",
+            "--wait",
+        ],
+        vec!["rollback", "rel", "1", "--wait"],
+        vec![
+            "upgrade",
+            "rel",
+            &chart,
+            "--reuse-values",
+            "--set",
+            "replicas=2",
+        ],
+        vec!["history", "rel"],
+    ];
+    for (i, step) in steps.iter().enumerate() {
+        let c = ok(
+            env.run(chart_bin(), &ns_c, step),
+            &format!("chart {step:?}"),
+        );
+        let h = ok(env.run(&helm, &ns_h, step), &format!("helm {step:?}"));
+        if step[0] != "history" {
+            assert_eq!(
+                masked(&c).replace(&ns_c, "<ns>"),
+                masked(&h).replace(&ns_h, "<ns>"),
+                "output of {step:?}"
+            );
+        }
+        let rc = records(&kc, &ns_c, "rel").await;
+        let rh = records(&kc, &ns_h, "rel").await;
+        assert_eq!(rc.len(), rh.len(), "record count after {step:?}");
+        assert_eq!(rc.len(), [1, 2, 3, 4, 4][i], "record count after {step:?}");
+        assert!(lc_has_deployment(&kc, &ns_c).await);
+        for (a, b) in rc.iter().zip(&rh) {
+            assert_eq!(a.1, b.1, "status label after {step:?}");
+            assert_eq!(
+                serde_json::to_string_pretty(&a.0).unwrap(),
+                serde_json::to_string_pretty(&b.0).unwrap(),
+                "record after {step:?}"
+            );
+        }
+        let lc = live(&kc, &ns_c, "rel").await;
+        let lh = live(&kc, &ns_h, "rel").await;
+        assert_eq!(
+            serde_json::to_string_pretty(&lc).unwrap(),
+            serde_json::to_string_pretty(&lh).unwrap(),
+            "live objects after {step:?}"
+        );
+    }
+    let c = ok(
+        env.run(chart_bin(), &ns_c, &["uninstall", "rel"]),
+        "chart uninstall",
+    );
+    let h = ok(
+        env.run(&helm, &ns_h, &["uninstall", "rel"]),
+        "helm uninstall",
+    );
+    assert_eq!(text(&c), text(&h));
+    assert!(records(&kc, &ns_c, "rel").await.is_empty());
+    assert_eq!(
+        serde_json::to_string(&live(&kc, &ns_c, "rel").await).unwrap(),
+        serde_json::to_string(&live(&kc, &ns_h, "rel").await).unwrap()
+    );
+}
+
+/// A release installed by chart is listed, upgraded, rolled back and uninstalled by
+/// helm; one installed by helm is upgraded, rolled back and uninstalled by chart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interop_both_ways() {
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
+    let Some(helm) = helm_bin() else { return };
+    let env = Env::new(&kc, "interop");
+    let ns = fresh_namespace(&kc, "interop").await;
+    let chart = demo();
+    let c = chart_bin();
+    ok(
+        env.run(c, &ns, &["install", "a", &chart]),
+        "chart install a",
+    );
+    let l = ok(env.run(&helm, &ns, &["list"]), "helm list");
+    assert!(
+        text(&l).contains("a   ")
+            || text(&l)
+                .lines()
+                .any(|x| x.starts_with("a\t") || x.starts_with("a ")),
+        "{}",
+        text(&l)
+    );
+    ok(
+        env.run(&helm, &ns, &["upgrade", "a", &chart, "--set", "greeting=x"]),
+        "helm upgrade a",
+    );
+    ok(
+        env.run(&helm, &ns, &["rollback", "a", "1"]),
+        "helm rollback a",
+    );
+    ok(
+        env.run(c, &ns, &["upgrade", "a", &chart, "--set", "greeting=y"]),
+        "chart upgrade a after helm",
+    );
+    ok(env.run(&helm, &ns, &["uninstall", "a"]), "helm uninstall a");
+    assert!(records(&kc, &ns, "a").await.is_empty());
+
+    ok(
+        env.run(&helm, &ns, &["install", "b", &chart]),
+        "helm install b",
+    );
+    ok(
+        env.run(
+            c,
+            &ns,
+            &["upgrade", "b", &chart, "--set", "service.enabled=false"],
+        ),
+        "chart upgrade b",
+    );
+    ok(env.run(c, &ns, &["rollback", "b"]), "chart rollback b");
+    let st = ok(env.run(&helm, &ns, &["status", "b"]), "helm status b");
+    assert!(text(&st).contains("REVISION: 3"), "{}", text(&st));
+    let hist = ok(env.run(&helm, &ns, &["history", "b"]), "helm history b");
+    assert!(text(&hist).contains("Rollback to 1"), "{}", text(&hist));
+    ok(
+        env.run(c, &ns, &["uninstall", "b", "--keep-history"]),
+        "chart uninstall b",
+    );
+    let l = ok(
+        env.run(&helm, &ns, &["list", "--uninstalled"]),
+        "helm list --uninstalled",
+    );
+    assert!(text(&l).contains("uninstalled"), "{}", text(&l));
+    ok(env.run(&helm, &ns, &["uninstall", "b"]), "helm purges b");
+}
+
+/// Two concurrent upgrades of one release: exactly one wins, the other gets helm's error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_upgrades_one_wins() {
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
+    let env = Env::new(&kc, "conc");
+    let ns = fresh_namespace(&kc, "conc").await;
+    let chart = demo();
+    let c = chart_bin();
+    ok(env.run(c, &ns, &["install", "r", &chart]), "install");
+    let spawn = |v: &str| {
+        env.cmd(
+            c,
+            &ns,
+            &["upgrade", "r", &chart, "--set", &format!("greeting={v}")],
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+    };
+    let (a, b) = (spawn("one"), spawn("two"));
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    let wins = [&a, &b].iter().filter(|o| o.status.success()).count();
+    assert_eq!(
+        wins,
+        1,
+        "a: {} {}\nb: {} {}",
+        text(&a),
+        err_text(&a),
+        text(&b),
+        err_text(&b)
+    );
+    let loser = if a.status.success() { &b } else { &a };
+    let e = err_text(loser);
+    assert!(
+        e.contains(
+            "Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress"
+        ) || e.contains("Error: UPGRADE FAILED: release: already exists"),
+        "{e}"
+    );
+    let recs = records(&kc, &ns, "r").await;
+    assert_eq!(recs.len(), 2);
+    assert_eq!(recs[1].1, "deployed");
+}
+
+/// A chart upgrade killed while it waits leaves a pending record: the next upgrade is
+/// refused with helm's error plus what we know (the holder is gone, how to recover);
+/// `--recover-stuck` then proceeds, and `rollback` recovers as with helm.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_upgrade_is_explained_and_recovered() {
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
+    let env = Env::new(&kc, "kill");
+    let ns = fresh_namespace(&kc, "kill").await;
+    let chart = demo();
+    let c = chart_bin();
+    ok(env.run(c, &ns, &["install", "r", &chart]), "install");
+    // No controller runs here: the Deployment never becomes ready, so --wait hangs.
+    let mut child = env
+        .cmd(
+            c,
+            &ns,
+            &["upgrade", "r", &chart, "--set", "greeting=x", "--wait"],
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let cfg = config(&kc, &ns).await;
+    let mut pending = false;
+    for _ in 0..100 {
+        if let Ok(r) = cfg.storage.last("r").await {
+            if r.status().is_pending() && r.version == 2 {
+                pending = true;
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(pending, "the upgrade never wrote its pending record");
+    // Blocked while the holder is alive.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let o = env.run(c, &ns, &["upgrade", "r", &chart, "--recover-stuck"]);
+    assert!(!o.status.success());
+    assert!(err_text(&o).contains("still running"), "{}", err_text(&o));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let o = env.run(c, &ns, &["upgrade", "r", &chart]);
+    let e = err_text(&o);
+    assert!(!o.status.success());
+    assert!(
+        e.starts_with(
+            "Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress\n"
+        ),
+        "{e}"
+    );
+    assert!(e.contains("revision 2 of release \"r\""), "{e}");
+    assert!(e.contains("is gone"), "{e}");
+    assert!(e.contains(&format!("chart rollback r -n {ns} 1")), "{e}");
+    // Records are intact.
+    let recs = records(&kc, &ns, "r").await;
+    assert_eq!(
+        recs.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(),
+        ["deployed", "pending-upgrade"]
+    );
+    ok(
+        env.run(
+            c,
+            &ns,
+            &[
+                "upgrade",
+                "r",
+                &chart,
+                "--set",
+                "greeting=z",
+                "--recover-stuck",
+            ],
+        ),
+        "recover-stuck",
+    );
+    let recs = records(&kc, &ns, "r").await;
+    assert_eq!(
+        recs.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(),
+        ["superseded", "failed", "deployed"]
+    );
+    ok(env.run(c, &ns, &["rollback", "r", "1"]), "rollback");
+}
+
+/// A release whose record would exceed the Secret limit is refused before anything is
+/// applied.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_record_is_refused_before_anything_is_applied() {
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
+    let env = Env::new(&kc, "big");
+    let ns = fresh_namespace(&kc, "big").await;
+    // 2 MiB of incompressible text in a values file: the record holds it twice.
+    let mut big = String::from("greeting: \"");
+    let mut x: u64 = 0x9e3779b97f4a7c15;
+    for _ in 0..(2 << 20) / 16 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        big.push_str(&format!("{x:016x}"));
+    }
+    big.push_str("\"\n");
+    let f = env.home.join("big.yaml");
+    std::fs::write(&f, big).unwrap();
+    let o = env.run(
+        chart_bin(),
+        &ns,
+        &["install", "r", &demo(), "-f", f.to_str().unwrap()],
+    );
+    assert!(!o.status.success());
+    assert!(err_text(&o).contains("sql"), "{}", err_text(&o));
+    let cfg = config(&kc, &ns).await;
+    assert!(cfg
+        .storage
+        .history("r")
+        .await
+        .map(|h| h.is_empty())
+        .unwrap_or(true));
+    let cm = cfg
+        .kube
+        .lookup("v1", "ConfigMap", &ns, "r-config")
+        .await
+        .unwrap();
+    assert!(cm.as_object().is_none_or(|m| m.is_empty()), "{cm}");
+}
+
+/// The image of container 0 of Deployment `name` in `ns`.
+async fn deployment_image(kubeconfig: &str, ns: &str, name: &str) -> String {
+    let cfg = config(kubeconfig, ns).await;
+    let d = cfg
+        .kube
+        .lookup("apps/v1", "Deployment", ns, name)
+        .await
+        .unwrap();
+    d["spec"]["template"]["spec"]["containers"][0]["image"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The shop umbrella chart (nine subcharts, a CRD, a pre-install/pre-upgrade migration
+/// Job) installs with --wait, upgrades one service's image tag and rolls back, as one
+/// release, on the Kubernetes 1.20 test server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shop_install_upgrade_rollback() {
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
+    let env = Env::new(&kc, "shop");
+    let ns = fresh_namespace(&kc, "shop").await;
+    let cfg = config(&kc, "default").await;
+    let _ctl = kube_support::start_controller(cfg.kube.client().clone(), &ns);
+    let shop = repo().join("charts/shop").to_string_lossy().into_owned();
+    let c = chart_bin();
+    let o = ok(
+        env.run(
+            c,
+            &ns,
+            &["install", "shop", &shop, "--wait", "--timeout", "2m"],
+        ),
+        "install shop",
+    );
+    assert!(text(&o).contains("STATUS: deployed"), "{}", text(&o));
+    let deps = config(&kc, &ns)
+        .await
+        .kube
+        .lookup("apps/v1", "Deployment", &ns, "")
+        .await
+        .unwrap();
+    let names: Vec<String> = deps["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["metadata"]["name"].as_str().unwrap().to_owned())
+        .collect();
+    let catalog = names
+        .iter()
+        .find(|n| n.contains("catalog"))
+        .expect("a catalog Deployment")
+        .clone();
+    let before = deployment_image(&kc, &ns, &catalog).await;
+    assert!(before.ends_with(":1.4.2"), "{before}");
+    ok(
+        env.run(
+            c,
+            &ns,
+            &[
+                "upgrade",
+                "shop",
+                &shop,
+                "--set",
+                "catalog-api.image.tag=1.5.0",
+                "--wait",
+                "--timeout",
+                "2m",
+            ],
+        ),
+        "upgrade shop",
+    );
+    assert!(deployment_image(&kc, &ns, &catalog)
+        .await
+        .ends_with(":1.5.0"));
+    ok(
+        env.run(
+            c,
+            &ns,
+            &["rollback", "shop", "1", "--wait", "--timeout", "2m"],
+        ),
+        "rollback shop",
+    );
+    assert_eq!(deployment_image(&kc, &ns, &catalog).await, before);
+    let rel = config(&kc, &ns).await.storage.last("shop").await.unwrap();
+    assert_eq!(rel.version, 3);
+    assert_eq!(rel.status().as_str(), "deployed");
+    let recs = records(&kc, &ns, "shop").await;
+    assert_eq!(
+        recs.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(),
+        ["superseded", "superseded", "deployed"]
+    );
+    // The migration hook ran on install and on upgrade, and was deleted after success.
+    let up = config(&kc, &ns).await.storage.get("shop", 2).await.unwrap();
+    let mig = up
+        .hooks
+        .iter()
+        .find(|h| h.name.ends_with("-migrate"))
+        .expect("the migration hook");
+    assert_eq!(mig.last_run.phase.as_str(), "Succeeded");
+    ok(
+        env.run(c, &ns, &["uninstall", "shop", "--wait"]),
+        "uninstall shop",
+    );
+}
+
+/// Values from `--set` items.
+fn set_values(items: &[&str]) -> chart_core::gotmpl::Value {
+    chart_core::values::ValueOptions {
+        values: items.iter().map(|s| s.to_string()).collect(),
+        ..Default::default()
+    }
+    .merge_values()
+    .unwrap()
+}
+
+/// The requests of each operation (discovery, OpenAPI and /version left out) against
+/// helm's for the same chart and operations (the request trace of
+/// `shared/spec/helm-request-trace.md`, recorded from helm 3.17.3): ours are not more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_counts_not_above_helm() {
+    use chart_core::action::deploy::Common;
+    use chart_core::action::release_install::{install, InstallOptions};
+    use chart_core::action::rollback::{rollback, RollbackOptions};
+    use chart_core::action::uninstall::{Uninstall, UninstallOptions};
+    use chart_core::action::upgrade::{upgrade, UpgradeOptions};
+    use chart_core::storage::{open_driver, Storage};
+
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
+    let ns = fresh_namespace(&kc, "count").await;
+    let plain = config(&kc, "default").await;
+    let _ctl = kube_support::start_controller(plain.kube.client().clone(), &ns);
+    let (kube, log) = kube_support::counting_client(&kc, &ns).await;
+    let drv = open_driver(DriverKind::Secret, &ns, Some(kube.client().clone()), "")
+        .await
+        .unwrap();
+    let mut cfg = Configuration {
+        kube,
+        storage: Storage::new(drv),
+        namespace: ns.clone(),
+        driver: DriverKind::Secret,
+    };
+    let common = Common {
+        wait: true,
+        timeout: Duration::from_secs(60),
+        ..Common::default()
+    };
+    let load = || chart_core::chart::load(demo()).unwrap();
+    let mut report = Vec::new();
+    let mut check = |op: &str, helm: usize, log: &kube_support::RequestLog| {
+        let reqs = kube_support::resource_requests(log);
+        // The test controller marks the Deployment ready a moment after it changes (the
+        // trace server did at once): each poll that found it not ready yet is a GET of
+        // the Deployment and a LIST of its ReplicaSets that helm would have sent too.
+        let rs_lists = reqs
+            .iter()
+            .filter(|r| r.starts_with("GET ") && r.contains("/replicasets?"))
+            .count();
+        let repolls = 2 * rs_lists.saturating_sub(1);
+        let n = reqs.len() - repolls;
+        report.push(format!(
+            "{op}: chart {n} (+{repolls} re-polls while the controller caught up), helm {helm}"
+        ));
+        assert!(
+            n <= helm,
+            "{op}: {n} requests, helm {helm}:\n{}",
+            reqs.join("\n")
+        );
+    };
+    // The deployment is made ready by the controller between polls: let the first poll
+    // find it ready, as helm's trace server did.
+    install(
+        &cfg,
+        load(),
+        set_values(&[
+            "hook.enabled=true",
+            "hook.events=post-install",
+            "logger=false",
+            "notesLookup=false",
+        ]),
+        &InstallOptions {
+            name: "rel1".into(),
+            common: common.clone(),
+            ..InstallOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    check("install --wait", 20, &log);
+    upgrade(
+        &mut cfg,
+        "rel1",
+        load(),
+        set_values(&[
+            "hook.enabled=true",
+            "hook.events=post-install",
+            "logger=false",
+            "greeting=bye",
+            "service.enabled=false",
+            "notesLookup=false",
+        ]),
+        &UpgradeOptions {
+            common: common.clone(),
+            ..UpgradeOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    check("upgrade --wait", 15, &log);
+    rollback(
+        &mut cfg,
+        "rel1",
+        &RollbackOptions {
+            version: 1,
+            common: common.clone(),
+            ..RollbackOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    check("rollback 1 --wait", 19, &log);
+    Uninstall {
+        options: UninstallOptions {
+            common: common.clone(),
+            ..UninstallOptions::default()
+        },
+    }
+    .run(&cfg, "rel1")
+    .await
+    .unwrap();
+    check("uninstall --wait", 14, &log);
+    println!("{}", report.join("\n"));
+}
+
+/// Outputs and errors of chart and helm for the same commands, in two namespaces
+/// (stdout with `LAST DEPLOYED` and the namespace masked, stderr, exit status).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_match_helm() {
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
+    let Some(helm) = helm_bin() else { return };
+    let env = Env::new(&kc, "msg");
+    let ns_c = fresh_namespace(&kc, "msg-c").await;
+    let ns_h = fresh_namespace(&kc, "msg-h").await;
+    let d = demo();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["install", "r", &d, "--dry-run"],
+        vec!["install", "r", &d, "--dry-run=server"],
+        vec!["install", "Bad_Name", &d],
+        vec![
+            "install",
+            "r",
+            &d,
+            "--set",
+            "keepConfig=true",
+            "--description",
+            "first",
+        ],
+        vec!["install", "r", &d],
+        vec!["upgrade", "nonexist", &d],
+        vec!["upgrade", "--install", "r2", &d, "--labels", "team=a"],
+        vec![
+            "upgrade",
+            "r2",
+            &d,
+            "--labels",
+            "team=null",
+            "-o",
+            "yaml",
+            "--set",
+            "x=1",
+        ],
+        vec![
+            "upgrade",
+            "r",
+            &d,
+            "--reuse-values",
+            "--set",
+            "greeting=again",
+            "--hide-notes",
+        ],
+        vec!["rollback", "r", "9"],
+        vec!["rollback", "nonexist"],
+        vec!["rollback", "r"],
+        vec!["uninstall", "nonexist"],
+        vec!["uninstall", "nonexist", "--ignore-not-found"],
+        vec!["uninstall", "r", "--keep-history"],
+        vec!["uninstall", "r", "--keep-history"],
+        vec!["install", "r", &d],
+        vec!["install", "r", &d, "--replace"],
+        vec!["uninstall", "r", "r2"],
+    ];
+    for case in &cases {
+        let c = env.run(chart_bin(), &ns_c, case);
+        let h = env.run(&helm, &ns_h, case);
+        let out = |o: &Output, ns: &str| masked(o).replace(ns, "<ns>");
+        let mask_times = |s: String| {
+            s.lines()
+                .map(|l| {
+                    if l.trim_start().starts_with("first_deployed:")
+                        || l.trim_start().starts_with("last_deployed:")
+                    {
+                        "<time>"
+                    } else {
+                        l
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert_eq!(
+            c.status.code(),
+            h.status.code(),
+            "exit status of {case:?}: {}",
+            err_text(&c)
+        );
+        assert_eq!(
+            mask_times(out(&c, &ns_c)),
+            mask_times(out(&h, &ns_h)),
+            "stdout of {case:?}"
+        );
+        assert_eq!(
+            err_text(&c).replace(&ns_c, "<ns>"),
+            err_text(&h).replace(&ns_h, "<ns>"),
+            "stderr of {case:?}"
+        );
+    }
+}
+
+/// Failures: a failing hook Job marks the release failed (helm's descriptions), with
+/// `--atomic` an install is uninstalled and an upgrade rolled back; a wait that times
+/// out fails the upgrade. Same output, records and exit status as helm.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_match_helm() {
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
+    let Some(helm) = helm_bin() else { return };
+    let env = Env::new(&kc, "fail");
+    let ns_c = fresh_namespace(&kc, "fail-c").await;
+    let ns_h = fresh_namespace(&kc, "fail-h").await;
+    let cfg = config(&kc, "default").await;
+    let _ctl_c = kube_support::start_controller(cfg.kube.client().clone(), &ns_c);
+    let _ctl_h = kube_support::start_controller(cfg.kube.client().clone(), &ns_h);
+    let d = demo();
+    let cases: Vec<(&str, Vec<&str>)> = vec![
+        (
+            "f",
+            vec![
+                "install",
+                "f",
+                &d,
+                "--set",
+                "hook.enabled=true,hook.fail=true",
+            ],
+        ),
+        (
+            "a",
+            vec![
+                "install",
+                "a",
+                &d,
+                "--atomic",
+                "--timeout",
+                "20s",
+                "--set",
+                "hook.enabled=true,hook.fail=true",
+            ],
+        ),
+        ("u", vec!["install", "u", &d, "--set", "hook.enabled=true"]),
+        (
+            "u",
+            vec![
+                "upgrade",
+                "u",
+                &d,
+                "--set",
+                "hook.enabled=true,hook.fail=true,hook.deletePolicy=hook-failed",
+            ],
+        ),
+        (
+            "u",
+            vec![
+                "upgrade",
+                "u",
+                &d,
+                "--atomic",
+                "--timeout",
+                "20s",
+                "--set",
+                "hook.enabled=true,hook.fail=true",
+            ],
+        ),
+        (
+            "u",
+            vec![
+                "upgrade",
+                "u",
+                &d,
+                "--wait",
+                "--timeout",
+                "3s",
+                "--set",
+                "notReady=true,greeting=slow",
+            ],
+        ),
+        ("u", vec!["rollback", "u", "1", "--wait"]),
+    ];
+    for (name, case) in &cases {
+        let c = env.run(chart_bin(), &ns_c, case);
+        let h = env.run(&helm, &ns_h, case);
+        assert_eq!(
+            c.status.code(),
+            h.status.code(),
+            "exit status of {case:?}: {}",
+            err_text(&c)
+        );
+        let should_fail = case
+            .iter()
+            .any(|a| a.contains("fail=true") || a.contains("notReady"));
+        assert_eq!(
+            !c.status.success(),
+            should_fail,
+            "{case:?}: {}",
+            err_text(&c)
+        );
+        assert_eq!(
+            masked(&c).replace(&ns_c, "<ns>"),
+            masked(&h).replace(&ns_h, "<ns>"),
+            "stdout of {case:?}"
+        );
+        // helm prints its own warnings with --debug only; the error line is the same.
+        let last = |o: &Output, ns: &str| {
+            err_text(o)
+                .lines()
+                .find(|l| l.starts_with("Error: "))
+                .unwrap_or_default()
+                .replace(ns, "<ns>")
+        };
+        assert_eq!(last(&c, &ns_c), last(&h, &ns_h), "error of {case:?}");
+        let rc = records(&kc, &ns_c, name).await;
+        let rh = records(&kc, &ns_h, name).await;
+        assert_eq!(rc.len(), rh.len(), "records after {case:?}");
+        for (a, b) in rc.iter().zip(&rh) {
+            assert_eq!(a.1, b.1, "status label after {case:?}");
+            assert_eq!(
+                serde_json::to_string_pretty(&a.0).unwrap(),
+                serde_json::to_string_pretty(&b.0).unwrap(),
+                "record after {case:?}"
+            );
+        }
+    }
+}
+
+/// `test`: a passing and a failing test Pod, the same output, error and records as helm.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_command_matches_helm() {
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
+    let Some(helm) = helm_bin() else { return };
+    let env = Env::new(&kc, "tst");
+    let ns_c = fresh_namespace(&kc, "tst-c").await;
+    let ns_h = fresh_namespace(&kc, "tst-h").await;
+    let cfg = config(&kc, "default").await;
+    let _ctl_c = kube_support::start_controller(cfg.kube.client().clone(), &ns_c);
+    let _ctl_h = kube_support::start_controller(cfg.kube.client().clone(), &ns_h);
+    let d = demo();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["install", "r", &d, "--set", "tests.enabled=true"],
+        vec!["test", "r"],
+        vec!["test", "r", "--filter", "!name=r-test"],
+        vec![
+            "upgrade",
+            "r",
+            &d,
+            "--set",
+            "tests.enabled=true,tests.fail=true",
+        ],
+        vec!["test", "r"],
+    ];
+    let mask = |o: &Output, ns: &str| {
+        masked(o)
+            .replace(ns, "<ns>")
+            .lines()
+            .map(|l| {
+                if l.starts_with("Last Started:") || l.starts_with("Last Completed:") {
+                    "<time>"
+                } else {
+                    l
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    for case in &cases {
+        let c = env.run(chart_bin(), &ns_c, case);
+        let h = env.run(&helm, &ns_h, case);
+        assert_eq!(
+            c.status.code(),
+            h.status.code(),
+            "exit status of {case:?}: {}",
+            err_text(&c)
+        );
+        assert_eq!(mask(&c, &ns_c), mask(&h, &ns_h), "stdout of {case:?}");
+        assert_eq!(
+            err_text(&c).replace(&ns_c, "<ns>"),
+            err_text(&h).replace(&ns_h, "<ns>"),
+            "stderr of {case:?}"
+        );
+        let rc = records(&kc, &ns_c, "r").await;
+        let rh = records(&kc, &ns_h, "r").await;
+        assert_eq!(rc.len(), rh.len());
+        for (a, b) in rc.iter().zip(&rh) {
+            assert_eq!(
+                serde_json::to_string_pretty(&a.0).unwrap(),
+                serde_json::to_string_pretty(&b.0).unwrap(),
+                "record after {case:?}"
+            );
+        }
+    }
+}
