@@ -174,5 +174,5 @@ pub async fn run_install(
         hide_notes,
         ..StatusOptions::default()
     };
-    Ok(print_release(&release, format, &sopts)?)
+    Ok(print_release(&release, format, &sopts)?.out)
 }

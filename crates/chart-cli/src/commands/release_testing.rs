@@ -57,7 +57,7 @@ pub fn run(g: &GlobalArgs, a: &TestArgs) -> anyhow::Result<ExitCode> {
             hide_notes: a.hide_notes,
             ..StatusOptions::default()
         };
-        let mut out = print_release(&rel, OutputFormat::Table, &sopts)?;
+        let mut out = print_release(&rel, OutputFormat::Table, &sopts)?.out;
         if a.logs {
             out.push('\n');
             print_out(&out)?;

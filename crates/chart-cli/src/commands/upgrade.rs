@@ -200,7 +200,7 @@ pub fn run(g: &GlobalArgs, a: &UpgradeArgs) -> anyhow::Result<ExitCode> {
             hide_notes: a.hide_notes,
             ..StatusOptions::default()
         };
-        out.push_str(&print_release(&up.release, format, &sopts)?);
+        out.push_str(&print_release(&up.release, format, &sopts)?.out);
         anyhow::Ok(out)
     })?;
     print_out(&out)?;
