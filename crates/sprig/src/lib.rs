@@ -21,6 +21,7 @@ pub mod conv;
 pub mod crypto;
 pub mod date;
 pub mod defaults;
+pub mod gosyntax;
 pub mod dict;
 pub mod list;
 pub mod numeric;
