@@ -47,6 +47,27 @@ pub fn compile(expr: &str) -> Result<GoRegex, String> {
 }
 
 fn compile_uncached(expr: &str) -> Result<GoRegex, String> {
+    // Go allows groups nested 1000 deep; translating and compiling such a pattern recurses
+    // over its tree, so deeply nested ones are compiled on a thread with a large stack.
+    if expr.bytes().filter(|&b| b == b'(').count() > 100 {
+        let owned = expr.to_string();
+        let built = std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn(move || build(&owned).map(|(re, names)| (re, names.to_vec())));
+        return match built.map(std::thread::JoinHandle::join) {
+            Ok(Ok(r)) => r.map(|(re, names)| GoRegex {
+                re,
+                names: std::rc::Rc::from(names),
+            }),
+            _ => Err(format!("error parsing regexp: expression too large: `{expr}`")),
+        };
+    }
+    build(expr).map(|(re, names)| GoRegex { re, names })
+}
+
+type Built = (::regex::Regex, std::rc::Rc<[String]>);
+
+fn build(expr: &str) -> Result<Built, String> {
     let t = crate::gosyntax::translate(expr).map_err(|e| e.to_string())?;
     let re = ::regex::RegexBuilder::new(&t.pattern)
         .nest_limit(10_000)
@@ -54,10 +75,7 @@ fn compile_uncached(expr: &str) -> Result<GoRegex, String> {
         .dfa_size_limit(1 << 24)
         .build()
         .map_err(|e| format!("error parsing regexp: expression too large: `{expr}` ({e})"))?;
-    Ok(GoRegex {
-        re,
-        names: std::rc::Rc::from(t.names),
-    })
+    Ok((re, std::rc::Rc::from(t.names)))
 }
 
 /// A compiled Go regular expression: the `regex` crate's program and Go's group names.
