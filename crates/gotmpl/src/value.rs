@@ -91,6 +91,14 @@ impl ListRef {
             ..ListRef::default()
         }
     }
+    /// A nil slice of the given element type (Go's `[]string(nil)`, …).
+    pub fn nil_typed(elem: ElemKind) -> Self {
+        ListRef {
+            nil: true,
+            elem,
+            ..ListRef::default()
+        }
+    }
     /// Whether this is a nil slice.
     pub fn is_nil(&self) -> bool {
         self.nil

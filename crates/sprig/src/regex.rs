@@ -267,8 +267,26 @@ pub fn replace_all(re: &GoRegex, src: &str, repl: &str, literal: bool) -> String
     dst
 }
 
+/// A `[]string` result; Go's functions return a nil slice when nothing was found.
+fn strings_or_nil(items: Vec<&str>) -> Value {
+    if items.is_empty() {
+        return Value::List(gotmpl::value::ListRef::nil_typed(
+            gotmpl::value::ElemKind::String,
+        ));
+    }
+    strings_value(items)
+}
+
 fn find_all_value(re: &::regex::Regex, s: &str, n: i64) -> Value {
-    strings_value(find_all(re, s, n).into_iter().map(|(a, b)| &s[a..b]))
+    strings_or_nil(find_all(re, s, n).into_iter().map(|(a, b)| &s[a..b]).collect())
+}
+
+/// Go's `Split` result: nil for `n == 0`, otherwise a (possibly empty) slice.
+fn split_value(re: &::regex::Regex, expr: &str, s: &str, n: i64) -> Value {
+    if n == 0 {
+        return strings_or_nil(Vec::new());
+    }
+    strings_value(split(re, expr, s, n))
 }
 
 /// Registers this module's functions.
@@ -359,23 +377,13 @@ pub fn register(m: &mut FuncMap) {
     m.add("regexSplit", &[Str, Str, Int], None, |_, a| {
         let expr = arg_str(a, 0);
         let re = must_compile(expr)?;
-        Ok(strings_value(split(
-            &re,
-            expr,
-            arg_str(a, 1),
-            arg_int(a, 2),
-        )))
+        Ok(split_value(&re, expr, arg_str(a, 1), arg_int(a, 2)))
     });
     // {{ mustRegexSplit "z+" "pizza" -1 }}
     m.add("mustRegexSplit", &[Str, Str, Int], None, |_, a| {
         let expr = arg_str(a, 0);
         let re = compile(expr).map_err(FuncError::msg)?;
-        Ok(strings_value(split(
-            &re,
-            expr,
-            arg_str(a, 1),
-            arg_int(a, 2),
-        )))
+        Ok(split_value(&re, expr, arg_str(a, 1), arg_int(a, 2)))
     });
     // {{ regexQuoteMeta "1.2.3" }}
     m.add("regexQuoteMeta", &[Str], None, |_, a| {
