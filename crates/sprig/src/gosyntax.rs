@@ -204,8 +204,14 @@ fn perl_group(c: char) -> Option<(ClassUnicode, bool)> {
         'D' => (&[(b'0', b'9')], true),
         's' => (&[(b'\t', b'\n'), (0x0c, b'\r'), (b' ', b' ')], false),
         'S' => (&[(b'\t', b'\n'), (0x0c, b'\r'), (b' ', b' ')], true),
-        'w' => (&[(b'0', b'9'), (b'A', b'Z'), (b'_', b'_'), (b'a', b'z')], false),
-        'W' => (&[(b'0', b'9'), (b'A', b'Z'), (b'_', b'_'), (b'a', b'z')], true),
+        'w' => (
+            &[(b'0', b'9'), (b'A', b'Z'), (b'_', b'_'), (b'a', b'z')],
+            false,
+        ),
+        'W' => (
+            &[(b'0', b'9'), (b'A', b'Z'), (b'_', b'_'), (b'a', b'z')],
+            true,
+        ),
         _ => return None,
     };
     Some((ascii_class(set), neg))
@@ -563,14 +569,18 @@ impl<'a> Parser<'a> {
                             t = &t[1..];
                         }
                         Some((min, max, after)) => {
-                            if min < 0 || min > MAX_REPEAT || max > MAX_REPEAT || (max >= 0 && min > max)
+                            if min < 0
+                                || min > MAX_REPEAT
+                                || max > MAX_REPEAT
+                                || (max >= 0 && min > max)
                             {
                                 return Err(err(
                                     INVALID_REPEAT_SIZE,
                                     &before[..before.len() - after.len()],
                                 ));
                             }
-                            t = self.repeat(RepKind::Range, min, max, before, after, last_repeat)?;
+                            t =
+                                self.repeat(RepKind::Range, min, max, before, after, last_repeat)?;
                             repeat = before;
                         }
                     }
@@ -732,7 +742,9 @@ impl<'a> Parser<'a> {
 
     fn swap_vertical_bar(&mut self) -> bool {
         let n = self.stack.len();
-        if n >= 2 && matches!(self.stack[n - 2], Item::Bar) && matches!(self.stack[n - 1], Item::Node(_))
+        if n >= 2
+            && matches!(self.stack[n - 2], Item::Bar)
+            && matches!(self.stack[n - 1], Item::Node(_))
         {
             self.stack.swap(n - 2, n - 1);
             return true;

@@ -59,7 +59,9 @@ fn compile_uncached(expr: &str) -> Result<GoRegex, String> {
                 re,
                 names: std::rc::Rc::from(names),
             }),
-            _ => Err(format!("error parsing regexp: expression too large: `{expr}`")),
+            _ => Err(format!(
+                "error parsing regexp: expression too large: `{expr}`"
+            )),
         };
     }
     build(expr).map(|(re, names)| GoRegex { re, names })
@@ -177,7 +179,9 @@ fn extract(t: &str) -> Option<(&str, i64, &str)> {
     };
     let name_len: usize = body
         .char_indices()
-        .find(|&(_, c)| !(c == '_' || crate::strings::uni::is_letter(c) || crate::strings::uni::is_digit(c)))
+        .find(|&(_, c)| {
+            !(c == '_' || crate::strings::uni::is_letter(c) || crate::strings::uni::is_digit(c))
+        })
         .map_or(body.len(), |(i, _)| i);
     if name_len == 0 || (brace && !body[name_len..].starts_with('}')) {
         return None;
@@ -278,7 +282,12 @@ fn strings_or_nil(items: Vec<&str>) -> Value {
 }
 
 fn find_all_value(re: &::regex::Regex, s: &str, n: i64) -> Value {
-    strings_or_nil(find_all(re, s, n).into_iter().map(|(a, b)| &s[a..b]).collect())
+    strings_or_nil(
+        find_all(re, s, n)
+            .into_iter()
+            .map(|(a, b)| &s[a..b])
+            .collect(),
+    )
 }
 
 /// Go's `Split` result: nil for `n == 0`, otherwise a (possibly empty) slice.
