@@ -211,7 +211,9 @@ fn fold_entries(m: &gotmpl::MapRef, name: &str) -> Vec<Value> {
         .filter(|k| k.as_str() == name || k.eq_ignore_ascii_case(name))
         .collect();
     keys.sort();
-    keys.into_iter().filter_map(|k| map.get(k).cloned()).collect()
+    keys.into_iter()
+        .filter_map(|k| map.get(k).cloned())
+        .collect()
 }
 
 /// Parses a document's head the way Helm unmarshals it into `SimpleHead` (sigs.k8s.io/yaml:
