@@ -171,6 +171,9 @@ impl Builder {
         // Their kinds, for error messages and tab checks.
         let mut kinds: Vec<Open> = Vec::new();
         let mut root_flow = false;
+        if let Some(line0) = unknown_directive_line(text) {
+            return Err(syntax_error("found unknown directive name", true, line0, 0));
+        }
         if let Some(line0) = leading_tab_line(text) {
             return Err(syntax_error(
                 "found character that cannot start any token",
@@ -507,6 +510,28 @@ fn block_indent(kinds: &[Open]) -> usize {
         .map_or(0, |k| k.col + 1)
 }
 
+/// libyaml's scanner refuses directives other than `%YAML` and `%TAG` (granit skips them):
+/// the 0-based line of the first such directive before the first document's content.
+fn unknown_directive_line(text: &str) -> Option<usize> {
+    for (line0, line) in text.split('\n').enumerate() {
+        let l = line.trim_end_matches('\r');
+        if l.trim_start_matches([' ', '\t']).is_empty() || l.starts_with('#') {
+            continue;
+        }
+        let Some(rest) = l.strip_prefix('%') else {
+            return None;
+        };
+        let name: String = rest
+            .chars()
+            .take_while(|c| !matches!(c, ' ' | '\t'))
+            .collect();
+        if name != "YAML" && name != "TAG" {
+            return Some(line0);
+        }
+    }
+    None
+}
+
 /// The 0-based line of the first line in `text[from..to]` that starts (after spaces) with
 /// a tab, counting only lines that begin inside the range.
 fn gap_line_start_tab(text: &str, from: usize, to: usize) -> Option<usize> {
@@ -743,6 +768,14 @@ fn scan_error(e: &ScanError, text: &str, open: Option<(bool, bool, bool)>) -> Ya
         K::DuplicateTagDirective => ("found duplicate %TAG directive", false),
         K::UnsupportedYamlMajorVersion => ("found incompatible YAML document", false),
         K::SimpleKeyExpected | K::InvalidSimpleKey => ("could not find expected ':'", true),
+        // libyaml refuses a `:` only in the block context; in a flow collection (a key
+        // on an earlier line: `[a\n: b]`) its parser wants a separator there.
+        K::MappingValueNotAllowed if matches!(open, Some((true, true, _))) => {
+            ("did not find expected ',' or ']'", false)
+        }
+        K::MappingValueNotAllowed if matches!(open, Some((true, false, _))) => {
+            ("did not find expected ',' or '}'", false)
+        }
         K::MappingValueNotAllowed
         | K::InvalidMappingValueWhitespace
         | K::InvalidColonPlacement
@@ -763,7 +796,20 @@ fn scan_error(e: &ScanError, text: &str, open: Option<(bool, bool, bool)>) -> Ya
                 0,
             );
         }
-        K::DocumentIndicatorInQuotedScalar => ("found unexpected document indicator", true),
+        K::DocumentIndicatorInQuotedScalar => {
+            // The mark is the indicator's line, not the scalar's start.
+            let from = m.byte_offset().unwrap_or(0);
+            let line0 = text.get(from..).and_then(|t| {
+                t.match_indices('\n')
+                    .map(|(i, _)| i + 1)
+                    .find(|&i| t[i..].starts_with("---") || t[i..].starts_with("..."))
+                    .map(|i| text[..from + i].matches('\n').count())
+            });
+            if let Some(line0) = line0 {
+                return syntax_error("found unexpected document indicator", true, line0, 0);
+            }
+            ("found unexpected document indicator", true)
+        }
         K::UnknownQuotedScalarEscape => ("found unknown escape character", true),
         K::InvalidQuotedScalarHexEscape | K::InvalidLowSurrogateHexEscape => {
             ("did not find expected hexdecimal number", true)
