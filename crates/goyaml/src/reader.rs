@@ -518,9 +518,7 @@ fn unknown_directive_line(text: &str) -> Option<usize> {
         if l.trim_start_matches([' ', '\t']).is_empty() || l.starts_with('#') {
             continue;
         }
-        let Some(rest) = l.strip_prefix('%') else {
-            return None;
-        };
+        let rest = l.strip_prefix('%')?;
         let name: String = rest
             .chars()
             .take_while(|c| !matches!(c, ' ' | '\t'))
