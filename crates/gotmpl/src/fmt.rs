@@ -1186,7 +1186,8 @@ impl Printer {
             }
             Value::List(l) => {
                 if self.f.sharp_v {
-                    self.write_str("[]interface {}{");
+                    self.write_str(l.type_name());
+                    self.buf.push(b'{');
                 } else {
                     self.buf.push(b'[');
                 }
@@ -1204,7 +1205,8 @@ impl Printer {
             }
             Value::Map(m) => {
                 if self.f.sharp_v {
-                    self.write_str("map[string]interface {}{");
+                    self.write_str(m.type_name());
+                    self.buf.push(b'{');
                 } else {
                     self.write_str("map[");
                 }

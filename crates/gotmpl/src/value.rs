@@ -91,6 +91,14 @@ impl ListRef {
             ..ListRef::default()
         }
     }
+    /// A nil slice of the given element type (Go's `[]string(nil)`, …).
+    pub fn nil_typed(elem: ElemKind) -> Self {
+        ListRef {
+            nil: true,
+            elem,
+            ..ListRef::default()
+        }
+    }
     /// Whether this is a nil slice.
     pub fn is_nil(&self) -> bool {
         self.nil
@@ -475,12 +483,19 @@ impl Value {
         match self {
             Value::List(l) if l.is_nil() => self.clone(),
             Value::Map(m) if m.is_nil() => Value::Map(MapRef::nil_map()),
-            Value::List(l) => Value::list(l.iter().map(Value::deep_copy).collect()),
-            Value::Map(m) => Value::map(
-                m.read()
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.deep_copy()))
-                    .collect(),
+            // copystructure keeps the Go types (`[]string`, `chartutil.Values`, …).
+            Value::List(l) => Value::List(ListRef::typed(
+                l.iter().map(Value::deep_copy).collect(),
+                l.elem(),
+            )),
+            Value::Map(m) => Value::Map(
+                MapRef::new(
+                    m.read()
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.deep_copy()))
+                        .collect(),
+                )
+                .with_kind(m.kind()),
             ),
             other => other.clone(),
         }

@@ -33,14 +33,19 @@ impl Filter {
     fn keeps(self, key: &str) -> bool {
         match self {
             Filter::All => true,
-            Filter::Root => matches!(key, "apiVersion" | "kind" | "metadata"),
-            Filter::Meta => matches!(key, "name" | "annotations"),
+            // encoding/json matches struct fields ignoring case (`Kind`, `METADATA`).
+            Filter::Root => ["apiVersion", "kind", "metadata"]
+                .iter()
+                .any(|f| key.eq_ignore_ascii_case(f)),
+            Filter::Meta => ["name", "annotations"]
+                .iter()
+                .any(|f| key.eq_ignore_ascii_case(f)),
         }
     }
 
     /// The filter of the value under `key` in a mapping with this filter.
     fn child(self, key: &str) -> Filter {
-        if self == Filter::Root && key == "metadata" {
+        if self == Filter::Root && key.eq_ignore_ascii_case("metadata") {
             Filter::Meta
         } else {
             Filter::All
@@ -302,22 +307,29 @@ mod tests {
             return v.clone();
         };
         let mut out = Map::new();
-        for k in ["apiVersion", "kind", "metadata"] {
-            if let Some(x) = m.get(k) {
-                let x = match (&x, k) {
-                    (Value::Map(md), "metadata") => {
-                        let mut o = Map::new();
-                        for k2 in ["name", "annotations"] {
-                            if let Some(y) = md.get(k2) {
-                                o.insert(k2.to_string(), y);
-                            }
-                        }
-                        Value::map(o)
-                    }
-                    _ => x.clone(),
-                };
-                out.insert(k.to_string(), x);
+        for (k, x) in m.snapshot() {
+            if !["apiVersion", "kind", "metadata"]
+                .iter()
+                .any(|f| k.eq_ignore_ascii_case(f))
+            {
+                continue;
             }
+            let x = match &x {
+                Value::Map(md) if k.eq_ignore_ascii_case("metadata") => {
+                    let mut o = Map::new();
+                    for (k2, y) in md.snapshot() {
+                        if ["name", "annotations"]
+                            .iter()
+                            .any(|f| k2.eq_ignore_ascii_case(f))
+                        {
+                            o.insert(k2, y);
+                        }
+                    }
+                    Value::map(o)
+                }
+                _ => x.clone(),
+            };
+            out.insert(k, x);
         }
         Value::map(out)
     }

@@ -171,6 +171,9 @@ impl Builder {
         // Their kinds, for error messages and tab checks.
         let mut kinds: Vec<Open> = Vec::new();
         let mut root_flow = false;
+        if let Some(line0) = unknown_directive_line(text) {
+            return Err(syntax_error("found unknown directive name", true, line0, 0));
+        }
         if let Some(line0) = leading_tab_line(text) {
             return Err(syntax_error(
                 "found character that cannot start any token",
@@ -181,6 +184,9 @@ impl Builder {
         }
         let mut in_doc = false;
         let mut last_node: Option<usize> = None;
+        // End of the last event's text, and whether that event was a plain or block scalar.
+        let mut gap_from = 0usize;
+        let mut after_scalar = false;
         while let Some(ev) = parser.next_event() {
             let (ev, span) = match ev {
                 Ok(x) => x,
@@ -209,10 +215,27 @@ impl Builder {
                     }
                 }
                 Err(e) => {
-                    let open = kinds.last().map(|k| {
+                    let mut open = kinds.last().map(|k| {
                         let empty = stack.last().is_none_or(|(_, c)| c.is_empty());
                         (k.flow, k.seq, empty)
                     });
+                    if let (None, ErrorKind::UnclosedFlowCollection { open: c }) = (open, e.kind())
+                    {
+                        // The input ended before the collection's first event: `[a: 1`.
+                        open = Some((true, *c == '[', false));
+                    }
+                    if matches!(e.kind(), ErrorKind::TabAtBlockScalarStart) {
+                        let at = e.marker().byte_offset().unwrap_or(0);
+                        let from = text
+                            .get(..=at)
+                            .and_then(|h| h.rfind(['|', '>']))
+                            .map_or(at, |p| p + 1);
+                        if let Some(line0) =
+                            block_scalar_tab(text, from, block_indent(&kinds) as i64 - 1)
+                        {
+                            return Err(syntax_error(BLOCK_TAB, true, line0, 0));
+                        }
+                    }
                     if matches!(e.kind(), ErrorKind::TabInPlainScalar) {
                         let from = e.marker().byte_offset().unwrap_or(0);
                         if let Some(line0) =
@@ -224,6 +247,46 @@ impl Builder {
                     return Err(scan_error(&e, text, open));
                 }
             };
+            // libyaml's scanner, between tokens in the block context, does not skip a tab
+            // at the start of a line (after its spaces): a tab-only or tab-indented line
+            // after a comment, a quoted scalar or an indicator is an error (granit skips
+            // it). After a plain or block scalar, the scalar's own scan consumed the
+            // blanks up to the next non-blank character and did its own checks.
+            if let (Some(a), Some(z)) = (span.start.byte_offset(), span.end.byte_offset()) {
+                let block_scalar = matches!(
+                    ev,
+                    Event::Scalar(_, ScalarStyle::Literal | ScalarStyle::Folded, ..)
+                );
+                if a > gap_from && !block_scalar && !kinds.last().is_some_and(|k| k.flow) {
+                    let gap = &text.as_bytes()[gap_from..a.min(text.len())];
+                    let skip = if after_scalar {
+                        gap.iter()
+                            .position(|c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+                            .unwrap_or(gap.len())
+                    } else {
+                        0
+                    };
+                    if let Some(line0) = gap_line_start_tab(text, gap_from + skip, a) {
+                        return Err(syntax_error(
+                            "found character that cannot start any token",
+                            true,
+                            line0,
+                            0,
+                        ));
+                    }
+                }
+                if z >= gap_from {
+                    gap_from = z;
+                    after_scalar = matches!(
+                        ev,
+                        Event::Scalar(
+                            _,
+                            ScalarStyle::Plain | ScalarStyle::Literal | ScalarStyle::Folded,
+                            ..
+                        )
+                    );
+                }
+            }
             let new_node: Option<usize> = match ev {
                 Event::StreamStart => None,
                 Event::StreamEnd => break,
@@ -233,6 +296,35 @@ impl Builder {
                 }
                 Event::DocumentEnd => {
                     if in_doc {
+                        // The scanner reads on to the next document marker (or the
+                        // end) to find this document's end.
+                        let from = if after_scalar {
+                            text.as_bytes()
+                                .get(gap_from..)
+                                .and_then(|g| {
+                                    g.iter()
+                                        .position(|c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+                                })
+                                .map_or(text.len(), |p| gap_from + p)
+                        } else {
+                            gap_from
+                        };
+                        let to = text
+                            .get(from.min(text.len())..)
+                            .and_then(|t| {
+                                t.match_indices('\n').map(|(i, _)| i + 1).find(|&i| {
+                                    t[i..].starts_with("---") || t[i..].starts_with("...")
+                                })
+                            })
+                            .map_or(text.len(), |i| from + i);
+                        if let Some(line0) = gap_line_start_tab(text, from, to) {
+                            return Err(syntax_error(
+                                "found character that cannot start any token",
+                                true,
+                                line0,
+                                0,
+                            ));
+                        }
                         break;
                     }
                     None
@@ -283,6 +375,15 @@ impl Builder {
                             };
                             let (line0, col) = position(text, b0);
                             return Err(syntax_error(msg, false, line0, col));
+                        }
+                    }
+                    if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+                        if let Some(line0) = block_scalar_tab(
+                            text,
+                            span.start.byte_offset().unwrap_or(0),
+                            block_indent(&kinds) as i64 - 1,
+                        ) {
+                            return Err(syntax_error(BLOCK_TAB, true, line0, 0));
                         }
                     }
                     if style == ScalarStyle::DoubleQuoted {
@@ -409,6 +510,107 @@ fn block_indent(kinds: &[Open]) -> usize {
         .map_or(0, |k| k.col + 1)
 }
 
+/// libyaml's scanner refuses directives other than `%YAML` and `%TAG` (granit skips them):
+/// the 0-based line of the first such directive before the first document's content.
+fn unknown_directive_line(text: &str) -> Option<usize> {
+    for (line0, line) in text.split('\n').enumerate() {
+        let l = line.trim_end_matches('\r');
+        if l.trim_start_matches([' ', '\t']).is_empty() || l.starts_with('#') {
+            continue;
+        }
+        let rest = l.strip_prefix('%')?;
+        let name: String = rest
+            .chars()
+            .take_while(|c| !matches!(c, ' ' | '\t'))
+            .collect();
+        if name != "YAML" && name != "TAG" {
+            return Some(line0);
+        }
+    }
+    None
+}
+
+/// The 0-based line of the first line in `text[from..to]` that starts (after spaces) with
+/// a tab, counting only lines that begin inside the range.
+fn gap_line_start_tab(text: &str, from: usize, to: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let to = to.min(b.len());
+    let mut i = from;
+    while i < to {
+        let nl = i + memchr::memchr(b'\n', b.get(i..to)?)?;
+        let mut j = nl + 1;
+        while j < to && b[j] == b' ' {
+            j += 1;
+        }
+        if j < to && b[j] == b'\t' {
+            return Some(text.get(..j)?.matches('\n').count());
+        }
+        i = nl + 1;
+    }
+    None
+}
+
+const BLOCK_TAB: &str = "found a tab character where an indentation space is expected";
+
+/// libyaml's check of a block scalar's indentation (`yaml_parser_scan_block_scalar_breaks`):
+/// on every line after the header up to the scalar's end, a tab met while the leading
+/// spaces are still short of the scalar's indentation (or before the indentation is known)
+/// is an error. `content` is a byte inside the scalar's content (or just after its
+/// header), `parent` the indentation of the enclosing block collection (-1 at the root).
+/// Returns the 0-based line of the offending tab.
+fn block_scalar_tab(text: &str, content: usize, parent: i64) -> Option<usize> {
+    let b = text.as_bytes();
+    let head = text.get(..content.min(text.len()))?;
+    let ind = head.rfind(['|', '>'])?;
+    // The header: indicator, then optional chomping and indentation digits.
+    let mut explicit: i64 = 0;
+    for &c in b.get(ind + 1..)? {
+        match c {
+            b'1'..=b'9' => explicit = i64::from(c - b'0'),
+            b'+' | b'-' => {}
+            _ => break,
+        }
+    }
+    let mut indent: i64 = if explicit > 0 {
+        parent.max(0) + explicit
+    } else {
+        0
+    };
+    let mut at = ind + memchr::memchr(b'\n', b.get(ind..)?)? + 1;
+    let mut line0 = text.get(..at)?.matches('\n').count();
+    let mut max_indent: i64 = 0;
+    while at <= b.len() {
+        let mut col: i64 = 0;
+        let mut j = at;
+        while (indent == 0 || col < indent) && b.get(j) == Some(&b' ') {
+            col += 1;
+            j += 1;
+        }
+        max_indent = max_indent.max(col);
+        if (indent == 0 || col < indent) && b.get(j) == Some(&b'\t') {
+            return Some(line0);
+        }
+        match b.get(j) {
+            None => return None,
+            Some(b'\n' | b'\r') => {}
+            Some(_) => {
+                if indent == 0 {
+                    indent = max_indent.max(parent + 1).max(1);
+                }
+                if col < indent {
+                    return None;
+                }
+            }
+        }
+        match memchr::memchr(b'\n', b.get(j..)?) {
+            Some(p) => at = j + p + 1,
+            None => return None,
+        }
+        line0 += 1;
+    }
+    None
+}
+
 const TAB_VIOLATION: &str = "found a tab character that violates indentation";
 
 /// libyaml's check on the blanks it skips inside and after a plain scalar starting at byte
@@ -466,6 +668,18 @@ fn plain_tab_violation(
         at = j + memchr::memchr(b'\n', b.get(j..)?)? + 1;
     }
     None
+}
+
+/// Whether the last non-blank character before byte `at` opens a flow collection or ends
+/// with a separator (`[`, `{`, `,`, `:`), where libyaml's parser wants a node next.
+fn after_node_start(text: &str, at: Option<usize>) -> bool {
+    let head = at.and_then(|a| text.get(..a)).unwrap_or("");
+    matches!(
+        head.trim_end_matches([' ', '\t', '\r', '\n'])
+            .chars()
+            .last(),
+        Some('[' | '{' | ',' | ':')
+    )
 }
 
 /// Maps a parser error to go-yaml's (libyaml's) message and line rule.
@@ -552,6 +766,14 @@ fn scan_error(e: &ScanError, text: &str, open: Option<(bool, bool, bool)>) -> Ya
         K::DuplicateTagDirective => ("found duplicate %TAG directive", false),
         K::UnsupportedYamlMajorVersion => ("found incompatible YAML document", false),
         K::SimpleKeyExpected | K::InvalidSimpleKey => ("could not find expected ':'", true),
+        // libyaml refuses a `:` only in the block context; in a flow collection (a key
+        // on an earlier line: `[a\n: b]`) its parser wants a separator there.
+        K::MappingValueNotAllowed if matches!(open, Some((true, true, _))) => {
+            ("did not find expected ',' or ']'", false)
+        }
+        K::MappingValueNotAllowed if matches!(open, Some((true, false, _))) => {
+            ("did not find expected ',' or '}'", false)
+        }
         K::MappingValueNotAllowed
         | K::InvalidMappingValueWhitespace
         | K::InvalidColonPlacement
@@ -572,7 +794,20 @@ fn scan_error(e: &ScanError, text: &str, open: Option<(bool, bool, bool)>) -> Ya
                 0,
             );
         }
-        K::DocumentIndicatorInQuotedScalar => ("found unexpected document indicator", true),
+        K::DocumentIndicatorInQuotedScalar => {
+            // The mark is the indicator's line, not the scalar's start.
+            let from = m.byte_offset().unwrap_or(0);
+            let line0 = text.get(from..).and_then(|t| {
+                t.match_indices('\n')
+                    .map(|(i, _)| i + 1)
+                    .find(|&i| t[i..].starts_with("---") || t[i..].starts_with("..."))
+                    .map(|i| text[..from + i].matches('\n').count())
+            });
+            if let Some(line0) = line0 {
+                return syntax_error("found unexpected document indicator", true, line0, 0);
+            }
+            ("found unexpected document indicator", true)
+        }
         K::UnknownQuotedScalarEscape => ("found unknown escape character", true),
         K::InvalidQuotedScalarHexEscape | K::InvalidLowSurrogateHexEscape => {
             ("did not find expected hexdecimal number", true)
@@ -596,6 +831,16 @@ fn scan_error(e: &ScanError, text: &str, open: Option<(bool, bool, bool)>) -> Ya
             Some((false, true, _)) => ("did not find expected '-' indicator", false),
             _ => ("did not find expected key", false),
         },
+        K::MismatchedFlowCollectionEnd { close, .. }
+            if after_node_start(
+                text,
+                m.byte_offset()
+                    .and_then(|b| text.get(b..).and_then(|t| t.find(*close)).map(|p| b + p)),
+            ) =>
+        {
+            // `[}` or `{a: ]`: libyaml's parser wanted a node there.
+            ("did not find expected node content", false)
+        }
         K::MismatchedFlowCollectionEnd { open, .. } => {
             if *open == '[' {
                 ("did not find expected ',' or ']'", false)

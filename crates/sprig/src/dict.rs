@@ -66,7 +66,17 @@ fn merge_all(args: &[Value], overwrite: bool) -> FuncResult {
             merge_into(&dst, s, overwrite);
         }
     }
-    Ok(Value::Map(dst))
+    // Sprig's parameter is a `map[string]interface {}`: a `chartutil.Values` passed in
+    // comes back as the plain map type (the same map).
+    Ok(Value::Map(as_plain_map(&dst)))
+}
+
+/// A map seen through a `map[string]interface {}` parameter.
+fn as_plain_map(m: &MapRef) -> MapRef {
+    match m.kind() {
+        gotmpl::MapKind::Values => m.with_kind(gotmpl::MapKind::Any),
+        _ => m.clone(),
+    }
 }
 
 /// A Go type assertion failure's panic text.
@@ -141,7 +151,7 @@ pub fn register(m: &mut FuncMap) {
     m.add("set", &[TMap, Str, Any], None, |_, a| match a.first() {
         Some(Value::Map(d)) if !d.is_nil() => {
             d.write().insert(arg_str(a, 1).to_string(), arg(a, 2));
-            Ok(Value::Map(d.clone()))
+            Ok(Value::Map(as_plain_map(d)))
         }
         _ => Err(FuncError::msg("assignment to entry in nil map")),
     });
@@ -149,7 +159,7 @@ pub fn register(m: &mut FuncMap) {
     m.add("unset", &[TMap, Str], None, |_, a| match a.first() {
         Some(Value::Map(d)) => {
             d.write().remove(arg_str(a, 1));
-            Ok(Value::Map(d.clone()))
+            Ok(Value::Map(as_plain_map(d)))
         }
         _ => Ok(Value::Map(MapRef::nil_map())),
     });

@@ -22,6 +22,7 @@ pub mod crypto;
 pub mod date;
 pub mod defaults;
 pub mod dict;
+pub mod gosyntax;
 pub mod list;
 pub mod numeric;
 pub mod paths;

@@ -1,8 +1,8 @@
 //! Sprig functions: regex (Go RE2 syntax and Go's `regexp` match, split and replacement
 //! semantics on top of the `regex` crate).
 //!
-//! Go's `\d \w \s \b` are ASCII-only, `\Q…\E` quotes, and compile errors have Go's
-//! wording; patterns are translated accordingly before compiling.
+//! Patterns are read by Go's `regexp/syntax` rules (`crate::gosyntax`), which also give
+//! Go's error texts, and translated into an equivalent pattern for the `regex` crate.
 
 use gotmpl::func::{FuncError, FuncMap, Ty};
 use gotmpl::value::Value;
@@ -21,268 +21,13 @@ pub fn quote_meta(s: &str) -> String {
     out
 }
 
-/// A Go-style parse error: `error parsing regexp: CODE: `EXPR``.
-fn parse_error(code: &str, expr: &str) -> String {
-    format!("error parsing regexp: {code}: `{expr}`")
-}
-
-/// Translates Go RE2 syntax into the `regex` crate's, or returns Go's error text for the
-/// common errors.
-fn translate(expr: &str) -> Result<String, String> {
-    let chars: Vec<char> = expr.chars().collect();
-    let mut out = String::with_capacity(expr.len() + 8);
-    let mut i = 0;
-    let mut depth: i64 = 0;
-    let mut in_class = false;
-    let mut class_start = 0usize;
-    let mut class_len = 0usize;
-    // Whether the previous item can take a repetition operator, and whether it was one.
-    let mut can_repeat = false;
-    let mut last_was_repeat = false;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '\\' {
-            let Some(&n) = chars.get(i + 1) else {
-                return Err(parse_error("trailing backslash at end of expression", ""));
-            };
-            let (ascii, neg) = match n {
-                'd' => (Some("0-9"), false),
-                'D' => (Some("0-9"), true),
-                'w' => (Some("0-9A-Za-z_"), false),
-                'W' => (Some("0-9A-Za-z_"), true),
-                's' => (Some("\\t\\n\\f\\r "), false),
-                'S' => (Some("\\t\\n\\f\\r "), true),
-                _ => (None, false),
-            };
-            if let Some(set) = ascii {
-                match (in_class, neg) {
-                    (true, false) => out.push_str(set),
-                    _ => out.push_str(&format!("[{}{set}]", if neg { "^" } else { "" })),
-                }
-                i += 2;
-                class_len += 1;
-                can_repeat = true;
-                last_was_repeat = false;
-                continue;
-            }
-            match n {
-                'Q' => {
-                    let rest: String = chars[i + 2..].iter().collect();
-                    let (lit, tail_len) = match rest.find("\\E") {
-                        Some(p) => (rest[..p].to_string(), p + 2),
-                        None => (rest.clone(), rest.len()),
-                    };
-                    out.push_str(&::regex::escape(&lit));
-                    i += 2 + rest[..tail_len].chars().count();
-                    can_repeat = !lit.is_empty();
-                    last_was_repeat = false;
-                    continue;
-                }
-                'b' | 'B' if !in_class => {
-                    out.push_str(&format!("(?-u:\\{n})"));
-                    i += 2;
-                    can_repeat = false;
-                    last_was_repeat = false;
-                    continue;
-                }
-                '1'..='9' => {
-                    return Err(parse_error("invalid escape sequence", &format!("\\{n}")));
-                }
-                'p' | 'P' | 'x' => {}
-                c2 if c2.is_ascii_alphanumeric() && !"afnrtvAzbB0123456789".contains(c2) => {
-                    return Err(parse_error("invalid escape sequence", &format!("\\{n}")));
-                }
-                _ => {}
-            }
-            out.push(c);
-            out.push(n);
-            i += 2;
-            class_len += 1;
-            can_repeat = true;
-            last_was_repeat = false;
-            continue;
-        }
-        if in_class {
-            if c == ']' && class_len > 0 {
-                in_class = false;
-            } else if c == '[' && chars.get(i + 1) == Some(&':') {
-                // [:alpha:] and friends pass through whole.
-                let rest: String = chars[i..].iter().collect();
-                if let Some(p) = rest.find(":]") {
-                    out.push_str(&rest[..p + 2]);
-                    i += rest[..p + 2].chars().count();
-                    class_len += 1;
-                    continue;
-                }
-            } else if c == '['
-                || c == '&'
-                || c == '~'
-                || (c == '-' && chars.get(i + 1) == Some(&'-'))
-            {
-                // Characters the regex crate treats as class syntax are literals in Go.
-                out.push('\\');
-                out.push(c);
-                i += 1;
-                class_len += 1;
-                continue;
-            }
-            if !(c == '^' && i == class_start + 1) {
-                class_len += 1;
-            }
-            out.push(c);
-            i += 1;
-            continue;
-        }
-        match c {
-            '[' => {
-                in_class = true;
-                class_start = i;
-                class_len = 0;
-                can_repeat = true;
-                last_was_repeat = false;
-            }
-            '(' => {
-                if chars.get(i + 1) == Some(&'?') {
-                    let next = chars.get(i + 2).copied().unwrap_or('\0');
-                    if next == '=' || next == '!' {
-                        return Err(parse_error(
-                            "invalid or unsupported Perl syntax",
-                            &format!("(?{next}"),
-                        ));
-                    }
-                    if next == '<' && matches!(chars.get(i + 3), Some('=') | Some('!')) {
-                        return Err(parse_error(
-                            "invalid or unsupported Perl syntax",
-                            &format!("(?<{}", chars[i + 3]),
-                        ));
-                    }
-                }
-                depth += 1;
-                can_repeat = false;
-                last_was_repeat = false;
-                if chars.get(i + 1) == Some(&'?') {
-                    // A group's flags or name: copy through to its ':', ')' or '>'.
-                    let mut j = i + 1;
-                    while j < chars.len() && !matches!(chars[j], ':' | ')' | '>') {
-                        j += 1;
-                    }
-                    let end = (j + 1).min(chars.len());
-                    out.extend(&chars[i..end]);
-                    if chars.get(j) == Some(&')') {
-                        // `(?i)` sets flags and closes at once.
-                        depth -= 1;
-                    }
-                    i = end;
-                    continue;
-                }
-            }
-            ')' => {
-                depth -= 1;
-                if depth < 0 {
-                    return Err(parse_error("unexpected )", expr));
-                }
-                can_repeat = true;
-                last_was_repeat = false;
-            }
-            '|' => {
-                can_repeat = false;
-                last_was_repeat = false;
-            }
-            '*' | '+' | '?' => {
-                if last_was_repeat {
-                    // `a**` is an error; `a*?` (non-greedy) is fine.
-                    let prev = chars[i - 1];
-                    if !(c == '?'
-                        && "*+?}".contains(prev)
-                        && !(i >= 2 && chars[i - 2] == '?' && prev == '?'))
-                    {
-                        let start = i - 1;
-                        return Err(parse_error(
-                            "invalid nested repetition operator",
-                            &chars[start..=i].iter().collect::<String>(),
-                        ));
-                    }
-                    out.push(c);
-                    i += 1;
-                    last_was_repeat = false;
-                    continue;
-                }
-                if !can_repeat {
-                    return Err(parse_error(
-                        "missing argument to repetition operator",
-                        &c.to_string(),
-                    ));
-                }
-                last_was_repeat = true;
-                out.push(c);
-                i += 1;
-                continue;
-            }
-            '^' | '$' => {
-                can_repeat = true;
-                last_was_repeat = false;
-            }
-            '{' => {
-                // A valid {n}, {n,} or {n,m} is a repetition; anything else is a literal.
-                let rest: String = chars[i..].iter().collect();
-                let is_rep = rest.find('}').is_some_and(|p| {
-                    let inner = &rest[1..p];
-                    let (lo, hi) = inner.split_once(',').unwrap_or((inner, inner));
-                    !lo.is_empty()
-                        && lo.bytes().all(|b| b.is_ascii_digit())
-                        && hi.bytes().all(|b| b.is_ascii_digit())
-                });
-                if is_rep {
-                    let p = rest.find('}').unwrap_or(0);
-                    if !can_repeat {
-                        return Err(parse_error(
-                            "missing argument to repetition operator",
-                            &rest[..=p],
-                        ));
-                    }
-                    out.push_str(&rest[..=p]);
-                    i += rest[..=p].chars().count();
-                    last_was_repeat = true;
-                    continue;
-                }
-                out.push_str("\\{");
-                i += 1;
-                can_repeat = true;
-                last_was_repeat = false;
-                continue;
-            }
-            '}' => {
-                out.push_str("\\}");
-                i += 1;
-                can_repeat = true;
-                last_was_repeat = false;
-                continue;
-            }
-            _ => {
-                can_repeat = true;
-                last_was_repeat = false;
-            }
-        }
-        out.push(c);
-        i += 1;
-    }
-    if in_class {
-        let tail: String = chars[class_start..].iter().collect();
-        return Err(parse_error("missing closing ]", &tail));
-    }
-    if depth > 0 {
-        return Err(parse_error("missing closing )", expr));
-    }
-    Ok(out)
-}
-
 /// Compiles a Go regular expression; the error is Go's `regexp.Compile` message.
-pub fn compile(expr: &str) -> Result<::regex::Regex, String> {
+pub fn compile(expr: &str) -> Result<GoRegex, String> {
     // Charts call the regex functions with the same few patterns over and over;
     // compiling is far dearer than matching, so compiled patterns are kept per thread
     // (a `Regex` clone shares the compiled program).
     thread_local! {
-        static CACHE: std::cell::RefCell<std::collections::HashMap<String, Result<::regex::Regex, String>>> =
+        static CACHE: std::cell::RefCell<std::collections::HashMap<String, Result<GoRegex, String>>> =
             std::cell::RefCell::new(std::collections::HashMap::new());
     }
     /// Patterns kept before the cache starts over.
@@ -301,20 +46,65 @@ pub fn compile(expr: &str) -> Result<::regex::Regex, String> {
     made
 }
 
-fn compile_uncached(expr: &str) -> Result<::regex::Regex, String> {
-    let translated = translate(expr)?;
-    ::regex::Regex::new(&translated).map_err(|e| {
-        let msg = e.to_string();
-        let last = msg.lines().last().unwrap_or("").trim();
-        let last = last.strip_prefix("error: ").unwrap_or(last);
-        format!("error parsing regexp: {last}: `{expr}`")
-    })
+fn compile_uncached(expr: &str) -> Result<GoRegex, String> {
+    // Go allows groups nested 1000 deep; translating and compiling such a pattern recurses
+    // over its tree, so deeply nested ones are compiled on a thread with a large stack.
+    if expr.bytes().filter(|&b| b == b'(').count() > 100 {
+        let owned = expr.to_string();
+        let built = std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn(move || build(&owned).map(|(re, names)| (re, names.to_vec())));
+        return match built.map(std::thread::JoinHandle::join) {
+            Ok(Ok(r)) => r.map(|(re, names)| GoRegex {
+                re,
+                names: std::rc::Rc::from(names),
+            }),
+            _ => Err(format!(
+                "error parsing regexp: expression too large: `{expr}`"
+            )),
+        };
+    }
+    build(expr).map(|(re, names)| GoRegex { re, names })
+}
+
+type Built = (::regex::Regex, std::rc::Rc<[String]>);
+
+fn build(expr: &str) -> Result<Built, String> {
+    let t = crate::gosyntax::translate(expr).map_err(|e| e.to_string())?;
+    let re = ::regex::RegexBuilder::new(&t.pattern)
+        .nest_limit(10_000)
+        .size_limit(1 << 30)
+        .dfa_size_limit(1 << 24)
+        .build()
+        .map_err(|e| format!("error parsing regexp: expression too large: `{expr}` ({e})"))?;
+    Ok((re, std::rc::Rc::from(t.names)))
+}
+
+/// A compiled Go regular expression: the `regex` crate's program and Go's group names.
+#[derive(Clone, Debug)]
+pub struct GoRegex {
+    re: ::regex::Regex,
+    names: std::rc::Rc<[String]>,
+}
+
+impl std::ops::Deref for GoRegex {
+    type Target = ::regex::Regex;
+    fn deref(&self) -> &::regex::Regex {
+        &self.re
+    }
 }
 
 /// Go's `regexp.MustCompile` panic text.
-fn must_compile(expr: &str) -> Result<::regex::Regex, FuncError> {
+fn must_compile(expr: &str) -> Result<GoRegex, FuncError> {
     compile(expr).map_err(|e| {
-        let quoted = if expr.contains('`') || expr.chars().any(|c| c.is_control() && c != '\t') {
+        // Go's `strconv.CanBackquote`.
+        let quoted = if expr.chars().any(|c| {
+            c == '`'
+                || (c < ' ' && c != '\t')
+                || c == '\u{7f}'
+                || c == '\u{feff}'
+                || ('\u{10FF80}'..='\u{10FFFF}').contains(&c)
+        }) {
             gotmpl::fmt::go_quote(expr)
         } else {
             format!("`{expr}`")
@@ -380,8 +170,40 @@ pub fn split(re: &::regex::Regex, expr: &str, s: &str, n: i64) -> Vec<String> {
     out
 }
 
+/// Go's `extract`: the `name` or `{name}` after a `$`, its group number (-1 when not a
+/// number), and the rest; `None` when malformed.
+fn extract(t: &str) -> Option<(&str, i64, &str)> {
+    let (brace, body) = match t.strip_prefix('{') {
+        Some(b) => (true, b),
+        None => (false, t),
+    };
+    let name_len: usize = body
+        .char_indices()
+        .find(|&(_, c)| {
+            !(c == '_' || crate::strings::uni::is_letter(c) || crate::strings::uni::is_digit(c))
+        })
+        .map_or(body.len(), |(i, _)| i);
+    if name_len == 0 || (brace && !body[name_len..].starts_with('}')) {
+        return None;
+    }
+    let name = &body[..name_len];
+    let rest = &body[name_len + usize::from(brace)..];
+    let mut num: i64 = 0;
+    for b in name.bytes() {
+        if !b.is_ascii_digit() || num >= 100_000_000 {
+            num = -1;
+            break;
+        }
+        num = num * 10 + i64::from(b - b'0');
+    }
+    if name.len() > 1 && name.starts_with('0') {
+        num = -1;
+    }
+    Some((name, num, rest))
+}
+
 /// Go's `Regexp.Expand` of a `$name`/`${name}` template for one match.
-fn expand(re: &::regex::Regex, template: &str, caps: &::regex::Captures<'_>, dst: &mut String) {
+fn expand(re: &GoRegex, template: &str, caps: &::regex::Captures<'_>, dst: &mut String) {
     let mut t = template;
     while let Some(p) = t.find('$') {
         dst.push_str(&t[..p]);
@@ -391,35 +213,20 @@ fn expand(re: &::regex::Regex, template: &str, caps: &::regex::Captures<'_>, dst
             t = rest;
             continue;
         }
-        let (brace, body) = match t.strip_prefix('{') {
-            Some(b) => (true, b),
-            None => (false, t),
-        };
-        let name_len: usize = body
-            .char_indices()
-            .find(|&(_, c)| !(c == '_' || c.is_alphanumeric()))
-            .map_or(body.len(), |(i, _)| i);
-        let ok = name_len > 0 && (!brace || body[name_len..].starts_with('}'));
-        if !ok {
+        let Some((name, num, rest)) = extract(t) else {
             dst.push('$');
             continue;
-        }
-        let name = &body[..name_len];
-        t = &body[name_len + usize::from(brace)..];
-        let mut num: i64 = 0;
-        for b in name.bytes() {
-            if !b.is_ascii_digit() || num >= 100_000_000 {
-                num = -1;
-                break;
-            }
-            num = num * 10 + i64::from(b - b'0');
-        }
+        };
+        t = rest;
         let m = if num >= 0 {
-            caps.get(num as usize)
+            usize::try_from(num).ok().and_then(|n| caps.get(n))
         } else {
-            re.capture_names()
-                .position(|n| n == Some(name))
-                .and_then(|i| caps.get(i))
+            // The first group of that name that took part in the match.
+            re.names
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| n.as_str() == name)
+                .find_map(|(i, _)| caps.get(i))
         };
         if let Some(m) = m {
             dst.push_str(m.as_str());
@@ -429,7 +236,7 @@ fn expand(re: &::regex::Regex, template: &str, caps: &::regex::Captures<'_>, dst
 }
 
 /// Go's `ReplaceAllString` (`literal == false`) / `ReplaceAllLiteralString`.
-pub fn replace_all(re: &::regex::Regex, src: &str, repl: &str, literal: bool) -> String {
+pub fn replace_all(re: &GoRegex, src: &str, repl: &str, literal: bool) -> String {
     let mut dst = String::with_capacity(src.len());
     let mut last_end = 0usize;
     let mut search = 0usize;
@@ -464,8 +271,31 @@ pub fn replace_all(re: &::regex::Regex, src: &str, repl: &str, literal: bool) ->
     dst
 }
 
+/// A `[]string` result; Go's functions return a nil slice when nothing was found.
+fn strings_or_nil(items: Vec<&str>) -> Value {
+    if items.is_empty() {
+        return Value::List(gotmpl::value::ListRef::nil_typed(
+            gotmpl::value::ElemKind::String,
+        ));
+    }
+    strings_value(items)
+}
+
 fn find_all_value(re: &::regex::Regex, s: &str, n: i64) -> Value {
-    strings_value(find_all(re, s, n).into_iter().map(|(a, b)| &s[a..b]))
+    strings_or_nil(
+        find_all(re, s, n)
+            .into_iter()
+            .map(|(a, b)| &s[a..b])
+            .collect(),
+    )
+}
+
+/// Go's `Split` result: nil for `n == 0`, otherwise a (possibly empty) slice.
+fn split_value(re: &::regex::Regex, expr: &str, s: &str, n: i64) -> Value {
+    if n == 0 {
+        return strings_or_nil(Vec::new());
+    }
+    strings_value(split(re, expr, s, n))
 }
 
 /// Registers this module's functions.
@@ -556,23 +386,13 @@ pub fn register(m: &mut FuncMap) {
     m.add("regexSplit", &[Str, Str, Int], None, |_, a| {
         let expr = arg_str(a, 0);
         let re = must_compile(expr)?;
-        Ok(strings_value(split(
-            &re,
-            expr,
-            arg_str(a, 1),
-            arg_int(a, 2),
-        )))
+        Ok(split_value(&re, expr, arg_str(a, 1), arg_int(a, 2)))
     });
     // {{ mustRegexSplit "z+" "pizza" -1 }}
     m.add("mustRegexSplit", &[Str, Str, Int], None, |_, a| {
         let expr = arg_str(a, 0);
         let re = compile(expr).map_err(FuncError::msg)?;
-        Ok(strings_value(split(
-            &re,
-            expr,
-            arg_str(a, 1),
-            arg_int(a, 2),
-        )))
+        Ok(split_value(&re, expr, arg_str(a, 1), arg_int(a, 2)))
     });
     // {{ regexQuoteMeta "1.2.3" }}
     m.add("regexQuoteMeta", &[Str], None, |_, a| {
@@ -584,7 +404,7 @@ pub fn register(m: &mut FuncMap) {
 mod tests {
     use super::*;
 
-    fn re(s: &str) -> ::regex::Regex {
+    fn re(s: &str) -> GoRegex {
         compile(s).unwrap_or_else(|e| panic!("{e}"))
     }
 

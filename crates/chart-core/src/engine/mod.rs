@@ -251,8 +251,13 @@ impl Engine {
             let mut tm = Map::new();
             tm.insert("Name".into(), Value::str(name));
             tm.insert("BasePath".into(), Value::str(&r.base_path));
-            r.data.write().insert("Template".into(), Value::map(tm));
-            let s = t.execute(name, &Value::Map(r.data.clone()));
+            // Helm's `.Template` and the top-level object (`renderable.vals`) are both
+            // `chartutil.Values`.
+            r.data.write().insert(
+                "Template".into(),
+                Value::Map(MapRef::new(tm).with_kind(MapKind::Values)),
+            );
+            let s = t.execute(name, &Value::Map(r.data.with_kind(MapKind::Values)));
             // A `.Files` read that failed is the error, whatever execution made of it.
             if let Some(e) = failure.lock().ok().and_then(|mut g| g.take()) {
                 return Err(RenderError::File(e));

@@ -167,18 +167,58 @@ fn json_kind(v: &Value) -> &'static str {
     }
 }
 
-fn field_str(v: Option<Value>, field: &str) -> Result<String, String> {
+/// The string sigs.k8s.io/yaml makes of a scalar bound for a Go `string` field: YAML 1.1
+/// booleans and numbers are coerced (`n` → `false`, `1.5` → `1.5` as float32 `%g`).
+fn coerced(v: &Value) -> Option<String> {
+    let g = match v {
+        Value::Bool(b) => goyaml::GoVal::Bool(*b),
+        Value::Int(i, k) if k.is_unsigned() => goyaml::GoVal::Uint(*i as u64),
+        Value::Int(i, _) => goyaml::GoVal::Int(*i),
+        Value::Float(f) => goyaml::GoVal::Float(*f),
+        _ => return None,
+    };
+    goyaml::string_form(&g)
+}
+
+/// Decodes one value into a Go `string` field: `null` leaves it as it was.
+fn set_str(dst: &mut String, v: &Value, field: &str) -> Result<(), String> {
     match v {
-        None | Some(Value::Nil) => Ok(String::new()),
-        Some(Value::Str(s)) => Ok(s.to_string()),
-        Some(other) => Err(format!(
-            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field {field} of type string",
-            json_kind(&other)
-        )),
+        Value::Nil => Ok(()),
+        Value::Str(s) => {
+            *dst = s.to_string();
+            Ok(())
+        }
+        other => match coerced(other) {
+            Some(s) => {
+                *dst = s;
+                Ok(())
+            }
+            None => Err(format!(
+                "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field {field} of type string",
+                json_kind(other)
+            )),
+        },
     }
 }
 
-/// Parses a document's head the way Helm unmarshals it into `SimpleHead`.
+/// The entries of a mapping that encoding/json gives to the struct field `name`, in the
+/// order it decodes them (keys sorted, as sigs.k8s.io/yaml's JSON has them): the exact
+/// name and any key equal to it ignoring case.
+fn fold_entries(m: &gotmpl::MapRef, name: &str) -> Vec<Value> {
+    let map = m.read();
+    let mut keys: Vec<&String> = map
+        .keys()
+        .filter(|k| k.as_str() == name || k.eq_ignore_ascii_case(name))
+        .collect();
+    keys.sort();
+    keys.into_iter()
+        .filter_map(|k| map.get(k).cloned())
+        .collect()
+}
+
+/// Parses a document's head the way Helm unmarshals it into `SimpleHead` (sigs.k8s.io/yaml:
+/// YAML to JSON with scalars coerced for string fields, then encoding/json, which matches
+/// field names ignoring case and reports the first type error after decoding the rest).
 pub fn parse_head(doc: &str) -> Result<SimpleHead, String> {
     if let Some(msg) = gotmpl::bytestr::yaml_utf8_error(doc) {
         return Err(format!("error converting YAML to JSON: yaml: {msg}"));
@@ -194,39 +234,61 @@ pub fn parse_head(doc: &str) -> Result<SimpleHead, String> {
             ))
         }
     };
-    let mut head = SimpleHead {
-        api_version: field_str(m.get("apiVersion"), "SimpleHead.apiVersion")?,
-        kind: field_str(m.get("kind"), "SimpleHead.kind")?,
-        ..SimpleHead::default()
+    let mut head = SimpleHead::default();
+    let mut first_err: Option<String> = None;
+    let mut note = |r: Result<(), String>| {
+        if let Err(e) = r {
+            first_err.get_or_insert(e);
+        }
     };
-    match m.get("metadata") {
-        None | Some(Value::Nil) => {}
-        Some(Value::Map(md)) => {
-            head.name = field_str(md.get("name"), "SimpleHead.metadata.name")?;
-            match md.get("annotations") {
-                None | Some(Value::Nil) => {}
-                Some(Value::Map(a)) => {
-                    for (k, v) in a.read().iter() {
-                        let s = field_str(Some(v.clone()), "SimpleHead.metadata.annotations")?;
-                        head.annotations.insert(k.clone(), s);
+    // Top-level keys sort as `apiVersion` < `kind` < `metadata` (any capitalised
+    // spelling sorts first), so decoding field by field keeps encoding/json's order.
+    for v in fold_entries(&m, "apiVersion") {
+        note(set_str(&mut head.api_version, &v, "SimpleHead.apiVersion"));
+    }
+    for v in fold_entries(&m, "kind") {
+        note(set_str(&mut head.kind, &v, "SimpleHead.kind"));
+    }
+    for md in fold_entries(&m, "metadata") {
+        match md {
+            Value::Nil => {
+                head.name.clear();
+                head.annotations.clear();
+            }
+            Value::Map(md) => {
+                for a in fold_entries(&md, "annotations") {
+                    match a {
+                        Value::Nil => head.annotations.clear(),
+                        Value::Map(a) => {
+                            for (k, v) in a.read().iter() {
+                                let mut s = head.annotations.get(k).cloned().unwrap_or_default();
+                                let r = set_str(&mut s, v, ".metadata.annotations");
+                                if r.is_ok() {
+                                    head.annotations.insert(k.clone(), s);
+                                }
+                                note(r);
+                            }
+                        }
+                        other => note(Err(format!(
+                            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field .metadata.annotations of type map[string]string",
+                            json_kind(&other)
+                        ))),
                     }
                 }
-                Some(other) => {
-                    return Err(format!(
-                        "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field SimpleHead.metadata.annotations of type map[string]string",
-                        json_kind(&other)
-                    ))
+                for n in fold_entries(&md, "name") {
+                    note(set_str(&mut head.name, &n, ".metadata.name"));
                 }
             }
-        }
-        Some(other) => {
-            return Err(format!(
+            other => note(Err(format!(
                 "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field SimpleHead.metadata of type struct {{ Name string \"json:\\\"name\\\"\"; Annotations map[string]string \"json:\\\"annotations\\\"\" }}",
                 json_kind(&other)
-            ))
+            ))),
         }
     }
-    Ok(head)
+    match first_err {
+        Some(e) => Err(e),
+        None => Ok(head),
+    }
 }
 
 /// A rendered resource that is not a hook.
