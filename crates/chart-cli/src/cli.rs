@@ -81,6 +81,10 @@ pub enum Command {
     Show(ShowArgs),
     /// create a new chart with the given name
     Create(CreateArgs),
+    /// package a chart directory into a chart archive
+    Package(crate::commands::package::PackageArgs),
+    /// add, list, remove, update, and index chart repositories
+    Repo(crate::commands::repo::RepoArgs),
 }
 
 /// `--set` family and `-f`.

@@ -7,6 +7,8 @@ use crate::cli::{Cli, Command};
 pub(crate) mod cluster;
 mod create;
 pub(crate) mod lint;
+pub(crate) mod package;
+pub(crate) mod repo;
 mod show;
 mod template;
 mod version;
@@ -25,6 +27,8 @@ pub fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Lint(a) => lint::run(&cli.global, &a),
         Command::Show(a) => show::run(&a),
         Command::Create(a) => create::run(&a),
+        Command::Package(a) => package::run(&a),
+        Command::Repo(a) => repo::run(&cli.global, &a),
     }
 }
 

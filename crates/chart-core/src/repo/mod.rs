@@ -1,0 +1,5 @@
+//! Publishing and consuming charts: `helm package` ([`package`]), chart repository
+//! indexes ([`index`]) — Helm 3.17's `pkg/action/package.go` and `pkg/repo`.
+
+pub mod index;
+pub mod package;
