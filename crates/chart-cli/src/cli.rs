@@ -85,6 +85,8 @@ pub enum Command {
     Package(crate::commands::package::PackageArgs),
     /// add, list, remove, update, and index chart repositories
     Repo(crate::commands::repo::RepoArgs),
+    /// search for a keyword in charts
+    Search(crate::commands::search::SearchArgs),
 }
 
 /// `--set` family and `-f`.

@@ -9,6 +9,7 @@ mod create;
 pub(crate) mod lint;
 pub(crate) mod package;
 pub(crate) mod repo;
+pub(crate) mod search;
 mod show;
 mod template;
 mod version;
@@ -29,6 +30,7 @@ pub fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Create(a) => create::run(&a),
         Command::Package(a) => package::run(&a),
         Command::Repo(a) => repo::run(&cli.global, &a),
+        Command::Search(a) => search::run(&cli.global, &a),
     }
 }
 
