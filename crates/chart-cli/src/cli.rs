@@ -87,6 +87,9 @@ pub enum Command {
     Repo(crate::commands::repo::RepoArgs),
     /// search for a keyword in charts
     Search(crate::commands::search::SearchArgs),
+    /// download a chart from a repository and (optionally) unpack it in local directory
+    #[command(alias = "fetch")]
+    Pull(crate::commands::pull::PullArgs),
 }
 
 /// `--set` family and `-f`.
@@ -172,6 +175,12 @@ pub struct TemplateArgs {
     /// specify a version constraint for the chart version to use
     #[arg(long = "version")]
     pub version: Option<String>,
+    /// chart repository url where to locate the requested chart
+    #[arg(long = "repo")]
+    pub repo: Option<String>,
+    /// use development versions, too. Equivalent to version '>0.0.0-0'. If --version is set, this is ignored
+    #[arg(long = "devel")]
+    pub devel: bool,
     /// update dependencies if they are missing before installing the chart
     #[arg(long = "dependency-update")]
     pub dependency_update: bool,

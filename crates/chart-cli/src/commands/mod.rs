@@ -8,6 +8,7 @@ pub(crate) mod cluster;
 mod create;
 pub(crate) mod lint;
 pub(crate) mod package;
+pub(crate) mod pull;
 pub(crate) mod repo;
 pub(crate) mod search;
 mod show;
@@ -31,6 +32,7 @@ pub fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Package(a) => package::run(&a),
         Command::Repo(a) => repo::run(&cli.global, &a),
         Command::Search(a) => search::run(&cli.global, &a),
+        Command::Pull(a) => pull::run(&cli.global, &a),
     }
 }
 
