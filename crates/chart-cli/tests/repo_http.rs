@@ -463,3 +463,51 @@ fn tls_basic_auth_repository_matches_helm() {
     ]);
     compare(&helm, &s.0, &script);
 }
+
+/// Hostile repositories: an index with an alias bomb, an archive whose paths climb out
+/// of the chart: clear errors, nothing written to the cache or outside the target.
+#[test]
+fn hostile_repository_input() {
+    if !need("python3", have("python3")) {
+        return;
+    }
+    let s = Scratch::new("hostile");
+    let srv = s.0.join("srv");
+    std::fs::create_dir_all(&srv).expect("mkdir");
+    let mut bomb = String::from("apiVersion: v1\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    bomb.push_str("entries: {}\n");
+    std::fs::write(srv.join("index.yaml"), bomb).expect("bomb");
+    // An archive with a `../` entry, built by Python's tarfile.
+    let st = Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import io,sys,tarfile\n\
+             t=tarfile.open(sys.argv[1],'w:gz')\n\
+             for n,d in [('evil/Chart.yaml',b'apiVersion: v2\\nname: evil\\nversion: 1.0.0\\n'),('evil/../../escaped.txt',b'x')]:\n\
+             \x20i=tarfile.TarInfo(n); i.size=len(d); t.addfile(i,io.BytesIO(d))\n\
+             t.close()",
+        )
+        .arg(srv.join("evil-1.0.0.tgz"))
+        .status()
+        .expect("python");
+    assert!(st.success());
+    let (_server, port) = serve(&srv, &[]);
+    let u = format!("http://127.0.0.1:{port}");
+    let home = s.0.join("home");
+    let work = s.0.join("work/inner");
+    std::fs::create_dir_all(&work).expect("mkdir");
+    let out = run(&chart_bin(), &["repo", "add", "bomb", &u], &work, &home);
+    assert!(out.contains("excessive aliasing"), "{out}");
+    assert!(out.ends_with("[exit 1]\n"), "{out}");
+    assert!(tree(&home.join("cache")).is_empty(), "nothing cached");
+    assert!(!home.join("config/repositories.yaml").exists());
+    let archive = format!("{u}/evil-1.0.0.tgz");
+    let out = run(&chart_bin(), &["pull", &archive, "--untar"], &work, &home);
+    assert!(out.ends_with("[exit 1]\n"), "{out}");
+    assert!(!s.0.join("work/escaped.txt").exists());
+    assert!(!s.0.join("escaped.txt").exists());
+}
