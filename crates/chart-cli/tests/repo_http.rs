@@ -511,3 +511,36 @@ fn hostile_repository_input() {
     assert!(!s.0.join("work/escaped.txt").exists());
     assert!(!s.0.join("escaped.txt").exists());
 }
+
+/// A server that stalls mid-download: `repo add --timeout` gives up with an error and
+/// nothing is cached or configured.
+#[test]
+fn stalled_server_times_out() {
+    if !need("python3", have("python3")) {
+        return;
+    }
+    let s = Scratch::new("stall");
+    let srv = s.0.join("srv");
+    std::fs::create_dir_all(&srv).expect("mkdir");
+    let (_server, port) = serve(&srv, &["--stall"]);
+    let u = format!("http://127.0.0.1:{port}");
+    let home = s.0.join("home");
+    let t0 = std::time::Instant::now();
+    let out = run(
+        &chart_bin(),
+        &["repo", "add", "slow", &u, "--timeout", "2s"],
+        &s.0,
+        &home,
+    );
+    assert!(
+        t0.elapsed() < std::time::Duration::from_secs(60),
+        "gave up in time"
+    );
+    assert!(out.ends_with("[exit 1]\n"), "{out}");
+    assert!(
+        out.contains("is not a valid chart repository or cannot be reached"),
+        "{out}"
+    );
+    assert!(tree(&home.join("cache")).is_empty(), "nothing cached");
+    assert!(!home.join("config/repositories.yaml").exists());
+}

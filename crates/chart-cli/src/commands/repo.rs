@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{anyhow, bail};
 use chart_core::gotmpl::{Map, Value};
-use chart_core::repo::config::{download_index, Entry, RepoFile, Settings};
+use chart_core::repo::config::{download_index, download_index_timeout, Entry, RepoFile, Settings};
 use chart_core::repo::index::{index_directory, IndexFile};
 use clap::{Args, Subcommand};
 
@@ -71,6 +71,9 @@ pub struct RepoAddArgs {
     /// pass credentials to all domains
     #[arg(long = "pass-credentials")]
     pub pass_credentials: bool,
+    /// time to wait for the index file download to complete
+    #[arg(long, default_value = "2m0s")]
+    pub timeout: String,
 }
 
 /// `chart repo list`.
@@ -174,7 +177,14 @@ fn add(s: &Settings, a: &RepoAddArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
     }
-    download_index(&e, s).map_err(|err| {
+    let nanos = gotime::parse_duration(&a.timeout).map_err(|e| {
+        anyhow!(
+            "invalid argument {:?} for \"--timeout\" flag: {e}",
+            a.timeout
+        )
+    })?;
+    let timeout = std::time::Duration::from_nanos(u64::try_from(nanos).unwrap_or(0));
+    download_index_timeout(&e, s, timeout).map_err(|err| {
         anyhow!(
             "looks like {} is not a valid chart repository or cannot be reached: {err}",
             go_quote(url)

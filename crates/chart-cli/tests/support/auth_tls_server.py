@@ -17,6 +17,7 @@ ap.add_argument("--user")
 ap.add_argument("--password")
 ap.add_argument("--cert")
 ap.add_argument("--key")
+ap.add_argument("--stall", action="store_true", help="send headers and half a body, then hang")
 a = ap.parse_args()
 
 
@@ -33,6 +34,15 @@ class Handler(http.server.SimpleHTTPRequestHandler):
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
+        if a.stall:
+            import time
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b"apiVersion: v1\nentries:\n")
+            self.wfile.flush()
+            time.sleep(3600)
+            return
         super().do_GET()
 
 

@@ -289,11 +289,24 @@ pub fn resolve_reference_url(base: &str, reference: &str) -> Result<String, Repo
 /// Downloads `url` with the entry's TLS options and credentials (sent to the entry's
 /// host, or anywhere with `pass_credentials_all`); at most `limit` bytes.
 pub fn http_get(e: &Entry, url: &str, limit: u64) -> Result<Vec<u8>, RepoError> {
+    http_get_timeout(e, url, limit, DEFAULT_TIMEOUT)
+}
+
+/// Helm's default HTTP timeout (`getter.DefaultHTTPTimeout`, 120 s).
+pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// [`http_get`] with a deadline for the whole request, body included.
+pub fn http_get_timeout(
+    e: &Entry,
+    url: &str,
+    limit: u64,
+    timeout: std::time::Duration,
+) -> Result<Vec<u8>, RepoError> {
     use std::io::Read as _;
     let mut b = reqwest::blocking::Client::builder()
         .user_agent("Helm/3.17.3")
-        .connect_timeout(std::time::Duration::from_secs(30))
-        .timeout(std::time::Duration::from_secs(120))
+        .connect_timeout(timeout.min(std::time::Duration::from_secs(30)))
+        .timeout(timeout)
         .danger_accept_invalid_certs(e.insecure_skip_tls_verify);
     if !e.ca_file.is_empty() {
         let pem = std::fs::read(&e.ca_file).map_err(io(Path::new(&e.ca_file)))?;
@@ -361,8 +374,17 @@ fn go_http_error(url: &str, err: &reqwest::Error) -> String {
 /// bytes) and `<name>-charts.txt` into the cache through temporary files and renames.
 /// Returns the index path.
 pub fn download_index(e: &Entry, settings: &Settings) -> Result<PathBuf, RepoError> {
+    download_index_timeout(e, settings, DEFAULT_TIMEOUT)
+}
+
+/// [`download_index`] with a deadline (`helm repo add --timeout`).
+pub fn download_index_timeout(
+    e: &Entry,
+    settings: &Settings,
+    timeout: std::time::Duration,
+) -> Result<PathBuf, RepoError> {
     let url = resolve_reference_url(&e.url, "index.yaml")?;
-    let data = http_get(e, &url, MAX_INDEX_SIZE)?;
+    let data = http_get_timeout(e, &url, MAX_INDEX_SIZE, timeout)?;
     let mut warnings = Vec::new();
     let idx = IndexFile::load(&data, &e.url, &mut warnings)?;
     let dir = &settings.repository_cache;
