@@ -90,6 +90,9 @@ pub enum Command {
     /// download a chart from a repository and (optionally) unpack it in local directory
     #[command(alias = "fetch")]
     Pull(crate::commands::pull::PullArgs),
+    /// manage a chart's dependencies
+    #[command(alias = "dep", alias = "dependencies")]
+    Dependency(crate::commands::dependency::DependencyArgs),
 }
 
 /// `--set` family and `-f`.

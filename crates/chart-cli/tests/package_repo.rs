@@ -260,3 +260,74 @@ fn repo_index_matches_helm() {
         assert_eq!(results[1], results[0], "repo index {extra:?}");
     }
 }
+
+#[test]
+fn dependency_list_matches_helm() {
+    let Some(helm) = helm_bin() else { return };
+    let s = Scratch::new("deplist");
+    let home = s.0.join("home");
+    let p2 = s.0.join("p2");
+    let cp = Command::new("cp")
+        .arg("-r")
+        .arg(chart_dir("parent"))
+        .arg(&p2)
+        .status()
+        .expect("cp");
+    assert!(cp.success());
+    let b = chart_dir("basic");
+    ok(
+        &chart_bin(),
+        &["package", &b, "-d", "p2/charts"],
+        &s.0,
+        &home,
+    );
+    ok(
+        &chart_bin(),
+        &["package", &b, "-d", "p2/charts", "--version", "2.0.0"],
+        &s.0,
+        &home,
+    );
+    std::fs::create_dir_all(p2.join("charts/extra")).expect("mkdir");
+    std::fs::write(
+        p2.join("charts/extra/Chart.yaml"),
+        "apiVersion: v2\nname: extra\nversion: 0.1.0\n",
+    )
+    .expect("extra");
+    let shop = common::repo_root()
+        .join("charts/shop")
+        .display()
+        .to_string();
+    let (parent, v1, basic) = (
+        chart_dir("parent"),
+        chart_dir("v1chart"),
+        chart_dir("basic"),
+    );
+    for c in [
+        shop.as_str(),
+        &parent,
+        &v1,
+        &basic,
+        "p2",
+        "./p2/",
+        "missing-dir",
+    ] {
+        let args = ["dependency", "list", c];
+        let (hok, hout, herr) = run(&helm, &args, &s.0, &home);
+        let (rok, rout, rerr) = run(&chart_bin(), &args, &s.0, &home);
+        assert_eq!(
+            (rok, rout, rerr.lines().next()),
+            (hok, hout, herr.lines().next()),
+            "{c}"
+        );
+    }
+    // A subchart archive that is not a gzip stream: the same chained error.
+    std::fs::write(p2.join("charts/bad.tgz"), b"junk\n").expect("bad");
+    for args in [
+        &["dependency", "list", "p2"][..],
+        &["package", "p2", "-d", "out"],
+    ] {
+        let (hok, _, herr) = run(&helm, args, &s.0, &home);
+        let (rok, _, rerr) = run(&chart_bin(), args, &s.0, &home);
+        assert_eq!((rok, rerr), (hok, herr), "{args:?}");
+    }
+}

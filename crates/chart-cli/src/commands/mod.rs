@@ -6,6 +6,7 @@ use crate::cli::{Cli, Command};
 
 pub(crate) mod cluster;
 mod create;
+pub(crate) mod dependency;
 pub(crate) mod lint;
 pub(crate) mod package;
 pub(crate) mod pull;
@@ -33,6 +34,7 @@ pub fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Repo(a) => repo::run(&cli.global, &a),
         Command::Search(a) => search::run(&cli.global, &a),
         Command::Pull(a) => pull::run(&cli.global, &a),
+        Command::Dependency(a) => dependency::run(&a),
     }
 }
 

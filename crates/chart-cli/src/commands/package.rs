@@ -59,7 +59,8 @@ pub fn run(a: &PackageArgs) -> anyhow::Result<ExitCode> {
             bail!("stat {c}: {}", go_io(&e));
         }
         let path = chart_core::chart::filepath::absolute_clean(Path::new(c));
-        let out = package(&path, &dest, &opts).map_err(|e| anyhow!("{e}"))?;
+        let out = package(&path, &dest, &opts)
+            .map_err(|e| anyhow!("{}", crate::commands::dependency::chain(&e)))?;
         println!(
             "Successfully packaged chart and saved it to: {}",
             out.display()

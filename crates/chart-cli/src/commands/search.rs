@@ -70,7 +70,7 @@ pub fn table(rows: &[Vec<String>]) -> String {
     table_width(rows, 0)
 }
 
-fn table_width(rows: &[Vec<String>], max: usize) -> String {
+pub fn table_width(rows: &[Vec<String>], max: usize) -> String {
     let rows: Vec<Vec<String>> = rows
         .iter()
         .map(|r| r.iter().map(|c| fit(c, max)).collect())

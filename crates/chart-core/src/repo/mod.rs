@@ -2,6 +2,7 @@
 //! indexes ([`index`]) — Helm 3.17's `pkg/action/package.go` and `pkg/repo`.
 
 pub mod config;
+pub mod dependency;
 pub mod download;
 pub mod index;
 pub mod package;
