@@ -193,6 +193,8 @@ fn parse_tree(data: &[u8]) -> Result<J, IndexError> {
     let text = std::str::from_utf8(data).map_err(|e| IndexError::Parse(e.to_string()))?;
     let v = goyaml::from_yaml(text).map_err(|e| IndexError::Parse(e.to_string()))?;
     let json = goyaml::to_json(&v).map_err(|e| IndexError::Parse(e.to_string()))?;
+    // Peak memory: the value tree goes before the JSON tree is built.
+    drop(v);
     serde_json::from_str(&json).map_err(|e| IndexError::Parse(e.to_string()))
 }
 
@@ -251,7 +253,9 @@ impl IndexFile {
                     .insert(k.clone(), j_str(v).unwrap_or_default());
             }
         }
-        if let Some(J::Object(entries)) = top.get("entries") {
+        let mut top = top;
+        if let Some(J::Object(entries)) = top.remove("entries") {
+            // Consumed entry by entry, so the JSON tree shrinks as the index grows.
             for (name, cvs) in entries {
                 let mut out = Vec::new();
                 if let J::Array(items) = cvs {
@@ -259,7 +263,7 @@ impl IndexFile {
                         let Some(m) = item.as_object() else {
                             warnings.push(format!(
                                 "skipping loading invalid entry for chart {} from {source}: empty entry",
-                                gotmpl::fmt::go_quote(name)
+                                gotmpl::fmt::go_quote(&name)
                             ));
                             continue;
                         };
@@ -274,7 +278,7 @@ impl IndexFile {
                             ) {
                                 warnings.push(format!(
                                     "skipping loading invalid entry for chart {} {} from {source}: {msg}",
-                                    gotmpl::fmt::go_quote(name),
+                                    gotmpl::fmt::go_quote(&name),
                                     gotmpl::fmt::go_quote(&md.version)
                                 ));
                                 continue;
@@ -292,7 +296,7 @@ impl IndexFile {
                         });
                     }
                 }
-                idx.entries.insert(name.clone(), out);
+                idx.entries.insert(name, out);
             }
         }
         idx.sort_entries();
