@@ -102,6 +102,18 @@ pub enum Command {
     Uninstall(crate::commands::uninstall::UninstallArgs),
     /// run tests for a release
     Test(crate::commands::release_testing::TestArgs),
+    /// package a chart directory into a chart archive
+    Package(crate::commands::package::PackageArgs),
+    /// add, list, remove, update, and index chart repositories
+    Repo(crate::commands::repo::RepoArgs),
+    /// search for a keyword in charts
+    Search(crate::commands::search::SearchArgs),
+    /// download a chart from a repository and (optionally) unpack it in local directory
+    #[command(alias = "fetch")]
+    Pull(crate::commands::pull::PullArgs),
+    /// manage a chart's dependencies
+    #[command(alias = "dep", alias = "dependencies")]
+    Dependency(crate::commands::dependency::DependencyArgs),
 }
 
 /// `chart history RELEASE_NAME`.
@@ -360,6 +372,12 @@ pub struct TemplateArgs {
     /// specify a version constraint for the chart version to use
     #[arg(long = "version")]
     pub version: Option<String>,
+    /// chart repository url where to locate the requested chart
+    #[arg(long = "repo")]
+    pub repo: Option<String>,
+    /// use development versions, too. Equivalent to version '>0.0.0-0'. If --version is set, this is ignored
+    #[arg(long = "devel")]
+    pub devel: bool,
     /// update dependencies if they are missing before installing the chart
     #[arg(long = "dependency-update")]
     pub dependency_update: bool,

@@ -85,5 +85,6 @@ pub mod engine;
 pub mod kube;
 pub mod lint;
 pub mod release;
+pub mod repo;
 pub mod storage;
 pub mod values;

@@ -6,14 +6,19 @@ use crate::cli::{Cli, Command};
 
 pub(crate) mod cluster;
 mod create;
+pub(crate) mod dependency;
 mod deploy;
 mod get;
 mod history;
 pub(crate) mod install;
 pub(crate) mod lint;
 mod list;
+pub(crate) mod package;
+pub(crate) mod pull;
 pub(crate) mod release_testing;
+pub(crate) mod repo;
 pub(crate) mod rollback;
+pub(crate) mod search;
 mod show;
 mod status;
 mod template;
@@ -44,6 +49,11 @@ pub fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rollback(a) => rollback::run(&cli.global, &a),
         Command::Uninstall(a) => uninstall::run(&cli.global, &a),
         Command::Test(a) => release_testing::run(&cli.global, &a),
+        Command::Package(a) => package::run(&a),
+        Command::Repo(a) => repo::run(&cli.global, &a),
+        Command::Search(a) => search::run(&cli.global, &a),
+        Command::Pull(a) => pull::run(&cli.global, &a),
+        Command::Dependency(a) => dependency::run(&a),
     }
 }
 

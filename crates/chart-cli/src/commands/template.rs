@@ -90,6 +90,8 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
         skip_teardown: true,
         ..TemplateOptions::default()
     };
+    let chart =
+        crate::commands::pull::locate(g, &chart, a.version.as_deref(), a.repo.as_deref(), a.devel)?;
     let rendered = match install::render_template(&chart, &value_options(&a.values), &opts) {
         Ok(r) => r,
         Err(e) => {

@@ -24,6 +24,7 @@ pub mod files;
 pub mod ignore;
 pub mod loader;
 pub mod metadata;
+pub mod save;
 pub mod semver;
 pub(crate) mod yamlnode;
 

@@ -1,0 +1,154 @@
+//! `chart pull REPO/NAME|URL`: download a chart archive (and optionally expand it) as
+//! `helm pull` does.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{anyhow, bail};
+use chart_core::repo::download::{download_to, expand, ChartPathOptions};
+use clap::Args;
+
+use crate::cli::GlobalArgs;
+
+/// Helm's chart path flags (`--version`, `--repo`, credentials and TLS).
+#[derive(Args, Debug, Clone, Default)]
+pub struct ChartPathArgs {
+    /// specify a version constraint for the chart version to use
+    #[arg(long, default_value = "")]
+    pub version: String,
+    /// use development versions, too. Equivalent to version '>0.0.0-0'. If --version is set, this is ignored
+    #[arg(long)]
+    pub devel: bool,
+    /// chart repository url where to locate the requested chart
+    #[arg(long, default_value = "")]
+    pub repo: String,
+    /// chart repository username where to locate the requested chart
+    #[arg(long, default_value = "")]
+    pub username: String,
+    /// chart repository password where to locate the requested chart
+    #[arg(long, default_value = "")]
+    pub password: String,
+    /// verify certificates of HTTPS-enabled servers using this CA bundle
+    #[arg(long = "ca-file", default_value = "")]
+    pub ca_file: String,
+    /// identify HTTPS client using this SSL certificate file
+    #[arg(long = "cert-file", default_value = "")]
+    pub cert_file: String,
+    /// identify HTTPS client using this SSL key file
+    #[arg(long = "key-file", default_value = "")]
+    pub key_file: String,
+    /// skip tls certificate checks for the chart download
+    #[arg(long = "insecure-skip-tls-verify")]
+    pub insecure_skip_tls_verify: bool,
+    /// pass credentials to all domains
+    #[arg(long = "pass-credentials")]
+    pub pass_credentials: bool,
+}
+
+impl ChartPathArgs {
+    pub fn options(&self) -> ChartPathOptions {
+        ChartPathOptions {
+            version: self.version.clone(),
+            devel: self.devel,
+            repo_url: self.repo.clone(),
+            username: self.username.clone(),
+            password: self.password.clone(),
+            ca_file: self.ca_file.clone(),
+            cert_file: self.cert_file.clone(),
+            key_file: self.key_file.clone(),
+            insecure_skip_tls_verify: self.insecure_skip_tls_verify,
+            pass_credentials: self.pass_credentials,
+        }
+    }
+}
+
+/// `chart pull`.
+#[derive(Args, Debug, Clone)]
+pub struct PullArgs {
+    /// chart references
+    #[arg(num_args = 0..)]
+    pub charts: Vec<String>,
+    /// chart path options
+    #[command(flatten)]
+    pub path: ChartPathArgs,
+    /// location to write the chart. If this and untardir are specified, untardir is appended to this
+    #[arg(short = 'd', long, default_value = ".")]
+    pub destination: String,
+    /// if set to true, will untar the chart after downloading it
+    #[arg(long)]
+    pub untar: bool,
+    /// if untar is specified, this flag specifies the name of the directory into which the chart is expanded
+    #[arg(long, default_value = ".")]
+    pub untardir: String,
+}
+
+pub fn run(g: &GlobalArgs, a: &PullArgs) -> anyhow::Result<ExitCode> {
+    if a.charts.is_empty() {
+        bail!("\"chart pull\" requires at least 1 argument\n\nUsage:  chart pull [chart URL | repo/chartname] [...] [flags]");
+    }
+    let settings = crate::commands::repo::settings(g);
+    let opts = a.path.options();
+    for c in &a.charts {
+        let dest = Path::new(&a.destination);
+        if !a.untar {
+            download_to(c, &opts, dest, &settings).map_err(|e| anyhow!("{e}"))?;
+            continue;
+        }
+        let tmp = std::env::temp_dir().join(format!("chart-pull-{}", std::process::id()));
+        std::fs::create_dir_all(&tmp)?;
+        let res = (|| -> anyhow::Result<()> {
+            let saved = download_to(c, &opts, &tmp, &settings).map_err(|e| anyhow!("{e}"))?;
+            let ud: PathBuf = if Path::new(&a.untardir).is_absolute() {
+                PathBuf::from(&a.untardir)
+            } else {
+                dest.join(&a.untardir)
+            };
+            let base = c.rsplit('/').next().unwrap_or(c);
+            let check = if a.untardir == "." && a.destination == "." {
+                PathBuf::from(base)
+            } else {
+                ud.join(base)
+            };
+            if check.exists() {
+                bail!(
+                    "failed to untar: a file or directory with the name {} already exists",
+                    check.display()
+                );
+            }
+            std::fs::create_dir_all(&check).map_err(|e| anyhow!("failed to untar (mkdir): {e}"))?;
+            expand(&saved, &ud).map_err(|e| anyhow!("{e}"))?;
+            Ok(())
+        })();
+        let _ = std::fs::remove_dir_all(&tmp);
+        res?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A chart argument of `template`/`install`/`upgrade`: a local path as given, or a
+/// repository reference (`repo/chart`, `--repo URL`, an archive URL) downloaded into the
+/// repository cache, whose path is returned.
+pub fn locate(
+    g: &GlobalArgs,
+    chart: &str,
+    version: Option<&str>,
+    repo: Option<&str>,
+    devel: bool,
+) -> anyhow::Result<String> {
+    let p = Path::new(chart);
+    let local = std::fs::metadata(p).is_ok() || chart.starts_with('.') || p.is_absolute();
+    if local && repo.is_none_or(str::is_empty) || chart.starts_with("oci://") {
+        // Local paths (and their errors) stay with the action's own locating.
+        return Ok(chart.to_string());
+    }
+    let opts = ChartPathOptions {
+        version: version.unwrap_or_default().to_string(),
+        devel,
+        repo_url: repo.unwrap_or_default().to_string(),
+        ..ChartPathOptions::default()
+    };
+    let settings = crate::commands::repo::settings(g);
+    let path = chart_core::repo::download::locate_chart_with(chart, &opts, &settings)
+        .map_err(|e| anyhow!("{e}"))?;
+    Ok(path.display().to_string())
+}

@@ -1,0 +1,257 @@
+//! Finding and downloading charts by reference (Helm's `ChartDownloader` and
+//! `ChartPathOptions.LocateChart`): `repo/chart` through the cached index, `--repo URL`,
+//! and full archive URLs; expanding archives (`helm pull --untar`).
+
+use std::path::{Path, PathBuf};
+
+use super::config::{http_get, resolve_reference_url, Entry, RepoError, RepoFile, Settings};
+use super::index::{IndexFile, MAX_INDEX_SIZE};
+use crate::chart::{self, MAX_CHART_SIZE};
+
+/// How a chart reference is resolved (Helm's `ChartPathOptions`).
+#[derive(Clone, Debug, Default)]
+pub struct ChartPathOptions {
+    /// `--version`: an exact version or a Masterminds constraint (empty: newest stable).
+    pub version: String,
+    /// `--devel`: with no `--version`, pre-releases count (`>0.0.0-0`).
+    pub devel: bool,
+    /// `--repo`: a repository URL used without configuring it.
+    pub repo_url: String,
+    /// `--username`.
+    pub username: String,
+    /// `--password`.
+    pub password: String,
+    /// `--ca-file`.
+    pub ca_file: String,
+    /// `--cert-file`.
+    pub cert_file: String,
+    /// `--key-file`.
+    pub key_file: String,
+    /// `--insecure-skip-tls-verify`.
+    pub insecure_skip_tls_verify: bool,
+    /// `--pass-credentials`.
+    pub pass_credentials: bool,
+}
+
+impl ChartPathOptions {
+    fn effective_version(&self) -> String {
+        if self.version.is_empty() && self.devel {
+            ">0.0.0-0".into()
+        } else {
+            self.version.clone()
+        }
+    }
+
+    fn entry(&self, url: &str) -> Entry {
+        Entry {
+            name: String::new(),
+            url: url.to_string(),
+            username: self.username.clone(),
+            password: self.password.clone(),
+            cert_file: self.cert_file.clone(),
+            key_file: self.key_file.clone(),
+            ca_file: self.ca_file.clone(),
+            insecure_skip_tls_verify: self.insecure_skip_tls_verify,
+            pass_credentials_all: self.pass_credentials,
+        }
+    }
+}
+
+fn err(s: String) -> RepoError {
+    RepoError::Http(s)
+}
+
+/// The archive URL of `reference` and the connection settings to fetch it with.
+pub fn resolve_chart_url(
+    reference: &str,
+    opts: &ChartPathOptions,
+    settings: &Settings,
+) -> Result<(String, Entry), RepoError> {
+    let version = opts.effective_version();
+    if !opts.repo_url.is_empty() {
+        let e = opts.entry(&opts.repo_url);
+        let idx_url = resolve_reference_url(&opts.repo_url, "index.yaml")?;
+        let data = http_get(&e, &idx_url, MAX_INDEX_SIZE).map_err(|x| {
+            err(format!(
+                "looks like {} is not a valid chart repository or cannot be reached: {x}",
+                gotmpl::fmt::go_quote(&opts.repo_url)
+            ))
+        })?;
+        let mut w = Vec::new();
+        let idx = IndexFile::load(&data, &opts.repo_url, &mut w)?;
+        let mut what = format!("chart {}", gotmpl::fmt::go_quote(reference));
+        if !version.is_empty() {
+            what = format!("{what} version {}", gotmpl::fmt::go_quote(&version));
+        }
+        let cv = idx
+            .get(reference, &version)
+            .map_err(|_| err(format!("{what} not found in {} repository", opts.repo_url)))?;
+        let first = cv
+            .urls
+            .first()
+            .ok_or_else(|| err(format!("{what} has no downloadable URLs")))?;
+        let url = resolve_reference_url(&opts.repo_url, first)
+            .map_err(|x| err(format!("failed to make chart URL absolute: {x}")))?;
+        return Ok((url, e));
+    }
+    let rf = RepoFile::load(&settings.repository_config).unwrap_or_default();
+    if let Ok(u) = reqwest::Url::parse(reference) {
+        if u.host_str().is_some_and(|h| !h.is_empty()) && !u.path().is_empty() {
+            // A full URL: credentials of a configured repository whose URL prefixes it.
+            let e = rf
+                .repositories
+                .iter()
+                .find(|r| !r.url.is_empty() && reference.starts_with(&r.url))
+                .cloned()
+                .unwrap_or_else(|| opts.entry(reference));
+            return Ok((reference.to_string(), e));
+        }
+    }
+    let Some((repo_name, chart_name)) = reference.split_once('/') else {
+        return Err(err(format!(
+            "non-absolute URLs should be in form of repo_name/path_to_chart, got: {reference}"
+        )));
+    };
+    let e = rf
+        .get(repo_name)
+        .cloned()
+        .ok_or_else(|| err(format!("repo {repo_name} not found")))?;
+    let mut w = Vec::new();
+    let idx = IndexFile::load_file(&settings.index_cache(&e.name), &mut w).map_err(|x| {
+        err(format!(
+            "no cached repo found. (try 'helm repo update'): {x}"
+        ))
+    })?;
+    let cv = idx.get(chart_name, &version).map_err(|x| {
+        err(format!(
+            "chart {} matching {version} not found in {} index. (try 'helm repo update'): {x}",
+            gotmpl::fmt::go_quote(chart_name),
+            e.name
+        ))
+    })?;
+    let first = cv.urls.first().ok_or_else(|| {
+        err(format!(
+            "chart {} has no downloadable URLs",
+            gotmpl::fmt::go_quote(reference)
+        ))
+    })?;
+    let url = resolve_reference_url(&e.url, first)
+        .map_err(|_| err(format!("invalid chart URL format: {reference}")))?;
+    Ok((url, e))
+}
+
+/// Downloads `reference` into directory `dest` as `<file name of the URL>` (written to a
+/// temporary file and renamed) and returns its path.
+pub fn download_to(
+    reference: &str,
+    opts: &ChartPathOptions,
+    dest: &Path,
+    settings: &Settings,
+) -> Result<PathBuf, RepoError> {
+    let (url, e) = resolve_chart_url(reference, opts, settings)?;
+    let data = http_get(&e, &url, MAX_CHART_SIZE)?;
+    let name = reqwest::Url::parse(&url)
+        .ok()
+        .and_then(|u| {
+            u.path_segments()
+                .and_then(|mut s| s.next_back().map(str::to_string))
+        })
+        .filter(|n| !n.is_empty() && n != "." && n != "..")
+        .ok_or_else(|| err(format!("invalid chart URL format: {url}")))?;
+    let out = dest.join(name);
+    crate::chart::save::write_atomic(&out, &data).map_err(|x| {
+        // Go names the temporary file (a random suffix); we name the target.
+        err(format!(
+            "open {}: {}",
+            out.display(),
+            crate::chart::loader::go_io_text(&x)
+        ))
+    })?;
+    Ok(out)
+}
+
+/// Helm's `LocateChart`: an existing local path (made absolute), else a chart
+/// downloaded from a repository into the repository cache.
+pub fn locate_chart_with(
+    name: &str,
+    opts: &ChartPathOptions,
+    settings: &Settings,
+) -> Result<PathBuf, RepoError> {
+    let name = name.trim();
+    let p = Path::new(name);
+    if std::fs::metadata(p).is_ok() {
+        return Ok(crate::chart::filepath::absolute_clean(p));
+    }
+    if opts.repo_url.is_empty() && (p.is_absolute() || name.starts_with('.')) {
+        return Err(err(format!(
+            "path {} not found",
+            gotmpl::fmt::go_quote(name)
+        )));
+    }
+    if name.starts_with("oci://") {
+        return Err(err(format!(
+            "unable to lookup chart {}: OCI registries are not supported yet",
+            gotmpl::fmt::go_quote(name)
+        )));
+    }
+    let dir = &settings.repository_cache;
+    std::fs::create_dir_all(dir).map_err(|x| RepoError::Io {
+        path: dir.clone(),
+        err: x,
+    })?;
+    let f = download_to(name, opts, dir, settings)?;
+    Ok(crate::chart::filepath::absolute_clean(&f))
+}
+
+/// [`locate_chart_with`] with only a version.
+pub fn locate_chart(name: &str, version: &str, settings: &Settings) -> Result<PathBuf, RepoError> {
+    let opts = ChartPathOptions {
+        version: version.to_string(),
+        ..ChartPathOptions::default()
+    };
+    locate_chart_with(name, &opts, settings)
+}
+
+/// Helm's `chartutil.ExpandFile`: the archive's files written under
+/// `dir/<chart name>/` (paths checked by the archive reader: no `..`, no absolute
+/// paths). Returns the chart directory.
+pub fn expand(archive: &Path, dir: &Path) -> Result<PathBuf, RepoError> {
+    let f = std::fs::File::open(archive).map_err(|x| RepoError::Io {
+        path: archive.to_path_buf(),
+        err: x,
+    })?;
+    let files = chart::archive::archive_files(f).map_err(|x| err(x.to_string()))?;
+    let chartfile = files
+        .iter()
+        .find(|f| f.name == "Chart.yaml")
+        .ok_or_else(|| err("chart yaml not found".into()))?;
+    let md = chart::Metadata::from_yaml(&chartfile.data).map_err(|x| err(x.to_string()))?;
+    let name = md.name;
+    if name.is_empty() || name.contains('/') || name.contains('\\') || name == "." || name == ".." {
+        return Err(err(format!(
+            "{} is not a valid chart name",
+            gotmpl::fmt::go_quote(&name)
+        )));
+    }
+    let root = dir.join(&name);
+    for f in &files {
+        if f.name.split('/').any(|s| s == ".." || s.is_empty()) {
+            return Err(err(format!(
+                "chart illegally contains content outside the base directory: {}",
+                f.name
+            )));
+        }
+        let out = root.join(&f.name);
+        if let Some(parent) = out.parent() {
+            std::fs::create_dir_all(parent).map_err(|x| RepoError::Io {
+                path: parent.to_path_buf(),
+                err: x,
+            })?;
+        }
+        std::fs::write(&out, &f.data).map_err(|x| RepoError::Io {
+            path: out.clone(),
+            err: x,
+        })?;
+    }
+    Ok(root)
+}

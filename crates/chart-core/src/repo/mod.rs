@@ -1,0 +1,9 @@
+//! Publishing and consuming charts: `helm package` ([`package`]), chart repository
+//! indexes ([`index`]) — Helm 3.17's `pkg/action/package.go` and `pkg/repo`.
+
+pub mod config;
+pub mod dependency;
+pub mod download;
+pub mod index;
+pub mod package;
+pub mod search;
