@@ -11,14 +11,12 @@ use base64::Engine as _;
 
 use crate::release::{RecordError, Release};
 
-pub mod cfgmaps;
+pub mod kube_records;
 pub mod memory;
-pub mod secrets;
 pub mod sql;
 
-pub use cfgmaps::ConfigMaps;
+pub use kube_records::{ConfigMaps, KubeRecords, RecordObject, Secrets, SECRET_TYPE};
 pub use memory::Memory;
-pub use secrets::Secrets;
 pub use sql::Sql;
 
 /// The future every driver method returns.
