@@ -10,9 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use gotmpl::{Map, Value};
-
-use crate::chart::{self, Chart, ChartError, Dependency, Metadata};
+use crate::chart::{self, Chart, ChartError, Metadata};
 
 /// What `helm show` prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,87 +164,11 @@ fn find_readme(ch: &Chart) -> Option<&chart::File> {
         .find(|f| README_NAMES.iter().any(|n| f.name.eq_ignore_ascii_case(n)))
 }
 
-fn put_str(m: &mut Map, key: &str, v: &str) {
-    if !v.is_empty() {
-        m.insert(key.to_string(), Value::str(v));
-    }
-}
-
-fn put_list(m: &mut Map, key: &str, v: &[String]) {
-    if !v.is_empty() {
-        m.insert(
-            key.to_string(),
-            Value::list(v.iter().map(Value::str).collect()),
-        );
-    }
-}
-
-fn dependency_value(d: &Dependency) -> Value {
-    let mut m = Map::new();
-    // `name` and `repository` have no omitempty in Helm's struct tags.
-    m.insert("name".into(), Value::str(&d.name));
-    put_str(&mut m, "version", &d.version);
-    m.insert("repository".into(), Value::str(&d.repository));
-    put_str(&mut m, "condition", &d.condition);
-    put_list(&mut m, "tags", &d.tags);
-    if d.enabled {
-        m.insert("enabled".into(), Value::Bool(true));
-    }
-    if !d.import_values.is_empty() {
-        m.insert("import-values".into(), Value::list(d.import_values.clone()));
-    }
-    put_str(&mut m, "alias", &d.alias);
-    Value::map(m)
-}
-
 /// Chart.yaml as Helm's `show chart` writes it: the `Metadata` struct through
 /// `encoding/json` (empty fields omitted) and back out as YAML (keys sorted).
 pub fn metadata_yaml(md: &Metadata) -> Result<String, ShowError> {
-    let mut m = Map::new();
-    put_str(&mut m, "name", &md.name);
-    put_str(&mut m, "home", &md.home);
-    put_list(&mut m, "sources", &md.sources);
-    put_str(&mut m, "version", &md.version);
-    put_str(&mut m, "description", &md.description);
-    put_list(&mut m, "keywords", &md.keywords);
-    if !md.maintainers.is_empty() {
-        let list = md
-            .maintainers
-            .iter()
-            .map(|x| {
-                let mut mm = Map::new();
-                put_str(&mut mm, "name", &x.name);
-                put_str(&mut mm, "email", &x.email);
-                put_str(&mut mm, "url", &x.url);
-                Value::map(mm)
-            })
-            .collect();
-        m.insert("maintainers".into(), Value::list(list));
-    }
-    put_str(&mut m, "icon", &md.icon);
-    put_str(&mut m, "apiVersion", &md.api_version);
-    put_str(&mut m, "condition", &md.condition);
-    put_str(&mut m, "tags", &md.tags);
-    put_str(&mut m, "appVersion", &md.app_version);
-    if md.deprecated {
-        m.insert("deprecated".into(), Value::Bool(true));
-    }
-    if !md.annotations.is_empty() {
-        let mut a = Map::new();
-        for (k, v) in &md.annotations {
-            a.insert(k.clone(), Value::str(v));
-        }
-        m.insert("annotations".into(), Value::map(a));
-    }
-    put_str(&mut m, "kubeVersion", &md.kube_version);
-    if !md.dependencies.is_empty() {
-        m.insert(
-            "dependencies".into(),
-            Value::list(md.dependencies.iter().map(dependency_value).collect()),
-        );
-    }
-    put_str(&mut m, "type", &md.chart_type);
-    goyaml::marshal(&Value::map(m)).map_err(|e| ShowError::Marshal(e.to_string()))
+    goyaml::marshal(&crate::chart::save::metadata_value(md))
+        .map_err(|e| ShowError::Marshal(e.to_string()))
 }
 
 pub mod jsonpath;
