@@ -1166,6 +1166,15 @@ fn err_masked(o: &Output, ns: &str) -> String {
 /// `upgrade --install` and `uninstall` recover, as with helm.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_500_mid_install_fails_cleanly_and_recovers() {
+    mid_install_fault(fault_proxy::Fault::Error500, "injected fault", "f500").await;
+}
+
+/// The Deployment's create stalled for 3 s and then answered 504 (`Timeout`), as the API
+/// server answers a request that ran out of time. helm (client-go retries a 5xx only with
+/// `Retry-After`) fails and records `failed`; chart's client (kube-rs's default retry of
+/// 429/503/504) sends the create again, and the install succeeds (COMPATIBILITY.md).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_timeout_mid_install() {
     let Some(kc) = kube_support::kubeconfig() else {
         return;
     };
@@ -1177,9 +1186,63 @@ async fn api_500_mid_install_fails_cleanly_and_recovers() {
         method: "POST",
         path_contains: "/deployments",
         nth: 1,
+        fault: fault_proxy::Fault::Stall504(Duration::from_secs(3)),
+    };
+    for (bin, tag) in [(chart_bin().to_owned(), "f504c"), (helm, "f504h")] {
+        let is_chart = bin == chart_bin();
+        let ns = fresh_namespace(&kc, tag).await;
+        let proxy = fault_proxy::start(&kc, rule.clone(), tag);
+        let via = Env::new(proxy.kubeconfig.to_str().unwrap(), tag);
+        let o = via.run(&bin, &ns, &["install", "r", &chart]);
+        let sent = proxy.matched.load(std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(proxy.injected.load(std::sync::atomic::Ordering::SeqCst), 1);
+        let recs: Vec<String> = records(&kc, &ns, "r")
+            .await
+            .into_iter()
+            .map(|r| r.1)
+            .collect();
+        if is_chart {
+            let o = ok(o, "chart install through a 504");
+            assert!(text(&o).contains("STATUS: deployed"));
+            assert_eq!(sent, 2, "the create is sent again");
+            assert_eq!(recs, ["deployed"]);
+        } else {
+            assert_eq!(o.status.code(), Some(1), "helm: {}", err_text(&o));
+            assert!(
+                err_text(&o).contains("request did not complete within requested timeout"),
+                "{}",
+                err_text(&o)
+            );
+            assert_eq!(sent, 1, "helm sends the create once");
+            assert_eq!(recs, ["failed"]);
+        }
+        let env = Env::new(&kc, tag);
+        ok(
+            env.run(&bin, &ns, &["upgrade", "--install", "r", &chart]),
+            "upgrade --install",
+        );
+        ok(env.run(&bin, &ns, &["uninstall", "r"]), "uninstall");
+        assert!(records(&kc, &ns, "r").await.is_empty());
+    }
+}
+
+async fn mid_install_fault(fault: fault_proxy::Fault, message: &str, tag: &str) {
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
+    let Some(helm) = helm_bin() else {
+        return;
+    };
+    let chart = demo();
+    let rule = fault_proxy::Rule {
+        method: "POST",
+        path_contains: "/deployments",
+        nth: 1,
+        fault,
     };
     let mut seen = Vec::new();
-    for (bin, tag) in [(chart_bin().to_owned(), "f500c"), (helm, "f500h")] {
+    let (tag_c, tag_h) = (format!("{tag}c"), format!("{tag}h"));
+    for (bin, tag) in [(chart_bin().to_owned(), &tag_c), (helm, &tag_h)] {
         let ns = fresh_namespace(&kc, tag).await;
         let proxy = fault_proxy::start(&kc, rule.clone(), tag);
         let via = Env::new(proxy.kubeconfig.to_str().unwrap(), tag);
@@ -1187,7 +1250,7 @@ async fn api_500_mid_install_fails_cleanly_and_recovers() {
         assert_eq!(proxy.injected.load(std::sync::atomic::Ordering::SeqCst), 1);
         assert_eq!(o.status.code(), Some(1), "{bin}: {}", err_text(&o));
         let e = err_masked(&o, &ns);
-        assert!(e.contains("injected fault"), "{bin}: {e}");
+        assert!(e.contains(message), "{bin}: {e}");
         let after_fail = records(&kc, &ns, "r").await;
         assert_eq!(after_fail.len(), 1, "{bin}");
         // Straight to the server from here on.
@@ -1240,6 +1303,7 @@ async fn api_500_on_final_record_update_leaves_recoverable_pending() {
         method: "PUT",
         path_contains: "/secrets/",
         nth: 1,
+        fault: fault_proxy::Fault::Error500,
     };
     let mut seen = Vec::new();
     for (bin, tag) in [(chart_bin().to_owned(), "fputc"), (helm, "fputh")] {

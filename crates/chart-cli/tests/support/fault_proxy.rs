@@ -1,7 +1,8 @@
 //! A fault-injecting reverse proxy for cluster tests: a plain-HTTP/1.1 listener on
 //! 127.0.0.1 that forwards every request to the real API server through a `kube::Client`
 //! built from the test kubeconfig (so TLS and credentials stay on the proxy's side), and
-//! answers the Nth request matching a rule with a 500 `Status` instead of forwarding it.
+//! answers the Nth request matching a rule with a 500 `Status`, or stalls it and then
+//! answers 504 as the server does when a request runs out of time, instead of forwarding it.
 //! `kubeconfig` points a client (chart or helm) at the proxy.
 //!
 //! Bodies are read whole (Content-Length), so watches are not supported: use it for
@@ -22,6 +23,17 @@ pub struct Rule {
     pub method: &'static str,
     pub path_contains: &'static str,
     pub nth: usize,
+    pub fault: Fault,
+}
+
+/// What the failing request gets.
+#[derive(Clone, Debug)]
+pub enum Fault {
+    /// At once, a 500 `InternalError` Status (`injected fault`).
+    Error500,
+    /// Nothing for this long, then the API server's own answer to a request that ran out
+    /// of time: a 504 `Timeout` Status.
+    Stall504(std::time::Duration),
 }
 
 /// A running proxy; stops when dropped. It runs on a thread and runtime of its own, so
@@ -177,13 +189,20 @@ async fn serve(
             && matched.fetch_add(1, Ordering::SeqCst) + 1 == rule.nth;
         let (code, ctype, body) = if hit {
             injected.fetch_add(1, Ordering::SeqCst);
+            let (code, reason, message) = match rule.fault {
+                Fault::Error500 => (500, "InternalError", "injected fault"),
+                Fault::Stall504(d) => {
+                    tokio::time::sleep(d).await;
+                    (504, "Timeout", "Timeout: request did not complete within requested timeout - context deadline exceeded")
+                }
+            };
             let status = serde_json::json!({
                 "kind": "Status", "apiVersion": "v1", "metadata": {},
-                "status": "Failure", "message": "injected fault",
-                "reason": "InternalError", "code": 500,
+                "status": "Failure", "message": message,
+                "reason": reason, "code": code,
             });
             (
-                500,
+                code,
                 "application/json".to_owned(),
                 status.to_string().into_bytes(),
             )
