@@ -148,6 +148,15 @@ pub struct StatusArgs {
     /// if set, display the resources of the named release
     #[arg(long = "show-resources")]
     pub show_resources: bool,
+    /// wait until the release's resources are ready (as install --wait does), then print the status
+    #[arg(long)]
+    pub wait: bool,
+    /// with --wait, also wait until all Jobs have completed
+    #[arg(long = "wait-for-jobs")]
+    pub wait_for_jobs: bool,
+    /// with --wait, how long to wait for the resources to be ready
+    #[arg(long, default_value = "5m0s")]
+    pub timeout: String,
 }
 
 /// `chart list`.

@@ -8,6 +8,8 @@
 //! Needs `CHART_TEST_KUBECONFIG` (else skipped with a printed reason, failed under `CI`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/fault_proxy.rs"]
+mod fault_proxy;
 #[path = "../../chart-core/tests/kube_support/mod.rs"]
 mod kube_support;
 
@@ -1091,4 +1093,265 @@ async fn test_command_matches_helm() {
             );
         }
     }
+}
+
+/// `chart status --wait` (ours): waits on an existing release's resources with the
+/// install `--wait` rules and progress lines, then prints what `chart status` prints;
+/// out of time, helm's `context deadline exceeded` and exit 1.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_wait_ready_and_timeout() {
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
+    let env = Env::new(&kc, "stwait");
+    let ns = fresh_namespace(&kc, "stwait").await;
+    let chart = demo();
+    let c = chart_bin();
+    // No controller yet: the Deployment is not ready when the wait starts.
+    ok(env.run(c, &ns, &["install", "r", &chart]), "install");
+    let child = env
+        .cmd(c, &ns, &["status", "r", "--wait", "--timeout", "1m"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let cfg = config(&kc, &ns).await;
+    let ctl = kube_support::start_controller(cfg.kube.client().clone(), &ns);
+    let waited = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    drop(ctl);
+    let waited = ok(waited, "status --wait");
+    let e = err_text(&waited);
+    assert!(
+        e.contains(" resources ready\n  Deployment r-web: Deployment is not ready: "),
+        "no not-ready view:\n{e}"
+    );
+    assert!(
+        e.contains("  Deployment r-web: "),
+        "no pending Deployment:\n{e}"
+    );
+    assert!(e.ends_with(" resources are ready\n"), "{e}");
+    let plain = ok(env.run(c, &ns, &["status", "r"]), "status");
+    assert_eq!(text(&waited), text(&plain));
+
+    // Never ready: the wait runs out of time.
+    ok(
+        env.run(c, &ns, &["upgrade", "r", &chart, "--set", "notReady=true"]),
+        "upgrade",
+    );
+    let start = std::time::Instant::now();
+    let o = env.run(c, &ns, &["status", "r", "--wait", "--timeout", "2s"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(start.elapsed() >= Duration::from_secs(2));
+    let e = err_text(&o);
+    assert!(e.ends_with("Error: context deadline exceeded\n"), "{e}");
+    assert!(e.contains("  Deployment r-web: "), "{e}");
+    assert_eq!(text(&o), "");
+    // A bad --timeout is refused as the deploy commands refuse it.
+    let o = env.run(c, &ns, &["status", "r", "--wait", "--timeout", "soon"]);
+    assert!(!o.status.success());
+    assert!(err_text(&o).contains("for \"--timeout\" flag"));
+}
+
+/// stderr with the namespace masked.
+fn err_masked(o: &Output, ns: &str) -> String {
+    err_text(o).replace(ns, "<ns>")
+}
+
+/// The API server answers 500 to the Deployment's create mid-install (through
+/// `fault_proxy`): chart fails as helm does (exit status, message), leaves the same
+/// records (one `failed` revision, nothing lost or half-written), and a following
+/// `upgrade --install` and `uninstall` recover, as with helm.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_500_mid_install_fails_cleanly_and_recovers() {
+    mid_install_fault(fault_proxy::Fault::Error500, "injected fault", "f500").await;
+}
+
+/// The Deployment's create stalled for 3 s and then answered 504 (`Timeout`), as the API
+/// server answers a request that ran out of time. helm (client-go retries a 5xx only with
+/// `Retry-After`) fails and records `failed`; chart's client (kube-rs's default retry of
+/// 429/503/504) sends the create again, and the install succeeds (COMPATIBILITY.md).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_timeout_mid_install() {
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
+    let Some(helm) = helm_bin() else {
+        return;
+    };
+    let chart = demo();
+    let rule = fault_proxy::Rule {
+        method: "POST",
+        path_contains: "/deployments",
+        nth: 1,
+        fault: fault_proxy::Fault::Stall504(Duration::from_secs(3)),
+    };
+    for (bin, tag) in [(chart_bin().to_owned(), "f504c"), (helm, "f504h")] {
+        let is_chart = bin == chart_bin();
+        let ns = fresh_namespace(&kc, tag).await;
+        let proxy = fault_proxy::start(&kc, rule.clone(), tag);
+        let via = Env::new(proxy.kubeconfig.to_str().unwrap(), tag);
+        let o = via.run(&bin, &ns, &["install", "r", &chart]);
+        let sent = proxy.matched.load(std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(proxy.injected.load(std::sync::atomic::Ordering::SeqCst), 1);
+        let recs: Vec<String> = records(&kc, &ns, "r")
+            .await
+            .into_iter()
+            .map(|r| r.1)
+            .collect();
+        if is_chart {
+            let o = ok(o, "chart install through a 504");
+            assert!(text(&o).contains("STATUS: deployed"));
+            assert_eq!(sent, 2, "the create is sent again");
+            assert_eq!(recs, ["deployed"]);
+        } else {
+            assert_eq!(o.status.code(), Some(1), "helm: {}", err_text(&o));
+            assert!(
+                err_text(&o).contains("request did not complete within requested timeout"),
+                "{}",
+                err_text(&o)
+            );
+            assert_eq!(sent, 1, "helm sends the create once");
+            assert_eq!(recs, ["failed"]);
+        }
+        let env = Env::new(&kc, tag);
+        ok(
+            env.run(&bin, &ns, &["upgrade", "--install", "r", &chart]),
+            "upgrade --install",
+        );
+        ok(env.run(&bin, &ns, &["uninstall", "r"]), "uninstall");
+        assert!(records(&kc, &ns, "r").await.is_empty());
+    }
+}
+
+async fn mid_install_fault(fault: fault_proxy::Fault, message: &str, tag: &str) {
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
+    let Some(helm) = helm_bin() else {
+        return;
+    };
+    let chart = demo();
+    let rule = fault_proxy::Rule {
+        method: "POST",
+        path_contains: "/deployments",
+        nth: 1,
+        fault,
+    };
+    let mut seen = Vec::new();
+    let (tag_c, tag_h) = (format!("{tag}c"), format!("{tag}h"));
+    for (bin, tag) in [(chart_bin().to_owned(), &tag_c), (helm, &tag_h)] {
+        let ns = fresh_namespace(&kc, tag).await;
+        let proxy = fault_proxy::start(&kc, rule.clone(), tag);
+        let via = Env::new(proxy.kubeconfig.to_str().unwrap(), tag);
+        let o = via.run(&bin, &ns, &["install", "r", &chart]);
+        assert_eq!(proxy.injected.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert_eq!(o.status.code(), Some(1), "{bin}: {}", err_text(&o));
+        let e = err_masked(&o, &ns);
+        assert!(e.contains(message), "{bin}: {e}");
+        let after_fail = records(&kc, &ns, "r").await;
+        assert_eq!(after_fail.len(), 1, "{bin}");
+        // Straight to the server from here on.
+        let env = Env::new(&kc, tag);
+        let up = ok(
+            env.run(&bin, &ns, &["upgrade", "--install", "r", &chart]),
+            "upgrade --install",
+        );
+        let after_up = records(&kc, &ns, "r").await;
+        let deployed = !live(&kc, &ns, "r").await[2]["spec"].is_null();
+        ok(env.run(&bin, &ns, &["uninstall", "r"]), "uninstall");
+        let after_un = records(&kc, &ns, "r").await;
+        seen.push((
+            e,
+            after_fail,
+            masked(&up).replace(&ns, "<ns>"),
+            after_up.iter().map(|r| r.1.clone()).collect::<Vec<_>>(),
+            deployed,
+            after_un.len(),
+        ));
+    }
+    let (c, h) = (&seen[0], &seen[1]);
+    assert_eq!(c.0, h.0, "install error");
+    assert_eq!(c.1[0].1, "failed");
+    assert_eq!(c.1[0].1, h.1[0].1, "status of the failed record");
+    assert_eq!(
+        c.1[0].0["info"]["description"], h.1[0].0["info"]["description"],
+        "description of the failed record"
+    );
+    assert_eq!(c.2, h.2, "upgrade --install output");
+    assert_eq!(c.3, h.3, "records after upgrade --install");
+    assert!(c.4 && h.4, "the Deployment exists after the recovery");
+    assert_eq!((c.5, h.5), (0, 0), "records after uninstall");
+}
+
+/// The API server answers 500 to the install's final record update (the resources are
+/// created): like helm, chart reports the install as done and the record stays
+/// `pending-install`; the next upgrade is blocked with helm's first line, and
+/// `--recover-stuck` (chart) or `uninstall` (both) recover.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_500_on_final_record_update_leaves_recoverable_pending() {
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
+    let Some(helm) = helm_bin() else {
+        return;
+    };
+    let chart = demo();
+    let rule = fault_proxy::Rule {
+        method: "PUT",
+        path_contains: "/secrets/",
+        nth: 1,
+        fault: fault_proxy::Fault::Error500,
+    };
+    let mut seen = Vec::new();
+    for (bin, tag) in [(chart_bin().to_owned(), "fputc"), (helm, "fputh")] {
+        let ns = fresh_namespace(&kc, tag).await;
+        let proxy = fault_proxy::start(&kc, rule.clone(), tag);
+        let via = Env::new(proxy.kubeconfig.to_str().unwrap(), tag);
+        let o = via.run(&bin, &ns, &["install", "r", &chart]);
+        assert_eq!(proxy.injected.load(std::sync::atomic::Ordering::SeqCst), 1);
+        let installed = (o.status.code(), masked(&o).replace(&ns, "<ns>"));
+        let statuses =
+            |recs: Vec<(Value, String)>| recs.into_iter().map(|r| r.1).collect::<Vec<_>>();
+        let after_install = statuses(records(&kc, &ns, "r").await);
+        let env = Env::new(&kc, tag);
+        let blocked = env.run(&bin, &ns, &["upgrade", "--install", "r", &chart]);
+        let blocked_first = err_text(&blocked).lines().next().unwrap_or("").to_owned();
+        if bin == chart_bin() {
+            ok(
+                env.run(
+                    &bin,
+                    &ns,
+                    &["upgrade", "--install", "r", &chart, "--recover-stuck"],
+                ),
+                "upgrade --recover-stuck",
+            );
+            let recs = statuses(records(&kc, &ns, "r").await);
+            assert_eq!(
+                recs.last().map(String::as_str),
+                Some("deployed"),
+                "{recs:?}"
+            );
+            // Marked failed by --recover-stuck, then superseded by the upgrade.
+            assert_eq!(recs, ["superseded", "deployed"]);
+        }
+        ok(env.run(&bin, &ns, &["uninstall", "r"]), "uninstall");
+        let after_un = records(&kc, &ns, "r").await.len();
+        seen.push((
+            installed,
+            after_install,
+            blocked.status.code(),
+            blocked_first,
+            after_un,
+        ));
+    }
+    let (c, h) = (&seen[0], &seen[1]);
+    assert_eq!(c.0, h.0, "install exit status and output");
+    assert_eq!(c.1, ["pending-install"]);
+    assert_eq!(c.1, h.1, "records after the failed update");
+    assert_eq!((c.2, h.2), (Some(1), Some(1)), "blocked upgrade");
+    assert_eq!(c.3, h.3, "blocked upgrade's first line");
+    assert_eq!((c.4, h.4), (0, 0), "records after uninstall");
 }
