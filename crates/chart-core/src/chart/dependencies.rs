@@ -22,6 +22,11 @@ pub trait ValuesOps {
     fn coalesce_values(&self, chart: &Chart, vals: &Value) -> Result<Value, ChartError>;
     /// `MergeValues(chart, vals)`: like `coalesce_values` but keeping nulls.
     fn merge_values(&self, chart: &Chart, vals: &Value) -> Result<Value, ChartError>;
+    /// `coalesce_values` for a result that is only read, never mutated (it may share
+    /// untouched parts with `vals`).
+    fn coalesce_values_readonly(&self, chart: &Chart, vals: &Value) -> Result<Value, ChartError> {
+        self.coalesce_values(chart, vals)
+    }
     /// `CoalesceTables(dst, src)`: merges `src` into `dst` (dst wins, nulls delete),
     /// returning `dst`.
     fn coalesce_tables(&self, dst: Value, src: &Value) -> Value;
@@ -172,7 +177,7 @@ fn process_enabled(
     for r in &mut c.metadata.dependencies {
         r.enabled = true;
     }
-    let cvals = ops.coalesce_values(c, v)?;
+    let cvals = ops.coalesce_values_readonly(c, v)?;
     process_tags(&mut c.metadata.dependencies, &cvals, warnings);
     process_conditions(&mut c.metadata.dependencies, &cvals, path, warnings);
     let removed: Vec<String> = c
@@ -363,6 +368,12 @@ impl HelmValuesOps {
 }
 
 impl ValuesOps for HelmValuesOps {
+    fn coalesce_values_readonly(&self, chart: &Chart, vals: &Value) -> Result<Value, ChartError> {
+        let c = crate::values::coalesce::coalesce_values_readonly(chart, vals)
+            .map_err(|e| ChartError::Values(e.0))?;
+        self.log(c.warnings);
+        Ok(c.values)
+    }
     fn coalesce_values(&self, chart: &Chart, vals: &Value) -> Result<Value, ChartError> {
         let c = crate::values::coalesce::coalesce_values(chart, vals)
             .map_err(|e| ChartError::Values(e.0))?;

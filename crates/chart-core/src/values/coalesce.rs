@@ -124,6 +124,51 @@ pub fn merge_values<C: ChartNode>(chart: &C, user: &Value) -> Result<Coalesced, 
     run(chart, user, true)
 }
 
+/// [`coalesce_values`] for a caller that only reads the result and never mutates
+/// it (dependency processing: tags and conditions, and the values handed to the
+/// subcharts' own [`coalesce_values_readonly`]). Only the top-level entries the
+/// coalescing can touch (the chart's own keys, its dependencies' names and
+/// `global`) are deep-copied; the others stay shared with `user`, which is never
+/// written through them. Same result and warnings as [`coalesce_values`], without
+/// copying the whole parent tree for every subchart.
+pub fn coalesce_values_readonly<C: ChartNode>(
+    chart: &C,
+    user: &Value,
+) -> Result<Coalesced, CoalesceError> {
+    let m = match user {
+        Value::Map(m) if !m.is_nil() => m,
+        _ => return run(chart, user, false),
+    };
+    let mut top = m.snapshot();
+    let mut touch = |key: &str| {
+        if let Some(v) = top.get_mut(key) {
+            *v = v.deep_copy();
+        }
+    };
+    touch(GLOBAL_KEY);
+    if let Value::Map(own) = chart.values() {
+        for k in own.read().keys() {
+            if k != GLOBAL_KEY {
+                touch(k);
+            }
+        }
+    }
+    for d in chart.dependencies() {
+        if d.name() != GLOBAL_KEY
+            && !matches!(chart.values(), Value::Map(o) if o.read().contains_key(d.name()))
+        {
+            touch(d.name());
+        }
+    }
+    let dest = MapRef::new(top).with_kind(m.kind());
+    let mut w = Vec::new();
+    coalesce(chart, &dest, "", false, &mut w)?;
+    Ok(Coalesced {
+        values: Value::Map(dest),
+        warnings: w,
+    })
+}
+
 fn run<C: ChartNode>(chart: &C, user: &Value, merge: bool) -> Result<Coalesced, CoalesceError> {
     let dest = match user.deep_copy() {
         Value::Map(m) => m,
