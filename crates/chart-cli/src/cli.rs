@@ -111,6 +111,10 @@ pub enum Command {
     /// download a chart from a repository and (optionally) unpack it in local directory
     #[command(alias = "fetch")]
     Pull(crate::commands::pull::PullArgs),
+    /// push a chart to remote
+    Push(crate::commands::push::PushArgs),
+    /// login to or logout from a registry
+    Registry(crate::commands::registry::RegistryArgs),
     /// manage a chart's dependencies
     #[command(alias = "dep", alias = "dependencies")]
     Dependency(crate::commands::dependency::DependencyArgs),

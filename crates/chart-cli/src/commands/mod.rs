@@ -15,6 +15,8 @@ pub(crate) mod lint;
 mod list;
 pub(crate) mod package;
 pub(crate) mod pull;
+pub(crate) mod push;
+pub(crate) mod registry;
 pub(crate) mod release_testing;
 pub(crate) mod repo;
 pub(crate) mod rollback;
@@ -53,6 +55,8 @@ pub fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Repo(a) => repo::run(&cli.global, &a),
         Command::Search(a) => search::run(&cli.global, &a),
         Command::Pull(a) => pull::run(&cli.global, &a),
+        Command::Push(a) => push::run(&cli.global, &a),
+        Command::Registry(a) => registry::run(&cli.global, &a),
         Command::Dependency(a) => dependency::run(&a),
     }
 }
