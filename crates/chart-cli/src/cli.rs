@@ -391,6 +391,9 @@ pub struct TemplateArgs {
     /// use development versions, too. Equivalent to version '>0.0.0-0'. If --version is set, this is ignored
     #[arg(long = "devel")]
     pub devel: bool,
+    /// use insecure HTTP connections for the chart download
+    #[arg(long = "plain-http")]
+    pub plain_http: bool,
     /// update dependencies if they are missing before installing the chart
     #[arg(long = "dependency-update")]
     pub dependency_update: bool,
@@ -454,6 +457,9 @@ pub struct ShowChartArgs {
     /// verify the package before using it
     #[arg(long)]
     pub verify: bool,
+    /// use insecure HTTP connections for the chart download
+    #[arg(long = "plain-http")]
+    pub plain_http: bool,
 }
 
 /// `chart show values`.

@@ -40,7 +40,7 @@ pub fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Template(a) => template::run(&cli.global, &a),
         Command::Version(a) => version::run(&a),
         Command::Lint(a) => lint::run(&cli.global, &a),
-        Command::Show(a) => show::run(&a),
+        Command::Show(a) => show::run(&cli.global, &a),
         Command::Create(a) => create::run(&a),
         Command::History(a) => history::run(&cli.global, &a),
         Command::Status(a) => status::run(&cli.global, &a),

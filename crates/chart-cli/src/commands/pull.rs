@@ -166,6 +166,7 @@ pub fn run(g: &GlobalArgs, a: &PullArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+#[allow(dead_code)] // kept for callers that pass only version, repo and devel
 /// A chart argument of `template`/`install`/`upgrade`/`show`: a local path as given, or
 /// a repository reference (`repo/chart`, `--repo URL`, an archive URL, `oci://…`)
 /// downloaded into the repository cache, whose path is returned.
@@ -183,6 +184,24 @@ pub fn locate(
             version: version.unwrap_or_default().to_string(),
             devel,
             repo_url: repo.unwrap_or_default().to_string(),
+            ..ChartPathOptions::default()
+        },
+    )
+}
+
+/// [`locate`] for install/upgrade: `--version` and `--plain-http`.
+pub fn locate_ref(
+    g: &GlobalArgs,
+    chart: &str,
+    version: Option<&str>,
+    plain_http: bool,
+) -> anyhow::Result<String> {
+    locate_with(
+        g,
+        chart,
+        &ChartPathOptions {
+            version: version.unwrap_or_default().to_string(),
+            plain_http,
             ..ChartPathOptions::default()
         },
     )

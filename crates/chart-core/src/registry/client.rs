@@ -129,28 +129,42 @@ fn remote(s: String) -> RegistryError {
     RegistryError::Remote(s)
 }
 
-/// The message of a transport error, with its causes (Go prints the chain).
+/// The message of a transport error as Go's `net/http` words the common ones
+/// (`Get "URL": dial tcp HOST: connect: connection refused`), else the innermost cause.
 fn transport_error(method: &Method, url: &str, err: &reqwest::Error) -> String {
-    let mut msg = String::new();
+    let mut chain = Vec::new();
     let mut src: Option<&dyn std::error::Error> = Some(err);
-    let mut last = String::new();
     while let Some(s) = src {
-        let t = s.to_string();
-        if !t.is_empty() && !last.contains(&t) {
-            if !msg.is_empty() {
-                msg.push_str(": ");
-            }
-            msg.push_str(&t);
-        }
-        last = t;
+        chain.push(s.to_string());
         src = s.source();
     }
-    if err.is_timeout() {
-        msg = format!("{msg} (no data from the registry for the timeout)");
-    }
+    let all = chain.join(": ");
+    let addr = reqwest::Url::parse(url)
+        .ok()
+        .and_then(|u| Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?)))
+        .unwrap_or_default();
+    let msg = if all.contains("InvalidContentType") {
+        "http: server gave HTTP response to HTTPS client".to_string()
+    } else if all.contains("Connection refused") {
+        format!("dial tcp {addr}: connect: connection refused")
+    } else if err.is_timeout() {
+        "timeout awaiting response (the registry sent nothing for too long)".to_string()
+    } else {
+        chain.last().cloned().unwrap_or_default()
+    };
     let m = method.as_str();
     let m = format!("{}{}", &m[..1], m[1..].to_ascii_lowercase());
     format!("{m} \"{url}\": {msg}")
+}
+
+/// helm's (containerd's) wording when a registry refuses access.
+fn access_denied(kind: &str) -> impl Fn(RegistryError) -> RegistryError + '_ {
+    move |e| match e {
+        RegistryError::Other(m) if m.starts_with("authorization failed") => RegistryError::Remote(
+            format!("{kind} access denied, repository does not exist or may require authorization: {m}"),
+        ),
+        e => e,
+    }
 }
 
 /// The registry's error document (`{"errors":[{"code":"NAME_UNKNOWN","message":…}]}`)
@@ -467,9 +481,11 @@ impl Client {
         let accept = format!(
             "{MANIFEST_MEDIA_TYPE}, application/vnd.docker.distribution.manifest.v2+json, */*"
         );
-        let resp = self.send(r, scope, &Method::GET, &url, &|| {
-            self.http.get(&url).header(ACCEPT, accept.as_str())
-        })?;
+        let resp = self
+            .send(r, scope, &Method::GET, &url, &|| {
+                self.http.get(&url).header(ACCEPT, accept.as_str())
+            })
+            .map_err(access_denied("pull"))?;
         let st = resp.status();
         let header_digest = resp
             .headers()
@@ -706,14 +722,20 @@ impl Client {
         };
         let base = self.base(r, false);
         let head_url = format!("{base}/blobs/{digest}");
-        let resp = self.send(r, scope, &Method::HEAD, &head_url, &|| self.http.head(&head_url))?;
+        let resp = self
+            .send(r, scope, &Method::HEAD, &head_url, &|| self.http.head(&head_url))
+            .map_err(access_denied("push"))?;
         if resp.status().is_success() {
             return Ok(());
         }
         let post_url = format!("{base}/blobs/uploads/");
-        let resp = self.send(r, scope, &Method::POST, &post_url, &|| {
-            self.http.post(&post_url).header(reqwest::header::CONTENT_LENGTH, "0")
-        })?;
+        let resp = self
+            .send(r, scope, &Method::POST, &post_url, &|| {
+                self.http
+                    .post(&post_url)
+                    .header(reqwest::header::CONTENT_LENGTH, "0")
+            })
+            .map_err(access_denied("push"))?;
         let st = resp.status();
         let location = resp
             .headers()
