@@ -63,6 +63,7 @@ impl ChartPathArgs {
             pass_credentials: self.pass_credentials,
             plain_http: self.plain_http,
             registry_config: None,
+            registry_timeout: None,
         }
     }
 }

@@ -35,6 +35,9 @@ pub struct ChartPathOptions {
     pub plain_http: bool,
     /// `--registry-config` (empty: `HELM_REGISTRY_CONFIG` or helm's default).
     pub registry_config: Option<PathBuf>,
+    /// How long a registry may send nothing before a download is abandoned (empty:
+    /// [`crate::registry::client::DEFAULT_TIMEOUT`]).
+    pub registry_timeout: Option<std::time::Duration>,
 }
 
 impl ChartPathOptions {
@@ -189,6 +192,9 @@ impl ChartPathOptions {
         };
         if let Some(p) = &self.registry_config {
             o.credentials_file = p.clone();
+        }
+        if let Some(t) = self.registry_timeout {
+            o.timeout = t;
         }
         o
     }
