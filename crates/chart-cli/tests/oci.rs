@@ -177,12 +177,16 @@ fn run(bin: &Path, args: &[&str], dir: &Path, home: &Path) -> (String, String, i
 /// asserts the same stdout, stderr and exit code; returns them.
 fn same(helm: &Path, s: &Path, args: &[&str]) -> (String, String, i32) {
     let h = run(helm, args, &s.join("helm/work"), &s.join("helm/home"));
-    let mut c = run(&chart_bin(), args, &s.join("chart/work"), &s.join("chart/home"));
+    let mut c = run(
+        &chart_bin(),
+        args,
+        &s.join("chart/work"),
+        &s.join("chart/home"),
+    );
     // The binary's own name in usage errors.
-    c.1 = c
-        .1
-        .replace("\"chart ", "\"helm ")
-        .replace("Usage:  chart ", "Usage:  helm ");
+    c.1 =
+        c.1.replace("\"chart ", "\"helm ")
+            .replace("Usage:  chart ", "Usage:  helm ");
     assert_eq!(c, h, "chart vs helm for {args:?}");
     c
 }
@@ -204,12 +208,7 @@ fn package(dir: &Path, name: &str, version: Option<&str>) -> PathBuf {
     let a: Vec<&str> = args.iter().map(String::as_str).collect();
     let (out, err, code) = run(&chart_bin(), &a, dir, dir);
     assert_eq!(code, 0, "{out}{err}");
-    let path = out
-        .trim()
-        .rsplit(": ")
-        .next()
-        .map(PathBuf::from)
-        .unwrap();
+    let path = out.trim().rsplit(": ").next().map(PathBuf::from).unwrap();
     assert!(path.exists(), "{out}");
     path
 }
@@ -264,7 +263,10 @@ fn push_pull_template_interop_with_helm() {
     assert_eq!(h.2, 0, "{h:?}");
     assert_eq!(
         c.1,
-        format!("Pushed: {host}/by-chart/basic:1.2.3\nDigest: {}\n", digest_line(&h.1))
+        format!(
+            "Pushed: {host}/by-chart/basic:1.2.3\nDigest: {}\n",
+            digest_line(&h.1)
+        )
     );
     assert_eq!(c.1.replace("by-chart", "by-helm"), h.1);
     // The manifests as the registry holds them are the same bytes.
@@ -274,12 +276,19 @@ fn push_pull_template_interop_with_helm() {
     assert_eq!(mc.0, 200);
     assert_eq!(mc.2, mh.2);
     let manifest = String::from_utf8_lossy(&mc.2).into_owned();
-    assert!(manifest.contains("\"org.opencontainers.image.authors\":\"Someone (someone@example.com)\""), "{manifest}");
+    assert!(
+        manifest.contains("\"org.opencontainers.image.authors\":\"Someone (someone@example.com)\""),
+        "{manifest}"
+    );
     assert!(manifest.contains("\"example.com/a\":\"1\""), "{manifest}");
 
     // Each pulls what the other pushed: the archive comes back unchanged.
     for (who, repo) in [("chart", "by-helm"), ("helm", "by-chart")] {
-        let bin = if who == "chart" { chart_bin() } else { helm.clone() };
+        let bin = if who == "chart" {
+            chart_bin()
+        } else {
+            helm.clone()
+        };
         let dest = s.0.join(who).join("pulled");
         std::fs::create_dir_all(&dest).unwrap();
         let r = run(
@@ -316,14 +325,18 @@ fn push_pull_template_interop_with_helm() {
         vec!["pull", &r, "--version", "^9", "--plain-http"],
         vec!["pull", "oci://HOST/nope/basic", "--version", "1.0.0"],
         vec!["template", "rel", &r, "--version", "1.2.3"],
-        vec!["template", "rel", &r, "--version", ">=1.0.0", "--plain-http"],
+        vec![
+            "template",
+            "rel",
+            &r,
+            "--version",
+            ">=1.0.0",
+            "--plain-http",
+        ],
         vec!["show", "chart", &r, "--version", "1.2.3"],
         vec!["show", "values", &r_tag],
     ] {
-        let args: Vec<String> = args
-            .iter()
-            .map(|a| a.replace("HOST", &host))
-            .collect();
+        let args: Vec<String> = args.iter().map(|a| a.replace("HOST", &host)).collect();
         let a: Vec<&str> = args.iter().map(String::as_str).collect();
         if a.contains(&"untarred") {
             for t in ["helm", "chart"] {
@@ -358,19 +371,37 @@ fn push_pull_template_interop_with_helm() {
         &s.0.join("helm/home"),
     );
     assert_eq!(c.1.replace("plus-chart", "plus-helm"), h.1);
-    assert!(c.1.contains("basic:2.0.0_build.7 contains an underscore."), "{}", c.1);
+    assert!(
+        c.1.contains("basic:2.0.0_build.7 contains an underscore."),
+        "{}",
+        c.1
+    );
     same(
         &helm,
         &s.0,
-        &["pull", &format!("oci://{host}/plus-helm/basic"), "--version", ">1", "--plain-http"],
+        &[
+            "pull",
+            &format!("oci://{host}/plus-helm/basic"),
+            "--version",
+            ">1",
+            "--plain-http",
+        ],
     );
     assert!(s.0.join("chart/work/basic-2.0.0+build.7.tgz").exists());
 
     // Bad remotes are refused as helm refuses them.
-    for remote in [format!("{host}/x"), "http://x/y".to_string(), "x/y".to_string()] {
+    for remote in [
+        format!("{host}/x"),
+        "http://x/y".to_string(),
+        "x/y".to_string(),
+    ] {
         same(&helm, &s.0, &["push", &tgz_s, &remote]);
     }
-    same(&helm, &s.0, &["push", "missing.tgz", &format!("oci://{host}/x")]);
+    same(
+        &helm,
+        &s.0,
+        &["push", "missing.tgz", &format!("oci://{host}/x")],
+    );
     same(&helm, &s.0, &["push", &tgz_s]);
 }
 
@@ -412,27 +443,64 @@ fn login_push_pull_with_basic_auth() {
     assert!(err.contains("push access denied"), "{err}");
     same(&helm, &s.0, &["pull", &r, "--version", "1.2.3"]);
     // Wrong and right passwords; the credentials file is the same bytes.
-    same(&helm, &s.0, &["registry", "login", &host, "-u", "alice", "-p", "wrong"]);
-    let (_, err, code) = same(&helm, &s.0, &["registry", "login", &host, "-u", "alice", "-p", "s3cret"]);
+    same(
+        &helm,
+        &s.0,
+        &["registry", "login", &host, "-u", "alice", "-p", "wrong"],
+    );
+    let (_, err, code) = same(
+        &helm,
+        &s.0,
+        &["registry", "login", &host, "-u", "alice", "-p", "s3cret"],
+    );
     assert_eq!((err.as_str(), code), ("WARNING: Using --password via the CLI is insecure. Use --password-stdin.\nLogin Succeeded\n", 0));
-    let cfg = |t: &str| std::fs::read(s.0.join(t).join("home/config/registry/config.json")).unwrap();
+    let cfg =
+        |t: &str| std::fs::read(s.0.join(t).join("home/config/registry/config.json")).unwrap();
     assert_eq!(cfg("chart"), cfg("helm"));
     // Logged in: push and pull work, and each reads the other's credentials file.
-    let c = run(&chart_bin(), &["push", &tgz_s, &remote], &s.0, &s.0.join("chart/home"));
-    assert_eq!(c.2, 0, "{c:?}");
-    same(&helm, &s.0, &["pull", &r, "--version", "1.2.3"]);
-    same(&helm, &s.0, &["template", "x", &r, "--version", "~1.2.0", "--plain-http"]);
-    let other = s.0.join("helm/home/config/registry/config.json").display().to_string();
     let c = run(
         &chart_bin(),
-        &["pull", &r, "--version", "1.2.3", "--registry-config", &other, "-d", ".."],
+        &["push", &tgz_s, &remote],
+        &s.0,
+        &s.0.join("chart/home"),
+    );
+    assert_eq!(c.2, 0, "{c:?}");
+    same(&helm, &s.0, &["pull", &r, "--version", "1.2.3"]);
+    same(
+        &helm,
+        &s.0,
+        &["template", "x", &r, "--version", "~1.2.0", "--plain-http"],
+    );
+    let other =
+        s.0.join("helm/home/config/registry/config.json")
+            .display()
+            .to_string();
+    let c = run(
+        &chart_bin(),
+        &[
+            "pull",
+            &r,
+            "--version",
+            "1.2.3",
+            "--registry-config",
+            &other,
+            "-d",
+            "..",
+        ],
         &s.0.join("chart/work"),
         &s.0.join("chart/home"),
     );
     assert_eq!(c.2, 0, "{c:?}");
     // --password-stdin.
     let mut child = Command::new(chart_bin())
-        .args(["registry", "login", &host, "-u", "alice", "--password-stdin"])
+        .args([
+            "registry",
+            "login",
+            &host,
+            "-u",
+            "alice",
+            "--password-stdin",
+        ])
         .env("HELM_CONFIG_HOME", s.0.join("stdin-home"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -495,7 +563,8 @@ fn tampering_proxy(upstream: String, digest: String, how: Tamper) -> (String, Ar
                     .lines()
                     .find_map(|l| {
                         let (k, v) = l.split_once(':')?;
-                        k.eq_ignore_ascii_case("content-length").then(|| v.trim().parse().ok())?
+                        k.eq_ignore_ascii_case("content-length")
+                            .then(|| v.trim().parse().ok())?
                     })
                     .unwrap_or(0);
                 while req.len() < head_end + clen {
@@ -513,7 +582,12 @@ fn tampering_proxy(upstream: String, digest: String, how: Tamper) -> (String, Ar
                 up.write_all(&req[head_end..]).unwrap();
                 let mut resp = Vec::new();
                 let _ = up.read_to_end(&mut resp);
-                let target = head.starts_with("GET ") && head.lines().next().unwrap_or("").contains(&format!("/blobs/{digest}"));
+                let target = head.starts_with("GET ")
+                    && head
+                        .lines()
+                        .next()
+                        .unwrap_or("")
+                        .contains(&format!("/blobs/{digest}"));
                 if !target {
                     let _ = c.write_all(&resp);
                     return;
@@ -552,7 +626,11 @@ fn wrong_digest_and_stalled_download_leave_nothing_behind() {
     let tgz = package(&s.0, "basic", None);
     let c = run(
         &chart_bin(),
-        &["push", &tgz.display().to_string(), &format!("oci://{}/charts", reg.host)],
+        &[
+            "push",
+            &tgz.display().to_string(),
+            &format!("oci://{}/charts", reg.host),
+        ],
         &s.0,
         &s.0.join("chart/home"),
     );
@@ -571,7 +649,15 @@ fn wrong_digest_and_stalled_download_leave_nothing_behind() {
     let home = s.0.join("chart/home");
     for args in [
         vec!["pull", r.as_str(), "--version", "1.2.3", "-d", "dest"],
-        vec!["pull", r.as_str(), "--version", "1.2.3", "-d", "dest", "--untar"],
+        vec![
+            "pull",
+            r.as_str(),
+            "--version",
+            "1.2.3",
+            "-d",
+            "dest",
+            "--untar",
+        ],
         vec!["template", "x", r.as_str(), "--version", "1.2.3"],
         vec!["show", "chart", r.as_str(), "--version", "1.2.3"],
     ] {
@@ -583,7 +669,11 @@ fn wrong_digest_and_stalled_download_leave_nothing_behind() {
         assert!(err.starts_with(&want), "{args:?}: {err}");
         assert!(!err.contains(&format!("got {chart_digest}")));
         assert_eq!(files_in(&dest), Vec::<String>::new(), "{args:?}");
-        assert_eq!(files_in(&home.join("cache/repository")), Vec::<String>::new(), "{args:?}");
+        assert_eq!(
+            files_in(&home.join("cache/repository")),
+            Vec::<String>::new(),
+            "{args:?}"
+        );
     }
     stop.store(true, Ordering::SeqCst);
 
@@ -596,13 +686,19 @@ fn wrong_digest_and_stalled_download_leave_nothing_behind() {
         ..Default::default()
     };
     let t0 = std::time::Instant::now();
-    let e = chart_core::repo::download::download_oci(&format!("oci://{proxy}/charts/basic"), &opts, &dest)
-        .unwrap_err()
-        .to_string();
+    let e = chart_core::repo::download::download_oci(
+        &format!("oci://{proxy}/charts/basic"),
+        &opts,
+        &dest,
+    )
+    .unwrap_err()
+    .to_string();
     stop.store(true, Ordering::SeqCst);
     assert!(t0.elapsed() < Duration::from_secs(30));
     assert!(
-        e.starts_with(&format!("GET \"http://{proxy}/v2/charts/basic/blobs/{chart_digest}\": reading the body: ")),
+        e.starts_with(&format!(
+            "GET \"http://{proxy}/v2/charts/basic/blobs/{chart_digest}\": reading the body: "
+        )),
         "{e}"
     );
     assert_eq!(files_in(&dest), Vec::<String>::new());
@@ -610,7 +706,14 @@ fn wrong_digest_and_stalled_download_leave_nothing_behind() {
     // Through the registry itself the same pull works and writes the archive.
     let (_, err, code) = run(
         &chart_bin(),
-        &["pull", &format!("oci://{}/charts/basic", reg.host), "--version", "1.2.3", "-d", "dest"],
+        &[
+            "pull",
+            &format!("oci://{}/charts/basic", reg.host),
+            "--version",
+            "1.2.3",
+            "-d",
+            "dest",
+        ],
         &s.0.join("chart"),
         &home,
     );

@@ -128,7 +128,8 @@ fn name_and_chart(a: &InstallArgs) -> anyhow::Result<(String, String)> {
 pub fn run(g: &GlobalArgs, a: &InstallArgs) -> anyhow::Result<ExitCode> {
     let format = output_format(&a.output)?;
     let (name, chart_path) = name_and_chart(a)?;
-    let chart_path = crate::commands::pull::locate_ref(g, &chart_path, a.version.as_deref(), a.plain_http)?;
+    let chart_path =
+        crate::commands::pull::locate_ref(g, &chart_path, a.version.as_deref(), a.plain_http)?;
     let opts = InstallOptions {
         name,
         create_namespace: a.create_namespace,

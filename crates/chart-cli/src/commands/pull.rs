@@ -82,8 +82,8 @@ pub fn fetch(
         if opts.registry_config.is_none() {
             opts.registry_config = g.registry_config.as_ref().map(PathBuf::from);
         }
-        let (path, res) = chart_core::repo::download::download_oci(c, &opts, dir)
-            .map_err(|e| anyhow!("{e}"))?;
+        let (path, res) =
+            chart_core::repo::download::download_oci(c, &opts, dir).map_err(|e| anyhow!("{e}"))?;
         let mut text = String::new();
         if res.legacy_media_type {
             text.push_str(&format!(

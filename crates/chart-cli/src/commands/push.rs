@@ -92,10 +92,7 @@ pub fn run(g: &GlobalArgs, a: &PushArgs) -> anyhow::Result<ExitCode> {
         None
     };
     let base = remote.trim_start_matches("oci://").trim_end_matches('/');
-    let reference = format!(
-        "{base}/{}:{}",
-        ch.metadata.name, ch.metadata.version
-    );
+    let reference = format!("{base}/{}:{}", ch.metadata.name, ch.metadata.version);
     let r = Reference::parse(&reference).map_err(|e| anyhow!("{e}"))?;
     let opts = ClientOptions {
         plain_http: a.plain_http,

@@ -123,7 +123,8 @@ pub fn run(g: &GlobalArgs, a: &UpgradeArgs) -> anyhow::Result<ExitCode> {
             "\"chart upgrade\" requires 2 arguments\n\nUsage:  chart upgrade [RELEASE] [CHART] [flags]"
         ),
     };
-    let chart_path = crate::commands::pull::locate_ref(g, &chart_path, a.version.as_deref(), a.plain_http)?;
+    let chart_path =
+        crate::commands::pull::locate_ref(g, &chart_path, a.version.as_deref(), a.plain_http)?;
     let out = runtime()?.block_on(async {
         let cfg = configuration(g, false).await?;
         if a.install {

@@ -63,7 +63,11 @@ fn read_config(path: &Path) -> Result<Map<String, J>, RegistryError> {
 
 fn entry_credential(e: &Map<String, J>) -> Option<Credential> {
     let s = |k: &str| e.get(k).and_then(J::as_str).unwrap_or("").to_string();
-    if let Some(t) = e.get("identitytoken").and_then(J::as_str).filter(|t| !t.is_empty()) {
+    if let Some(t) = e
+        .get("identitytoken")
+        .and_then(J::as_str)
+        .filter(|t| !t.is_empty())
+    {
         return Some(Credential {
             username: String::new(),
             password: t.to_string(),
@@ -71,7 +75,9 @@ fn entry_credential(e: &Map<String, J>) -> Option<Credential> {
     }
     let auth = s("auth");
     if !auth.is_empty() {
-        let raw = base64::engine::general_purpose::STANDARD.decode(auth.trim()).ok()?;
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(auth.trim())
+            .ok()?;
         let text = String::from_utf8(raw).ok()?;
         let (u, p) = text.split_once(':')?;
         return Some(Credential {
@@ -141,9 +147,7 @@ impl CredentialStore {
     /// as Docker does: tab-indented JSON, mode 0600, directory 0700.
     pub fn store(&self, host: &str, c: &Credential) -> Result<(), RegistryError> {
         let mut cfg = read_config(&self.path)?;
-        let auths = cfg
-            .entry("auths")
-            .or_insert_with(|| J::Object(Map::new()));
+        let auths = cfg.entry("auths").or_insert_with(|| J::Object(Map::new()));
         if !auths.is_object() {
             *auths = J::Object(Map::new());
         }
@@ -245,7 +249,10 @@ mod tests {
             std::fs::read_to_string(&s.path).unwrap(),
             "{\n\t\"auths\": {}\n}"
         );
-        assert_eq!(s.remove("127.0.0.1:5000").unwrap_err().to_string(), "not logged in");
+        assert_eq!(
+            s.remove("127.0.0.1:5000").unwrap_err().to_string(),
+            "not logged in"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -160,9 +160,11 @@ fn transport_error(method: &Method, url: &str, err: &reqwest::Error) -> String {
 /// helm's (containerd's) wording when a registry refuses access.
 fn access_denied(kind: &str) -> impl Fn(RegistryError) -> RegistryError + '_ {
     move |e| match e {
-        RegistryError::Other(m) if m.starts_with("authorization failed") => RegistryError::Remote(
-            format!("{kind} access denied, repository does not exist or may require authorization: {m}"),
-        ),
+        RegistryError::Other(m) if m.starts_with("authorization failed") => {
+            RegistryError::Remote(format!(
+                "{kind} access denied, repository does not exist or may require authorization: {m}"
+            ))
+        }
         e => e,
     }
 }
@@ -241,7 +243,8 @@ fn parse_challenge(h: &str) -> (String, HashMap<String, String>) {
 impl Client {
     /// A client with these options.
     pub fn new(opts: ClientOptions) -> Result<Client, RegistryError> {
-        let tls = |e: String| RegistryError::Other(format!("can't create TLS config for client: {e}"));
+        let tls =
+            |e: String| RegistryError::Other(format!("can't create TLS config for client: {e}"));
         let mut b = reqwest::blocking::Client::builder()
             .user_agent("Helm/3.17.3")
             .connect_timeout(opts.timeout.min(Duration::from_secs(30)))
@@ -250,7 +253,8 @@ impl Client {
         if !opts.ca_file.is_empty() {
             let p = Path::new(&opts.ca_file);
             let pem = std::fs::read(p).map_err(|e| tls(e.to_string()))?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| tls(e.to_string()))?;
+            let certs =
+                reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| tls(e.to_string()))?;
             for c in certs {
                 b = b.add_root_certificate(c);
             }
@@ -305,7 +309,8 @@ impl Client {
     ) -> Result<HeaderValue, RegistryError> {
         let (scheme, params) = parse_challenge(challenge);
         let cred = self.credential(host)?;
-        let no_cred = || RegistryError::Other("authorization failed: no basic auth credentials".into());
+        let no_cred =
+            || RegistryError::Other("authorization failed: no basic auth credentials".into());
         let header = match scheme.as_str() {
             "basic" => {
                 let c = cred.ok_or_else(no_cred)?;
@@ -475,7 +480,11 @@ impl Client {
     }
 
     /// Fetches and checks the manifest of `r` (by tag or digest): the bytes and digest.
-    fn fetch_manifest(&self, r: &Reference, scope: &str) -> Result<(Vec<u8>, String), RegistryError> {
+    fn fetch_manifest(
+        &self,
+        r: &Reference,
+        scope: &str,
+    ) -> Result<(Vec<u8>, String), RegistryError> {
         let target = r.target();
         let url = format!("{}/manifests/{}", self.base(r, false), target);
         let accept = format!(
@@ -577,8 +586,13 @@ impl Client {
                 r.name(),
                 d.digest,
                 d.size,
-                data.len().min(usize::try_from(d.size).unwrap_or(usize::MAX)),
-                if data.len() as u64 > d.size { " or more" } else { "" }
+                data.len()
+                    .min(usize::try_from(d.size).unwrap_or(usize::MAX)),
+                if data.len() as u64 > d.size {
+                    " or more"
+                } else {
+                    ""
+                }
             )));
         }
         let actual = digest_of(&data);
@@ -612,7 +626,9 @@ impl Client {
             })
         };
         if let Some(mt) = j.get("mediaType").and_then(J::as_str) {
-            if mt != MANIFEST_MEDIA_TYPE && mt != "application/vnd.docker.distribution.manifest.v2+json" {
+            if mt != MANIFEST_MEDIA_TYPE
+                && mt != "application/vnd.docker.distribution.manifest.v2+json"
+            {
                 return Err(remote(format!(
                     "{}: unsupported manifest media type {mt}",
                     r.display()
@@ -723,7 +739,9 @@ impl Client {
         let base = self.base(r, false);
         let head_url = format!("{base}/blobs/{digest}");
         let resp = self
-            .send(r, scope, &Method::HEAD, &head_url, &|| self.http.head(&head_url))
+            .send(r, scope, &Method::HEAD, &head_url, &|| {
+                self.http.head(&head_url)
+            })
             .map_err(access_denied("push"))?;
         if resp.status().is_success() {
             return Ok(());
@@ -764,7 +782,9 @@ impl Client {
         let len = data.len() as u64;
         let label = label.map(str::to_string);
         let resp = self.send(r, scope, &Method::PUT, &put_url, &|| {
-            let progress = label.as_deref().and_then(|l| crate::transfer::start(l, len));
+            let progress = label
+                .as_deref()
+                .and_then(|l| crate::transfer::start(l, len));
             let reader = crate::transfer::ProgressReader::new(
                 std::io::Cursor::new(ArcBytes(owned.clone())),
                 progress,
@@ -804,7 +824,8 @@ impl Client {
         let ch = crate::chart::archive::load_archive(chart)
             .map_err(|e| RegistryError::Other(e.to_string()))?;
         let meta = ch.metadata;
-        let name_ok = r.repository == meta.name || r.repository.ends_with(&format!("/{}", meta.name));
+        let name_ok =
+            r.repository == meta.name || r.repository.ends_with(&format!("/{}", meta.name));
         if !name_ok || r.tag != meta.version.replace('+', "_") {
             return Err(RegistryError::Other(
                 "strict mode enabled, ref basename and tag must match the chart name and version"
@@ -1023,7 +1044,10 @@ pub fn metadata_from_config(data: &[u8]) -> Result<Metadata, RegistryError> {
 
 /// Helm's `generateOCIAnnotations`: the chart's OCI annotations, then its own
 /// annotations except `title` and `version`. Sorted by key (Go marshals maps sorted).
-pub fn oci_annotations(meta: &Metadata, created: &str) -> std::collections::BTreeMap<String, String> {
+pub fn oci_annotations(
+    meta: &Metadata,
+    created: &str,
+) -> std::collections::BTreeMap<String, String> {
     let mut m = std::collections::BTreeMap::new();
     let mut add = |k: &str, v: &str| {
         if !v.trim().is_empty() {

@@ -130,20 +130,32 @@ mod tests {
 
     #[test]
     fn tags_sorted_and_filtered() {
-        let raw: Vec<String> = ["0.1.0", "latest", "1.0.0_build.1", "v2.0.0", "1.2.0-rc.1", "1.1.0"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let raw: Vec<String> = [
+            "0.1.0",
+            "latest",
+            "1.0.0_build.1",
+            "v2.0.0",
+            "1.2.0-rc.1",
+            "1.1.0",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         let t = semver_tags(&raw);
         assert_eq!(t, ["1.2.0-rc.1", "1.1.0", "1.0.0+build.1", "0.1.0"]);
         assert_eq!(tag_matching_version_or_constraint(&t, "").unwrap(), "1.1.0");
-        assert_eq!(tag_matching_version_or_constraint(&t, "^1.0").unwrap(), "1.1.0");
+        assert_eq!(
+            tag_matching_version_or_constraint(&t, "^1.0").unwrap(),
+            "1.1.0"
+        );
         assert_eq!(
             tag_matching_version_or_constraint(&t, "1.0.0+build.1").unwrap(),
             "1.0.0+build.1"
         );
         assert_eq!(
-            tag_matching_version_or_constraint(&t, "^9").unwrap_err().to_string(),
+            tag_matching_version_or_constraint(&t, "^9")
+                .unwrap_err()
+                .to_string(),
             "Could not locate a version matching provided version string ^9"
         );
     }

@@ -64,7 +64,10 @@ fn valid_tag(t: &str) -> bool {
 fn valid_digest(d: &str) -> bool {
     match d.split_once(':') {
         Some(("sha256", hex)) => {
-            hex.len() == 64 && hex.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+            hex.len() == 64
+                && hex
+                    .bytes()
+                    .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
         }
         _ => false,
     }
