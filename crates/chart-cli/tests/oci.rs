@@ -727,3 +727,102 @@ mod sha2_digest {
         chart_core::registry::digest_of(data)
     }
 }
+
+/// `install` and `upgrade` by `oci://` reference against the real kube-apiserver
+/// (`CHART_TEST_KUBECONFIG`): the same release helm installs from the same reference.
+#[test]
+fn install_and_upgrade_from_registry() {
+    let (Some(helm), Some(reg_bin)) = (helm_bin(), registry_bin()) else {
+        return;
+    };
+    let kc = match std::env::var("CHART_TEST_KUBECONFIG") {
+        Ok(p) if !p.is_empty() => common::repo_root().join(p),
+        _ => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CHART_TEST_KUBECONFIG not set, and CI never skips cluster tests"
+            );
+            println!("skipped: CHART_TEST_KUBECONFIG not set (run scripts/test.sh)");
+            return;
+        }
+    };
+    let s = Scratch::new("install");
+    setup_dirs(&s.0);
+    let reg = start_registry(&reg_bin, &s.0.join("reg"), None);
+    let src = common::repo_root().join("testdata/release/charts/demo");
+    let (out, err, code) = run(
+        &chart_bin(),
+        &["package", &src.display().to_string()],
+        &s.0,
+        &s.0,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let (_, err, code) = run(
+        &chart_bin(),
+        &[
+            "push",
+            "demo-0.1.0.tgz",
+            &format!("oci://{}/charts", reg.host),
+        ],
+        &s.0,
+        &s.0.join("chart/home"),
+    );
+    assert_eq!(code, 0, "{err}");
+    let r = format!("oci://{}/charts/demo", reg.host);
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis()
+        % 100_000_000;
+    let kube = |bin: &Path, who: &str, args: &[&str]| {
+        let ns = format!("t-oci-{who}-{stamp}-{}", std::process::id() % 10000);
+        let mut a: Vec<&str> = args.to_vec();
+        a.extend(["-n", &ns, "--kubeconfig"]);
+        let kcs = kc.display().to_string();
+        a.push(&kcs);
+        let (out, err, code) = run(
+            bin,
+            &a,
+            &s.0.join(who).join("work"),
+            &s.0.join(who).join("home"),
+        );
+        let mask = |t: &str| {
+            t.lines()
+                .filter(|l| !l.starts_with("LAST DEPLOYED:"))
+                .collect::<Vec<_>>()
+                .join("\n")
+                .replace(&ns, "NS")
+        };
+        (mask(&out), mask(&err), code)
+    };
+    let install = [
+        "install",
+        "r",
+        r.as_str(),
+        "--version",
+        "0.1.0",
+        "--create-namespace",
+    ];
+    let h = kube(&helm, "helm", &install);
+    let c = kube(&chart_bin(), "chart", &install);
+    assert_eq!(h.2, 0, "{h:?}");
+    assert_eq!(c, h);
+    let upgrade = [
+        "upgrade",
+        "r",
+        r.as_str(),
+        "--version",
+        "^0.1",
+        "--plain-http",
+    ];
+    let h = kube(&helm, "helm", &upgrade);
+    let c = kube(&chart_bin(), "chart", &upgrade);
+    assert_eq!(h.2, 0, "{h:?}");
+    assert_eq!(c, h);
+    assert!(c.0.contains("REVISION: 2"), "{}", c.0);
+    // What the cluster holds: helm reads both releases the same.
+    let get = ["get", "all", "r"];
+    let h = kube(&helm, "helm", &get);
+    let c = kube(&helm, "chart", &get);
+    assert_eq!(c, h);
+}

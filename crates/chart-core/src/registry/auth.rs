@@ -225,6 +225,7 @@ fn go_indent_json(v: &J) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

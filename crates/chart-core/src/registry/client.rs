@@ -1137,6 +1137,7 @@ fn manifest_json(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -125,6 +125,7 @@ pub fn underscore_message(reference: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
