@@ -38,9 +38,9 @@ pub fn install() {
             return None;
         }
         let b = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-        if let Ok(style) = ProgressStyle::with_template(
-            "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
-        ) {
+        if let Ok(style) =
+            ProgressStyle::with_template("{msg} [{wide_bar}] {bytes}/{total_bytes} {eta}")
+        {
             b.set_style(style.progress_chars("=> "));
         }
         b.set_message(label.to_string());

@@ -826,3 +826,258 @@ fn install_and_upgrade_from_registry() {
     let c = kube(&helm, "chart", &get);
     assert_eq!(c, h);
 }
+
+/// A registry over TLS on 127.0.0.1 (certificate from a CA made with openssl): push and
+/// pull with `--ca-file` or `--insecure-skip-tls-verify`; an unknown issuer is refused.
+/// (helm 3.17.3 talks plain HTTP to loopback registries whatever the TLS flags, so this
+/// one is checked on `chart` alone.)
+#[test]
+fn tls_registry_with_ca_file() {
+    let Some(reg_bin) = registry_bin() else {
+        return;
+    };
+    let Some(openssl) = on_path("openssl") else {
+        need("openssl", false);
+        return;
+    };
+    let s = Scratch::new("tls");
+    setup_dirs(&s.0);
+    let d = &s.0;
+    let ssl = |args: &[&str]| {
+        let o = Command::new(&openssl)
+            .args(args)
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    ssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=test-ca",
+    ]);
+    ssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "srv.key",
+        "-out",
+        "srv.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    ]);
+    std::fs::write(d.join("ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n").unwrap();
+    ssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "srv.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "srv.crt",
+        "-days",
+        "2",
+        "-extfile",
+        "ext",
+    ]);
+    // The registry with a tls section.
+    let port = free_port();
+    let rd = d.join("reg");
+    std::fs::create_dir_all(&rd).unwrap();
+    let cfg = format!(
+        "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n  tls:\n    certificate: {}\n    key: {}\n",
+        rd.join("data").display(),
+        d.join("srv.crt").display(),
+        d.join("srv.key").display()
+    );
+    std::fs::write(rd.join("config.yml"), cfg).unwrap();
+    let child = Command::new(&reg_bin)
+        .arg("serve")
+        .arg(rd.join("config.yml"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let host = format!("127.0.0.1:{port}");
+    let _reg = Registry {
+        child,
+        host: host.clone(),
+    };
+    for _ in 0..100 {
+        if TcpStream::connect(&host).is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let tgz = package(d, "basic", None).display().to_string();
+    let ca = d.join("ca.crt").display().to_string();
+    let home = d.join("chart/home");
+    let remote = format!("oci://{host}/charts");
+    let r = format!("{remote}/basic");
+    let (_, err, code) = run(
+        &chart_bin(),
+        &["push", &tgz, &remote, "--ca-file", &ca],
+        d,
+        &home,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "Pushed: {host}/charts/basic:1.2.3\nDigest: sha256:"
+        )),
+        "{err}"
+    );
+    // Tags are listed over HTTPS too (a constraint needs them).
+    let (_, err, code) = run(
+        &chart_bin(),
+        &[
+            "pull",
+            &r,
+            "--version",
+            "^1",
+            "--ca-file",
+            &ca,
+            "-d",
+            "chart",
+        ],
+        d,
+        &home,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(d.join("chart/basic-1.2.3.tgz").exists());
+    let (_, err, code) = run(
+        &chart_bin(),
+        &[
+            "pull",
+            &r,
+            "--version",
+            "1.2.3",
+            "--insecure-skip-tls-verify",
+            "-d",
+            "chart",
+            "--untar",
+        ],
+        d,
+        &home,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(d.join("chart/basic/Chart.yaml").exists());
+    // Without the CA: the certificate is refused, nothing written.
+    let (_, err, code) = run(
+        &chart_bin(),
+        &["pull", &r, "--version", "^1", "-d", "helm"],
+        d,
+        &home,
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with(&format!(
+            "Error: Get \"https://{host}/v2/charts/basic/tags/list\": "
+        )) && err.contains("certificate"),
+        "{err}"
+    );
+    assert_eq!(
+        files_in(&d.join("helm")),
+        vec!["home".to_string(), "work".to_string()]
+    );
+}
+
+/// A chart archive of more than the progress threshold: a bar on a terminal (through
+/// `script`, which gives the command a pseudo-terminal), nothing when stderr is a pipe.
+#[test]
+fn progress_bar_only_on_a_terminal() {
+    let (Some(helm), Some(reg_bin)) = (helm_bin(), registry_bin()) else {
+        return;
+    };
+    let Some(script) = on_path("script") else {
+        need("script (util-linux)", false);
+        return;
+    };
+    let s = Scratch::new("progress");
+    setup_dirs(&s.0);
+    let reg = start_registry(&reg_bin, &s.0.join("reg"), None);
+    // A chart with 6 MiB of incompressible data.
+    let src = s.0.join("big");
+    std::fs::create_dir_all(src.join("templates")).unwrap();
+    std::fs::write(
+        src.join("Chart.yaml"),
+        "apiVersion: v2\nname: big\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let data: Vec<u8> = (0..6 << 20)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect();
+    // (helm refuses files over 5 MiB in a chart.)
+    std::fs::write(src.join("blob1.bin"), &data[..3 << 20]).unwrap();
+    std::fs::write(src.join("blob2.bin"), &data[3 << 20..]).unwrap();
+    let (_, err, code) = run(
+        &chart_bin(),
+        &["package", &src.display().to_string()],
+        &s.0,
+        &s.0,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::metadata(s.0.join("big-0.1.0.tgz")).unwrap().len() > 6 << 20);
+    let remote = format!("oci://{}/charts", reg.host);
+    // Piped: exactly helm's output.
+    let h = run(
+        &helm,
+        &["push", "big-0.1.0.tgz", &remote],
+        &s.0,
+        &s.0.join("helm/home"),
+    );
+    let c = run(
+        &chart_bin(),
+        &["push", "big-0.1.0.tgz", &remote],
+        &s.0,
+        &s.0.join("chart/home"),
+    );
+    assert_eq!(c, h);
+    let r = format!("{remote}/big");
+    same(&helm, &s.0, &["pull", &r, "--version", "0.1.0"]);
+    // On a terminal: a bar for the upload and for the download.
+    for cmd in [
+        format!("{} push big-0.1.0.tgz {remote}/tty", chart_bin().display()),
+        format!(
+            "{} pull {r} --version 0.1.0 -d chart",
+            chart_bin().display()
+        ),
+    ] {
+        let o = Command::new(&script)
+            .args(["-qec", &cmd, "/dev/null"])
+            .current_dir(&s.0)
+            .env("HELM_CONFIG_HOME", s.0.join("chart/home/config"))
+            .env("HELM_CACHE_HOME", s.0.join("chart/home/cache"))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(o.status.success(), "{cmd}: {text}");
+        assert!(
+            text.contains("/big:0.1.0 [") && text.contains("MiB"),
+            "{cmd}: {text}"
+        );
+    }
+}

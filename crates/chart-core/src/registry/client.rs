@@ -277,7 +277,12 @@ impl Client {
     fn base(&self, r: &Reference, tags: bool) -> String {
         // helm: containerd's resolver talks plain HTTP to loopback hosts; the tag lister
         // (oras) only with --plain-http.
-        let plain = self.opts.plain_http || (!tags && r.is_localhost());
+        // Beyond helm: a loopback registry is reached over TLS when TLS options are given
+        // (helm 3.17.3 then still speaks plain HTTP to it and fails).
+        let tls_asked = self.opts.insecure_skip_tls_verify
+            || !self.opts.ca_file.is_empty()
+            || !self.opts.cert_file.is_empty();
+        let plain = self.opts.plain_http || (!tags && !tls_asked && r.is_localhost());
         format!(
             "{}://{}/v2/{}",
             if plain { "http" } else { "https" },
@@ -512,10 +517,10 @@ impl Client {
             )));
         }
         if !st.is_success() {
+            // containerd resolves with HEAD first; helm prints that request.
             return Err(remote(format!(
-                "unexpected status code {}: {}",
-                status_text(st),
-                error_body_text(&body)
+                "unexpected status from HEAD request to {url}: {}",
+                status_text(st)
             )));
         }
         let actual = digest_of(&body);
@@ -746,6 +751,12 @@ impl Client {
         if resp.status().is_success() {
             return Ok(());
         }
+        if resp.status() != StatusCode::NOT_FOUND {
+            return Err(remote(format!(
+                "unexpected status from HEAD request to {head_url}: {}",
+                status_text(resp.status())
+            )));
+        }
         let post_url = format!("{base}/blobs/uploads/");
         let resp = self
             .send(r, scope, &Method::POST, &post_url, &|| {
@@ -859,11 +870,12 @@ impl Client {
 
         let scope = format!("repository:{}:pull,push", r.repository);
         let label = r.display();
+        // helm (oras) uploads the config first, then the layers.
+        self.push_blob(r, &scope, config.as_bytes(), &config_digest, None)?;
         self.push_blob(r, &scope, chart, &chart_digest, Some(&label))?;
         if let Some(p) = prov {
             self.push_blob(r, &scope, p, &digest_of(p), None)?;
         }
-        self.push_blob(r, &scope, config.as_bytes(), &config_digest, None)?;
         let url = format!("{}/manifests/{}", self.base(r, false), r.target());
         let resp = self.send(r, &scope, &Method::PUT, &url, &|| {
             self.http
