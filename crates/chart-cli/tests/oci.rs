@@ -389,6 +389,34 @@ fn push_pull_template_interop_with_helm() {
     );
     assert!(s.0.join("chart/work/basic-2.0.0+build.7.tgz").exists());
 
+    // A `.prov` beside the archive goes up as a third layer; same manifest as helm's.
+    let pdir = s.0.join("prov");
+    std::fs::create_dir_all(&pdir).unwrap();
+    let ptgz = pdir.join("basic-1.2.3.tgz");
+    std::fs::copy(&tgz, &ptgz).unwrap();
+    std::fs::write(pdir.join("basic-1.2.3.tgz.prov"), "not really signed\n").unwrap();
+    let ptgz_s = ptgz.display().to_string();
+    let c = run(
+        &chart_bin(),
+        &["push", &ptgz_s, &format!("oci://{host}/prov-chart")],
+        &s.0,
+        &s.0.join("chart/home"),
+    );
+    let h = run(
+        &helm,
+        &["push", &ptgz_s, &format!("oci://{host}/prov-helm")],
+        &s.0,
+        &s.0.join("helm/home"),
+    );
+    assert_eq!(c.1.replace("prov-chart", "prov-helm"), h.1);
+    let mc = http_get(&host, "/v2/prov-chart/basic/manifests/1.2.3", &accept).unwrap();
+    assert!(
+        String::from_utf8_lossy(&mc.2)
+            .contains("application/vnd.cncf.helm.chart.provenance.v1.prov"),
+        "{}",
+        String::from_utf8_lossy(&mc.2)
+    );
+
     // Bad remotes are refused as helm refuses them.
     for remote in [
         format!("{host}/x"),
@@ -528,6 +556,8 @@ enum Tamper {
     Corrupt,
     /// Send half the body, then nothing.
     Stall,
+    /// Change one byte of the manifest (its `Docker-Content-Digest` no longer matches).
+    CorruptManifest,
 }
 
 /// A plain-HTTP proxy in front of `upstream` that passes everything through, except the
@@ -582,18 +612,29 @@ fn tampering_proxy(upstream: String, digest: String, how: Tamper) -> (String, Ar
                 up.write_all(&req[head_end..]).unwrap();
                 let mut resp = Vec::new();
                 let _ = up.read_to_end(&mut resp);
-                let target = head.starts_with("GET ")
-                    && head
-                        .lines()
-                        .next()
-                        .unwrap_or("")
-                        .contains(&format!("/blobs/{digest}"));
+                let target = if matches!(how, Tamper::CorruptManifest) {
+                    head.starts_with("GET ")
+                        && head.lines().next().unwrap_or("").contains("/manifests/")
+                } else {
+                    head.starts_with("GET ")
+                        && head
+                            .lines()
+                            .next()
+                            .unwrap_or("")
+                            .contains(&format!("/blobs/{digest}"))
+                };
                 if !target {
                     let _ = c.write_all(&resp);
                     return;
                 }
                 let split = resp.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
                 match how {
+                    Tamper::CorruptManifest => {
+                        if let Some(p) = resp[split..].iter().position(|&b| b == b'0') {
+                            resp[split + p] = b'1';
+                        }
+                        let _ = c.write_all(&resp);
+                    }
                     Tamper::Corrupt => {
                         if let Some(last) = resp.last_mut() {
                             *last ^= 0xff;
@@ -676,6 +717,29 @@ fn wrong_digest_and_stalled_download_leave_nothing_behind() {
         );
     }
     stop.store(true, Ordering::SeqCst);
+
+    // A manifest that does not match the digest the registry announces.
+    let (proxy, stop) = tampering_proxy(
+        reg.host.clone(),
+        chart_digest.clone(),
+        Tamper::CorruptManifest,
+    );
+    let r = format!("oci://{proxy}/charts/basic");
+    let (_, err, code) = run(
+        &chart_bin(),
+        &["pull", &r, "--version", "1.2.3", "-d", "dest"],
+        &s.0.join("chart"),
+        &home,
+    );
+    stop.store(true, Ordering::SeqCst);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "Error: {proxy}/charts/basic:1.2.3 (manifest): digest mismatch: expected sha256:"
+        )),
+        "{err}"
+    );
+    assert_eq!(files_in(&dest), Vec::<String>::new());
 
     // A download that stops halfway: a clear timeout, nothing written.
     let (proxy, stop) = tampering_proxy(reg.host.clone(), chart_digest.clone(), Tamper::Stall);
