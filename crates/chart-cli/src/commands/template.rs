@@ -90,8 +90,17 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
         skip_teardown: true,
         ..TemplateOptions::default()
     };
-    let chart =
-        crate::commands::pull::locate(g, &chart, a.version.as_deref(), a.repo.as_deref(), a.devel)?;
+    let chart = crate::commands::pull::locate_with(
+        g,
+        &chart,
+        &chart_core::repo::download::ChartPathOptions {
+            version: a.version.clone().unwrap_or_default(),
+            devel: a.devel,
+            repo_url: a.repo.clone().unwrap_or_default(),
+            plain_http: a.plain_http,
+            ..Default::default()
+        },
+    )?;
     let rendered = match install::render_template(&chart, &value_options(&a.values), &opts) {
         Ok(r) => r,
         Err(e) => {

@@ -107,9 +107,12 @@ pub struct UpgradeArgs {
     /// prints the output in the specified format. Allowed values: table, json, yaml
     #[arg(short = 'o', long, default_value = "table")]
     pub output: String,
-    /// specify a version constraint for the chart version to use (local charts only)
+    /// specify a version constraint for the chart version to use
     #[arg(long)]
     pub version: Option<String>,
+    /// use insecure HTTP connections for the chart download
+    #[arg(long = "plain-http")]
+    pub plain_http: bool,
 }
 
 pub fn run(g: &GlobalArgs, a: &UpgradeArgs) -> anyhow::Result<ExitCode> {
@@ -120,6 +123,8 @@ pub fn run(g: &GlobalArgs, a: &UpgradeArgs) -> anyhow::Result<ExitCode> {
             "\"chart upgrade\" requires 2 arguments\n\nUsage:  chart upgrade [RELEASE] [CHART] [flags]"
         ),
     };
+    let chart_path =
+        crate::commands::pull::locate_ref(g, &chart_path, a.version.as_deref(), a.plain_http)?;
     let out = runtime()?.block_on(async {
         let cfg = configuration(g, false).await?;
         if a.install {

@@ -299,6 +299,14 @@ fn write_chart(out: &mut String, c: &ChartRecord) -> Result<(), RecordError> {
     Ok(())
 }
 
+/// Go's `json.Marshal` of a chart's `Metadata` (Go field order, empty fields omitted):
+/// the form helm stores in release records and as the OCI config blob.
+pub fn metadata_json(m: &Metadata) -> Result<String, RecordError> {
+    let mut out = String::new();
+    write_metadata(&mut out, m)?;
+    Ok(out)
+}
+
 fn write_metadata(out: &mut String, m: &Metadata) -> Result<(), RecordError> {
     let mut o = Obj::new(out);
     o.str_omit("name", &m.name);
