@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 use anyhow::bail;
+use chart_core::action::deploy::ServerSide;
 use chart_core::action::output::OutputFormat;
 use chart_core::action::release_install::InstallOptions;
 use chart_core::action::status::{print_release, StatusOptions};
@@ -110,6 +111,12 @@ pub struct UpgradeArgs {
     /// specify a version constraint for the chart version to use (local charts only)
     #[arg(long)]
     pub version: Option<String>,
+    /// must be "true", "false" or "auto". Object updates run in the server instead of the client ("auto" defaults the value from the previous chart release's method)
+    #[arg(long = "server-side", value_name = "true|false|auto", num_args = 0..=1, default_value = "auto", default_missing_value = "true", require_equals = true)]
+    pub server_side: String,
+    /// if set server-side apply will force changes against conflicts
+    #[arg(long = "force-conflicts")]
+    pub force_conflicts: bool,
 }
 
 pub fn run(g: &GlobalArgs, a: &UpgradeArgs) -> anyhow::Result<ExitCode> {
@@ -120,6 +127,7 @@ pub fn run(g: &GlobalArgs, a: &UpgradeArgs) -> anyhow::Result<ExitCode> {
             "\"chart upgrade\" requires 2 arguments\n\nUsage:  chart upgrade [RELEASE] [CHART] [flags]"
         ),
     };
+    let server_side = ServerSide::parse(&a.server_side).map_err(anyhow::Error::msg)?;
     let out = runtime()?.block_on(async {
         let cfg = configuration(g, false).await?;
         if a.install {
@@ -159,6 +167,10 @@ pub fn run(g: &GlobalArgs, a: &UpgradeArgs) -> anyhow::Result<ExitCode> {
                     force: a.force,
                     skip_schema_validation: a.skip_schema_validation,
                     enable_dns: a.enable_dns,
+                    // A new release is applied server-side only when asked (helm 3's
+                    // default; Helm 4 applies server-side unless told "false").
+                    server_side: server_side == ServerSide::True,
+                    force_conflicts: a.force_conflicts,
                     common: common(g, a.wait, a.wait_for_jobs, &a.timeout, a.no_hooks)?,
                 };
                 let body =
@@ -183,6 +195,8 @@ pub fn run(g: &GlobalArgs, a: &UpgradeArgs) -> anyhow::Result<ExitCode> {
             skip_schema_validation: a.skip_schema_validation,
             enable_dns: a.enable_dns,
             recover_stuck: a.recover_stuck,
+            server_side,
+            force_conflicts: a.force_conflicts,
             common: common(g, a.wait, a.wait_for_jobs, &a.timeout, a.no_hooks)?,
         };
         let up = upgrade(&mut cfg, &name, ch, user, &opts)

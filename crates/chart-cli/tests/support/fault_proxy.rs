@@ -1,8 +1,9 @@
 //! A fault-injecting reverse proxy for cluster tests: a plain-HTTP/1.1 listener on
 //! 127.0.0.1 that forwards every request to the real API server through a `kube::Client`
 //! built from the test kubeconfig (so TLS and credentials stay on the proxy's side), and
-//! answers the Nth request matching a rule with a 500 `Status`, or stalls it and then
-//! answers 504 as the server does when a request runs out of time, instead of forwarding it.
+//! answers the Nth request matching a rule with a 500 `Status`, a 503 with `Retry-After`,
+//! or stalls it and then answers 504 as the server does when a request runs out of time,
+//! instead of forwarding it.
 //! `kubeconfig` points a client (chart or helm) at the proxy.
 //!
 //! Bodies are read whole (Content-Length), so watches are not supported: use it for
@@ -34,6 +35,9 @@ pub enum Fault {
     /// Nothing for this long, then the API server's own answer to a request that ran out
     /// of time: a 504 `Timeout` Status.
     Stall504(std::time::Duration),
+    /// At once, a 503 `ServiceUnavailable` Status with `Retry-After: N` (as the API
+    /// server's priority and fairness answers when it sheds load).
+    Unavailable503RetryAfter(u32),
 }
 
 /// A running proxy; stops when dropped. It runs on a thread and runtime of its own, so
@@ -187,6 +191,7 @@ async fn serve(
         let hit = req.method == rule.method
             && path.contains(rule.path_contains)
             && matched.fetch_add(1, Ordering::SeqCst) + 1 == rule.nth;
+        let mut extra = String::new();
         let (code, ctype, body) = if hit {
             injected.fetch_add(1, Ordering::SeqCst);
             let (code, reason, message) = match rule.fault {
@@ -194,6 +199,10 @@ async fn serve(
                 Fault::Stall504(d) => {
                     tokio::time::sleep(d).await;
                     (504, "Timeout", "Timeout: request did not complete within requested timeout - context deadline exceeded")
+                }
+                Fault::Unavailable503RetryAfter(n) => {
+                    extra = format!("Retry-After: {n}\r\n");
+                    (503, "ServiceUnavailable", "injected overload")
                 }
             };
             let status = serde_json::json!({
@@ -241,7 +250,7 @@ async fn serve(
             }
         };
         let head = format!(
-            "HTTP/1.1 {code} {}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n\r\n",
+            "HTTP/1.1 {code} {}\r\nContent-Type: {ctype}\r\n{extra}Content-Length: {}\r\n\r\n",
             http::StatusCode::from_u16(code)
                 .ok()
                 .and_then(|s| s.canonical_reason())

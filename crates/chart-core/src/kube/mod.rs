@@ -27,6 +27,7 @@
 //! # Ok(()) }
 //! ```
 
+mod apply;
 mod client;
 mod config;
 mod error;
@@ -36,8 +37,10 @@ mod ownership;
 pub mod patch;
 mod ready;
 mod resource;
+pub mod retry;
 
-pub use client::{KubeClient, UpdateResult, DEFAULT_CONCURRENCY, FIELD_MANAGER};
+pub use apply::{upgrade_managed_fields_patch, ApplyOptions};
+pub use client::{KubeClient, UpdateFailure, UpdateResult, DEFAULT_CONCURRENCY, FIELD_MANAGER};
 pub use config::{KubeSettings, LoadedConfig};
 pub use error::{ApiError, Error, Joiner};
 pub use mapper::yaml_to_json;

@@ -227,6 +227,7 @@ impl Release {
             o.key("version").push_str(&self.version.to_string());
         }
         o.str_omit("namespace", &self.namespace);
+        o.str_omit("apply_method", &self.apply_method);
         o.end();
         Ok(out)
     }
@@ -600,6 +601,7 @@ impl Release {
             hooks,
             version: f.int("version")?,
             namespace: f.string("namespace")?,
+            apply_method: f.string("apply_method")?,
             labels: Default::default(),
         })
     }
