@@ -979,6 +979,9 @@ async fn failures_match_helm() {
             ],
         ),
         ("u", vec!["rollback", "u", "1", "--wait"]),
+        // Back to the revision that never became ready: the wait fails, and the new
+        // revision is recorded failed.
+        ("u", vec!["rollback", "u", "5", "--wait", "--timeout", "3s"]),
     ];
     for (name, case) in &cases {
         let c = env.run(chart_bin(), &ns_c, case);
@@ -991,7 +994,7 @@ async fn failures_match_helm() {
         );
         let should_fail = case
             .iter()
-            .any(|a| a.contains("fail=true") || a.contains("notReady"));
+            .any(|a| a.contains("fail=true") || a.contains("notReady") || *a == "3s");
         assert_eq!(
             !c.status.success(),
             should_fail,

@@ -209,6 +209,7 @@ fn union_node(a: &Map<String, Value>, b: &Map<String, Value>) -> Map<String, Val
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

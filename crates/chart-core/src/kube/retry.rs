@@ -174,6 +174,7 @@ fn clone_request(req: &Request<Body>) -> Option<Request<Body>> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

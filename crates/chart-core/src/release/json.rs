@@ -804,6 +804,24 @@ mod tests {
     }
 
     #[test]
+    fn helm_4_apply_method_round_trips() {
+        // Helm 4 writes `apply_method` after `namespace` (omitempty).
+        let text =
+            r#"{"name":"a","manifest":"x","version":2,"namespace":"default","apply_method":"ssa"}"#;
+        let r = Release::from_json(text.as_bytes()).expect("decodes");
+        assert!(r.server_side_applied());
+        assert_eq!(r.to_json().expect("encodes"), text);
+        let csa = Release::from_json(br#"{"name":"a","apply_method":"csa"}"#).expect("decodes");
+        assert!(!csa.server_side_applied());
+        // Without a method nothing is written (helm 3's record).
+        let plain = Release::from_json(br#"{"name":"a","version":1}"#).expect("decodes");
+        assert_eq!(
+            plain.to_json().expect("encodes"),
+            r#"{"name":"a","version":1}"#
+        );
+    }
+
+    #[test]
     fn tolerant_reading() {
         let r = Release::from_json(
             br#"{"NAME":"a","info":null,"chart":{"metadata":null},"extra":[1,2],"hooks":[null,{"last_run":null}],"version":null}"#,
