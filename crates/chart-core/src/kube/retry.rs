@@ -144,15 +144,23 @@ where
                 drop(outcome);
                 tokio::time::sleep(delay).await;
                 spare = clone_request(&req);
-                std::future::poll_fn(|cx| match inner.lock() {
-                    Ok(mut s) => s.poll_ready(cx).map_err(Into::into),
-                    Err(_) => Poll::Ready(Err(BoxError::from("kube client service poisoned"))),
+                // Readiness and the call under one lock, so that no other request takes
+                // the readiness in between.
+                let mut req = Some(req);
+                let fut = std::future::poll_fn(|cx| {
+                    let Ok(mut s) = inner.lock() else {
+                        return Poll::Ready(Err(BoxError::from("kube client service poisoned")));
+                    };
+                    match s.poll_ready(cx) {
+                        Poll::Ready(Ok(())) => match req.take() {
+                            Some(r) => Poll::Ready(Ok(s.call(r))),
+                            None => Poll::Ready(Err(BoxError::from("request already sent"))),
+                        },
+                        Poll::Ready(Err(e)) => Poll::Ready(Err(e.into())),
+                        Poll::Pending => Poll::Pending,
+                    }
                 })
                 .await?;
-                let fut = match inner.lock() {
-                    Ok(mut s) => s.call(req),
-                    Err(_) => return Err("kube client service poisoned".into()),
-                };
                 outcome = fut.await.map_err(Into::into);
             }
         })
