@@ -1790,3 +1790,86 @@ async fn cleanup_on_fail_matches_helm() {
         c.0[2].1
     );
 }
+
+/// `install --create-namespace` into a namespace that does not exist yet, then a second
+/// release into it: the same output, records, live objects and namespace as helm. chart
+/// reads the namespace first, so it reads none of the objects of a namespace it is about
+/// to create (helm reads each one for the ownership check) and does not create one that
+/// exists: never more requests than helm, counted through the proxy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_namespace_matches_helm() {
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
+    let Some(helm) = helm_bin() else { return };
+    let chart = demo();
+    // Every request about namespaced objects or namespaces (discovery left out).
+    let count = fault_proxy::Rule {
+        method: "*",
+        path_contains: "/namespaces",
+        nth: usize::MAX,
+        fault: fault_proxy::Fault::Error500,
+    };
+    let mut seen = Vec::new();
+    for (bin, tag) in [(chart_bin().to_owned(), "cnsc"), (helm, "cnsh")] {
+        let ns = kube_support::unique_ns(tag);
+        let mut out = Vec::new();
+        let mut counts = Vec::new();
+        for rel in ["a", "b"] {
+            let proxy = fault_proxy::start(&kc, count.clone(), tag);
+            let via = Env::new(proxy.kubeconfig.to_str().unwrap(), tag);
+            let o = ok(
+                via.run(&bin, &ns, &["install", rel, &chart, "--create-namespace"]),
+                "install --create-namespace",
+            );
+            out.push(masked(&o).replace(&ns, "<ns>"));
+            counts.push(proxy.matched.load(std::sync::atomic::Ordering::SeqCst));
+        }
+        let cfg = config(&kc, &ns).await;
+        let nsobj = cfg.kube.lookup("v1", "Namespace", "", &ns).await.unwrap();
+        let labels = nsobj["metadata"]["labels"]["name"]
+            .as_str()
+            .unwrap_or("")
+            .replace(&ns, "<ns>");
+        let mut recs = Vec::new();
+        let mut objs = Vec::new();
+        for rel in ["a", "b"] {
+            recs.push(
+                records(&kc, &ns, rel)
+                    .await
+                    .into_iter()
+                    .map(|(v, s)| (serde_json::to_string_pretty(&v).unwrap(), s))
+                    .collect::<Vec<_>>(),
+            );
+            objs.push(
+                live(&kc, &ns, rel)
+                    .await
+                    .into_iter()
+                    .map(|v| v.to_string().replace(&ns, "<ns>"))
+                    .collect::<Vec<_>>(),
+            );
+        }
+        seen.push((out, labels, recs, objs, counts));
+    }
+    let (c, h) = (&seen[0], &seen[1]);
+    assert_eq!(c.0, h.0, "install output");
+    assert_eq!(c.1, "<ns>", "namespace label name");
+    assert_eq!(c.1, h.1, "namespace label");
+    assert_eq!(c.2, h.2, "records");
+    assert_eq!(c.3, h.3, "live objects");
+    // Into the missing namespace: no object is read; into the existing one: it is not
+    // created again.
+    assert!(
+        c.4[0] < h.4[0],
+        "first install: chart {} requests, helm {}",
+        c.4[0],
+        h.4[0]
+    );
+    assert!(
+        c.4[1] <= h.4[1],
+        "second install: chart {} requests, helm {}",
+        c.4[1],
+        h.4[1]
+    );
+    println!("requests (chart, helm): {:?} {:?}", c.4, h.4);
+}

@@ -17,8 +17,9 @@ use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-/// Which request fails: the `nth` (1-based) request with this method whose path contains
-/// `path_contains`.
+/// Which request fails: the `nth` (1-based) request with this method (`*`: any) whose
+/// path contains `path_contains`. `matched` counts them (with `nth: usize::MAX` the proxy
+/// only counts).
 #[derive(Clone, Debug)]
 pub struct Rule {
     pub method: &'static str,
@@ -188,7 +189,7 @@ async fn serve(
     let mut buf = Vec::new();
     while let Some(req) = read_request(&mut sock, &mut buf).await? {
         let path = req.target.split('?').next().unwrap_or("");
-        let hit = req.method == rule.method
+        let hit = (rule.method == "*" || req.method == rule.method)
             && path.contains(rule.path_contains)
             && matched.fetch_add(1, Ordering::SeqCst) + 1 == rule.nth;
         let mut extra = String::new();

@@ -261,11 +261,31 @@ pub async fn install(
     for r in &mut resources {
         set_ownership_metadata(r, &rel.name, &rel.namespace);
     }
+    // `--create-namespace` (client-side): helm reads every object for the ownership check,
+    // then creates the namespace, ignoring "already exists". Reading the namespace first
+    // instead answers both: when it is missing, nothing can exist in it (no object of it
+    // is read) and it is created; when it exists, it is not created again. Never more
+    // requests than helm.
+    let ns_exists = if o.create_namespace && !o.dry_run.is_dry() && !o.server_side {
+        cfg.kube.namespace_exists(&namespace).await
+    } else {
+        None
+    };
+    let ns_missing = ns_exists == Some(false);
+    let to_check: ResourceList = if ns_missing {
+        resources
+            .iter()
+            .filter(|r| !(r.namespaced && r.namespace == namespace))
+            .cloned()
+            .collect()
+    } else {
+        resources.clone()
+    };
     let to_be_adopted = if o.take_ownership {
-        cfg.kube.require_adoption(&resources).await?
+        cfg.kube.require_adoption(&to_check).await?
     } else {
         cfg.kube
-            .existing_resource_conflict(&resources, &rel.name, &rel.namespace)
+            .existing_resource_conflict(&to_check, &rel.name, &rel.namespace)
             .await
             .map_err(|e| ReleaseError::Kube(e).wrap("Unable to continue with install"))?
     };
@@ -278,7 +298,7 @@ pub async fn install(
             warnings,
         });
     }
-    if o.create_namespace {
+    if o.create_namespace && ns_exists != Some(true) {
         let ns = format!(
             "apiVersion: v1\nkind: Namespace\nmetadata:\n  labels:\n    name: {0}\n  name: {0}\n",
             namespace

@@ -974,6 +974,16 @@ impl KubeClient {
         Ok(list)
     }
 
+    /// Whether namespace `name` exists (`GET /api/v1/namespaces/NAME`); `None` when the
+    /// server would not say (no permission, say).
+    pub async fn namespace_exists(&self, name: &str) -> Option<bool> {
+        match self.raw_get(&format!("/api/v1/namespaces/{name}")).await {
+            Ok(_) => Some(true),
+            Err(e) if e.is_not_found() => Some(false),
+            Err(_) => None,
+        }
+    }
+
     pub(crate) async fn raw_get(&self, path: &str) -> Result<Value, Error> {
         let req = http::Request::get(path)
             .body(Vec::new())
