@@ -1873,3 +1873,44 @@ async fn create_namespace_matches_helm() {
     );
     println!("requests (chart, helm): {:?} {:?}", c.4, h.4);
 }
+
+/// `--server-side` also applies the chart's CRDs and its hooks (Helm 4), on install and
+/// on the upgrade that keeps the recorded method.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_side_applies_crds_and_hooks() {
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
+    let env = Env::new(&kc, "ssahooks");
+    let ns = fresh_namespace(&kc, "ssahooks").await;
+    let full = repo()
+        .join("testdata/release/charts/full")
+        .to_string_lossy()
+        .into_owned();
+    let c = chart_bin();
+    ok(
+        env.run(c, &ns, &["install", "f", &full, "--server-side"]),
+        "install --server-side",
+    );
+    for (kind, name) in [("ConfigMap", "f-pre"), ("Secret", "f-post-secret")] {
+        let m = managers(&kc, &ns, "v1", kind, name).await;
+        assert_eq!(helm_managers(&m), ["Apply"], "hook {kind} {name}: {m:?}");
+    }
+    // The CRD may have been created client-side by another test before: the apply adds
+    // helm's apply entry either way.
+    let m = managers(
+        &kc,
+        &ns,
+        "apiextensions.k8s.io/v1",
+        "CustomResourceDefinition",
+        "widgets.example.com",
+    )
+    .await;
+    assert!(helm_managers(&m).contains(&"Apply"), "CRD: {m:?}");
+    ok(env.run(c, &ns, &["upgrade", "f", &full]), "upgrade (auto)");
+    let m = managers(&kc, &ns, "v1", "ConfigMap", "f-pre").await;
+    assert_eq!(helm_managers(&m), ["Apply"], "pre-upgrade hook: {m:?}");
+    let recs = records(&kc, &ns, "f").await;
+    assert_eq!(recs[1].0["apply_method"], "ssa");
+    ok(env.run(c, &ns, &["uninstall", "f"]), "uninstall");
+}
