@@ -11,7 +11,7 @@ use clap::{Args, Subcommand};
 pub struct DependencyArgs {
     /// What to do.
     #[command(subcommand)]
-    pub what: DependencyCommand,
+    pub what: Option<DependencyCommand>,
 }
 
 /// `chart dependency` subcommands.
@@ -34,7 +34,11 @@ pub struct DependencyListArgs {
 }
 
 pub fn run(a: &DependencyArgs) -> anyhow::Result<ExitCode> {
-    let DependencyCommand::List(a) = &a.what;
+    let Some(what) = &a.what else {
+        crate::cobra::print_help(&["dependency"]);
+        return Ok(ExitCode::SUCCESS);
+    };
+    let DependencyCommand::List(a) = what;
     let chart = match a.args.as_slice() {
         [] => ".".to_string(),
         [c] => c.clone(),

@@ -81,7 +81,7 @@ pub struct InstallArgs {
     #[arg(long = "enable-dns")]
     pub enable_dns: bool,
     /// prints the output in the specified format. Allowed values: table, json, yaml
-    #[arg(short = 'o', long, default_value = "table")]
+    #[arg(short = 'o', long, default_value = "table", value_name = "format", value_parser = crate::cobra::OutputFormatFlag)]
     pub output: String,
     /// specify a version constraint for the chart version to use (local charts only)
     #[arg(long)]

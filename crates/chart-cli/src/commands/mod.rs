@@ -34,7 +34,12 @@ pub fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
             .and_then(|v| go_parse_bool(&v))
             .unwrap_or(false);
     }
-    match cli.command {
+    let Some(command) = cli.command else {
+        crate::cobra::print_help(&[]);
+        return Ok(ExitCode::SUCCESS);
+    };
+    match command {
+        Command::Help(a) => Ok(crate::cobra::help_command(&a.args)),
         Command::Template(a) => template::run(&cli.global, &a),
         Command::Version(a) => version::run(&a),
         Command::Lint(a) => lint::run(&cli.global, &a),
@@ -58,13 +63,7 @@ pub fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 /// Go's `strconv.ParseBool`: helm reads `HELM_DEBUG` with it and ignores values it rejects.
-fn go_parse_bool(s: &str) -> Option<bool> {
-    match s {
-        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
-        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
-        _ => None,
-    }
-}
+use crate::cobra::go_parse_bool;
 
 /// Writes a command's output to stdout; a closed pipe (`| head`) is not an error.
 pub(crate) fn print_out(s: &str) -> anyhow::Result<()> {

@@ -27,8 +27,8 @@ pub struct RollbackArgs {
     #[arg(long = "cleanup-on-fail")]
     pub cleanup_on_fail: bool,
     /// limit the maximum number of revisions saved per release. Use 0 for no limit
-    #[arg(long = "history-max")]
-    pub history_max: Option<usize>,
+    #[arg(long = "history-max", value_name = "int", value_parser = crate::cobra::GoInt)]
+    pub history_max: Option<i64>,
     /// prevent hooks from running during rollback
     #[arg(long = "no-hooks")]
     pub no_hooks: bool,
@@ -61,7 +61,7 @@ pub fn run(g: &GlobalArgs, a: &RollbackArgs) -> anyhow::Result<ExitCode> {
         dry_run: a.dry_run,
         force: a.force,
         cleanup_on_fail: a.cleanup_on_fail,
-        max_history: a.history_max.unwrap_or_else(|| {
+        max_history: a.history_max.map(|v| usize::try_from(v).unwrap_or(0)).unwrap_or_else(|| {
             std::env::var("HELM_MAX_HISTORY")
                 .ok()
                 .and_then(|v| v.parse().ok())

@@ -9,7 +9,11 @@ use chart_core::action::show::{self, ShowFormat, ShowOptions};
 use crate::cli::{ShowArgs, ShowChartArgs, ShowCommand};
 
 pub fn run(a: &ShowArgs) -> anyhow::Result<ExitCode> {
-    let (name, format, common, jsonpath) = match &a.what {
+    let Some(what) = &a.what else {
+        crate::cobra::print_help(&["show"]);
+        return Ok(ExitCode::SUCCESS);
+    };
+    let (name, format, common, jsonpath) = match what {
         ShowCommand::All(c) => ("all", ShowFormat::All, c, None),
         ShowCommand::Chart(c) => ("chart", ShowFormat::Chart, c, None),
         ShowCommand::Crds(c) => ("crds", ShowFormat::Crds, c, None),

@@ -54,17 +54,72 @@ pub fn render_name_template(text: &str) -> anyhow::Result<String> {
     Ok(t.execute("name-template", &chart_core::gotmpl::Value::Nil)?)
 }
 
+/// helm's `debug(...)` line: `FILE:LINE: <time.Now()> [debug] MESSAGE`.
+pub fn debug_line(g: &GlobalArgs, site: &str, msg: &str) {
+    if g.debug {
+        let now = gotime::GoTime::now().go_string();
+        let _ = writeln!(std::io::stderr().lock(), "{site}: {now} [debug] {msg}");
+    }
+}
+
+/// `--post-renderer`: helm resolves the program when it parses the flag.
+fn check_post_renderer(prog: &str) -> anyhow::Result<()> {
+    let found = if prog.contains('/') {
+        match std::fs::metadata(prog) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(format!(
+                "exec: {prog:?}: stat {prog}: no such file or directory"
+            )),
+            Err(e) => Err(format!("exec: {prog:?}: stat {prog}: {e}")),
+            Ok(m) if m.is_dir() => Err(format!("exec: {prog:?}: is a directory")),
+            Ok(_) => Ok(()),
+        }
+    } else {
+        let in_path = std::env::var_os("PATH").is_some_and(|p| {
+            std::env::split_paths(&p).any(|d| {
+                let f = d.join(prog);
+                f.is_file()
+            })
+        });
+        if in_path {
+            Ok(())
+        } else {
+            Err(format!("exec: {prog:?}: executable file not found in $PATH"))
+        }
+    };
+    found.map_err(|why| {
+        anyhow!("invalid argument {prog:?} for \"--post-renderer\" flag: unable to find binary at {prog}: {why}")
+    })
+}
+
 pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
+    if let Some(p) = a.post_renderer.as_deref().filter(|p| !p.is_empty()) {
+        check_post_renderer(p)?;
+    }
+    crate::commands::deploy::parse_labels(&a.install.labels)?;
+    let kube_version = a.kube_version.clone().filter(|k| !k.is_empty());
+    if let Some(kv) = &kube_version {
+        chart_core::engine::Capabilities::default()
+            .with_kube_version(kv)
+            .map_err(|e| anyhow!("{e}"))?;
+    }
+    let name_template = a.name_template.as_deref().filter(|t| !t.is_empty());
     let (name, chart) = match a.args.as_slice() {
+        [_, _] if a.generate_name => bail!("cannot set --generate-name and also specify a name"),
+        [_, _] if name_template.is_some() => {
+            bail!("cannot set --name-template and also specify a name")
+        }
         [chart] => (
-            match &a.name_template {
+            match name_template {
                 Some(t) => render_name_template(t)?,
+                None if a.generate_name => generated_name(chart),
                 None => "release-name".into(),
             },
             chart.clone(),
         ),
         [name, chart] => (name.clone(), chart.clone()),
-        [] => bail!("\"chart template\" requires at least 1 argument"),
+        [] => bail!(
+            "\"chart template\" requires at least 1 argument\n\nUsage:  chart template [NAME] [CHART] [flags]"
+        ),
         [_, _, rest @ ..] => bail!(
             "expected at most two arguments, unexpected arguments: {}",
             rest.join(", ")
@@ -72,27 +127,47 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
     };
     let opts = TemplateOptions {
         release_name: name,
-        namespace: g.namespace.clone().unwrap_or_else(|| "default".into()),
+        namespace: g
+            .namespace
+            .clone()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "default".into()),
         is_upgrade: a.is_upgrade,
         include_crds: a.include_crds,
         skip_tests: a.skip_tests,
         no_hooks: a.no_hooks,
-        kube_version: a.kube_version.clone(),
-        api_versions: a.api_versions.clone(),
+        kube_version,
+        api_versions: a.api_versions.iter().filter(|v| !v.is_empty()).cloned().collect(),
         skip_schema_validation: a.skip_schema_validation,
         show_only: a.show_only.clone(),
         enable_dns: a.enable_dns,
         post_renderer: a
             .post_renderer
             .clone()
+            .filter(|p| !p.is_empty())
             .map(|p| (p, a.post_renderer_args.clone())),
         // The process ends after printing.
         skip_teardown: true,
         ..TemplateOptions::default()
     };
+    let version = a.version.clone().unwrap_or_default();
+    debug_line(g, "install.go:225", &format!("Original chart version: {version:?}"));
     let chart =
         crate::commands::pull::locate(g, &chart, a.version.as_deref(), a.repo.as_deref(), a.devel)?;
-    let rendered = match install::render_template(&chart, &value_options(&a.values), &opts) {
+    if g.debug && chart_core::action::install::locate_chart(&chart).is_ok() {
+        let abs = std::path::absolute(&chart).unwrap_or_else(|_| chart.clone().into());
+        debug_line(g, "install.go:242", &format!("CHART PATH: {}\n", abs.display()));
+    }
+    let mut early = Vec::new();
+    let values = value_options(&a.values);
+    let res = install::render_template_collect(&chart, &values, &opts, &mut early);
+    for w in &early {
+        eprintln!("{w}");
+    }
+    if let Some(d) = &a.dry_run {
+        chart_core::action::release_install::DryRun::parse(d).map_err(|e| anyhow!(e))?;
+    }
+    let rendered = match res {
         Ok(r) => r,
         Err(e) => {
             if e.is_render_error() && !g.debug {
@@ -107,7 +182,8 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
         eprintln!("{w}");
     }
     let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
-    if opts.post_renderer.is_none() && a.output_dir.is_none() && opts.show_only.is_empty() {
+    let output_dir = a.output_dir.as_deref().filter(|d| !d.is_empty());
+    if opts.post_renderer.is_none() && output_dir.is_none() && opts.show_only.is_empty() {
         // The common case: stream the documents out without joining them in memory.
         let written = rendered
             .write_template_output(&opts, &mut |p| stdout.write_all(&bytestr::to_go_bytes(p)))
@@ -122,7 +198,7 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
         manifest = post_render(prog, args, &manifest)
             .map_err(|e| anyhow!("error while running post render on files: {e}"))?;
     }
-    if let Some(dir) = &a.output_dir {
+    if let Some(dir) = a.output_dir.as_deref().filter(|d| !d.is_empty()) {
         let files = install::output_dir_files(&rendered, &manifest, &opts, a.release_name);
         let mut written = std::collections::HashSet::new();
         for (path, content) in files {
@@ -159,4 +235,23 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--generate-name`: the chart's base name (up to its first dot) and the unix time.
+pub fn generated_name(chart: &str) -> String {
+    let mut base = std::path::Path::new(chart)
+        .file_name()
+        .map(|b| b.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if base.is_empty() || base == "." {
+        base = "chart".into();
+    }
+    if let Some(i) = base.find('.') {
+        base.truncate(i);
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    format!("{base}-{now}")
 }

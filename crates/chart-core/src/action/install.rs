@@ -162,10 +162,25 @@ pub fn render_template(
     value_opts: &ValueOptions,
     opts: &TemplateOptions,
 ) -> Result<Rendered, ActionError> {
+    render_template_collect(chart_path, value_opts, opts, &mut Vec::new())
+}
+
+/// [`render_template`]; when it fails, `early` holds the warnings helm would have printed
+/// before the error (a deprecated chart, coalescing), in helm's order.
+pub fn render_template_collect(
+    chart_path: &str,
+    value_opts: &ValueOptions,
+    opts: &TemplateOptions,
+    early: &mut Vec<String>,
+) -> Result<Rendered, ActionError> {
     locate_chart(chart_path)?;
-    validate_release_name(&opts.release_name)?;
+    // Helm merges the value flags before it loads the chart.
+    let user = value_opts
+        .merge_values()
+        .map_err(|e| ActionError::Values(e.to_string()))?;
     let mut ch = chart::load(chart_path)?;
-    let mut warnings = std::mem::take(&mut ch.warnings);
+    let warnings = early;
+    warnings.append(&mut ch.warnings);
     // Helm's checkIfInstallable: only application charts (type "" or "application").
     if !matches!(ch.metadata.chart_type.as_str(), "" | "application") {
         return Err(ActionError::Other(format!(
@@ -176,10 +191,8 @@ pub fn render_template(
     if ch.metadata.deprecated {
         warnings.push("WARNING: This chart is deprecated".into());
     }
+    validate_release_name(&opts.release_name)?;
     check_dependencies(&ch)?;
-    let user = value_opts
-        .merge_values()
-        .map_err(|e| ActionError::Values(e.to_string()))?;
     let ops = chart::dependencies::HelmValuesOps::default();
     let dep_warnings = chart::process_dependencies(&mut ch, &user, &ops, true)?;
     warnings.extend(dep_warnings);
@@ -209,8 +222,17 @@ pub fn render_template(
     });
     let coalesced = coalesced.map_err(|e| ActionError::Values(e.to_string()))?;
     warnings.extend(coalesced.warnings.iter().map(|w| w.to_string()));
-    let rendered =
-        render_resources_parsed(&ch, &coalesced.values, opts, &caps, warnings, Some(parsed));
+    let rendered = render_resources_parsed(
+        &ch,
+        &coalesced.values,
+        opts,
+        &caps,
+        warnings.clone(),
+        Some(parsed),
+    );
+    if rendered.is_ok() {
+        warnings.clear();
+    }
     if opts.skip_teardown {
         // The process ends after this render: leave the chart and values unfreed.
         std::mem::forget(ch);
