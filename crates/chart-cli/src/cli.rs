@@ -404,7 +404,7 @@ pub struct TemplateArgs {
     #[arg(long = "dependency-update")]
     pub dependency_update: bool,
     /// simulate an install (accepted for compatibility)
-    #[arg(long = "dry-run", num_args = 0..=1, default_missing_value = "client")]
+    #[arg(long = "dry-run", num_args = 0..=1, default_missing_value = "client", require_equals = true)]
     pub dry_run: Option<String>,
     /// create the release namespace if not present
     #[arg(long = "create-namespace")]

@@ -93,8 +93,11 @@ fn name_and_chart(a: &InstallArgs) -> anyhow::Result<(String, String)> {
     let flags_in_use = a.generate_name || a.name_template.is_some();
     match (a.args.as_slice(), flags_in_use) {
         ([name, chart], false) => Ok((name.clone(), chart.clone())),
+        ([_, _], true) if a.generate_name => bail!(
+            "INSTALLATION FAILED: cannot set --generate-name and also specify a name"
+        ),
         ([_, _], true) => bail!(
-            "cannot set --generate-name and also specify a name"
+            "INSTALLATION FAILED: cannot set --name-template and also specify a name"
         ),
         ([chart], true) => {
             if let Some(t) = &a.name_template {
@@ -116,9 +119,12 @@ fn name_and_chart(a: &InstallArgs) -> anyhow::Result<(String, String)> {
                 .unwrap_or(0);
             Ok((format!("{base}-{now}"), chart.clone()))
         }
-        ([_], false) => bail!("must either provide a name or specify --generate-name"),
+        ([_], false) => bail!("INSTALLATION FAILED: must either provide a name or specify --generate-name"),
         ([], _) => bail!("\"chart install\" requires at least 1 argument\n\nUsage:  chart install [NAME] [CHART] [flags]"),
-        (_, _) => bail!("\"chart install\" accepts at most 2 arguments\n\nUsage:  chart install [NAME] [CHART] [flags]"),
+        ([_, _, rest @ ..], _) => bail!(
+            "INSTALLATION FAILED: expected at most two arguments, unexpected arguments: {}",
+            rest.join(", ")
+        ),
     }
 }
 

@@ -21,14 +21,16 @@ pub(crate) mod rollback;
 pub(crate) mod search;
 mod show;
 mod status;
-mod template;
+pub(crate) mod template;
 pub(crate) mod uninstall;
 pub(crate) mod upgrade;
 mod version;
 
 /// Runs the parsed command line.
 pub fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
-    if !cli.global.debug {
+    // An explicit --debug[=value] wins over HELM_DEBUG (which only sets the default).
+    let debug_flag_given = std::env::args().any(|a| a == "--debug" || a.starts_with("--debug="));
+    if !cli.global.debug && !debug_flag_given {
         cli.global.debug = std::env::var("HELM_DEBUG")
             .ok()
             .and_then(|v| go_parse_bool(&v))
@@ -43,7 +45,7 @@ pub fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Template(a) => template::run(&cli.global, &a),
         Command::Version(a) => version::run(&a),
         Command::Lint(a) => lint::run(&cli.global, &a),
-        Command::Show(a) => show::run(&a),
+        Command::Show(a) => show::run(&cli.global, &a),
         Command::Create(a) => create::run(&a),
         Command::History(a) => history::run(&cli.global, &a),
         Command::Status(a) => status::run(&cli.global, &a),

@@ -8,7 +8,7 @@ use chart_core::action::show::{self, ShowFormat, ShowOptions};
 
 use crate::cli::{ShowArgs, ShowChartArgs, ShowCommand};
 
-pub fn run(a: &ShowArgs) -> anyhow::Result<ExitCode> {
+pub fn run(g: &crate::cli::GlobalArgs, a: &ShowArgs) -> anyhow::Result<ExitCode> {
     let Some(what) = &a.what else {
         crate::cobra::print_help(&["show"]);
         return Ok(ExitCode::SUCCESS);
@@ -21,6 +21,8 @@ pub fn run(a: &ShowArgs) -> anyhow::Result<ExitCode> {
         ShowCommand::Values(v) => ("values", ShowFormat::Values, &v.common, v.jsonpath.clone()),
     };
     let chart = one_chart(name, common)?;
+    let version = common.version.clone().unwrap_or_default();
+    crate::commands::template::debug_line(g, "show.go:214", &format!("Original chart version: {version:?}"));
     if common.repo.is_some() {
         bail!("--repo: downloading charts from repositories is not supported");
     }

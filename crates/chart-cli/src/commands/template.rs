@@ -111,7 +111,6 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
         [chart] => (
             match name_template {
                 Some(t) => render_name_template(t)?,
-                None if a.generate_name => generated_name(chart),
                 None => "release-name".into(),
             },
             chart.clone(),
@@ -164,8 +163,16 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
     for w in &early {
         eprintln!("{w}");
     }
+    // helm checks the --dry-run value once the chart is loaded (after its warnings).
     if let Some(d) = &a.dry_run {
-        chart_core::action::release_install::DryRun::parse(d).map_err(|e| anyhow!(e))?;
+        if let Err(e) = chart_core::action::release_install::DryRun::parse(d) {
+            if let Ok(r) = &res {
+                for w in &r.warnings {
+                    eprintln!("{w}");
+                }
+            }
+            return Err(anyhow!(e));
+        }
     }
     let rendered = match res {
         Ok(r) => r,
@@ -219,6 +226,10 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("writing {}", full.display()))?;
             println!("wrote {}", full.display());
         }
+        // The manifests went to files: --show-only then finds none of its templates.
+        if let Some(first) = opts.show_only.first() {
+            bail!("could not find template {first} in chart");
+        }
         // helm then prints its (empty) manifest buffer with a newline.
         println!();
         return Ok(ExitCode::SUCCESS);
@@ -235,23 +246,4 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// `--generate-name`: the chart's base name (up to its first dot) and the unix time.
-pub fn generated_name(chart: &str) -> String {
-    let mut base = std::path::Path::new(chart)
-        .file_name()
-        .map(|b| b.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    if base.is_empty() || base == "." {
-        base = "chart".into();
-    }
-    if let Some(i) = base.find('.') {
-        base.truncate(i);
-    }
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    format!("{base}-{now}")
 }

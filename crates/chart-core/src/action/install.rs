@@ -572,15 +572,16 @@ pub fn output_dir_files(
     } else {
         String::new()
     };
+    // Helm writes CRDs under the chart's directory, never under the release name.
+    for (p, c) in &r.crds {
+        files.push((p.clone(), format!("---\n# Source: {p}\n{c}\n")));
+    }
     let mut add = |path: &str, content: &str| {
         files.push((
             format!("{prefix}{path}"),
             format!("---\n# Source: {path}\n{content}\n"),
         ));
     };
-    for (p, c) in &r.crds {
-        add(p, c);
-    }
     for m in &r.manifests {
         add(&m.name, &m.content);
     }
