@@ -315,7 +315,12 @@ pub struct GetMetadataArgs {
 #[derive(Args, Debug, Clone, Default)]
 pub struct ValuesArgs {
     /// specify values in a YAML file or a URL (can specify multiple)
-    #[arg(short = 'f', long = "values", value_delimiter = ',', value_name = "strings")]
+    #[arg(
+        short = 'f',
+        long = "values",
+        value_delimiter = ',',
+        value_name = "strings"
+    )]
     pub values: Vec<String>,
     /// set values on the command line (can specify multiple or separate values with commas: key1=val1,key2=val2)
     #[arg(long = "set")]
@@ -359,7 +364,12 @@ pub struct TemplateArgs {
     #[arg(long = "kube-version")]
     pub kube_version: Option<String>,
     /// Kubernetes api versions used for Capabilities.APIVersions
-    #[arg(short = 'a', long = "api-versions", value_delimiter = ',', value_name = "strings")]
+    #[arg(
+        short = 'a',
+        long = "api-versions",
+        value_delimiter = ',',
+        value_name = "strings"
+    )]
     pub api_versions: Vec<String>,
     /// set .Release.IsUpgrade instead of .Release.IsInstall
     #[arg(long = "is-upgrade")]
@@ -377,10 +387,10 @@ pub struct TemplateArgs {
     #[arg(short = 'g', long = "generate-name")]
     pub generate_name: bool,
     /// the path to an executable to be used for post rendering
-    #[arg(long = "post-renderer")]
+    #[arg(long = "post-renderer", value_name = "postRendererString")]
     pub post_renderer: Option<String>,
     /// an argument to the post-renderer (can specify multiple)
-    #[arg(long = "post-renderer-args")]
+    #[arg(long = "post-renderer-args", value_name = "postRendererArgsSlice")]
     pub post_renderer_args: Vec<String>,
     /// disables rendered templates validation against the values.schema.json
     #[arg(long = "skip-schema-validation")]

@@ -87,18 +87,22 @@ fn go_parse_int(s: &str) -> Option<i64> {
         Some(r) => (true, r),
         None => (false, s.strip_prefix('+').unwrap_or(s)),
     };
-    let (radix, digits, prefixed) = if let Some(r) = body.strip_prefix("0x").or(body.strip_prefix("0X")) {
-        (16, r, true)
-    } else if let Some(r) = body.strip_prefix("0o").or(body.strip_prefix("0O")) {
-        (8, r, true)
-    } else if let Some(r) = body.strip_prefix("0b").or(body.strip_prefix("0B")) {
-        (2, r, true)
-    } else if body.len() > 1 && body.starts_with('0') {
-        (8, &body[1..], true)
-    } else {
-        (10, body, false)
-    };
-    if digits.is_empty() || digits.starts_with('_') || digits.ends_with('_') || digits.contains("__")
+    let (radix, digits, prefixed) =
+        if let Some(r) = body.strip_prefix("0x").or(body.strip_prefix("0X")) {
+            (16, r, true)
+        } else if let Some(r) = body.strip_prefix("0o").or(body.strip_prefix("0O")) {
+            (8, r, true)
+        } else if let Some(r) = body.strip_prefix("0b").or(body.strip_prefix("0B")) {
+            (2, r, true)
+        } else if body.len() > 1 && body.starts_with('0') {
+            (8, &body[1..], true)
+        } else {
+            (10, body, false)
+        };
+    if digits.is_empty()
+        || digits.starts_with('_')
+        || digits.ends_with('_')
+        || digits.contains("__")
     {
         return None;
     }
@@ -383,8 +387,7 @@ fn flag_rows<'a>(args: impl Iterator<Item = &'a Arg>) -> Vec<FlagRow> {
                 _ => value_kind(a).unwrap_or_else(|| "string".into()),
             };
             let mut help = a.get_help().map(|h| h.to_string()).unwrap_or_default();
-            let defaults: Vec<String> =
-                a.get_default_values().iter().map(|d| utf8(d)).collect();
+            let defaults: Vec<String> = a.get_default_values().iter().map(|d| utf8(d)).collect();
             if let [d] = defaults.as_slice() {
                 if !d.is_empty() && d != "false" && d != "0" {
                     if kind == "string" {
@@ -436,7 +439,7 @@ fn render_flags(rows: &[FlagRow]) -> String {
     let width = lines.iter().map(|(l, _)| l.len()).max().unwrap_or(0);
     let mut s = String::new();
     for (l, h) in lines {
-        s.push_str(&format!("{l:width$}   {h}").trim_end().to_string());
+        s.push_str(format!("{l:width$}   {h}").trim_end());
         s.push('\n');
     }
     s
@@ -470,14 +473,21 @@ pub fn usage_text(root: &Command, path: &[String]) -> String {
     let runnable = subs.is_empty() || path.is_empty();
     let mut s = String::from("Usage:");
     if runnable && !path.is_empty() {
-        s.push_str(&format!("\n  {}", usage_line(&path.iter().map(String::as_str).collect::<Vec<_>>())));
+        s.push_str(&format!(
+            "\n  {}",
+            usage_line(&path.iter().map(String::as_str).collect::<Vec<_>>())
+        ));
     }
     if !subs.is_empty() {
         s.push_str(&format!("\n  {} [command]", command_path(path)));
     }
     let aliases: Vec<&str> = cmd.get_all_aliases().collect();
     if !aliases.is_empty() {
-        s.push_str(&format!("\n\nAliases:\n  {}, {}", cmd.get_name(), aliases.join(", ")));
+        s.push_str(&format!(
+            "\n\nAliases:\n  {}, {}",
+            cmd.get_name(),
+            aliases.join(", ")
+        ));
     }
     if !subs.is_empty() {
         s.push_str("\n\nAvailable Commands:");
@@ -494,12 +504,21 @@ pub fn usage_text(root: &Command, path: &[String]) -> String {
             names.push(("help".into(), "Help about any command".into()));
             names.sort();
         }
-        let pad = names.iter().map(|(n, _)| n.len()).max().unwrap_or(0).max(11);
+        let pad = names
+            .iter()
+            .map(|(n, _)| n.len())
+            .max()
+            .unwrap_or(0)
+            .max(11);
         for (n, a) in names {
             s.push_str(&format!("\n  {n:pad$} {a}"));
         }
     }
-    let name = if path.is_empty() { "chart" } else { cmd.get_name() };
+    let name = if path.is_empty() {
+        "chart"
+    } else {
+        cmd.get_name()
+    };
     let help_row = FlagRow {
         long: "help".into(),
         short: Some('h'),
@@ -667,11 +686,7 @@ fn render_error(root: &Command, path: &[String], words: &[String], e: &clap::Err
         ErrorKind::InvalidValue => {
             let arg = ctx(e, ContextKind::InvalidArg).unwrap_or_default();
             let value = ctx(e, ContextKind::InvalidValue).unwrap_or_default();
-            let long = arg
-                .split([' ', '=', '['])
-                .next()
-                .unwrap_or("")
-                .to_string();
+            let long = arg.split([' ', '=', '[']).next().unwrap_or("").to_string();
             if value.is_empty() {
                 let last = words.last().cloned().unwrap_or_default();
                 if !last.starts_with("--") && last.starts_with('-') {

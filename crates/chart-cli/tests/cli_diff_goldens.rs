@@ -39,9 +39,9 @@ impl Norm {
             time: Regex::new(
                 r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]+ \+0000 UTC m=\+[0-9.]+",
             )
-            .unwrap(),
-            unixtime: Regex::new(r"-1[0-9]{9}\b").unwrap(),
-            helm_word: Regex::new(r#"(^|[ '"])helm([ '"]|$)"#).unwrap(),
+            .expect("time regex"),
+            unixtime: Regex::new(r"-1[0-9]{9}\b").expect("unixtime regex"),
+            helm_word: Regex::new(r#"(^|[ '"])helm([ '"]|$)"#).expect("helm regex"),
         }
     }
 
@@ -134,7 +134,11 @@ fn list_outdir(dir: &Path) -> String {
     }
     let mut files = Vec::new();
     walk(dir, dir, &mut files);
-    files.sort_by(|a, b| a.to_string_lossy().as_bytes().cmp(b.to_string_lossy().as_bytes()));
+    files.sort_by(|a, b| {
+        a.to_string_lossy()
+            .as_bytes()
+            .cmp(b.to_string_lossy().as_bytes())
+    });
     let mut s = String::new();
     for f in files {
         s.push_str(&format!("==> {} <==\n", f.display()));
@@ -170,7 +174,10 @@ fn cli_diff_goldens_match_helm() {
         })
         .collect();
     for (n, why) in &known {
-        assert!(names.contains(n), "KNOWN-FAILURES lists {n}, which is no case");
+        assert!(
+            names.contains(n),
+            "KNOWN-FAILURES lists {n}, which is no case"
+        );
         assert!(!why.is_empty(), "KNOWN-FAILURES: {n} needs a reason");
     }
     let norm = Norm::new();
@@ -244,7 +251,8 @@ fn cli_diff_goldens_match_helm() {
         let mut got_out = ours(&out.stdout);
         let mut got_err = cut_debug_dump(&ours(&out.stderr));
         let mut want_out = read(&dir, name, "out").expect("golden");
-        let mut want_err = cut_debug_dump(&norm.rename(&read(&dir, name, "stderr").unwrap_or_default()));
+        let mut want_err =
+            cut_debug_dump(&norm.rename(&read(&dir, name, "stderr").unwrap_or_default()));
         if help {
             want_out = help_skeleton(&norm.rename(&want_out));
             want_err = help_skeleton(&want_err);

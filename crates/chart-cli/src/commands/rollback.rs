@@ -61,12 +61,15 @@ pub fn run(g: &GlobalArgs, a: &RollbackArgs) -> anyhow::Result<ExitCode> {
         dry_run: a.dry_run,
         force: a.force,
         cleanup_on_fail: a.cleanup_on_fail,
-        max_history: a.history_max.map(|v| usize::try_from(v).unwrap_or(0)).unwrap_or_else(|| {
-            std::env::var("HELM_MAX_HISTORY")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(10)
-        }),
+        max_history: a
+            .history_max
+            .map(|v| usize::try_from(v).unwrap_or(0))
+            .unwrap_or_else(|| {
+                std::env::var("HELM_MAX_HISTORY")
+                    .ok()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(10)
+            }),
         common: common(g, a.wait, a.wait_for_jobs, &a.timeout, a.no_hooks)?,
     };
     runtime()?.block_on(async {

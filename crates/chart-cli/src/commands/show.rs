@@ -22,7 +22,11 @@ pub fn run(g: &crate::cli::GlobalArgs, a: &ShowArgs) -> anyhow::Result<ExitCode>
     };
     let chart = one_chart(name, common)?;
     let version = common.version.clone().unwrap_or_default();
-    crate::commands::template::debug_line(g, "show.go:214", &format!("Original chart version: {version:?}"));
+    crate::commands::template::debug_line(
+        g,
+        "show.go:214",
+        &format!("Original chart version: {version:?}"),
+    );
     if common.repo.is_some() {
         bail!("--repo: downloading charts from repositories is not supported");
     }

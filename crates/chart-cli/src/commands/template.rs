@@ -83,7 +83,9 @@ fn check_post_renderer(prog: &str) -> anyhow::Result<()> {
         if in_path {
             Ok(())
         } else {
-            Err(format!("exec: {prog:?}: executable file not found in $PATH"))
+            Err(format!(
+                "exec: {prog:?}: executable file not found in $PATH"
+            ))
         }
     };
     found.map_err(|why| {
@@ -136,7 +138,12 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
         skip_tests: a.skip_tests,
         no_hooks: a.no_hooks,
         kube_version,
-        api_versions: a.api_versions.iter().filter(|v| !v.is_empty()).cloned().collect(),
+        api_versions: a
+            .api_versions
+            .iter()
+            .filter(|v| !v.is_empty())
+            .cloned()
+            .collect(),
         skip_schema_validation: a.skip_schema_validation,
         show_only: a.show_only.clone(),
         enable_dns: a.enable_dns,
@@ -150,12 +157,20 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
         ..TemplateOptions::default()
     };
     let version = a.version.clone().unwrap_or_default();
-    debug_line(g, "install.go:225", &format!("Original chart version: {version:?}"));
+    debug_line(
+        g,
+        "install.go:225",
+        &format!("Original chart version: {version:?}"),
+    );
     let chart =
         crate::commands::pull::locate(g, &chart, a.version.as_deref(), a.repo.as_deref(), a.devel)?;
     if g.debug && chart_core::action::install::locate_chart(&chart).is_ok() {
         let abs = std::path::absolute(&chart).unwrap_or_else(|_| chart.clone().into());
-        debug_line(g, "install.go:242", &format!("CHART PATH: {}\n", abs.display()));
+        debug_line(
+            g,
+            "install.go:242",
+            &format!("CHART PATH: {}\n", abs.display()),
+        );
     }
     let mut early = Vec::new();
     let values = value_options(&a.values);

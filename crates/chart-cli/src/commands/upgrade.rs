@@ -175,7 +175,10 @@ pub fn run(g: &GlobalArgs, a: &UpgradeArgs) -> anyhow::Result<ExitCode> {
             reset_then_reuse_values: a.reset_then_reuse_values,
             force: a.force,
             cleanup_on_fail: a.cleanup_on_fail,
-            max_history: a.history_max.map(|v| usize::try_from(v).unwrap_or(0)).unwrap_or_else(default_history_max),
+            max_history: a
+                .history_max
+                .map(|v| usize::try_from(v).unwrap_or(0))
+                .unwrap_or_else(default_history_max),
             atomic: a.atomic,
             description: a.description.clone(),
             labels: parse_labels(&a.labels)?,

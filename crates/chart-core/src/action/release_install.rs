@@ -39,9 +39,10 @@ impl DryRun {
             "" | "none" | "false" => Ok(DryRun::None),
             "client" | "true" => Ok(DryRun::Client),
             "server" => Ok(DryRun::Server),
-            _ => Err(format!(
+            _ => Err(
                 "Invalid dry-run flag. Flag must one of the following: false, true, none, client, server"
-            )),
+                    .to_string(),
+            ),
         }
     }
 
