@@ -5,6 +5,7 @@
 #
 # Usage: scripts/record-cli-diff-goldens.sh          (from anywhere; runs in the repo root)
 #        HELM=/path/to/helm scripts/record-cli-diff-goldens.sh
+#        CASES="name1 name2" scripts/record-cli-diff-goldens.sh   (re-record only these)
 #
 # Layout, under testdata/cli-diff/ (as testdata/cli/):
 #   NAME.args    the arguments, one per line (an empty line is an empty argument)
@@ -41,7 +42,9 @@ C=$OUT/charts
 V=$OUT/values
 A=$OUT/archives
 mkdir -p "$OUT" "$A"
-rm -f "$OUT"/*.args "$OUT"/*.out "$OUT"/*.stderr "$OUT"/*.rc "$OUT"/*.env "$OUT"/*.outdir "$OUT"/*.mode
+if [ -z "${CASES:-}" ]; then
+  rm -f "$OUT"/*.args "$OUT"/*.out "$OUT"/*.stderr "$OUT"/*.rc "$OUT"/*.env "$OUT"/*.outdir "$OUT"/*.mode
+fi
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
@@ -108,6 +111,10 @@ count=0
 rec() {
   local expect=$1 name=$2
   shift 2
+  if [ -n "${CASES:-}" ]; then
+    [[ " $CASES " == *" $name "* ]] || return 0
+    rm -f "$OUT/$name".*
+  fi
   [ ! -e "$OUT/$name.args" ] || { echo "duplicate case $name" >&2; exit 1; }
   mkdir -p "$scratch/r1" "$scratch/r2"
   run1 "$scratch/r1" "$@"
@@ -471,7 +478,8 @@ rec any search-repo-empty search repo x
 rec any debug-template template $OK --debug
 rec any debug-template-version template $OK --debug --version 1.2.3
 rec any debug-template-fail template $FAIL --debug
-rec any debug-invalid-yaml template testdata/template/err-invalid-yaml/chart --debug
+# One template only: with several, helm prints the rendered files in Go's map order.
+rec any debug-invalid-yaml template $C/bad-yaml --debug
 rec any debug-lint lint $OK --debug
 rec any debug-show show chart $OK --debug
 rec any debug-version version --debug
@@ -479,8 +487,8 @@ rec any debug-output-dir template $OK --debug --output-dir @OUTDIR@
 recenv any debug-env-true HELM_DEBUG=true template $OK
 recenv any debug-env-1 HELM_DEBUG=1 template $OK
 recenv any debug-env-flag-false HELM_DEBUG=true template $OK --debug=false
-recenv any debug-env-invalid-yaml HELM_DEBUG=true template testdata/template/err-invalid-yaml/chart
-rec any nodebug-invalid-yaml template testdata/template/err-invalid-yaml/chart
+recenv any debug-env-invalid-yaml HELM_DEBUG=true template $C/bad-yaml
+rec any nodebug-invalid-yaml template $C/bad-yaml
 
 ## Class 4: warnings before a failure, in helm's order.
 rec any warn-deprecated-fail template $FAIL

@@ -166,7 +166,7 @@ pub struct StatusArgs {
     #[arg(long = "wait-for-jobs")]
     pub wait_for_jobs: bool,
     /// with --wait, how long to wait for the resources to be ready
-    #[arg(long, default_value = "5m0s")]
+    #[arg(long, default_value = "5m0s", value_name = "duration", value_parser = crate::cobra::GoDuration)]
     pub timeout: String,
 }
 

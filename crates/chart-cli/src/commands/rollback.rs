@@ -39,7 +39,7 @@ pub struct RollbackArgs {
     #[arg(long = "wait-for-jobs")]
     pub wait_for_jobs: bool,
     /// time to wait for any individual Kubernetes operation (like Jobs for hooks)
-    #[arg(long, default_value = "5m0s")]
+    #[arg(long, default_value = "5m0s", value_name = "duration", value_parser = crate::cobra::GoDuration)]
     pub timeout: String,
 }
 

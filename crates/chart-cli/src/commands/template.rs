@@ -8,11 +8,18 @@ use chart_core::action::install::{self, ActionError, TemplateOptions};
 use chart_core::gotmpl::bytestr;
 use chart_core::values::ValueOptions;
 
+use super::print_out;
 use crate::cli::{GlobalArgs, TemplateArgs, ValuesArgs};
 
 pub fn value_options(v: &ValuesArgs) -> ValueOptions {
     ValueOptions {
-        value_files: v.values.clone(),
+        // pflag's string slice: comma-separated, and "" is no value at all.
+        value_files: v
+            .values
+            .iter()
+            .filter(|f| !f.is_empty())
+            .flat_map(|f| f.split(',').map(str::to_string))
+            .collect(),
         json_values: v.set_json.clone(),
         values: v.set.clone(),
         string_values: v.set_string.clone(),
@@ -37,10 +44,15 @@ fn post_render(prog: &str, args: &[String], input: &str) -> anyhow::Result<Strin
     }
     let out = child.wait_with_output()?;
     if !out.status.success() {
+        // Go's exec.ExitError text.
+        let status = match out.status.code() {
+            Some(c) => format!("exit status {c}"),
+            None => out.status.to_string(),
+        };
         bail!(
-            "error while running command {prog}. error output:\n{}: {}",
+            "error while running command {}. error output:\n{}: {status}",
+            look_path(prog),
             String::from_utf8_lossy(&out.stderr),
-            out.status
         );
     }
     Ok(bytestr::from_go_vec(out.stdout))
@@ -60,6 +72,21 @@ pub fn debug_line(g: &GlobalArgs, site: &str, msg: &str) {
         let now = gotime::GoTime::now().go_string();
         let _ = writeln!(std::io::stderr().lock(), "{site}: {now} [debug] {msg}");
     }
+}
+
+/// Go's `exec.LookPath`: a name without `/` is found in `$PATH`.
+fn look_path(prog: &str) -> String {
+    if prog.contains('/') {
+        return prog.to_string();
+    }
+    std::env::var_os("PATH")
+        .and_then(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join(prog))
+                .find(|f| f.is_file())
+        })
+        .map(|f| f.display().to_string())
+        .unwrap_or_else(|| prog.to_string())
 }
 
 /// `--post-renderer`: helm resolves the program when it parses the flag.
@@ -154,6 +181,7 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
             .map(|p| (p, a.post_renderer_args.clone())),
         // The process ends after printing.
         skip_teardown: true,
+        keep_failed_manifest: g.debug,
         ..TemplateOptions::default()
     };
     let version = a.version.clone().unwrap_or_default();
@@ -192,10 +220,14 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
     let rendered = match res {
         Ok(r) => r,
         Err(e) => {
-            if e.is_render_error() && !g.debug {
-                return Err(anyhow!(
-                    "{e}\n\nUse --debug flag to render out invalid YAML"
-                ));
+            if e.is_render_error() {
+                if !g.debug {
+                    return Err(anyhow!(
+                        "{e}\n\nUse --debug flag to render out invalid YAML"
+                    ));
+                }
+                // helm prints the release's manifest (what rendered) before the error.
+                print_out(&format!("{}\n", e.failed_manifest().trim()))?;
             }
             return Err(anyhow!("{e}"));
         }
@@ -217,8 +249,13 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
     }
     let mut manifest = rendered.manifest_text();
     if let Some((prog, args)) = &opts.post_renderer {
-        manifest = post_render(prog, args, &manifest)
-            .map_err(|e| anyhow!("error while running post render on files: {e}"))?;
+        manifest = post_render(prog, args, &manifest).map_err(|e| {
+            let e = format!("error while running post render on files: {e}");
+            match g.debug {
+                true => anyhow!(e),
+                false => anyhow!("{e}\n\nUse --debug flag to render out invalid YAML"),
+            }
+        })?;
     }
     if let Some(dir) = a.output_dir.as_deref().filter(|d| !d.is_empty()) {
         let files = install::output_dir_files(&rendered, &manifest, &opts, a.release_name);
@@ -226,8 +263,17 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
         for (path, content) in files {
             let full = std::path::Path::new(dir).join(&path);
             if let Some(parent) = full.parent() {
-                std::fs::create_dir_all(parent)
-                    .with_context(|| format!("creating {}", parent.display()))?;
+                if let Err(e) = std::fs::create_dir_all(parent) {
+                    // helm stats the directory first: Go's "stat PATH: not a directory".
+                    let why = match e.raw_os_error() {
+                        Some(20) => format!("stat {}: not a directory", parent.display()),
+                        _ => format!("mkdir {}: {e}", parent.display()),
+                    };
+                    match g.debug {
+                        true => bail!("{why}"),
+                        false => bail!("{why}\n\nUse --debug flag to render out invalid YAML"),
+                    }
+                }
             }
             let append = !written.insert(path);
             let mut f = std::fs::OpenOptions::new()

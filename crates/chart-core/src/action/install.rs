@@ -47,6 +47,9 @@ pub struct TemplateOptions {
     pub lookup: Option<std::sync::Arc<dyn crate::engine::funcs::Lookup>>,
     /// `--render-subchart-notes`: the NOTES.txt of every chart, not only the root's.
     pub sub_notes: bool,
+    /// Keep the rendered files for [`ActionError::failed_manifest`] when the output is not
+    /// valid YAML (`template --debug`; costs a copy of the output).
+    pub keep_failed_manifest: bool,
 }
 
 /// Why a render failed. `Render` errors are those Helm prints with its
@@ -65,12 +68,34 @@ pub enum ActionError {
     /// Rendering (kubeVersion check, templates, YAML of the output) failed.
     #[error("{0}")]
     Render(String),
+    /// The rendered output did not parse as YAML; `manifest` holds every rendered file as
+    /// helm keeps them for `--debug` (`---\n# Source: NAME\nCONTENT\n`, sorted by name
+    /// where helm uses Go's map order).
+    #[error("{message}")]
+    RenderManifest {
+        /// The error.
+        message: String,
+        /// The rendered files.
+        manifest: String,
+    },
 }
 
 impl ActionError {
     /// Whether Helm appends its `--debug` hint to this error.
     pub fn is_render_error(&self) -> bool {
-        matches!(self, ActionError::Render(_))
+        matches!(
+            self,
+            ActionError::Render(_) | ActionError::RenderManifest { .. }
+        )
+    }
+
+    /// What helm keeps as the release manifest when rendering failed (printed by
+    /// `template --debug`): the rendered files for a YAML error, else nothing.
+    pub fn failed_manifest(&self) -> &str {
+        match self {
+            ActionError::RenderManifest { manifest, .. } => manifest,
+            _ => "",
+        }
     }
 }
 
@@ -130,7 +155,12 @@ pub fn validate_release_name(name: &str) -> Result<(), ActionError> {
     let ok = RE
         .get_or_init(|| regex_lite::Regex::new(PATTERN).unwrap_or_else(|_| unreachable!()))
         .is_match(name);
-    if name.is_empty() || name.len() > 53 || !ok {
+    if name.is_empty() {
+        return Err(ActionError::Other(
+            "release name \"\": no name provided".to_string(),
+        ));
+    }
+    if name.len() > 53 || !ok {
         return Err(ActionError::Other(format!(
             "release name {}: invalid release name, must match regex {PATTERN} and the length must not be longer than 53",
             gotmpl::fmt::go_quote(name)
@@ -332,7 +362,29 @@ fn render_resources_parsed(
         }
         true
     });
-    let (hooks, manifests) = sort_manifests(files, INSTALL_ORDER, &mut warnings)?;
+    let blob = |files: &std::collections::BTreeMap<String, String>| {
+        let mut b = String::new();
+        for (name, content) in files {
+            if !content.trim().is_empty() {
+                b.push_str(&format!("---\n# Source: {name}\n{content}\n"));
+            }
+        }
+        b
+    };
+    let kept = if opts.keep_failed_manifest {
+        files.clone()
+    } else {
+        Default::default()
+    };
+    let (hooks, manifests) = match sort_manifests(files, INSTALL_ORDER, &mut warnings) {
+        Ok(x) => x,
+        Err(e) => {
+            return Err(ActionError::RenderManifest {
+                message: e.to_string(),
+                manifest: blob(&kept),
+            })
+        }
+    };
     let crds = if opts.include_crds {
         ch.crd_objects()
             .into_iter()
