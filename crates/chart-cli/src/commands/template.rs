@@ -192,13 +192,16 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
     );
     let chart =
         crate::commands::pull::locate(g, &chart, a.version.as_deref(), a.repo.as_deref(), a.devel)?;
-    if g.debug && chart_core::action::install::locate_chart(&chart).is_ok() {
-        let abs = std::path::absolute(&chart).unwrap_or_else(|_| chart.clone().into());
-        debug_line(
-            g,
-            "install.go:242",
-            &format!("CHART PATH: {}\n", abs.display()),
-        );
+    // helm's LocateChart answers a local chart with its absolute path.
+    let chart = if std::path::Path::new(&chart).exists() {
+        chart_core::chart::filepath::absolute_clean(std::path::Path::new(&chart))
+            .display()
+            .to_string()
+    } else {
+        chart
+    };
+    if chart_core::action::install::locate_chart(&chart).is_ok() {
+        debug_line(g, "install.go:242", &format!("CHART PATH: {chart}\n"));
     }
     let mut early = Vec::new();
     let values = value_options(&a.values);
