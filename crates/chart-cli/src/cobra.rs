@@ -345,6 +345,7 @@ fn use_line(path: &[String]) -> String {
         ["rollback"] => "rollback <RELEASE> [REVISION]",
         ["uninstall"] => "uninstall RELEASE_NAME [...]",
         ["list"] => "list",
+        ["help"] => "help [command]",
         ["version"] => "version",
         ["show", "all" | "chart" | "crds" | "readme" | "values"] => {
             return format!("show {} [CHART]", p[1])
@@ -399,7 +400,7 @@ fn flag_rows<'a>(args: impl Iterator<Item = &'a Arg>) -> Vec<FlagRow> {
                 }
             }
             // The one value flag of helm with an optional value.
-            let kind = if long == "dry-run" {
+            let kind = if long == "dry-run" && !kind.is_empty() {
                 format!("{kind}[=\"client\"]")
             } else {
                 kind

@@ -29,7 +29,7 @@ pub struct DependencyListArgs {
     #[arg(num_args = 0..)]
     pub args: Vec<String>,
     /// maximum column width for output table
-    #[arg(long = "max-col-width", default_value_t = 80)]
+    #[arg(long = "max-col-width", default_value_t = 80, value_name = "uint")]
     pub max_col_width: usize,
 }
 

@@ -63,7 +63,7 @@ pub struct InstallArgs {
     #[arg(long = "render-subchart-notes")]
     pub render_subchart_notes: bool,
     /// labels that would be added to release metadata
-    #[arg(short = 'l', long)]
+    #[arg(short = 'l', long, value_name = "stringToString")]
     pub labels: Vec<String>,
     /// ignore the ownership check and take over existing resources
     #[arg(long = "take-ownership")]

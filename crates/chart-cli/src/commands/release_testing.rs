@@ -25,7 +25,7 @@ pub struct TestArgs {
     #[arg(long)]
     pub logs: bool,
     /// specify tests by attribute (currently "name") using attribute=value syntax or '!attribute=value' to exclude a test (can specify multiple or separate values with commas: name=test1,name=test2)
-    #[arg(long)]
+    #[arg(long, value_delimiter = ',', value_name = "strings")]
     pub filter: Vec<String>,
     /// if set, do not show notes in test output
     #[arg(long = "hide-notes")]

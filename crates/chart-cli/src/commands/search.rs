@@ -44,7 +44,7 @@ pub struct SearchRepoArgs {
     #[arg(long, default_value = "")]
     pub version: String,
     /// maximum column width for output table
-    #[arg(long = "max-col-width", default_value_t = 50)]
+    #[arg(long = "max-col-width", default_value_t = 50, value_name = "uint")]
     pub max_col_width: usize,
     /// search fails if no results are found
     #[arg(long = "fail-on-no-result")]

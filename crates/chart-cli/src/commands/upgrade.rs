@@ -78,7 +78,7 @@ pub struct UpgradeArgs {
     #[arg(long, default_value = "")]
     pub description: String,
     /// labels that would be added to release metadata ("null" removes a label)
-    #[arg(short = 'l', long)]
+    #[arg(short = 'l', long, value_name = "stringToString")]
     pub labels: Vec<String>,
     /// disable pre/post upgrade hooks
     #[arg(long = "no-hooks")]
