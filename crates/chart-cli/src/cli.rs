@@ -315,12 +315,9 @@ pub struct GetMetadataArgs {
 #[derive(Args, Debug, Clone, Default)]
 pub struct ValuesArgs {
     /// specify values in a YAML file or a URL (can specify multiple)
-    #[arg(
-        short = 'f',
-        long = "values",
-        value_delimiter = ',',
-        value_name = "strings"
-    )]
+    // A pflag string slice: each value is split on commas (and "" adds nothing) by
+    // `commands::template::value_options`.
+    #[arg(short = 'f', long = "values", value_name = "strings")]
     pub values: Vec<String>,
     /// set values on the command line (can specify multiple or separate values with commas: key1=val1,key2=val2)
     #[arg(long = "set")]

@@ -244,7 +244,10 @@ pub fn create_from(path: &str, starter: &Path) -> Result<Created, CreateFromErro
         }
         std::fs::write(&file, data).map_err(|e| io("open", &file, &e))
     };
-    write("Chart.yaml", super::save::chartfile_yaml(&ch.metadata)?.as_bytes())?;
+    write(
+        "Chart.yaml",
+        super::save::chartfile_yaml(&ch.metadata)?.as_bytes(),
+    )?;
     let read = |f: &super::File| {
         f.read()
             .map(|d| d.into_owned())
