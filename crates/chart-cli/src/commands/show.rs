@@ -9,7 +9,11 @@ use chart_core::action::show::{self, ShowFormat, ShowOptions};
 use crate::cli::{ShowArgs, ShowChartArgs, ShowCommand};
 
 pub fn run(g: &crate::cli::GlobalArgs, a: &ShowArgs) -> anyhow::Result<ExitCode> {
-    let (name, format, common, jsonpath) = match &a.what {
+    let Some(what) = &a.what else {
+        crate::cobra::print_help(&["show"]);
+        return Ok(ExitCode::SUCCESS);
+    };
+    let (name, format, common, jsonpath) = match what {
         ShowCommand::All(c) => ("all", ShowFormat::All, c, None),
         ShowCommand::Chart(c) => ("chart", ShowFormat::Chart, c, None),
         ShowCommand::Crds(c) => ("crds", ShowFormat::Crds, c, None),
@@ -17,6 +21,12 @@ pub fn run(g: &crate::cli::GlobalArgs, a: &ShowArgs) -> anyhow::Result<ExitCode>
         ShowCommand::Values(v) => ("values", ShowFormat::Values, &v.common, v.jsonpath.clone()),
     };
     let chart = one_chart(name, common)?;
+    let version = common.version.clone().unwrap_or_default();
+    crate::commands::template::debug_line(
+        g,
+        "show.go:214",
+        &format!("Original chart version: {version:?}"),
+    );
     if common.verify {
         bail!("--verify: provenance verification is not supported");
     }

@@ -61,8 +61,8 @@ pub struct UpgradeArgs {
     #[arg(long = "cleanup-on-fail")]
     pub cleanup_on_fail: bool,
     /// limit the maximum number of revisions saved per release. Use 0 for no limit
-    #[arg(long = "history-max")]
-    pub history_max: Option<usize>,
+    #[arg(long = "history-max", value_name = "int", value_parser = crate::cobra::GoInt)]
+    pub history_max: Option<i64>,
     /// if set, upgrade process rolls back changes made in case of failed upgrade (implies --wait)
     #[arg(long)]
     pub atomic: bool,
@@ -73,13 +73,13 @@ pub struct UpgradeArgs {
     #[arg(long = "wait-for-jobs")]
     pub wait_for_jobs: bool,
     /// time to wait for any individual Kubernetes operation (like Jobs for hooks)
-    #[arg(long, default_value = "5m0s")]
+    #[arg(long, default_value = "5m0s", value_name = "duration", value_parser = crate::cobra::GoDuration)]
     pub timeout: String,
     /// add a custom description
     #[arg(long, default_value = "")]
     pub description: String,
     /// labels that would be added to release metadata ("null" removes a label)
-    #[arg(short = 'l', long)]
+    #[arg(short = 'l', long, value_name = "stringToString")]
     pub labels: Vec<String>,
     /// disable pre/post upgrade hooks
     #[arg(long = "no-hooks")]
@@ -106,7 +106,7 @@ pub struct UpgradeArgs {
     #[arg(long = "recover-stuck")]
     pub recover_stuck: bool,
     /// prints the output in the specified format. Allowed values: table, json, yaml
-    #[arg(short = 'o', long, default_value = "table")]
+    #[arg(short = 'o', long, default_value = "table", value_name = "format", value_parser = crate::cobra::OutputFormatFlag)]
     pub output: String,
     /// specify a version constraint for the chart version to use
     #[arg(long)]
@@ -192,7 +192,10 @@ pub fn run(g: &GlobalArgs, a: &UpgradeArgs) -> anyhow::Result<ExitCode> {
             reset_then_reuse_values: a.reset_then_reuse_values,
             force: a.force,
             cleanup_on_fail: a.cleanup_on_fail,
-            max_history: a.history_max.unwrap_or_else(default_history_max),
+            max_history: a
+                .history_max
+                .map(|v| usize::try_from(v).unwrap_or(0))
+                .unwrap_or_else(default_history_max),
             atomic: a.atomic,
             description: a.description.clone(),
             labels: parse_labels(&a.labels)?,

@@ -40,9 +40,10 @@ impl DryRun {
             "" | "none" | "false" => Ok(DryRun::None),
             "client" | "true" => Ok(DryRun::Client),
             "server" => Ok(DryRun::Server),
-            other => Err(format!(
-                "invalid dry-run flag. Flag must one of the following: false, true, client, server: {other:?}"
-            )),
+            _ => Err(
+                "Invalid dry-run flag. Flag must one of the following: false, true, none, client, server"
+                    .to_string(),
+            ),
         }
     }
 
