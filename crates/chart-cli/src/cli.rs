@@ -114,6 +114,8 @@ pub enum Command {
     /// manage a chart's dependencies
     #[command(alias = "dep", alias = "dependencies")]
     Dependency(crate::commands::dependency::DependencyArgs),
+    /// verify that a chart at the given path has been signed and is valid
+    Verify(crate::commands::verify::VerifyArgs),
 }
 
 /// `chart history RELEASE_NAME`.
