@@ -452,6 +452,9 @@ pub struct ShowChartArgs {
     /// verify the package before using it
     #[arg(long)]
     pub verify: bool,
+    /// location of public keys used for verification
+    #[arg(long)]
+    pub keyring: Option<String>,
 }
 
 /// `chart show values`.

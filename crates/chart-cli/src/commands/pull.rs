@@ -80,6 +80,47 @@ pub struct PullArgs {
     /// if untar is specified, this flag specifies the name of the directory into which the chart is expanded
     #[arg(long, default_value = ".")]
     pub untardir: String,
+    /// verify the package before using it
+    #[arg(long)]
+    pub verify: bool,
+    /// fetch the provenance file, but don't perform verification
+    #[arg(long)]
+    pub prov: bool,
+    /// location of public keys used for verification
+    #[arg(long)]
+    pub keyring: Option<String>,
+}
+
+/// Downloads `c` into `dest`, with its `.prov` (and verification) when asked; prints
+/// what helm prints.
+fn fetch(
+    a: &PullArgs,
+    c: &str,
+    opts: &ChartPathOptions,
+    dest: &Path,
+    settings: &chart_core::repo::config::Settings,
+) -> anyhow::Result<PathBuf> {
+    use chart_core::repo::download::{download_with_prov, ProvMode};
+    let mode = if a.verify {
+        ProvMode::Verify
+    } else if a.prov {
+        ProvMode::Fetch
+    } else {
+        return download_to(c, opts, dest, settings).map_err(|e| anyhow!("{e}"));
+    };
+    let keyring = a
+        .keyring
+        .clone()
+        .unwrap_or_else(crate::commands::dependency::default_keyring);
+    let (file, v, warning) =
+        download_with_prov(c, opts, dest, settings, mode, Path::new(&keyring))
+            .map_err(|e| anyhow!("{e}"))?;
+    let mut out = warning;
+    if let Some(v) = v {
+        out.push_str(&v.report());
+    }
+    crate::commands::print_out(&out)?;
+    Ok(file)
 }
 
 pub fn run(g: &GlobalArgs, a: &PullArgs) -> anyhow::Result<ExitCode> {
@@ -91,13 +132,13 @@ pub fn run(g: &GlobalArgs, a: &PullArgs) -> anyhow::Result<ExitCode> {
     for c in &a.charts {
         let dest = Path::new(&a.destination);
         if !a.untar {
-            download_to(c, &opts, dest, &settings).map_err(|e| anyhow!("{e}"))?;
+            fetch(a, c, &opts, dest, &settings)?;
             continue;
         }
         let tmp = std::env::temp_dir().join(format!("chart-pull-{}", std::process::id()));
         std::fs::create_dir_all(&tmp)?;
         let res = (|| -> anyhow::Result<()> {
-            let saved = download_to(c, &opts, &tmp, &settings).map_err(|e| anyhow!("{e}"))?;
+            let saved = fetch(a, c, &opts, &tmp, &settings)?;
             let ud: PathBuf = if Path::new(&a.untardir).is_absolute() {
                 PathBuf::from(&a.untardir)
             } else {

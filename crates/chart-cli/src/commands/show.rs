@@ -21,7 +21,16 @@ pub fn run(a: &ShowArgs) -> anyhow::Result<ExitCode> {
         bail!("--repo: downloading charts from repositories is not supported");
     }
     if common.verify {
-        bail!("--verify: provenance verification is not supported");
+        // helm's LocateChart: a local archive is checked against its .prov (silently).
+        let keyring = common
+            .keyring
+            .clone()
+            .unwrap_or_else(crate::commands::dependency::default_keyring);
+        let abs = chart_core::chart::filepath::absolute_clean(std::path::Path::new(chart));
+        if std::fs::metadata(&abs).is_ok() {
+            chart_core::repo::provenance::verify_chart(&abs, std::path::Path::new(&keyring))
+                .map_err(|e| anyhow!("{e}"))?;
+        }
     }
     // --version and --devel only select among repository versions; a local chart ignores them.
     let opts = ShowOptions { jsonpath };

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 
 use super::config::{download_index, http_get, Entry, RepoFile, Settings};
 use super::dependency::go_join;
-use super::index::IndexFile;
+use super::index::{IndexError, IndexFile};
 use super::provenance;
 use crate::chart::metadata::API_VERSION_V1;
 use crate::chart::save::{self, SaveOptions};
@@ -202,6 +202,18 @@ fn load_repo_file(path: &Path) -> Result<RepoFile> {
     RepoFile::load(path).map_err(|e| fail(e.to_string()))
 }
 
+/// An index load error as Go prints it (`open PATH: no such file or directory`).
+fn index_err(e: &IndexError) -> String {
+    match e {
+        IndexError::Io { path, err } => format!(
+            "open {}: {}",
+            path.display(),
+            crate::chart::loader::go_io_text(err)
+        ),
+        e => e.to_string(),
+    }
+}
+
 /// The versions (newest first) of `name` in a cached index.
 fn index_versions(idx: &IndexFile, name: &str) -> Option<Vec<(String, Vec<String>)>> {
     idx.entries.get(name).map(|vs| {
@@ -360,11 +372,8 @@ impl Manager<'_> {
     /// (keyed by dependency name; unconfigured URLs keyed by themselves), with `@name` and
     /// `alias:name` replaced by the repository's URL in `deps`.
     fn resolve_repo_names(&mut self, deps: &mut [Dependency]) -> Result<BTreeMap<String, String>> {
-        let path = self.settings.repository_config.clone();
-        let rf = match std::fs::metadata(&path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
-            _ => load_repo_file(&path)?,
-        };
+        // A missing repositories.yaml is an empty one (Helm's loadRepoConfig).
+        let rf = load_repo_file(&self.settings.repository_config.clone())?;
         let mut names = BTreeMap::new();
         let mut missing = Vec::new();
         for dd in deps.iter_mut() {
@@ -565,7 +574,8 @@ impl Manager<'_> {
             let mut w = Vec::new();
             let idx = IndexFile::load_file(&path, &mut w).map_err(|e| {
                 fail(format!(
-                    "no cached repository for {repo_name} found. (try 'helm repo update'): {e}"
+                    "no cached repository for {repo_name} found. (try 'helm repo update'): {}",
+                    index_err(&e)
                 ))
             })?;
             let Some(vs) = index_versions(&idx, &d.name) else {
@@ -642,7 +652,7 @@ impl Manager<'_> {
         for e in &rf.repositories {
             let mut w = Vec::new();
             let idx = IndexFile::load_file(&self.settings.index_cache(&e.name), &mut w)
-                .map_err(|x| fail(x.to_string()))?;
+                .map_err(|x| fail(index_err(&x)))?;
             repos.push((e.clone(), idx));
         }
 
