@@ -398,6 +398,7 @@ pub fn verify(archive: &Path, prov: &Path, ring: &Keyring) -> Result<Verificatio
         .signatures()
         .first()
         .ok_or(ProvenanceError::NoSignatureBlock)?;
+    let signed = msg.signed_text();
     let issuers = sig.issuer_key_id();
     let mut signer = None;
     let mut last_err = None;
@@ -405,7 +406,7 @@ pub fn verify(archive: &Path, prov: &Path, ring: &Keyring) -> Result<Verificatio
         let pk = &k.public;
         let primary_match = issuers.iter().any(|i| **i == pk.primary_key.legacy_key_id());
         if primary_match {
-            match msg.verify(&pk.primary_key) {
+            match sig.verify(&pk.primary_key, signed.as_bytes()) {
                 Ok(_) => {
                     signer = Some(k);
                     break 'keys;
@@ -415,7 +416,7 @@ pub fn verify(archive: &Path, prov: &Path, ring: &Keyring) -> Result<Verificatio
         }
         for sk in &pk.public_subkeys {
             if issuers.iter().any(|i| **i == sk.key.legacy_key_id()) {
-                match msg.verify(&sk.key) {
+                match sig.verify(&sk.key, signed.as_bytes()) {
                     Ok(_) => {
                         signer = Some(k);
                         break 'keys;
@@ -439,7 +440,7 @@ pub fn verify(archive: &Path, prov: &Path, ring: &Keyring) -> Result<Verificatio
         }
     };
     let sum = format!("sha256:{}", digest_file(archive)?);
-    let plain = msg.signed_text().replace("\r\n", "\n");
+    let plain = signed.replace("\r\n", "\n");
     let sums = parse_sums(&plain)?;
     let basename = base_name(archive);
     let Some(signed) = sums.get(&basename) else {
