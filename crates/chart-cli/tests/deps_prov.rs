@@ -172,7 +172,12 @@ fn make_repo(srv: &Path, scratch: &Path) {
         ("other", "0.1.0"),
     ] {
         let c = make_chart(&src.join(format!("{n}-{v}")), n, v);
-        let out = run(&chart_bin(), &["package", &c.display().to_string()], srv, &home);
+        let out = run(
+            &chart_bin(),
+            &["package", &c.display().to_string()],
+            srv,
+            &home,
+        );
         assert!(out.ends_with("[exit 0]\n"), "{out}");
     }
     let out = run(&chart_bin(), &["repo", "index", "."], srv, &home);
@@ -223,12 +228,8 @@ fn similar_eq(got: &str, want: &str) {
 /// Runs `steps` in a fresh world per tool (`setup` prepares the work directory) and
 /// returns the two work directories after checking the transcripts are equal (the
 /// worlds' own paths masked).
-fn compare(
-    helm: &Path,
-    s: &Path,
-    setup: &dyn Fn(&Path),
-    steps: &[Step<'_>],
-) -> (PathBuf, PathBuf) {
+fn compare(helm: &Path, s: &Path, setup: &dyn Fn(&Path), steps: &[Step<'_>]) -> (PathBuf, PathBuf) {
+    let re = regex::Regex::new(r"tmpcharts-\d+").expect("regex");
     let mut outs = Vec::new();
     for (tag, bin, other) in [
         ("helm", helm.to_path_buf(), chart_bin()),
@@ -248,7 +249,6 @@ fn compare(
             });
         }
         let text = text.replace(&root.display().to_string(), "ROOT");
-        let re = regex::Regex::new(r"tmpcharts-\d+").expect("regex");
         outs.push(re.replace_all(&text, "tmpcharts-PID").into_owned());
     }
     similar_eq(&outs[1], &outs[0]);
@@ -272,7 +272,8 @@ fn dependency_update_and_build_match_helm() {
     let other_url = format!("http://127.0.0.1:{port}/nope");
     let set_constraint = |c: &str| format!("sed -i 's/~1.4.0/{c}/' parent/Chart.yaml");
     let exact = set_constraint("1.4.0");
-    let none = "sed -i 's/\"1.4.0\"/9.9.9/;s/^  version: 1.4.0$/  version: 9.9.9/' parent/Chart.yaml";
+    let none =
+        "sed -i 's/\"1.4.0\"/9.9.9/;s/^  version: 1.4.0$/  version: 9.9.9/' parent/Chart.yaml";
     let unmanaged = format!("sed -i 's#@myrepo#{other_url}#' parent/Chart.yaml");
     let stable = format!("sed -i 's#{other_url}#stable#' parent/Chart.yaml");
     let setup = |w: &Path| make_parent(w, port);
@@ -449,7 +450,12 @@ fn make_keys(dir: &Path) -> GpgHome {
         "sec.gpg",
     );
     export(
-        &["--passphrase", "s3cret", "--export-secret-keys", "Locked Signer"],
+        &[
+            "--passphrase",
+            "s3cret",
+            "--export-secret-keys",
+            "Locked Signer",
+        ],
         "sec2.gpg",
     );
     export(&["--export", "Locked Signer"], "pub2.gpg");
@@ -489,7 +495,17 @@ fn provenance_interop_with_helm() {
     for (bin, d) in [(&helm, "h"), (&chart_bin(), "c")] {
         let out = run(
             bin,
-            &["package", "signed", "--sign", "--key", "Chart Signer", "--keyring", &sec, "-d", d],
+            &[
+                "package",
+                "signed",
+                "--sign",
+                "--key",
+                "Chart Signer",
+                "--keyring",
+                &sec,
+                "-d",
+                d,
+            ],
             &work,
             &home,
         );
@@ -497,8 +513,17 @@ fn provenance_interop_with_helm() {
         let out = run(
             bin,
             &[
-                "package", "signed", "--sign", "--key", "locked@", "--keyring", &sec2,
-                "--passphrase-file", &pass, "-d", &format!("{d}2"),
+                "package",
+                "signed",
+                "--sign",
+                "--key",
+                "locked@",
+                "--keyring",
+                &sec2,
+                "--passphrase-file",
+                &pass,
+                "-d",
+                &format!("{d}2"),
             ],
             &work,
             &home,
@@ -517,13 +542,23 @@ fn provenance_interop_with_helm() {
             vec!["verify", a2.as_str(), "--keyring", pub2.as_str()],
             vec!["verify", a.as_str(), "--keyring", other.as_str()],
             vec!["verify", a.as_str(), "--keyring", "/nonexistent/ring.gpg"],
-            vec!["show", "chart", a.as_str(), "--verify", "--keyring", pubk.as_str()],
+            vec![
+                "show",
+                "chart",
+                a.as_str(),
+                "--verify",
+                "--keyring",
+                pubk.as_str(),
+            ],
         ] {
             let h = run(&helm, &args, &work, &home);
             let c = run(&chart_bin(), &args, &work, &home);
             similar_eq(&c, &h);
             if args[2] == pubk && args[0] == "verify" {
-                assert!(h.contains("Signed by: Chart Signer <signer@example.com>"), "{h}");
+                assert!(
+                    h.contains("Signed by: Chart Signer <signer@example.com>"),
+                    "{h}"
+                );
             }
         }
     }
@@ -548,7 +583,12 @@ fn provenance_interop_with_helm() {
     for args in [
         vec!["verify", "c/copy.tgz", "--keyring", pubk.as_str()],
         vec!["verify", "tampered.tgz", "--keyring", pubk.as_str()],
-        vec!["verify", "body/signed-1.0.0.tgz", "--keyring", pubk.as_str()],
+        vec![
+            "verify",
+            "body/signed-1.0.0.tgz",
+            "--keyring",
+            pubk.as_str(),
+        ],
         vec!["verify", "nosig.tgz", "--keyring", pubk.as_str()],
         vec!["verify", "signed", "--keyring", pubk.as_str()],
         vec!["verify", "signed/Chart.yaml", "--keyring", pubk.as_str()],
@@ -556,21 +596,71 @@ fn provenance_interop_with_helm() {
         vec!["verify", "h2/signed-1.0.0.tgz", "--keyring", pubk.as_str()],
         vec!["verify"],
         vec!["package", "signed", "--sign", "-d", "x"],
-        vec!["package", "signed", "--sign", "--key", "Nobody", "--keyring", sec.as_str(), "-d", "x"],
-        vec!["package", "signed", "--sign", "--key", "Signer", "--keyring", sec.as_str(), "-d", "x"],
-        vec!["package", "signed", "--sign", "--key", "Chart Signer", "--keyring", pubk.as_str(), "-d", "x"],
         vec![
-            "package", "signed", "--sign", "--key", "Locked", "--keyring", sec2.as_str(),
-            "--passphrase-file", wrong.as_str(), "-d", "x",
+            "package",
+            "signed",
+            "--sign",
+            "--key",
+            "Nobody",
+            "--keyring",
+            sec.as_str(),
+            "-d",
+            "x",
         ],
         vec![
-            "package", "signed", "--sign", "--key", "Locked", "--keyring", sec2.as_str(),
-            "--passphrase-file", "/nonexistent/pass", "-d", "x",
+            "package",
+            "signed",
+            "--sign",
+            "--key",
+            "Signer",
+            "--keyring",
+            sec.as_str(),
+            "-d",
+            "x",
+        ],
+        vec![
+            "package",
+            "signed",
+            "--sign",
+            "--key",
+            "Chart Signer",
+            "--keyring",
+            pubk.as_str(),
+            "-d",
+            "x",
+        ],
+        vec![
+            "package",
+            "signed",
+            "--sign",
+            "--key",
+            "Locked",
+            "--keyring",
+            sec2.as_str(),
+            "--passphrase-file",
+            wrong.as_str(),
+            "-d",
+            "x",
+        ],
+        vec![
+            "package",
+            "signed",
+            "--sign",
+            "--key",
+            "Locked",
+            "--keyring",
+            sec2.as_str(),
+            "--passphrase-file",
+            "/nonexistent/pass",
+            "-d",
+            "x",
         ],
     ] {
         let h = run(&helm, &args, &work, &home);
         let c = run(&chart_bin(), &args, &work, &home);
-        let c = c.replace("\"chart verify\"", "\"helm verify\"").replace("chart verify PATH", "helm verify PATH");
+        let c = c
+            .replace("\"chart verify\"", "\"helm verify\"")
+            .replace("chart verify PATH", "helm verify PATH");
         similar_eq(&c, &h);
         assert!(!h.ends_with("[exit 0]\n") || args[0] == "package", "{h}");
     }
@@ -595,7 +685,15 @@ fn pull_and_dependency_verify_match_helm() {
         let c = make_chart(&src.join(n), n, v);
         let out = run(
             &chart_bin(),
-            &["package", &c.display().to_string(), "--sign", "--key", "Chart Signer", "--keyring", &sec],
+            &[
+                "package",
+                &c.display().to_string(),
+                "--sign",
+                "--key",
+                "Chart Signer",
+                "--keyring",
+                &sec,
+            ],
             &srv,
             &s.0.join("pkg-home"),
         );
@@ -613,16 +711,83 @@ fn pull_and_dependency_verify_match_helm() {
         &setup,
         &[
             Step::Run(&["repo", "add", "myrepo", &u]),
-            Step::Run(&["pull", "myrepo/lib", "--version", "1.4.2", "--verify", "--keyring", &pubk]),
-            Step::Run(&["pull", "myrepo/lib", "--version", "1.4.2", "--verify", "--keyring", &other, "-d", "parent"]),
-            Step::Run(&["pull", "myrepo/lib", "--version", "1.4.0", "--verify", "--keyring", &pubk, "-d", "parent"]),
-            Step::Run(&["pull", "myrepo/lib", "--version", "1.4.0", "--prov", "-d", "local"]),
-            Step::Run(&["pull", "myrepo/other", "--verify", "--keyring", &pubk, "-d", "local"]),
-            Step::Run(&["pull", "myrepo/lib", "--version", "1.4.2", "--prov", "--untar", "-d", "local"]),
+            Step::Run(&[
+                "pull",
+                "myrepo/lib",
+                "--version",
+                "1.4.2",
+                "--verify",
+                "--keyring",
+                &pubk,
+            ]),
+            Step::Run(&[
+                "pull",
+                "myrepo/lib",
+                "--version",
+                "1.4.2",
+                "--verify",
+                "--keyring",
+                &other,
+                "-d",
+                "parent",
+            ]),
+            Step::Run(&[
+                "pull",
+                "myrepo/lib",
+                "--version",
+                "1.4.0",
+                "--verify",
+                "--keyring",
+                &pubk,
+                "-d",
+                "parent",
+            ]),
+            Step::Run(&[
+                "pull",
+                "myrepo/lib",
+                "--version",
+                "1.4.0",
+                "--prov",
+                "-d",
+                "local",
+            ]),
+            Step::Run(&[
+                "pull",
+                "myrepo/other",
+                "--verify",
+                "--keyring",
+                &pubk,
+                "-d",
+                "local",
+            ]),
+            Step::Run(&[
+                "pull",
+                "myrepo/lib",
+                "--version",
+                "1.4.2",
+                "--prov",
+                "--untar",
+                "-d",
+                "local",
+            ]),
             Step::Sh("ls . parent local"),
-            Step::Run(&["dependency", "update", "parent", "--verify", "--keyring", &pubk]),
+            Step::Run(&[
+                "dependency",
+                "update",
+                "parent",
+                "--verify",
+                "--keyring",
+                &pubk,
+            ]),
             Step::Sh("ls parent/charts"),
-            Step::Run(&["dependency", "build", "parent", "--verify", "--keyring", &pubk]),
+            Step::Run(&[
+                "dependency",
+                "build",
+                "parent",
+                "--verify",
+                "--keyring",
+                &pubk,
+            ]),
             Step::Sh("ls parent/charts"),
         ],
     );
@@ -651,12 +816,20 @@ fn dependency_update_refuses_symlinks() {
     std::fs::write(&victim, "# precious\n").expect("victim");
     #[cfg(unix)]
     std::os::unix::fs::symlink("important.txt", work.join("parent/Chart.lock")).expect("symlink");
-    let out = run(&chart_bin(), &["dependency", "update", "parent"], &work, &home);
+    let out = run(
+        &chart_bin(),
+        &["dependency", "update", "parent"],
+        &work,
+        &home,
+    );
     assert_eq!(
         out,
         "$ dependency update parent\nError: the Chart.lock file is a symlink to \"important.txt\"\n[exit 1]\n"
     );
-    assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "# precious\n");
+    assert_eq!(
+        std::fs::read_to_string(&victim).expect("victim"),
+        "# precious\n"
+    );
     assert!(!work.join("parent/charts").exists(), "nothing downloaded");
     // A link leaving the chart: the chart does not even load.
     std::fs::remove_file(work.join("parent/Chart.lock")).expect("rm");
@@ -664,10 +837,18 @@ fn dependency_update_refuses_symlinks() {
     std::fs::write(&outside, "precious\n").expect("victim");
     #[cfg(unix)]
     std::os::unix::fs::symlink(&outside, work.join("parent/Chart.lock")).expect("symlink");
-    let out = run(&chart_bin(), &["dependency", "update", "parent"], &work, &home);
+    let out = run(
+        &chart_bin(),
+        &["dependency", "update", "parent"],
+        &work,
+        &home,
+    );
     assert!(out.ends_with("[exit 1]\n"), "{out}");
     assert!(out.contains("outside the chart directory"), "{out}");
-    assert_eq!(std::fs::read_to_string(&outside).expect("victim"), "precious\n");
+    assert_eq!(
+        std::fs::read_to_string(&outside).expect("victim"),
+        "precious\n"
+    );
     assert!(!work.join("parent/charts").exists(), "nothing downloaded");
 
     std::fs::remove_file(work.join("parent/Chart.lock")).expect("rm");
@@ -677,7 +858,12 @@ fn dependency_update_refuses_symlinks() {
     std::fs::copy(srv.join("lib-1.4.0.tgz"), elsewhere.join("lib-1.4.0.tgz")).expect("copy");
     #[cfg(unix)]
     std::os::unix::fs::symlink("vendor", work.join("parent/charts")).expect("symlink");
-    let out = run(&chart_bin(), &["dependency", "update", "parent"], &work, &home);
+    let out = run(
+        &chart_bin(),
+        &["dependency", "update", "parent"],
+        &work,
+        &home,
+    );
     assert!(out.ends_with("[exit 1]\n"), "{out}");
     assert!(
         out.contains("Error: the charts directory \"parent/charts\" is a symlink to \"vendor\"; refusing to write through it"),
@@ -713,7 +899,10 @@ fn dependency_archive_with_dotdot_paths() {
     let gz = flate2::write::GzEncoder::new(f, flate2::Compression::default());
     let mut tw = tar::Builder::new(gz);
     for (name, data) in [
-        ("other/Chart.yaml", "apiVersion: v2\nname: other\nversion: 0.1.0\n"),
+        (
+            "other/Chart.yaml",
+            "apiVersion: v2\nname: other\nversion: 0.1.0\n",
+        ),
         ("other/../../../../escaped.txt", "escaped\n"),
     ] {
         let mut h = tar::Header::new_gnu();
@@ -744,7 +933,11 @@ fn dependency_archive_with_dotdot_paths() {
             for _ in 0..up {
                 p = p.join("..");
             }
-            assert!(!p.join("escaped.txt").exists(), "escaped into {}", p.display());
+            assert!(
+                !p.join("escaped.txt").exists(),
+                "escaped into {}",
+                p.display()
+            );
         }
     }
 }
@@ -771,11 +964,16 @@ fn stalled_dependency_download_leaves_charts_intact() {
     std::fs::create_dir_all(&charts).expect("mkdir");
     std::fs::copy(srv.join("lib-2.0.0.tgz"), charts.join("lib-2.0.0.tgz")).expect("seed");
     let before = std::fs::read_dir(&charts).expect("ls").count();
-    let child = cmd(&chart_bin(), &["dependency", "update", "parent"], &work, &home)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
+    let child = cmd(
+        &chart_bin(),
+        &["dependency", "update", "parent"],
+        &work,
+        &home,
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("spawn");
     // The server says when it starts stalling (read on a thread: never hang the test).
     let mut reader = server.1.take().expect("server stdout");
     let (tx, rx) = std::sync::mpsc::channel();
@@ -802,7 +1000,10 @@ fn stalled_dependency_download_leaves_charts_intact() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(out.status.code(), Some(1), "{text}");
-    assert!(text.contains("Error: could not download http://127.0.0.1:"), "{text}");
+    assert!(
+        text.contains("Error: could not download http://127.0.0.1:"),
+        "{text}"
+    );
     let mut names: Vec<String> = std::fs::read_dir(&charts)
         .expect("ls")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())

@@ -96,7 +96,11 @@ fn chart_arg(cmd: &str, args: &[String]) -> anyhow::Result<String> {
     }
 }
 
-fn update_or_build(g: &GlobalArgs, a: &DependencyUpdateArgs, build: bool) -> anyhow::Result<ExitCode> {
+fn update_or_build(
+    g: &GlobalArgs,
+    a: &DependencyUpdateArgs,
+    build: bool,
+) -> anyhow::Result<ExitCode> {
     use chart_core::repo::manager::{DependencyError, Manager, VerifyMode};
     let chart = chart_arg(if build { "build" } else { "update" }, &a.args)?;
     let mut stdout = std::io::stdout();

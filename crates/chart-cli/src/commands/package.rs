@@ -89,7 +89,10 @@ fn read_passphrase(file: &str) -> std::io::Result<Vec<u8>> {
 /// Helm's `promptUser`: asks on the terminal (without echo when possible).
 fn prompt_passphrase(name: &str) -> std::io::Result<Vec<u8>> {
     use std::io::Write;
-    print!("Password for key {} >  ", chart_core::gotmpl::fmt::go_quote(name));
+    print!(
+        "Password for key {} >  ",
+        chart_core::gotmpl::fmt::go_quote(name)
+    );
     std::io::stdout().flush()?;
     let mut s = String::new();
     std::io::stdin().read_line(&mut s)?;

@@ -112,9 +112,8 @@ fn fetch(
         .keyring
         .clone()
         .unwrap_or_else(crate::commands::dependency::default_keyring);
-    let (file, v, warning) =
-        download_with_prov(c, opts, dest, settings, mode, Path::new(&keyring))
-            .map_err(|e| anyhow!("{e}"))?;
+    let (file, v, warning) = download_with_prov(c, opts, dest, settings, mode, Path::new(&keyring))
+        .map_err(|e| anyhow!("{e}"))?;
     let mut out = warning;
     if let Some(v) = v {
         out.push_str(&v.report());

@@ -20,9 +20,7 @@ pub struct VerifyArgs {
 
 pub fn run(a: &VerifyArgs) -> anyhow::Result<ExitCode> {
     let [path] = a.args.as_slice() else {
-        bail!(
-            "\"chart verify\" requires 1 argument\n\nUsage:  chart verify PATH [flags]"
-        );
+        bail!("\"chart verify\" requires 1 argument\n\nUsage:  chart verify PATH [flags]");
     };
     let keyring = a
         .keyring

@@ -237,8 +237,8 @@ fn normalize_url(base: &str, url_or_path: &str) -> Result<String> {
     if let Ok(u) = reqwest::Url::parse(url_or_path) {
         return Ok(u.to_string());
     }
-    let mut b = reqwest::Url::parse(base)
-        .map_err(|e| fail(format!("base URL failed to parse: {e}")))?;
+    let mut b =
+        reqwest::Url::parse(base).map_err(|e| fail(format!("base URL failed to parse: {e}")))?;
     let (path, query) = match url_or_path.split_once('?') {
         Some((p, q)) => (p, Some(q)),
         None => (url_or_path, None),
@@ -287,7 +287,10 @@ impl Manager<'_> {
         match std::fs::symlink_metadata(&dest) {
             Ok(m) if m.file_type().is_symlink() => {
                 let link = std::fs::read_link(&dest).map_err(|e| {
-                    fail(format!("error reading symlink for {}: {e}", go_quote(&dest)))
+                    fail(format!(
+                        "error reading symlink for {}: {e}",
+                        go_quote(&dest)
+                    ))
                 })?;
                 Err(fail(format!(
                     "the {name} file is a symlink to {}",
@@ -446,7 +449,10 @@ impl Manager<'_> {
             if dd.repository.is_empty() || names.contains_key(&dd.name) {
                 continue;
             }
-            let rn = format!("{MANAGER_KEY_PREFIX}{}", sha256_hex(dd.repository.as_bytes()));
+            let rn = format!(
+                "{MANAGER_KEY_PREFIX}{}",
+                sha256_hex(dd.repository.as_bytes())
+            );
             names.insert(dd.name.clone(), rn.clone());
             unmanaged.push(Entry {
                 name: rn,
@@ -672,11 +678,16 @@ impl Manager<'_> {
                     go_quote(&link)
                 )));
             }
-            Ok(m) if !m.is_dir() => return Err(fail(format!("{} is not a directory", go_quote(&dest)))),
+            Ok(m) if !m.is_dir() => {
+                return Err(fail(format!("{} is not a directory", go_quote(&dest))))
+            }
             Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 std::fs::create_dir_all(&dest).map_err(|e| {
-                    fail(format!("mkdir {dest}: {}", crate::chart::loader::go_io_text(&e)))
+                    fail(format!(
+                        "mkdir {dest}: {}",
+                        crate::chart::loader::go_io_text(&e)
+                    ))
                 })?;
             }
             Err(e) => {
@@ -694,7 +705,10 @@ impl Manager<'_> {
             };
         }
         std::fs::create_dir(&tmp).map_err(|e| {
-            fail(format!("mkdir {tmp}: {}", crate::chart::loader::go_io_text(&e)))
+            fail(format!(
+                "mkdir {tmp}: {}",
+                crate::chart::loader::go_io_text(&e)
+            ))
         })?;
         let res = self.download_into(deps, &repos, &dest, &tmp);
         let _ = std::fs::remove_dir_all(&tmp);
@@ -791,7 +805,11 @@ impl Manager<'_> {
 
     /// Helm's `tarFromLocalDir`: a `file://` dependency packaged into `dest`; returns
     /// its version.
-    fn tar_from_local_dir(&self, dep: &Dependency, dest: &str) -> std::result::Result<String, String> {
+    fn tar_from_local_dir(
+        &self,
+        dep: &Dependency,
+        dest: &str,
+    ) -> std::result::Result<String, String> {
         let p = local_path(&dep.repository, &self.chart_path).map_err(|e| e.to_string())?;
         let ch = chart::load_dir(&p).map_err(|e| e.to_string())?;
         let c = Constraints::parse(&dep.version).map_err(|e| {
@@ -802,7 +820,10 @@ impl Manager<'_> {
         })?;
         let v = Version::parse(&ch.metadata.version).map_err(|e| e.to_string())?;
         if !c.check(&v) {
-            return Err(format!("can't get a valid version for dependency {}", dep.name));
+            return Err(format!(
+                "can't get a valid version for dependency {}",
+                dep.name
+            ));
         }
         save::save(&ch, Path::new(dest), &SaveOptions { mtime: self.mtime })
             .map_err(|e| e.to_string())?;
@@ -825,7 +846,8 @@ impl Manager<'_> {
             };
             let found = vs.iter().find(|cv| {
                 !cv.urls.is_empty()
-                    && (dep.version.is_empty() || version_equals(&dep.version, &cv.metadata.version))
+                    && (dep.version.is_empty()
+                        || version_equals(&dep.version, &cv.metadata.version))
             });
             let Some(cv) = found else {
                 return Err((String::new(), "no matching version".into()));
@@ -900,7 +922,10 @@ impl Manager<'_> {
             Ok(b) => b,
             Err(err) => {
                 if self.verify == VerifyMode::Always {
-                    return Err(format!("failed to fetch provenance {}", go_quote(&prov_url)));
+                    return Err(format!(
+                        "failed to fetch provenance {}",
+                        go_quote(&prov_url)
+                    ));
                 }
                 let s = format!("WARNING: Verification not found for {url}: {err}\n");
                 self.say(&s);
@@ -925,7 +950,10 @@ impl Manager<'_> {
     fn safe_move_deps(&mut self, deps: &[Dependency], source: &str, dest: &str) -> Result<()> {
         let list = |d: &str| -> Result<Vec<(String, bool)>> {
             let rd = std::fs::read_dir(d).map_err(|e| {
-                fail(format!("open {d}: {}", crate::chart::loader::go_io_text(&e)))
+                fail(format!(
+                    "open {d}: {}",
+                    crate::chart::loader::go_io_text(&e)
+                ))
             })?;
             let mut v: Vec<(String, bool)> = rd
                 .filter_map(|x| x.ok())
@@ -1042,11 +1070,15 @@ mod tests {
     #[test]
     fn normalize_url_joins_paths() {
         assert_eq!(
-            normalize_url("http://h/charts", "sub/x-1.tgz").ok().as_deref(),
+            normalize_url("http://h/charts", "sub/x-1.tgz")
+                .ok()
+                .as_deref(),
             Some("http://h/charts/sub/x-1.tgz")
         );
         assert_eq!(
-            normalize_url("http://h/charts", "https://o/x.tgz").ok().as_deref(),
+            normalize_url("http://h/charts", "https://o/x.tgz")
+                .ok()
+                .as_deref(),
             Some("https://o/x.tgz")
         );
     }

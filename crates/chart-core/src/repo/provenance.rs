@@ -9,8 +9,8 @@
 
 use std::path::{Path, PathBuf};
 
-use pgp::composed::{ArmorOptions, CleartextSignedMessage, PublicOrSecret, SignedPublicKey};
 use pgp::composed::SignedSecretKey;
+use pgp::composed::{ArmorOptions, CleartextSignedMessage, PublicOrSecret, SignedPublicKey};
 use pgp::crypto::hash::HashAlgorithm;
 use pgp::packet::{SignatureConfig, SignatureType, Subpacket, SubpacketData};
 use pgp::types::{KeyDetails, Password, Timestamp};
@@ -139,8 +139,7 @@ impl Keyring {
     /// Reads a keyring file (binary or armored). Keys that do not parse are skipped, as
     /// Go's `ReadKeyRing` skips unsupported entities.
     pub fn load(path: &Path) -> Result<Keyring> {
-        let data = std::fs::read(path)
-            .map_err(|e| ProvenanceError::Keyring(open_err(path, &e)))?;
+        let data = std::fs::read(path).map_err(|e| ProvenanceError::Keyring(open_err(path, &e)))?;
         Ok(Keyring::parse(&data))
     }
 
@@ -290,14 +289,18 @@ impl Signer {
         let text = body.strip_suffix('\n').unwrap_or(&body);
         let key = &self.key.primary_key;
         let sign_err = |e: pgp::errors::Error| ProvenanceError::Sign(e.to_string());
-        let mut config = SignatureConfig::v4(SignatureType::Text, key.algorithm(), HashAlgorithm::Sha512);
-        config.hashed_subpackets = vec![Subpacket::regular(SubpacketData::SignatureCreationTime(
-            Timestamp::now(),
-        ))
-        .map_err(sign_err)?];
+        let mut config =
+            SignatureConfig::v4(SignatureType::Text, key.algorithm(), HashAlgorithm::Sha512);
+        config.hashed_subpackets =
+            vec![
+                Subpacket::regular(SubpacketData::SignatureCreationTime(Timestamp::now()))
+                    .map_err(sign_err)?,
+            ];
         config.unhashed_subpackets =
-            vec![Subpacket::regular(SubpacketData::IssuerKeyId(key.legacy_key_id()))
-                .map_err(sign_err)?];
+            vec![
+                Subpacket::regular(SubpacketData::IssuerKeyId(key.legacy_key_id()))
+                    .map_err(sign_err)?,
+            ];
         let msg =
             CleartextSignedMessage::new(text, config, key, &self.password).map_err(sign_err)?;
         let out = msg
@@ -328,7 +331,10 @@ impl Verification {
         for n in &self.signed_by {
             s.push_str(&format!("Signed by: {n}\n"));
         }
-        s.push_str(&format!("Using Key With Fingerprint: {}\n", self.fingerprint));
+        s.push_str(&format!(
+            "Using Key With Fingerprint: {}\n",
+            self.fingerprint
+        ));
         s.push_str(&format!("Chart Hash Verified: {}\n", self.file_hash));
         s
     }
@@ -404,7 +410,9 @@ pub fn verify(archive: &Path, prov: &Path, ring: &Keyring) -> Result<Verificatio
     let mut last_err = None;
     'keys: for k in &ring.keys {
         let pk = &k.public;
-        let primary_match = issuers.iter().any(|i| **i == pk.primary_key.legacy_key_id());
+        let primary_match = issuers
+            .iter()
+            .any(|i| **i == pk.primary_key.legacy_key_id());
         if primary_match {
             match sig.verify(&pk.primary_key, signed.as_bytes()) {
                 Ok(_) => {
