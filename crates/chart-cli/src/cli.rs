@@ -389,6 +389,12 @@ pub struct TemplateArgs {
     /// use development versions, too. Equivalent to version '>0.0.0-0'. If --version is set, this is ignored
     #[arg(long = "devel")]
     pub devel: bool,
+    /// verify the package before using it
+    #[arg(long)]
+    pub verify: bool,
+    /// location of public keys used for verification
+    #[arg(long)]
+    pub keyring: Option<String>,
     /// update dependencies if they are missing before installing the chart
     #[arg(long = "dependency-update")]
     pub dependency_update: bool,

@@ -550,6 +550,22 @@ fn provenance_interop_with_helm() {
                 "--keyring",
                 pubk.as_str(),
             ],
+            vec![
+                "template",
+                "x",
+                a.as_str(),
+                "--verify",
+                "--keyring",
+                pubk.as_str(),
+            ],
+            vec![
+                "template",
+                "x",
+                a.as_str(),
+                "--verify",
+                "--keyring",
+                other.as_str(),
+            ],
         ] {
             let h = run(&helm, &args, &work, &home);
             let c = run(&chart_bin(), &args, &work, &home);
@@ -595,6 +611,22 @@ fn provenance_interop_with_helm() {
         vec!["verify", "missing.tgz", "--keyring", pubk.as_str()],
         vec!["verify", "h2/signed-1.0.0.tgz", "--keyring", pubk.as_str()],
         vec!["verify"],
+        vec![
+            "template",
+            "x",
+            "tampered.tgz",
+            "--verify",
+            "--keyring",
+            pubk.as_str(),
+        ],
+        vec![
+            "template",
+            "x",
+            "signed",
+            "--verify",
+            "--keyring",
+            pubk.as_str(),
+        ],
         vec!["package", "signed", "--sign", "-d", "x"],
         vec![
             "package",
@@ -663,6 +695,10 @@ fn provenance_interop_with_helm() {
             .replace("chart verify PATH", "helm verify PATH");
         similar_eq(&c, &h);
         assert!(!h.ends_with("[exit 0]\n") || args[0] == "package", "{h}");
+        assert!(
+            !h.contains("ConfigMap"),
+            "nothing rendered from an unverified chart: {h}"
+        );
     }
 }
 
@@ -771,6 +807,34 @@ fn pull_and_dependency_verify_match_helm() {
                 "local",
             ]),
             Step::Sh("ls . parent local"),
+            Step::Run(&[
+                "template",
+                "x",
+                "myrepo/lib",
+                "--version",
+                "1.4.2",
+                "--verify",
+                "--keyring",
+                &pubk,
+            ]),
+            Step::Run(&[
+                "template",
+                "x",
+                "myrepo/other",
+                "--verify",
+                "--keyring",
+                &pubk,
+            ]),
+            Step::Run(&[
+                "template",
+                "x",
+                "myrepo/lib",
+                "--version",
+                "1.4.0",
+                "--verify",
+                "--keyring",
+                &pubk,
+            ]),
             Step::Run(&[
                 "dependency",
                 "update",

@@ -192,3 +192,50 @@ pub fn locate(
         .map_err(|e| anyhow!("{e}"))?;
     Ok(path.display().to_string())
 }
+
+/// [`locate`] with helm's `--verify`: with `keyring` set, a local archive is checked
+/// against its `.prov`, and a downloaded one is fetched with its `.prov` and checked.
+pub fn locate_verified(
+    g: &GlobalArgs,
+    chart: &str,
+    version: Option<&str>,
+    repo: Option<&str>,
+    devel: bool,
+    keyring: Option<&str>,
+) -> anyhow::Result<String> {
+    let Some(keyring) = keyring else {
+        return locate(g, chart, version, repo, devel);
+    };
+    let p = Path::new(chart.trim());
+    if std::fs::metadata(p).is_ok() {
+        let abs = chart_core::chart::filepath::absolute_clean(p);
+        chart_core::repo::provenance::verify_chart(&abs, Path::new(keyring))
+            .map_err(|e| anyhow!("{e}"))?;
+        return Ok(chart.to_string());
+    }
+    if (p.is_absolute() || chart.starts_with('.')) && repo.is_none_or(str::is_empty)
+        || chart.starts_with("oci://")
+    {
+        return locate(g, chart, version, repo, devel);
+    }
+    let opts = ChartPathOptions {
+        version: version.unwrap_or_default().to_string(),
+        devel,
+        repo_url: repo.unwrap_or_default().to_string(),
+        ..ChartPathOptions::default()
+    };
+    let settings = crate::commands::repo::settings(g);
+    std::fs::create_dir_all(&settings.repository_cache)?;
+    let (file, _, _) = chart_core::repo::download::download_with_prov(
+        chart.trim(),
+        &opts,
+        &settings.repository_cache.clone(),
+        &settings,
+        chart_core::repo::download::ProvMode::Verify,
+        Path::new(keyring),
+    )
+    .map_err(|e| anyhow!("{e}"))?;
+    Ok(chart_core::chart::filepath::absolute_clean(&file)
+        .display()
+        .to_string())
+}

@@ -90,8 +90,20 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
         skip_teardown: true,
         ..TemplateOptions::default()
     };
-    let chart =
-        crate::commands::pull::locate(g, &chart, a.version.as_deref(), a.repo.as_deref(), a.devel)?;
+    let chart = crate::commands::pull::locate_verified(
+        g,
+        &chart,
+        a.version.as_deref(),
+        a.repo.as_deref(),
+        a.devel,
+        a.verify
+            .then(|| {
+                a.keyring
+                    .clone()
+                    .unwrap_or_else(crate::commands::dependency::default_keyring)
+            })
+            .as_deref(),
+    )?;
     let rendered = match install::render_template(&chart, &value_options(&a.values), &opts) {
         Ok(r) => r,
         Err(e) => {
