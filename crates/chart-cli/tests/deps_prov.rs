@@ -1082,3 +1082,43 @@ fn stalled_dependency_download_leaves_charts_intact() {
         .count();
     assert_eq!(leftovers, 0, "temporary directory removed");
 }
+
+/// An apiVersion v1 chart: requirements.yaml in, requirements.lock out; a lock helm 2
+/// could not have written is refused with helm's warning and error.
+#[test]
+fn v1_requirements_lock_matches_helm() {
+    let Some(helm) = helm_bin() else { return };
+    if !need("python3", have("python3")) {
+        return;
+    }
+    let s = Scratch::new("v1");
+    let srv = s.0.join("srv");
+    make_repo(&srv, &s.0);
+    let (_server, port) = serve(&srv, &[]);
+    let u = format!("http://127.0.0.1:{port}");
+    let setup = |w: &Path| {
+        make_chart(w, "local", "3.1.0");
+        let p = make_chart(w, "v1", "0.1.0");
+        write(
+            &p.join("Chart.yaml"),
+            "apiVersion: v1\nname: v1\nversion: 0.1.0\n",
+        );
+        write(
+            &p.join("requirements.yaml"),
+            "dependencies:\n- name: local\n  version: \">=3.0.0\"\n  repository: file://../local\n- name: lib\n  version: ~1.4.0\n  repository: \"@myrepo\"\n",
+        );
+    };
+    compare(
+        &helm,
+        &s.0,
+        &setup,
+        &[
+            Step::Run(&["repo", "add", "myrepo", &u]),
+            Step::Run(&["dependency", "update", "v1", "--debug"]),
+            Step::Sh("ls v1/charts; grep -v '^generated:' v1/requirements.lock"),
+            Step::Run(&["dependency", "build", "v1"]),
+            Step::Sh("printf 'dependencies: []\\ndigest: sha256:nope\\n' > v1/requirements.lock"),
+            Step::Run(&["dependency", "build", "v1"]),
+        ],
+    );
+}

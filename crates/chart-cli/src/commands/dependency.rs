@@ -106,6 +106,7 @@ fn update_or_build(
     let mut stdout = std::io::stdout();
     let mut m = Manager {
         out: &mut stdout,
+        log: &mut std::io::stderr(),
         chart_path: chart,
         verify: match (a.verify, build) {
             (false, _) => VerifyMode::Never,

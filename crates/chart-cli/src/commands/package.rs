@@ -156,6 +156,7 @@ pub fn run(g: &crate::cli::GlobalArgs, a: &PackageArgs) -> anyhow::Result<ExitCo
             let mut sink = std::io::sink();
             let mut m = chart_core::repo::manager::Manager {
                 out: &mut sink,
+                log: &mut std::io::stderr(),
                 chart_path: path.display().to_string(),
                 verify: chart_core::repo::manager::VerifyMode::Never,
                 keyring: PathBuf::from(&keyring),

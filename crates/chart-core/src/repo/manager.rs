@@ -60,6 +60,8 @@ pub struct Manager<'a> {
     /// Where progress and warnings go (stdout in `helm dependency`, nowhere in `helm
     /// package -u`).
     pub out: &'a mut dyn Write,
+    /// Where helm's `log` lines go (stderr).
+    pub log: &'a mut dyn Write,
     /// The chart directory, as given (cleaned).
     pub chart_path: String,
     /// Provenance checking of downloads.
@@ -320,6 +322,9 @@ impl Manager<'_> {
         self.resolve_repo_names(&mut req)?;
         if hash_req(&req, &lock.dependencies) != lock.digest {
             if v1 {
+                let _ = self.log.write_all(
+                    b"manager.go:122: warning: a valid Helm v3 hash was not found. Checking against Helm v2 hash...\n",
+                );
                 if v2_sum != lock.digest {
                     return Err(fail("the lock file (requirements.lock) is out of sync with the dependencies file (requirements.yaml). Please update the dependencies"));
                 }
