@@ -111,6 +111,10 @@ pub enum Command {
     /// download a chart from a repository and (optionally) unpack it in local directory
     #[command(alias = "fetch")]
     Pull(crate::commands::pull::PullArgs),
+    /// push a chart to remote
+    Push(crate::commands::push::PushArgs),
+    /// login to or logout from a registry
+    Registry(crate::commands::registry::RegistryArgs),
     /// manage a chart's dependencies
     #[command(alias = "dep", alias = "dependencies")]
     Dependency(crate::commands::dependency::DependencyArgs),
@@ -389,6 +393,9 @@ pub struct TemplateArgs {
     /// use development versions, too. Equivalent to version '>0.0.0-0'. If --version is set, this is ignored
     #[arg(long = "devel")]
     pub devel: bool,
+    /// use insecure HTTP connections for the chart download
+    #[arg(long = "plain-http")]
+    pub plain_http: bool,
     /// verify the package before using it
     #[arg(long)]
     pub verify: bool,
@@ -458,6 +465,9 @@ pub struct ShowChartArgs {
     /// verify the package before using it
     #[arg(long)]
     pub verify: bool,
+    /// use insecure HTTP connections for the chart download
+    #[arg(long = "plain-http")]
+    pub plain_http: bool,
     /// location of public keys used for verification
     #[arg(long)]
     pub keyring: Option<String>,

@@ -5,9 +5,11 @@ use clap::Parser;
 
 mod cli;
 mod commands;
+mod progress;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    progress::install();
     match commands::run(cli) {
         Ok(code) => code,
         Err(e) => {

@@ -83,9 +83,18 @@ pub struct InstallArgs {
     /// prints the output in the specified format. Allowed values: table, json, yaml
     #[arg(short = 'o', long, default_value = "table")]
     pub output: String,
-    /// specify a version constraint for the chart version to use (local charts only)
+    /// specify a version constraint for the chart version to use
     #[arg(long)]
     pub version: Option<String>,
+    /// use insecure HTTP connections for the chart download
+    #[arg(long = "plain-http")]
+    pub plain_http: bool,
+    /// object updates run in the server instead of the client (server-side apply, field manager helm; as Helm 4)
+    #[arg(long = "server-side", value_name = "true|false", num_args = 0..=1, default_value = "false", default_missing_value = "true", require_equals = true)]
+    pub server_side: bool,
+    /// if set server-side apply will force changes against conflicts
+    #[arg(long = "force-conflicts")]
+    pub force_conflicts: bool,
 }
 
 /// helm's `NameAndChart`.
@@ -125,6 +134,8 @@ fn name_and_chart(a: &InstallArgs) -> anyhow::Result<(String, String)> {
 pub fn run(g: &GlobalArgs, a: &InstallArgs) -> anyhow::Result<ExitCode> {
     let format = output_format(&a.output)?;
     let (name, chart_path) = name_and_chart(a)?;
+    let chart_path =
+        crate::commands::pull::locate_ref(g, &chart_path, a.version.as_deref(), a.plain_http)?;
     let opts = InstallOptions {
         name,
         create_namespace: a.create_namespace,
@@ -139,6 +150,8 @@ pub fn run(g: &GlobalArgs, a: &InstallArgs) -> anyhow::Result<ExitCode> {
         force: a.force,
         skip_schema_validation: a.skip_schema_validation,
         enable_dns: a.enable_dns,
+        server_side: a.server_side,
+        force_conflicts: a.force_conflicts,
         common: common(g, a.wait, a.wait_for_jobs, &a.timeout, a.no_hooks)?,
     };
     let out = runtime()?.block_on(run_install(

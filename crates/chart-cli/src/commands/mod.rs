@@ -15,6 +15,8 @@ pub(crate) mod lint;
 mod list;
 pub(crate) mod package;
 pub(crate) mod pull;
+pub(crate) mod push;
+pub(crate) mod registry;
 pub(crate) mod release_testing;
 pub(crate) mod repo;
 pub(crate) mod rollback;
@@ -39,7 +41,7 @@ pub fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Template(a) => template::run(&cli.global, &a),
         Command::Version(a) => version::run(&a),
         Command::Lint(a) => lint::run(&cli.global, &a),
-        Command::Show(a) => show::run(&a),
+        Command::Show(a) => show::run(&cli.global, &a),
         Command::Create(a) => create::run(&a),
         Command::History(a) => history::run(&cli.global, &a),
         Command::Status(a) => status::run(&cli.global, &a),
@@ -54,6 +56,8 @@ pub fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Repo(a) => repo::run(&cli.global, &a),
         Command::Search(a) => search::run(&cli.global, &a),
         Command::Pull(a) => pull::run(&cli.global, &a),
+        Command::Push(a) => push::run(&cli.global, &a),
+        Command::Registry(a) => registry::run(&cli.global, &a),
         Command::Dependency(a) => dependency::run(&cli.global, &a),
         Command::Verify(a) => verify::run(&a),
     }

@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::bail;
+use chart_core::action::deploy::ServerSide;
 use chart_core::action::rollback::{rollback, RollbackOptions};
 use clap::Args;
 
@@ -41,6 +42,12 @@ pub struct RollbackArgs {
     /// time to wait for any individual Kubernetes operation (like Jobs for hooks)
     #[arg(long, default_value = "5m0s")]
     pub timeout: String,
+    /// must be "true", "false" or "auto". Object updates run in the server instead of the client ("auto" defaults the value from the previous chart release's method)
+    #[arg(long = "server-side", value_name = "true|false|auto", num_args = 0..=1, default_value = "auto", default_missing_value = "true", require_equals = true)]
+    pub server_side: String,
+    /// if set server-side apply will force changes against conflicts
+    #[arg(long = "force-conflicts")]
+    pub force_conflicts: bool,
 }
 
 pub fn run(g: &GlobalArgs, a: &RollbackArgs) -> anyhow::Result<ExitCode> {
@@ -61,6 +68,8 @@ pub fn run(g: &GlobalArgs, a: &RollbackArgs) -> anyhow::Result<ExitCode> {
         dry_run: a.dry_run,
         force: a.force,
         cleanup_on_fail: a.cleanup_on_fail,
+        server_side: ServerSide::parse(&a.server_side).map_err(anyhow::Error::msg)?,
+        force_conflicts: a.force_conflicts,
         max_history: a.history_max.unwrap_or_else(|| {
             std::env::var("HELM_MAX_HISTORY")
                 .ok()

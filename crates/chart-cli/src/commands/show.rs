@@ -8,7 +8,7 @@ use chart_core::action::show::{self, ShowFormat, ShowOptions};
 
 use crate::cli::{ShowArgs, ShowChartArgs, ShowCommand};
 
-pub fn run(a: &ShowArgs) -> anyhow::Result<ExitCode> {
+pub fn run(g: &crate::cli::GlobalArgs, a: &ShowArgs) -> anyhow::Result<ExitCode> {
     let (name, format, common, jsonpath) = match &a.what {
         ShowCommand::All(c) => ("all", ShowFormat::All, c, None),
         ShowCommand::Chart(c) => ("chart", ShowFormat::Chart, c, None),
@@ -17,24 +17,28 @@ pub fn run(a: &ShowArgs) -> anyhow::Result<ExitCode> {
         ShowCommand::Values(v) => ("values", ShowFormat::Values, &v.common, v.jsonpath.clone()),
     };
     let chart = one_chart(name, common)?;
-    if common.repo.is_some() {
-        bail!("--repo: downloading charts from repositories is not supported");
-    }
-    if common.verify {
-        // helm's LocateChart: a local archive is checked against its .prov (silently).
-        let keyring = common
+    // helm's LocateChart: with --verify the archive is checked against its .prov.
+    let keyring = common.verify.then(|| {
+        common
             .keyring
             .clone()
-            .unwrap_or_else(crate::commands::dependency::default_keyring);
-        let abs = chart_core::chart::filepath::absolute_clean(std::path::Path::new(chart));
-        if std::fs::metadata(&abs).is_ok() {
-            chart_core::repo::provenance::verify_chart(&abs, std::path::Path::new(&keyring))
-                .map_err(|e| anyhow!("{e}"))?;
-        }
-    }
+            .unwrap_or_else(crate::commands::dependency::default_keyring)
+    });
     // --version and --devel only select among repository versions; a local chart ignores them.
+    let chart = crate::commands::pull::locate_verified(
+        g,
+        chart,
+        &chart_core::repo::download::ChartPathOptions {
+            version: common.version.clone().unwrap_or_default(),
+            devel: common.devel,
+            repo_url: common.repo.clone().unwrap_or_default(),
+            plain_http: common.plain_http,
+            ..Default::default()
+        },
+        keyring.as_deref(),
+    )?;
     let opts = ShowOptions { jsonpath };
-    let out = show::show(chart, format, &opts).map_err(|e| anyhow!("{e}"))?;
+    let out = show::show(&chart, format, &opts).map_err(|e| anyhow!("{e}"))?;
     let mut stdout = std::io::stdout().lock();
     if let Err(e) = stdout
         .write_all(out.as_bytes())

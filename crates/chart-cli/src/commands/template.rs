@@ -90,19 +90,22 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
         skip_teardown: true,
         ..TemplateOptions::default()
     };
+    let keyring = a.verify.then(|| {
+        a.keyring
+            .clone()
+            .unwrap_or_else(crate::commands::dependency::default_keyring)
+    });
     let chart = crate::commands::pull::locate_verified(
         g,
         &chart,
-        a.version.as_deref(),
-        a.repo.as_deref(),
-        a.devel,
-        a.verify
-            .then(|| {
-                a.keyring
-                    .clone()
-                    .unwrap_or_else(crate::commands::dependency::default_keyring)
-            })
-            .as_deref(),
+        &chart_core::repo::download::ChartPathOptions {
+            version: a.version.clone().unwrap_or_default(),
+            devel: a.devel,
+            repo_url: a.repo.clone().unwrap_or_default(),
+            plain_http: a.plain_http,
+            ..Default::default()
+        },
+        keyring.as_deref(),
     )?;
     let rendered = match install::render_template(&chart, &value_options(&a.values), &opts) {
         Ok(r) => r,

@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 use anyhow::bail;
+use chart_core::action::deploy::ServerSide;
 use chart_core::action::output::OutputFormat;
 use chart_core::action::release_install::InstallOptions;
 use chart_core::action::status::{print_release, StatusOptions};
@@ -107,9 +108,18 @@ pub struct UpgradeArgs {
     /// prints the output in the specified format. Allowed values: table, json, yaml
     #[arg(short = 'o', long, default_value = "table")]
     pub output: String,
-    /// specify a version constraint for the chart version to use (local charts only)
+    /// specify a version constraint for the chart version to use
     #[arg(long)]
     pub version: Option<String>,
+    /// use insecure HTTP connections for the chart download
+    #[arg(long = "plain-http")]
+    pub plain_http: bool,
+    /// must be "true", "false" or "auto". Object updates run in the server instead of the client ("auto" defaults the value from the previous chart release's method)
+    #[arg(long = "server-side", value_name = "true|false|auto", num_args = 0..=1, default_value = "auto", default_missing_value = "true", require_equals = true)]
+    pub server_side: String,
+    /// if set server-side apply will force changes against conflicts
+    #[arg(long = "force-conflicts")]
+    pub force_conflicts: bool,
 }
 
 pub fn run(g: &GlobalArgs, a: &UpgradeArgs) -> anyhow::Result<ExitCode> {
@@ -120,6 +130,9 @@ pub fn run(g: &GlobalArgs, a: &UpgradeArgs) -> anyhow::Result<ExitCode> {
             "\"chart upgrade\" requires 2 arguments\n\nUsage:  chart upgrade [RELEASE] [CHART] [flags]"
         ),
     };
+    let chart_path =
+        crate::commands::pull::locate_ref(g, &chart_path, a.version.as_deref(), a.plain_http)?;
+    let server_side = ServerSide::parse(&a.server_side).map_err(anyhow::Error::msg)?;
     let out = runtime()?.block_on(async {
         let cfg = configuration(g, false).await?;
         if a.install {
@@ -159,6 +172,10 @@ pub fn run(g: &GlobalArgs, a: &UpgradeArgs) -> anyhow::Result<ExitCode> {
                     force: a.force,
                     skip_schema_validation: a.skip_schema_validation,
                     enable_dns: a.enable_dns,
+                    // A new release is applied server-side only when asked (helm 3's
+                    // default; Helm 4 applies server-side unless told "false").
+                    server_side: server_side == ServerSide::True,
+                    force_conflicts: a.force_conflicts,
                     common: common(g, a.wait, a.wait_for_jobs, &a.timeout, a.no_hooks)?,
                 };
                 let body =
@@ -183,6 +200,8 @@ pub fn run(g: &GlobalArgs, a: &UpgradeArgs) -> anyhow::Result<ExitCode> {
             skip_schema_validation: a.skip_schema_validation,
             enable_dns: a.enable_dns,
             recover_stuck: a.recover_stuck,
+            server_side,
+            force_conflicts: a.force_conflicts,
             common: common(g, a.wait, a.wait_for_jobs, &a.timeout, a.no_hooks)?,
         };
         let up = upgrade(&mut cfg, &name, ch, user, &opts)
