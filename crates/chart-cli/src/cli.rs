@@ -118,6 +118,8 @@ pub enum Command {
     /// manage a chart's dependencies
     #[command(alias = "dep", alias = "dependencies")]
     Dependency(crate::commands::dependency::DependencyArgs),
+    /// verify that a chart at the given path has been signed and is valid
+    Verify(crate::commands::verify::VerifyArgs),
     /// Help about any command
     #[command(hide = true)]
     Help(HelpArgs),
@@ -567,6 +569,9 @@ pub struct ShowChartArgs {
     /// use insecure HTTP connections for the chart download
     #[arg(long = "plain-http")]
     pub plain_http: bool,
+    /// location of public keys used for verification
+    #[arg(long)]
+    pub keyring: Option<String>,
 }
 
 /// `chart show values`.

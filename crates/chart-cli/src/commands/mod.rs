@@ -26,6 +26,7 @@ mod status;
 pub(crate) mod template;
 pub(crate) mod uninstall;
 pub(crate) mod upgrade;
+pub(crate) mod verify;
 mod version;
 
 /// Runs the parsed command line.
@@ -58,13 +59,14 @@ pub fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rollback(a) => rollback::run(&cli.global, &a),
         Command::Uninstall(a) => uninstall::run(&cli.global, &a),
         Command::Test(a) => release_testing::run(&cli.global, &a),
-        Command::Package(a) => package::run(&a),
+        Command::Package(a) => package::run(&cli.global, &a),
         Command::Repo(a) => repo::run(&cli.global, &a),
         Command::Search(a) => search::run(&cli.global, &a),
         Command::Pull(a) => pull::run(&cli.global, &a),
         Command::Push(a) => push::run(&cli.global, &a),
         Command::Registry(a) => registry::run(&cli.global, &a),
-        Command::Dependency(a) => dependency::run(&a),
+        Command::Dependency(a) => dependency::run(&cli.global, &a),
+        Command::Verify(a) => verify::run(&a),
     }
 }
 

@@ -27,22 +27,114 @@ pub struct PackageArgs {
     /// update dependencies from "Chart.yaml" to dir "charts/" before packaging
     #[arg(short = 'u', long = "dependency-update")]
     pub dependency_update: bool,
+    /// use a PGP private key to sign this package
+    #[arg(long)]
+    pub sign: bool,
+    /// name of the key to use when signing. Used if --sign is true
+    #[arg(long, default_value = "")]
+    pub key: String,
+    /// location of a public keyring
+    #[arg(long)]
+    pub keyring: Option<String>,
+    /// location of a file which contains the passphrase for the signing key. Use "-" in order to read from stdin.
+    #[arg(long = "passphrase-file", default_value = "")]
+    pub passphrase_file: String,
+    /// chart repository username where to locate the requested chart
+    #[arg(long, default_value = "")]
+    pub username: String,
+    /// chart repository password where to locate the requested chart
+    #[arg(long, default_value = "")]
+    pub password: String,
+    /// identify HTTPS client using this SSL certificate file
+    #[arg(long = "cert-file", default_value = "")]
+    pub cert_file: String,
+    /// identify HTTPS client using this SSL key file
+    #[arg(long = "key-file", default_value = "")]
+    pub key_file: String,
+    /// skip tls certificate checks for the chart download
+    #[arg(long = "insecure-skip-tls-verify")]
+    pub insecure_skip_tls_verify: bool,
+    /// use insecure HTTP connections for the chart download
+    #[arg(long = "plain-http")]
+    pub plain_http: bool,
+    /// verify certificates of HTTPS-enabled servers using this CA bundle
+    #[arg(long = "ca-file", default_value = "")]
+    pub ca_file: String,
 }
 
 /// The fixed modification time of archive entries: `SOURCE_DATE_EPOCH` when set, else 0.
 fn mtime() -> u64 {
-    std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(0)
+    crate::commands::dependency::archive_mtime()
 }
 
-pub fn run(a: &PackageArgs) -> anyhow::Result<ExitCode> {
+/// Helm's `passphraseFileFetcher`: the first line of the file (or of stdin for `-`).
+fn read_passphrase(file: &str) -> std::io::Result<Vec<u8>> {
+    use std::io::BufRead;
+    let mut line = Vec::new();
+    if file == "-" {
+        std::io::stdin().lock().read_until(b'\n', &mut line)?;
+    } else {
+        let f = std::fs::File::open(file)?;
+        std::io::BufReader::new(f).read_until(b'\n', &mut line)?;
+    }
+    if line.last() == Some(&b'\n') {
+        line.pop();
+        if line.last() == Some(&b'\r') {
+            line.pop();
+        }
+    }
+    Ok(line)
+}
+
+/// Helm's `promptUser`: asks on the terminal (without echo when possible).
+fn prompt_passphrase(name: &str) -> std::io::Result<Vec<u8>> {
+    use std::io::Write;
+    print!(
+        "Password for key {} >  ",
+        chart_core::gotmpl::fmt::go_quote(name)
+    );
+    std::io::stdout().flush()?;
+    let mut s = String::new();
+    std::io::stdin().read_line(&mut s)?;
+    println!();
+    Ok(s.trim_end_matches(['\n', '\r']).as_bytes().to_vec())
+}
+
+fn sign(a: &PackageArgs, keyring: &str, archive: &Path) -> anyhow::Result<()> {
+    use chart_core::repo::provenance::Signer;
+    let signer = if a.passphrase_file.is_empty() {
+        Signer::from_keyring(Path::new(keyring), &a.key, prompt_passphrase)
+    } else {
+        if a.passphrase_file != "-" {
+            if let Err(e) = std::fs::metadata(&a.passphrase_file) {
+                bail!("open {}: {}", a.passphrase_file, go_io(&e));
+            }
+        }
+        let file = a.passphrase_file.clone();
+        Signer::from_keyring(Path::new(keyring), &a.key, move |_| read_passphrase(&file))
+    }
+    .map_err(|e| anyhow!("{e}"))?;
+    let text = signer.clear_sign(archive).map_err(|e| anyhow!("{e}"))?;
+    let prov = format!("{}.prov", archive.display());
+    std::fs::write(&prov, text).map_err(|e| anyhow!("open {prov}: {}", go_io(&e)))?;
+    Ok(())
+}
+
+pub fn run(g: &crate::cli::GlobalArgs, a: &PackageArgs) -> anyhow::Result<ExitCode> {
     if a.charts.is_empty() {
         bail!("need at least one argument, the path to the chart");
     }
-    if a.dependency_update {
-        bail!("--dependency-update: dependency update is not supported yet");
+    let keyring = a
+        .keyring
+        .clone()
+        .unwrap_or_else(crate::commands::dependency::default_keyring);
+    if a.sign {
+        if a.key.is_empty() {
+            bail!("--key is required for signing a package");
+        }
+        if keyring.is_empty() {
+            bail!("--keyring is required for signing a package");
+        }
     }
     let opts = PackageOptions {
         version: a.version.clone(),
@@ -59,8 +151,27 @@ pub fn run(a: &PackageArgs) -> anyhow::Result<ExitCode> {
             bail!("stat {c}: {}", go_io(&e));
         }
         let path = chart_core::chart::filepath::absolute_clean(Path::new(c));
+        if a.dependency_update {
+            // helm discards the dependency manager's output here.
+            let mut sink = std::io::sink();
+            let mut m = chart_core::repo::manager::Manager {
+                out: &mut sink,
+                log: &mut std::io::stderr(),
+                chart_path: path.display().to_string(),
+                verify: chart_core::repo::manager::VerifyMode::Never,
+                keyring: PathBuf::from(&keyring),
+                skip_update: false,
+                debug: g.debug,
+                settings: crate::commands::repo::settings(g),
+                mtime: mtime(),
+            };
+            m.update().map_err(|e| anyhow!("{e}"))?;
+        }
         let out = package(&path, &dest, &opts)
             .map_err(|e| anyhow!("{}", crate::commands::dependency::chain(&e)))?;
+        if a.sign {
+            sign(a, &keyring, &out)?;
+        }
         println!(
             "Successfully packaged chart and saved it to: {}",
             out.display()

@@ -123,6 +123,49 @@ pub struct PullArgs {
     /// if untar is specified, this flag specifies the name of the directory into which the chart is expanded
     #[arg(long, default_value = ".")]
     pub untardir: String,
+    /// verify the package before using it
+    #[arg(long)]
+    pub verify: bool,
+    /// fetch the provenance file, but don't perform verification
+    #[arg(long)]
+    pub prov: bool,
+    /// location of public keys used for verification
+    #[arg(long)]
+    pub keyring: Option<String>,
+}
+
+/// [`fetch`], with the `.prov` (and verification) when asked; prints what helm prints.
+fn fetch_prov(
+    g: &GlobalArgs,
+    a: &PullArgs,
+    c: &str,
+    opts: &ChartPathOptions,
+    dest: &Path,
+) -> anyhow::Result<PathBuf> {
+    use chart_core::repo::download::{download_with_prov, ProvMode};
+    let mode = if a.verify {
+        ProvMode::Verify
+    } else if a.prov {
+        ProvMode::Fetch
+    } else {
+        return fetch(g, c, opts, dest);
+    };
+    if chart_core::registry::is_oci(c) {
+        bail!("--verify/--prov: provenance of oci:// charts is not supported yet");
+    }
+    let settings = &crate::commands::repo::settings(g);
+    let keyring = a
+        .keyring
+        .clone()
+        .unwrap_or_else(crate::commands::dependency::default_keyring);
+    let (file, v, warning) = download_with_prov(c, opts, dest, settings, mode, Path::new(&keyring))
+        .map_err(|e| anyhow!("{e}"))?;
+    let mut out = warning;
+    if let Some(v) = v {
+        out.push_str(&v.report());
+    }
+    crate::commands::print_out(&out)?;
+    Ok(file)
 }
 
 pub fn run(g: &GlobalArgs, a: &PullArgs) -> anyhow::Result<ExitCode> {
@@ -133,13 +176,13 @@ pub fn run(g: &GlobalArgs, a: &PullArgs) -> anyhow::Result<ExitCode> {
     for c in &a.charts {
         let dest = Path::new(&a.destination);
         if !a.untar {
-            fetch(g, c, &opts, dest)?;
+            fetch_prov(g, a, c, &opts, dest)?;
             continue;
         }
         let tmp = std::env::temp_dir().join(format!("chart-pull-{}", std::process::id()));
         std::fs::create_dir_all(&tmp)?;
         let res = (|| -> anyhow::Result<()> {
-            let saved = fetch(g, c, &opts, &tmp)?;
+            let saved = fetch_prov(g, a, c, &opts, &tmp)?;
             let ud: PathBuf = if Path::new(&a.untardir).is_absolute() {
                 PathBuf::from(&a.untardir)
             } else {
@@ -228,4 +271,44 @@ pub fn locate_with(g: &GlobalArgs, chart: &str, opts: &ChartPathOptions) -> anyh
     let path = chart_core::repo::download::locate_chart_with(chart, opts, &settings)
         .map_err(|e| anyhow!("{e}"))?;
     Ok(path.display().to_string())
+}
+
+/// [`locate_with`] with helm's `--verify`: with `keyring` set, a local archive is checked
+/// against its `.prov`, and a downloaded one is fetched with its `.prov` and checked.
+pub fn locate_verified(
+    g: &GlobalArgs,
+    chart: &str,
+    opts: &ChartPathOptions,
+    keyring: Option<&str>,
+) -> anyhow::Result<String> {
+    let Some(keyring) = keyring else {
+        return locate_with(g, chart, opts);
+    };
+    let p = Path::new(chart.trim());
+    if std::fs::metadata(p).is_ok() {
+        let abs = chart_core::chart::filepath::absolute_clean(p);
+        chart_core::repo::provenance::verify_chart(&abs, Path::new(keyring))
+            .map_err(|e| anyhow!("{e}"))?;
+        return Ok(chart.to_string());
+    }
+    if (p.is_absolute() || chart.starts_with('.')) && opts.repo_url.is_empty() {
+        return locate_with(g, chart, opts);
+    }
+    if chart_core::registry::is_oci(chart.trim()) {
+        bail!("--verify: provenance of oci:// charts is not supported yet");
+    }
+    let settings = crate::commands::repo::settings(g);
+    std::fs::create_dir_all(&settings.repository_cache)?;
+    let (file, _, _) = chart_core::repo::download::download_with_prov(
+        chart.trim(),
+        opts,
+        &settings.repository_cache.clone(),
+        &settings,
+        chart_core::repo::download::ProvMode::Verify,
+        Path::new(keyring),
+    )
+    .map_err(|e| anyhow!("{e}"))?;
+    Ok(chart_core::chart::filepath::absolute_clean(&file)
+        .display()
+        .to_string())
 }

@@ -27,11 +27,15 @@ pub fn run(g: &crate::cli::GlobalArgs, a: &ShowArgs) -> anyhow::Result<ExitCode>
         "show.go:214",
         &format!("Original chart version: {version:?}"),
     );
-    if common.verify {
-        bail!("--verify: provenance verification is not supported");
-    }
+    // helm's LocateChart: with --verify the archive is checked against its .prov.
+    let keyring = common.verify.then(|| {
+        common
+            .keyring
+            .clone()
+            .unwrap_or_else(crate::commands::dependency::default_keyring)
+    });
     // --version and --devel only select among repository versions; a local chart ignores them.
-    let chart = crate::commands::pull::locate_with(
+    let chart = crate::commands::pull::locate_verified(
         g,
         chart,
         &chart_core::repo::download::ChartPathOptions {
@@ -41,6 +45,7 @@ pub fn run(g: &crate::cli::GlobalArgs, a: &ShowArgs) -> anyhow::Result<ExitCode>
             plain_http: common.plain_http,
             ..Default::default()
         },
+        keyring.as_deref(),
     )?;
     let opts = ShowOptions { jsonpath };
     let out = show::show(&chart, format, &opts).map_err(|e| anyhow!("{e}"))?;

@@ -191,7 +191,12 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
         &format!("Original chart version: {version:?}"),
     );
     let cp = &a.install.chart_path;
-    let chart = crate::commands::pull::locate_with(
+    let keyring = cp.verify.then(|| {
+        cp.keyring
+            .clone()
+            .unwrap_or_else(crate::commands::dependency::default_keyring)
+    });
+    let chart = crate::commands::pull::locate_verified(
         g,
         &chart,
         &chart_core::repo::download::ChartPathOptions {
@@ -208,6 +213,7 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
             plain_http: cp.plain_http,
             ..Default::default()
         },
+        keyring.as_deref(),
     )?;
     // helm's LocateChart answers a local chart with its absolute path.
     let chart = if std::path::Path::new(&chart).exists() {

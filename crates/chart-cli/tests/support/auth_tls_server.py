@@ -18,6 +18,7 @@ ap.add_argument("--password")
 ap.add_argument("--cert")
 ap.add_argument("--key")
 ap.add_argument("--stall", action="store_true", help="send headers and half a body, then hang")
+ap.add_argument("--stall-suffix", help="stall only requests whose path ends with this")
 a = ap.parse_args()
 
 
@@ -34,8 +35,10 @@ class Handler(http.server.SimpleHTTPRequestHandler):
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
-        if a.stall:
+        if a.stall or (a.stall_suffix and self.path.endswith(a.stall_suffix)):
             import time
+            if a.stall_suffix:
+                print("stalling " + self.path, flush=True)
             self.send_response(200)
             self.send_header("Content-Length", "1000")
             self.end_headers()

@@ -342,10 +342,15 @@ pub fn http_get_timeout(
         .map_err(|err| RepoError::Http(go_http_error(url, &err)))?;
     if !resp.status().is_success() {
         let st = resp.status();
+        // Go prints the server's own reason phrase (`404 File not found`).
+        let reason = resp
+            .extensions()
+            .get::<hyper::ext::ReasonPhrase>()
+            .map(|r| String::from_utf8_lossy(r.as_bytes()).into_owned())
+            .unwrap_or_else(|| st.canonical_reason().unwrap_or("").to_string());
         return Err(RepoError::Http(format!(
-            "failed to fetch {url} : {} {}",
-            st.as_u16(),
-            st.canonical_reason().unwrap_or("")
+            "failed to fetch {url} : {} {reason}",
+            st.as_u16()
         )));
     }
     let mut data = Vec::new();

@@ -368,3 +368,52 @@ pub fn expand(archive: &Path, dir: &Path) -> Result<PathBuf, RepoError> {
     }
     Ok(root)
 }
+
+/// What to do with a chart's `.prov` while downloading it (Helm's
+/// `VerificationStrategy` for `pull`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProvMode {
+    /// Fetch it and verify the chart against `keyring` (`--verify`).
+    Verify,
+    /// Only fetch it (`--prov`); a missing one is a warning.
+    Fetch,
+}
+
+/// [`download_to`] plus the `.prov` beside the archive (`URL.prov` saved as
+/// `FILE.prov`). Returns the archive's path, the verification when `mode` is
+/// [`ProvMode::Verify`], and any warning Helm prints.
+pub fn download_with_prov(
+    reference: &str,
+    opts: &ChartPathOptions,
+    dest: &Path,
+    settings: &Settings,
+    mode: ProvMode,
+    keyring: &Path,
+) -> Result<(PathBuf, Option<super::provenance::Verification>, String), RepoError> {
+    let (url, e) = resolve_chart_url(reference, opts, settings)?;
+    let file = download_to(reference, opts, dest, settings)?;
+    let prov_url = format!("{url}.prov");
+    let body = match http_get(&e, &prov_url, MAX_CHART_SIZE) {
+        Ok(b) => b,
+        Err(x) => {
+            if mode == ProvMode::Verify {
+                return Err(err(format!(
+                    "failed to fetch provenance {}",
+                    gotmpl::fmt::go_quote(&prov_url)
+                )));
+            }
+            let warning = format!("WARNING: Verification not found for {reference}: {x}\n");
+            return Ok((file, None, warning));
+        }
+    };
+    let prov = PathBuf::from(format!("{}.prov", file.display()));
+    crate::chart::save::write_atomic(&prov, &body).map_err(|x| RepoError::Io {
+        path: prov.clone(),
+        err: x,
+    })?;
+    if mode == ProvMode::Fetch {
+        return Ok((file, None, String::new()));
+    }
+    let v = super::provenance::verify_chart(&file, keyring).map_err(|x| err(x.to_string()))?;
+    Ok((file, Some(v), String::new()))
+}

@@ -5,5 +5,7 @@ pub mod config;
 pub mod dependency;
 pub mod download;
 pub mod index;
+pub mod manager;
 pub mod package;
+pub mod provenance;
 pub mod search;
