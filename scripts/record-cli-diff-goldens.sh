@@ -128,7 +128,8 @@ rec() {
       exit 1
     fi
   done
-  if [ $# -gt 0 ]; then printf "%s\n" "$@"; fi > "$OUT/$name.args"
+  # The repository's absolute path is written as <ROOT> (the test puts its own back).
+  if [ $# -gt 0 ]; then printf "%s\n" "$@" | sed "s#$PWD/#<ROOT>/#g"; fi > "$OUT/$name.args"
   cp "$scratch/r1/out" "$OUT/$name.out"
   [ -s "$scratch/r1/err" ] && cp "$scratch/r1/err" "$OUT/$name.stderr"
   local rc

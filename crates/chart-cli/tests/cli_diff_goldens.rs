@@ -193,6 +193,7 @@ fn cli_diff_goldens_match_helm() {
         let mut uses_outdir = false;
         let args: Vec<String> = args_text
             .split_terminator('\n')
+            .map(|a| a.replace("<ROOT>/", &format!("{}/", root.display())))
             .map(|a| {
                 if a.contains("@OUTDIR@") {
                     uses_outdir = true;
