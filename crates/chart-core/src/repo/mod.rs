@@ -5,5 +5,6 @@ pub mod config;
 pub mod dependency;
 pub mod download;
 pub mod index;
+pub mod index_scan;
 pub mod package;
 pub mod search;
