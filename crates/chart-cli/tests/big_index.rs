@@ -179,7 +179,13 @@ fn compare(helm: &Path, tag: &str, index: &[u8], archives: &[&str], script: &[&[
     let (c, h) = (&outs[1], &outs[0]);
     if c.0 != h.0 {
         for (i, (a, b)) in c.0.lines().zip(h.0.lines()).enumerate() {
-            assert_eq!(a, b, "{tag}: line {} differs\n--- chart ---\n{}", i + 1, c.0);
+            assert_eq!(
+                a,
+                b,
+                "{tag}: line {} differs\n--- chart ---\n{}",
+                i + 1,
+                c.0
+            );
         }
         assert_eq!(c.0, h.0, "{tag}");
     }

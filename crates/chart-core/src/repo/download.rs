@@ -126,9 +126,8 @@ pub fn resolve_chart_url(
         .cloned()
         .ok_or_else(|| err(format!("repo {repo_name} not found")))?;
     let mut w = Vec::new();
-    let idx = IndexFile::load_file_charts(&settings.index_cache(&e.name), &mut w, &|n| {
-        n == chart_name
-    });
+    let idx =
+        IndexFile::load_file_charts(&settings.index_cache(&e.name), &mut w, &|n| n == chart_name);
     log_lines(&w);
     let idx = idx.map_err(|x| {
         err(format!(

@@ -241,7 +241,15 @@ pub(crate) fn entry_from_json(name: &str, item: J, source: &str) -> Result<Chart
             gotmpl::fmt::go_quote(name)
         ));
     };
-    let mut md = metadata_from_json(&m);
+    let mut m = m;
+    let urls = m.get("urls").map(j_str_list).unwrap_or_default();
+    let created = m
+        .get("created")
+        .and_then(j_str)
+        .unwrap_or_else(|| ZERO_TIME.into());
+    let removed = m.get("removed").and_then(J::as_bool).unwrap_or(false);
+    let digest = m.remove("digest").and_then(j_string).unwrap_or_default();
+    let mut md = metadata_from_json_owned(&mut m);
     if md.api_version.is_empty() {
         md.api_version = "v1".into();
     }
@@ -257,14 +265,44 @@ pub(crate) fn entry_from_json(name: &str, item: J, source: &str) -> Result<Chart
     }
     Ok(ChartVersion {
         metadata: md,
-        urls: m.get("urls").map(j_str_list).unwrap_or_default(),
-        created: m
-            .get("created")
-            .and_then(j_str)
-            .unwrap_or_else(|| ZERO_TIME.into()),
-        removed: m.get("removed").and_then(J::as_bool).unwrap_or(false),
-        digest: m.get("digest").and_then(j_str).unwrap_or_default(),
+        urls,
+        created,
+        removed,
+        digest,
     })
+}
+
+/// [`j_str`] of an owned value (no copy of a string).
+fn j_string(v: J) -> Option<String> {
+    match v {
+        J::String(s) => Some(s),
+        other => j_str(&other),
+    }
+}
+
+/// [`metadata_from_json`] taking the strings out of the map instead of copying them.
+fn metadata_from_json_owned(m: &mut serde_json::Map<String, J>) -> Metadata {
+    let mut s = |k: &str| m.remove(k).and_then(j_string).unwrap_or_default();
+    let mut md = Metadata::default();
+    md.name = s("name");
+    md.home = s("home");
+    md.version = s("version");
+    md.description = s("description");
+    md.icon = s("icon");
+    md.api_version = s("apiVersion");
+    md.condition = s("condition");
+    md.tags = s("tags");
+    md.app_version = s("appVersion");
+    md.kube_version = s("kubeVersion");
+    md.chart_type = s("type");
+    let rest = metadata_from_json(m);
+    md.sources = rest.sources;
+    md.keywords = rest.keywords;
+    md.deprecated = rest.deprecated;
+    md.maintainers = rest.maintainers;
+    md.annotations = rest.annotations;
+    md.dependencies = rest.dependencies;
+    md
 }
 
 /// Go's `semver.NewVersion` of an entry (None when unparsable).

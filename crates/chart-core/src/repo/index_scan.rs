@@ -398,9 +398,65 @@ impl<'a> Scanner<'a> {
 fn awkward_start(c: u8) -> bool {
     matches!(
         c,
-        b'&' | b'*' | b'!' | b'%' | b'@' | b'`' | b',' | b'?' | b':' | b'>' | b'#' | b'{' | b'['
-            | b']' | b'}'
+        b'&' | b'*'
+            | b'!'
+            | b'%'
+            | b'@'
+            | b'`'
+            | b','
+            | b'?'
+            | b':'
+            | b'>'
+            | b'#'
+            | b'{'
+            | b'['
+            | b']'
+            | b'}'
     )
+}
+
+/// Whether a plain scalar is text for certain without resolving it: only texts starting
+/// with these can be YAML 1.1 nulls, bools, numbers or timestamps.
+fn plain_is_text(s: &str) -> bool {
+    match s.as_bytes().first() {
+        None => false,
+        Some(b'0'..=b'9' | b'+' | b'-' | b'.' | b'<') => {
+            // Two dots make neither a number nor a sexagesimal (versions, addresses).
+            memchr::memchr_iter(b'.', s.as_bytes()).count() >= 2
+                && memchr::memchr(b':', s.as_bytes()).is_none()
+        }
+        Some(b'~' | b'y' | b'Y' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'o' | b'O') => {
+            !matches!(
+                s,
+                "~" | "y"
+                    | "Y"
+                    | "yes"
+                    | "Yes"
+                    | "YES"
+                    | "n"
+                    | "N"
+                    | "no"
+                    | "No"
+                    | "NO"
+                    | "true"
+                    | "True"
+                    | "TRUE"
+                    | "false"
+                    | "False"
+                    | "FALSE"
+                    | "on"
+                    | "On"
+                    | "ON"
+                    | "off"
+                    | "Off"
+                    | "OFF"
+                    | "null"
+                    | "Null"
+                    | "NULL"
+            )
+        }
+        Some(_) => true,
+    }
 }
 
 /// A sequence entry line (`-` alone or `- …`).
@@ -411,14 +467,25 @@ fn is_seq_item(t: &str) -> bool {
 /// The end of a plain scalar's text on a line: before ` #`, trailing spaces removed. Gives
 /// up on `: ` and a final `:` (a mapping where a scalar is expected).
 fn plain_part(t: &str) -> R<&str> {
-    let t = match t.find(" #") {
-        Some(i) => t[..i].trim_end_matches(' '),
-        None => t,
-    };
-    if t.contains(": ") || t.ends_with(':') {
-        return Err(GiveUp);
+    let b = t.as_bytes();
+    let mut end = b.len();
+    for i in memchr::memchr2_iter(b':', b'#', b) {
+        if b[i] == b'#' {
+            if i > 0 && b[i - 1] == b' ' {
+                end = i - 1;
+                break;
+            }
+        } else if i + 1 == b.len() || b[i + 1] == b' ' {
+            return Err(GiveUp);
+        }
     }
-    Ok(t)
+    Ok(t[..end].trim_end_matches(' '))
+}
+
+/// The first `: ` (or a final `:`) of `t`.
+fn key_colon(t: &str) -> Option<usize> {
+    let b = t.as_bytes();
+    memchr::memchr_iter(b':', b).find(|&i| i + 1 == b.len() || b[i + 1] == b' ')
 }
 
 /// A mapping key at the start of `t`: the key and the text after its `:` (spaces
@@ -447,18 +514,15 @@ fn split_key(t: &str) -> R<Option<(Cow<'_, str>, &str)>> {
             Err(GiveUp)
         }
         Some(_) => {
-            let end = match t.find(": ") {
-                Some(i) => i,
-                None if t.ends_with(':') => t.len() - 1,
-                None => return Ok(None),
+            let Some(end) = key_colon(t) else {
+                return Ok(None);
             };
             let key = &t[..end];
-            if key.contains(" #") || key.ends_with(' ') || key == "<<" {
+            if key.ends_with(' ') || key == "<<" || memchr::memchr(b'#', key.as_bytes()).is_some() {
                 return Err(GiveUp);
             }
-            match goyaml::plain_scalar(key) {
-                goyaml::GoVal::Str(_) => {}
-                _ => return Err(GiveUp),
+            if !plain_is_text(key) && !matches!(goyaml::plain_scalar(key), goyaml::GoVal::Str(_)) {
+                return Err(GiveUp);
             }
             let rest = t[end + 1..].trim_start_matches(' ');
             Ok(Some((Cow::Borrowed(key), rest)))
@@ -741,6 +805,9 @@ impl<'a> Scanner<'a> {
         // Trailing blank lines are not part of the scalar.
         if blanks > 0 {
             (self.pos, self.no, self.cur) = last_good;
+        }
+        if plain_is_text(&text) {
+            return Ok(J::String(text.into_owned()));
         }
         match goyaml::plain_scalar(&text) {
             goyaml::GoVal::Str(_) => Ok(J::String(text.into_owned())),

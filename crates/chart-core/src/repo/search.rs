@@ -105,24 +105,29 @@ pub fn search(
         let mut w = Vec::new();
         let mut found: BTreeMap<String, Hits> = BTreeMap::new();
         let res = read_index_file(&path).and_then(|data| {
-            scan(&data, &path.display().to_string(), &mut w, &mut |name, vs| {
-                let fname = format!("{}/{name}", e.name);
-                let mut hits = Hits::new();
-                for cv in vs {
-                    let l = line(&e.name, &cv);
-                    let md = cv.metadata;
-                    let hit = SearchResult {
-                        name: fname.clone(),
-                        score: 0,
-                        parsed: Version::parse(&md.version).ok(),
-                        version: md.version,
-                        app_version: md.app_version,
-                        description: md.description,
-                    };
-                    hits.insert(hit.version.clone(), (l, hit));
-                }
-                found.insert(fname, hits);
-            })
+            scan(
+                &data,
+                &path.display().to_string(),
+                &mut w,
+                &mut |name, vs| {
+                    let fname = format!("{}/{name}", e.name);
+                    let mut hits = Hits::new();
+                    for cv in vs {
+                        let l = line(&e.name, &cv);
+                        let md = cv.metadata;
+                        let hit = SearchResult {
+                            name: fname.clone(),
+                            score: 0,
+                            parsed: Version::parse(&md.version).ok(),
+                            version: md.version,
+                            app_version: md.app_version,
+                            description: md.description,
+                        };
+                        hits.insert(hit.version.clone(), (l, hit));
+                    }
+                    found.insert(fname, hits);
+                },
+            )
         });
         warnings.append(&mut w);
         if let Err(err) = res {
