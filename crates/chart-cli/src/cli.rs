@@ -9,9 +9,9 @@ pub struct Cli {
     /// Global flags.
     #[command(flatten)]
     pub global: GlobalArgs,
-    /// The command.
+    /// The command (none: print the help).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 /// Flags every command takes, named as helm names them.
@@ -51,10 +51,10 @@ pub struct GlobalArgs {
     #[arg(long = "kube-insecure-skip-tls-verify", global = true)]
     pub kube_insecure_skip_tls_verify: bool,
     /// client-side default throttling limit
-    #[arg(long = "burst-limit", global = true)]
+    #[arg(long = "burst-limit", global = true, value_name = "int", value_parser = crate::cobra::GoInt)]
     pub burst_limit: Option<i64>,
     /// queries per second used when communicating with the Kubernetes API, not including bursting
-    #[arg(long = "qps", global = true)]
+    #[arg(long = "qps", global = true, value_name = "float32", value_parser = crate::cobra::GoFloat32)]
     pub qps: Option<f32>,
     /// path to the registry config file
     #[arg(long = "registry-config", global = true)]
@@ -111,9 +111,24 @@ pub enum Command {
     /// download a chart from a repository and (optionally) unpack it in local directory
     #[command(alias = "fetch")]
     Pull(crate::commands::pull::PullArgs),
+    /// push a chart to remote
+    Push(crate::commands::push::PushArgs),
+    /// login to or logout from a registry
+    Registry(crate::commands::registry::RegistryArgs),
     /// manage a chart's dependencies
     #[command(alias = "dep", alias = "dependencies")]
     Dependency(crate::commands::dependency::DependencyArgs),
+    /// Help about any command
+    #[command(hide = true)]
+    Help(HelpArgs),
+}
+
+/// `chart help [COMMAND...]`.
+#[derive(Args, Debug, Clone)]
+pub struct HelpArgs {
+    /// the command to describe
+    #[arg(num_args = 0..)]
+    pub args: Vec<String>,
 }
 
 /// `chart history RELEASE_NAME`.
@@ -123,10 +138,10 @@ pub struct HistoryArgs {
     #[arg(num_args = 0..)]
     pub args: Vec<String>,
     /// maximum number of revision to include in history
-    #[arg(long, default_value_t = 256, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 256, allow_negative_numbers = true, value_name = "int", value_parser = crate::cobra::GoInt)]
     pub max: i64,
     /// prints the output in the specified format. Allowed values: table, json, yaml
-    #[arg(short = 'o', long, default_value = "table")]
+    #[arg(short = 'o', long, default_value = "table", value_name = "format", value_parser = crate::cobra::OutputFormatFlag)]
     pub output: String,
 }
 
@@ -137,10 +152,10 @@ pub struct StatusArgs {
     #[arg(num_args = 0..)]
     pub args: Vec<String>,
     /// if set, display the status of the named release with revision
-    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_name = "int", value_parser = crate::cobra::GoInt)]
     pub revision: i64,
     /// prints the output in the specified format. Allowed values: table, json, yaml
-    #[arg(short = 'o', long, default_value = "table")]
+    #[arg(short = 'o', long, default_value = "table", value_name = "format", value_parser = crate::cobra::OutputFormatFlag)]
     pub output: String,
     /// if set, display the description message of the named release
     #[arg(long = "show-desc")]
@@ -155,7 +170,7 @@ pub struct StatusArgs {
     #[arg(long = "wait-for-jobs")]
     pub wait_for_jobs: bool,
     /// with --wait, how long to wait for the resources to be ready
-    #[arg(long, default_value = "5m0s")]
+    #[arg(long, default_value = "5m0s", value_name = "duration", value_parser = crate::cobra::GoDuration)]
     pub timeout: String,
 }
 
@@ -209,11 +224,13 @@ pub struct ListArgs {
         short = 'm',
         long = "max",
         default_value_t = 256,
-        allow_negative_numbers = true
+        allow_negative_numbers = true,
+        value_name = "int",
+        value_parser = crate::cobra::GoInt
     )]
     pub max: i64,
     /// next release index in the list, used to offset from start value
-    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_name = "int", value_parser = crate::cobra::GoInt)]
     pub offset: i64,
     /// a regular expression (Perl compatible). Any releases that match the expression will be included in the results
     #[arg(short = 'f', long, default_value = "", allow_hyphen_values = true)]
@@ -222,7 +239,7 @@ pub struct ListArgs {
     #[arg(short = 'l', long, default_value = "", allow_hyphen_values = true)]
     pub selector: String,
     /// prints the output in the specified format. Allowed values: table, json, yaml
-    #[arg(short = 'o', long, default_value = "table")]
+    #[arg(short = 'o', long, default_value = "table", value_name = "format", value_parser = crate::cobra::OutputFormatFlag)]
     pub output: String,
 }
 
@@ -231,7 +248,7 @@ pub struct ListArgs {
 pub struct GetArgs {
     /// What to get.
     #[command(subcommand)]
-    pub what: GetCommand,
+    pub what: Option<GetCommand>,
 }
 
 /// `chart get` subcommands.
@@ -258,7 +275,7 @@ pub struct GetRevisionArgs {
     #[arg(num_args = 0..)]
     pub args: Vec<String>,
     /// get the named release with revision
-    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_name = "int", value_parser = crate::cobra::GoInt)]
     pub revision: i64,
 }
 
@@ -283,7 +300,7 @@ pub struct GetValuesArgs {
     #[arg(short = 'a', long)]
     pub all: bool,
     /// prints the output in the specified format. Allowed values: table, json, yaml
-    #[arg(short = 'o', long, default_value = "table")]
+    #[arg(short = 'o', long, default_value = "table", value_name = "format", value_parser = crate::cobra::OutputFormatFlag)]
     pub output: String,
 }
 
@@ -294,7 +311,7 @@ pub struct GetMetadataArgs {
     #[command(flatten)]
     pub common: GetRevisionArgs,
     /// prints the output in the specified format. Allowed values: table, json, yaml
-    #[arg(short = 'o', long, default_value = "table")]
+    #[arg(short = 'o', long, default_value = "table", value_name = "format", value_parser = crate::cobra::OutputFormatFlag)]
     pub output: String,
 }
 
@@ -302,7 +319,9 @@ pub struct GetMetadataArgs {
 #[derive(Args, Debug, Clone, Default)]
 pub struct ValuesArgs {
     /// specify values in a YAML file or a URL (can specify multiple)
-    #[arg(short = 'f', long = "values")]
+    // A pflag string slice: each value is split on commas (and "" adds nothing) by
+    // `commands::template::value_options`.
+    #[arg(short = 'f', long = "values", value_name = "strings")]
     pub values: Vec<String>,
     /// set values on the command line (can specify multiple or separate values with commas: key1=val1,key2=val2)
     #[arg(long = "set")]
@@ -346,7 +365,12 @@ pub struct TemplateArgs {
     #[arg(long = "kube-version")]
     pub kube_version: Option<String>,
     /// Kubernetes api versions used for Capabilities.APIVersions
-    #[arg(short = 'a', long = "api-versions", value_delimiter = ',')]
+    #[arg(
+        short = 'a',
+        long = "api-versions",
+        value_delimiter = ',',
+        value_name = "strings"
+    )]
     pub api_versions: Vec<String>,
     /// set .Release.IsUpgrade instead of .Release.IsInstall
     #[arg(long = "is-upgrade")]
@@ -364,10 +388,10 @@ pub struct TemplateArgs {
     #[arg(short = 'g', long = "generate-name")]
     pub generate_name: bool,
     /// the path to an executable to be used for post rendering
-    #[arg(long = "post-renderer")]
+    #[arg(long = "post-renderer", value_name = "postRendererString")]
     pub post_renderer: Option<String>,
     /// an argument to the post-renderer (can specify multiple)
-    #[arg(long = "post-renderer-args")]
+    #[arg(long = "post-renderer-args", value_name = "postRendererArgsSlice")]
     pub post_renderer_args: Vec<String>,
     /// disables rendered templates validation against the values.schema.json
     #[arg(long = "skip-schema-validation")]
@@ -391,11 +415,98 @@ pub struct TemplateArgs {
     #[arg(long = "dependency-update")]
     pub dependency_update: bool,
     /// simulate an install (accepted for compatibility)
-    #[arg(long = "dry-run", num_args = 0..=1, default_missing_value = "client")]
+    #[arg(long = "dry-run", num_args = 0..=1, default_missing_value = "client", require_equals = true)]
     pub dry_run: Option<String>,
-    /// fail on template missing keys is not part of helm template; kept for embedding
+    /// create the release namespace if not present
     #[arg(long = "create-namespace")]
     pub create_namespace: bool,
+    /// install's flags, which template accepts too
+    #[command(flatten)]
+    pub install: InstallFlags,
+}
+
+/// Flags of `helm install` that `helm template` accepts as well (it shares install's flag
+/// set). Template checks their values as install does; the cluster-side ones change nothing
+/// in the rendered output.
+#[derive(Args, Debug, Clone, Default)]
+pub struct InstallFlags {
+    /// if set, the installation process deletes the installation on failure. The --wait flag will be set automatically if --atomic is used
+    #[arg(long)]
+    pub atomic: bool,
+    /// if set, will wait until all resources are ready before marking the release as successful
+    #[arg(long)]
+    pub wait: bool,
+    /// if set and --wait enabled, will wait until all Jobs have been completed before marking the release as successful
+    #[arg(long = "wait-for-jobs")]
+    pub wait_for_jobs: bool,
+    /// time to wait for any individual Kubernetes operation (like Jobs for hooks)
+    #[arg(long, default_value = "5m0s", value_name = "duration", value_parser = crate::cobra::GoDuration)]
+    pub timeout: String,
+    /// if set, no CRDs will be installed. By default, CRDs are installed if not already present
+    #[arg(long = "skip-crds")]
+    pub skip_crds: bool,
+    /// if set, render subchart notes along with the parent
+    #[arg(long = "render-subchart-notes")]
+    pub render_subchart_notes: bool,
+    /// add a custom description
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Labels that would be added to release metadata. Should be divided by comma.
+    #[arg(short = 'l', long, value_name = "stringToString")]
+    pub labels: Vec<String>,
+    /// if set, do not show notes in install output. Does not affect presence in chart metadata
+    #[arg(long = "hide-notes")]
+    pub hide_notes: bool,
+    /// re-use the given name, only if that name is a deleted release which remains in the history. This is unsafe in production
+    #[arg(long)]
+    pub replace: bool,
+    /// force resource updates through a replacement strategy
+    #[arg(long)]
+    pub force: bool,
+    /// if set, the installation process will not validate rendered templates against the Kubernetes OpenAPI Schema
+    #[arg(long = "disable-openapi-validation")]
+    pub disable_openapi_validation: bool,
+    /// if set, install will ignore the check for helm annotations and take ownership of the existing resources
+    #[arg(long = "take-ownership")]
+    pub take_ownership: bool,
+    /// chart download options
+    #[command(flatten)]
+    pub chart_path: ChartPathFlags,
+}
+
+/// helm's chart path options (how a chart is downloaded), beyond --version/--repo/--devel.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ChartPathFlags {
+    /// skip tls certificate checks for the chart download
+    #[arg(long = "insecure-skip-tls-verify")]
+    pub insecure_skip_tls_verify: bool,
+    /// use insecure HTTP connections for the chart download
+    #[arg(long = "plain-http")]
+    pub plain_http: bool,
+    /// chart repository username where to locate the requested chart
+    #[arg(long)]
+    pub username: Option<String>,
+    /// chart repository password where to locate the requested chart
+    #[arg(long)]
+    pub password: Option<String>,
+    /// verify certificates of HTTPS-enabled servers using this CA bundle
+    #[arg(long = "ca-file")]
+    pub ca_file: Option<String>,
+    /// identify HTTPS client using this SSL certificate file
+    #[arg(long = "cert-file")]
+    pub cert_file: Option<String>,
+    /// identify HTTPS client using this SSL key file
+    #[arg(long = "key-file")]
+    pub key_file: Option<String>,
+    /// location of public keys used for verification
+    #[arg(long)]
+    pub keyring: Option<String>,
+    /// pass credentials to all domains
+    #[arg(long = "pass-credentials")]
+    pub pass_credentials: bool,
+    /// verify the package before using it
+    #[arg(long)]
+    pub verify: bool,
 }
 
 /// `chart version`.
@@ -407,6 +518,9 @@ pub struct VersionArgs {
     /// template for version string format
     #[arg(long)]
     pub template: Option<String>,
+    /// display client version information (helm's hidden, deprecated flag; no effect)
+    #[arg(short = 'c', long, hide = true)]
+    pub client: bool,
 }
 
 /// `chart show`.
@@ -414,7 +528,7 @@ pub struct VersionArgs {
 pub struct ShowArgs {
     /// What to show.
     #[command(subcommand)]
-    pub what: ShowCommand,
+    pub what: Option<ShowCommand>,
 }
 
 /// `chart show` subcommands.
@@ -450,6 +564,9 @@ pub struct ShowChartArgs {
     /// verify the package before using it
     #[arg(long)]
     pub verify: bool,
+    /// use insecure HTTP connections for the chart download
+    #[arg(long = "plain-http")]
+    pub plain_http: bool,
 }
 
 /// `chart show values`.

@@ -1,13 +1,17 @@
 //! The `chart` binary: Helm's commands and flags over chart-core.
 use std::process::ExitCode;
 
-use clap::Parser;
-
 mod cli;
+mod cobra;
 mod commands;
+mod progress;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = match cobra::parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
+    progress::install();
     match commands::run(cli) {
         Ok(code) => code,
         Err(e) => {

@@ -979,6 +979,9 @@ async fn failures_match_helm() {
             ],
         ),
         ("u", vec!["rollback", "u", "1", "--wait"]),
+        // Back to the revision that never became ready: the wait fails, and the new
+        // revision is recorded failed.
+        ("u", vec!["rollback", "u", "5", "--wait", "--timeout", "3s"]),
     ];
     for (name, case) in &cases {
         let c = env.run(chart_bin(), &ns_c, case);
@@ -991,7 +994,7 @@ async fn failures_match_helm() {
         );
         let should_fail = case
             .iter()
-            .any(|a| a.contains("fail=true") || a.contains("notReady"));
+            .any(|a| a.contains("fail=true") || a.contains("notReady") || *a == "3s");
         assert_eq!(
             !c.status.success(),
             should_fail,
@@ -1170,11 +1173,53 @@ async fn api_500_mid_install_fails_cleanly_and_recovers() {
 }
 
 /// The Deployment's create stalled for 3 s and then answered 504 (`Timeout`), as the API
-/// server answers a request that ran out of time. helm (client-go retries a 5xx only with
-/// `Retry-After`) fails and records `failed`; chart's client (kube-rs's default retry of
-/// 429/503/504) sends the create again, and the install succeeds (COMPATIBILITY.md).
+/// server answers a request that ran out of time, without `Retry-After`. client-go (helm)
+/// retries a 5xx only with `Retry-After`, and so does chart's client: both send the create
+/// once, fail, and record `failed`; `upgrade --install` then recovers both.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_timeout_mid_install() {
+    retried_as_helm(
+        fault_proxy::Fault::Stall504(Duration::from_secs(3)),
+        "f504",
+        |o, sent, recs| {
+            assert_eq!(o.status.code(), Some(1), "{}", err_text(o));
+            assert!(
+                err_text(o).contains("request did not complete within requested timeout"),
+                "{}",
+                err_text(o)
+            );
+            assert_eq!(sent, 1, "the create is sent once");
+            assert_eq!(recs, ["failed"]);
+        },
+    )
+    .await;
+}
+
+/// The Deployment's create answered 503 with `Retry-After: 1` (the API server shedding
+/// load): helm and chart wait a second, send it again, and the install succeeds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_503_with_retry_after_is_retried() {
+    retried_as_helm(
+        fault_proxy::Fault::Unavailable503RetryAfter(1),
+        "f503",
+        |o, sent, recs| {
+            assert!(o.status.success(), "{}", err_text(o));
+            assert!(text(o).contains("STATUS: deployed"));
+            assert_eq!(sent, 2, "the create is sent again");
+            assert_eq!(recs, ["deployed"]);
+        },
+    )
+    .await;
+}
+
+/// Installs the demo chart through a proxy that answers the first Deployment create with
+/// `fault`, with chart and with helm; `check` sees each one's install output, how many
+/// creates reached the proxy and the record statuses; both must agree.
+async fn retried_as_helm(
+    fault: fault_proxy::Fault,
+    tag: &str,
+    check: impl Fn(&Output, usize, Vec<String>),
+) {
     let Some(kc) = kube_support::kubeconfig() else {
         return;
     };
@@ -1186,13 +1231,16 @@ async fn api_timeout_mid_install() {
         method: "POST",
         path_contains: "/deployments",
         nth: 1,
-        fault: fault_proxy::Fault::Stall504(Duration::from_secs(3)),
+        fault,
     };
-    for (bin, tag) in [(chart_bin().to_owned(), "f504c"), (helm, "f504h")] {
-        let is_chart = bin == chart_bin();
-        let ns = fresh_namespace(&kc, tag).await;
-        let proxy = fault_proxy::start(&kc, rule.clone(), tag);
-        let via = Env::new(proxy.kubeconfig.to_str().unwrap(), tag);
+    let mut seen = Vec::new();
+    for (bin, tag) in [
+        (chart_bin().to_owned(), format!("{tag}c")),
+        (helm, format!("{tag}h")),
+    ] {
+        let ns = fresh_namespace(&kc, &tag).await;
+        let proxy = fault_proxy::start(&kc, rule.clone(), &tag);
+        let via = Env::new(proxy.kubeconfig.to_str().unwrap(), &tag);
         let o = via.run(&bin, &ns, &["install", "r", &chart]);
         let sent = proxy.matched.load(std::sync::atomic::Ordering::SeqCst);
         assert_eq!(proxy.injected.load(std::sync::atomic::Ordering::SeqCst), 1);
@@ -1201,22 +1249,9 @@ async fn api_timeout_mid_install() {
             .into_iter()
             .map(|r| r.1)
             .collect();
-        if is_chart {
-            let o = ok(o, "chart install through a 504");
-            assert!(text(&o).contains("STATUS: deployed"));
-            assert_eq!(sent, 2, "the create is sent again");
-            assert_eq!(recs, ["deployed"]);
-        } else {
-            assert_eq!(o.status.code(), Some(1), "helm: {}", err_text(&o));
-            assert!(
-                err_text(&o).contains("request did not complete within requested timeout"),
-                "{}",
-                err_text(&o)
-            );
-            assert_eq!(sent, 1, "helm sends the create once");
-            assert_eq!(recs, ["failed"]);
-        }
-        let env = Env::new(&kc, tag);
+        check(&o, sent, recs.clone());
+        seen.push((o.status.code(), err_masked(&o, &ns), sent, recs));
+        let env = Env::new(&kc, &tag);
         ok(
             env.run(&bin, &ns, &["upgrade", "--install", "r", &chart]),
             "upgrade --install",
@@ -1224,6 +1259,7 @@ async fn api_timeout_mid_install() {
         ok(env.run(&bin, &ns, &["uninstall", "r"]), "uninstall");
         assert!(records(&kc, &ns, "r").await.is_empty());
     }
+    assert_eq!(seen[0], seen[1], "chart and helm");
 }
 
 async fn mid_install_fault(fault: fault_proxy::Fault, message: &str, tag: &str) {
@@ -1354,4 +1390,527 @@ async fn api_500_on_final_record_update_leaves_recoverable_pending() {
     assert_eq!((c.2, h.2), (Some(1), Some(1)), "blocked upgrade");
     assert_eq!(c.3, h.3, "blocked upgrade's first line");
     assert_eq!((c.4, h.4), (0, 0), "records after uninstall");
+}
+
+/// (manager, operation) of the managed-fields entries of a live object (subresources
+/// left out), in order.
+async fn managers(kc: &str, ns: &str, api: &str, kind: &str, name: &str) -> Vec<(String, String)> {
+    let cfg = config(kc, ns).await;
+    let v = cfg.kube.lookup(api, kind, ns, name).await.unwrap();
+    v["metadata"]["managedFields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| {
+            e.get("subresource")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .is_empty()
+        })
+        .map(|e| {
+            (
+                e["manager"].as_str().unwrap_or("").to_owned(),
+                e["operation"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn helm_managers(m: &[(String, String)]) -> Vec<&str> {
+    m.iter()
+        .filter(|(mgr, _)| mgr == "helm")
+        .map(|(_, op)| op.as_str())
+        .collect()
+}
+
+/// `--server-side` (Helm 4's server-side apply with field manager `helm`) on the real
+/// 1.20 server: the objects are applied (managed fields `helm`/`Apply`, no client-side
+/// entry), the method is recorded as `apply_method: "ssa"` and kept by a later upgrade
+/// without the flag, fields dropped from the chart are removed, a field another manager
+/// took is a conflict (helm 4's message) unless `--force-conflicts`; helm 3.17 lists,
+/// upgrades and rolls back such a release (ignoring the field), after which chart's next
+/// upgrade is client-side again.
+///
+/// The chart's Service is left out: the 1.20 server refuses to apply a Service port
+/// without `protocol` (fixed in later Kubernetes), as it would for Helm 4.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_side_apply_and_helm_3_interop() {
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
+    let Some(helm) = helm_bin() else { return };
+    let env = Env::new(&kc, "ssa");
+    let ns = fresh_namespace(&kc, "ssa").await;
+    let chart = demo();
+    let c = chart_bin();
+    let no_svc = ["--set", "service.enabled=false"];
+    let run = |bin: &str, args: &[&str]| {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(no_svc);
+        env.run(bin, &ns, &all)
+    };
+    ok(
+        run(
+            c,
+            &[
+                "install",
+                "s",
+                &chart,
+                "--server-side",
+                "--set",
+                "keepConfig=true",
+            ],
+        ),
+        "chart install --server-side",
+    );
+    let recs = records(&kc, &ns, "s").await;
+    assert_eq!(recs[0].0["apply_method"], "ssa");
+    for (api, kind, name) in [
+        ("v1", "ConfigMap", "s-config"),
+        ("apps/v1", "Deployment", "s-web"),
+    ] {
+        let m = managers(&kc, &ns, api, kind, name).await;
+        assert_eq!(helm_managers(&m), ["Apply"], "{kind}: {m:?}");
+    }
+    let cm = |v: &[Value]| v[0].clone();
+    let l = live(&kc, &ns, "s").await;
+    assert_eq!(
+        cm(&l)["metadata"]["annotations"]["helm.sh/resource-policy"],
+        "keep"
+    );
+    let containers = |l: &[Value]| -> Vec<String> {
+        l[2]["spec"]["template"]["spec"]["containers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(containers(&l), ["web", "logger"]);
+
+    // No flag: the recorded method is kept; the annotation and a container go away.
+    ok(
+        run(c, &["upgrade", "s", &chart, "--set", "logger=false"]),
+        "chart upgrade (auto)",
+    );
+    let recs = records(&kc, &ns, "s").await;
+    assert_eq!(recs[1].0["apply_method"], "ssa");
+    let l = live(&kc, &ns, "s").await;
+    assert!(cm(&l)["metadata"]["annotations"].is_null(), "{}", cm(&l));
+    assert_eq!(containers(&l), ["web"]);
+
+    // Another manager takes a field: a conflict, unless forced.
+    let cfg = config(&kc, &ns).await;
+    let cms: kube::Api<k8s_openapi::api::core::v1::ConfigMap> =
+        kube::Api::namespaced(cfg.kube.client().clone(), &ns);
+    cms.patch(
+        "s-config",
+        &kube::api::PatchParams {
+            field_manager: Some("intruder".into()),
+            ..Default::default()
+        },
+        &kube::api::Patch::Merge(serde_json::json!({"data": {"greeting": "other"}})),
+    )
+    .await
+    .unwrap();
+    let o = run(c, &["upgrade", "s", &chart, "--set", "logger=false"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        err_masked(&o, &ns),
+        "Error: UPGRADE FAILED: conflict occurred while applying object <ns>/s-config /v1, Kind=ConfigMap: Apply failed with 1 conflict: conflict with \"intruder\" using v1: .data.greeting\n"
+    );
+    assert_eq!(live(&kc, &ns, "s").await[0]["data"]["greeting"], "other");
+    ok(
+        run(
+            c,
+            &[
+                "upgrade",
+                "s",
+                &chart,
+                "--set",
+                "logger=false",
+                "--force-conflicts",
+            ],
+        ),
+        "chart upgrade --force-conflicts",
+    );
+    assert_eq!(live(&kc, &ns, "s").await[0]["data"]["greeting"], "hello");
+    let statuses: Vec<String> = records(&kc, &ns, "s")
+        .await
+        .into_iter()
+        .map(|r| r.1)
+        .collect();
+    assert_eq!(statuses, ["superseded", "superseded", "failed", "deployed"]);
+    // --force-conflicts needs server-side apply; --force (replace) excludes it.
+    let o = run(
+        c,
+        &[
+            "upgrade",
+            "s",
+            &chart,
+            "--server-side=false",
+            "--force-conflicts",
+        ],
+    );
+    assert!(
+        err_text(&o).contains("forceConflicts enabled when serverSideApply disabled"),
+        "{}",
+        err_text(&o)
+    );
+    let o = run(c, &["upgrade", "s", &chart, "--force"]);
+    assert!(
+        err_text(&o).contains("cannot use server-side apply and force replace together"),
+        "{}",
+        err_text(&o)
+    );
+    assert_eq!(
+        records(&kc, &ns, "s").await.len(),
+        4,
+        "refused before any record"
+    );
+
+    // helm 3.17 reads, upgrades and rolls back the release.
+    let l = ok(env.run(&helm, &ns, &["list"]), "helm list");
+    assert!(text(&l).contains("deployed"), "{}", text(&l));
+    ok(
+        run(&helm, &["upgrade", "s", &chart, "--set", "greeting=h3"]),
+        "helm upgrade",
+    );
+    ok(
+        env.run(&helm, &ns, &["rollback", "s", "4"]),
+        "helm rollback",
+    );
+    let recs = records(&kc, &ns, "s").await;
+    assert_eq!(recs.len(), 6);
+    assert!(recs[4].0.get("apply_method").is_none() && recs[5].0.get("apply_method").is_none());
+    assert_eq!(recs[5].1, "deployed");
+    assert_eq!(live(&kc, &ns, "s").await[0]["data"]["greeting"], "hello");
+    // After helm's client-side revisions, chart's next upgrade is client-side too.
+    ok(
+        run(c, &["upgrade", "s", &chart, "--set", "greeting=csa"]),
+        "chart upgrade after helm",
+    );
+    let recs = records(&kc, &ns, "s").await;
+    assert!(recs[6].0.get("apply_method").is_none(), "{}", recs[6].0);
+    let m = managers(&kc, &ns, "v1", "ConfigMap", "s-config").await;
+    assert!(helm_managers(&m).contains(&"Update"), "{m:?}");
+    ok(env.run(c, &ns, &["uninstall", "s"]), "uninstall");
+}
+
+/// A release installed client-side (helm 3's way) and upgraded with `--server-side`: the
+/// fields helm's client-side writes own move to its apply entry first (Helm 4's
+/// `upgradeClientSideFieldManager`), so fields dropped from the chart in that same upgrade
+/// are removed; a rollback with the default `--server-side=auto` follows the method of
+/// the revision rolled back to.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_side_release_moves_to_server_side_apply() {
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
+    let env = Env::new(&kc, "csa2ssa");
+    let ns = fresh_namespace(&kc, "csa2ssa").await;
+    let chart = demo();
+    let c = chart_bin();
+    let base = ["--set", "service.enabled=false"];
+    let run = |args: &[&str]| {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(base);
+        env.run(c, &ns, &all)
+    };
+    ok(
+        run(&["install", "t", &chart, "--set", "keepConfig=true"]),
+        "install (client-side)",
+    );
+    let m = managers(&kc, &ns, "v1", "ConfigMap", "t-config").await;
+    assert_eq!(helm_managers(&m), ["Update"], "{m:?}");
+    ok(
+        run(&[
+            "upgrade",
+            "t",
+            &chart,
+            "--server-side",
+            "--set",
+            "logger=false",
+        ]),
+        "upgrade --server-side",
+    );
+    for (api, kind, name) in [
+        ("v1", "ConfigMap", "t-config"),
+        ("apps/v1", "Deployment", "t-web"),
+    ] {
+        let m = managers(&kc, &ns, api, kind, name).await;
+        assert_eq!(helm_managers(&m), ["Apply"], "{kind}: {m:?}");
+    }
+    let l = live(&kc, &ns, "t").await;
+    assert!(l[0]["metadata"]["annotations"].is_null(), "{}", l[0]);
+    let names = l[2]["spec"]["template"]["spec"]["containers"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(names, 1, "logger removed: {}", l[2]);
+    let recs = records(&kc, &ns, "t").await;
+    assert!(recs[0].0.get("apply_method").is_none());
+    assert_eq!(recs[1].0["apply_method"], "ssa");
+    ok(env.run(c, &ns, &["rollback", "t", "1"]), "rollback (auto)");
+    let recs = records(&kc, &ns, "t").await;
+    assert!(recs[2].0.get("apply_method").is_none(), "{}", recs[2].0);
+    ok(
+        env.run(c, &ns, &["rollback", "t", "2", "--server-side=true"]),
+        "rollback --server-side",
+    );
+    let recs = records(&kc, &ns, "t").await;
+    assert_eq!(recs[3].0["apply_method"], "ssa");
+    let l = live(&kc, &ns, "t").await;
+    assert!(l[0]["metadata"]["annotations"].is_null(), "{}", l[0]);
+    ok(env.run(c, &ns, &["uninstall", "t"]), "uninstall");
+}
+
+/// `--cleanup-on-fail` of upgrade and rollback when the update fails part-way (the
+/// Deployment's PATCH answered 500 through the fault proxy, after the Service was
+/// created): the objects the operation created are deleted again, as helm does, with
+/// helm's exit status, error text and records — also helm's error when the failed
+/// rollback created nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cleanup_on_fail_matches_helm() {
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
+    let Some(helm) = helm_bin() else { return };
+    let chart = demo();
+    let rule = fault_proxy::Rule {
+        method: "PATCH",
+        path_contains: "/deployments/",
+        nth: 1,
+        fault: fault_proxy::Fault::Error500,
+    };
+    let mut seen = Vec::new();
+    for (bin, tag) in [(chart_bin().to_owned(), "cofc"), (helm, "cofh")] {
+        let ns = fresh_namespace(&kc, tag).await;
+        let env = Env::new(&kc, tag);
+        let svc_exists = |rel: &'static str| {
+            let (kc, ns) = (kc.clone(), ns.clone());
+            async move {
+                let cfg = config(&kc, &ns).await;
+                // lookup answers an empty object for a missing one.
+                cfg.kube
+                    .lookup("v1", "Service", &ns, &format!("{rel}-svc"))
+                    .await
+                    .unwrap()
+                    .get("metadata")
+                    .is_some()
+            }
+        };
+        let mut out = Vec::new();
+        // upgrade: the Service is new in the upgrade, the Deployment's patch fails.
+        ok(
+            env.run(
+                &bin,
+                &ns,
+                &["install", "u", &chart, "--set", "service.enabled=false"],
+            ),
+            "install u",
+        );
+        let proxy = fault_proxy::start(&kc, rule.clone(), tag);
+        let via = Env::new(proxy.kubeconfig.to_str().unwrap(), tag);
+        let o = via.run(
+            &bin,
+            &ns,
+            &[
+                "upgrade",
+                "u",
+                &chart,
+                "--set",
+                "sidecar=true",
+                "--cleanup-on-fail",
+            ],
+        );
+        assert_eq!(proxy.injected.load(std::sync::atomic::Ordering::SeqCst), 1);
+        drop(proxy);
+        out.push((o.status.code(), err_masked(&o, &ns), svc_exists("u").await));
+        // rollback: revision 1 has the Service that revision 2 dropped.
+        ok(env.run(&bin, &ns, &["install", "r", &chart]), "install r");
+        ok(
+            env.run(
+                &bin,
+                &ns,
+                &[
+                    "upgrade",
+                    "r",
+                    &chart,
+                    "--set",
+                    "service.enabled=false",
+                    "--set",
+                    "sidecar=true",
+                ],
+            ),
+            "upgrade r",
+        );
+        assert!(!svc_exists("r").await);
+        let proxy = fault_proxy::start(&kc, rule.clone(), tag);
+        let via = Env::new(proxy.kubeconfig.to_str().unwrap(), tag);
+        let o = via.run(&bin, &ns, &["rollback", "r", "1", "--cleanup-on-fail"]);
+        assert_eq!(proxy.injected.load(std::sync::atomic::Ordering::SeqCst), 1);
+        drop(proxy);
+        out.push((o.status.code(), err_masked(&o, &ns), svc_exists("r").await));
+        // rollback that created nothing: helm reports the empty cleanup as an error.
+        ok(env.run(&bin, &ns, &["install", "rn", &chart]), "install rn");
+        ok(
+            env.run(
+                &bin,
+                &ns,
+                &["upgrade", "rn", &chart, "--set", "sidecar=true"],
+            ),
+            "upgrade rn",
+        );
+        let proxy = fault_proxy::start(&kc, rule.clone(), tag);
+        let via = Env::new(proxy.kubeconfig.to_str().unwrap(), tag);
+        let o = via.run(&bin, &ns, &["rollback", "rn", "1", "--cleanup-on-fail"]);
+        drop(proxy);
+        out.push((o.status.code(), err_masked(&o, &ns), svc_exists("rn").await));
+        let mut recs = Vec::new();
+        for rel in ["u", "r", "rn"] {
+            for (v, status) in records(&kc, &ns, rel).await {
+                recs.push((rel, status, v["info"]["description"].clone()));
+            }
+        }
+        seen.push((out, recs));
+    }
+    let (c, h) = (&seen[0], &seen[1]);
+    assert_eq!(c.0, h.0, "exit status, stderr, Service left");
+    assert_eq!(c.1, h.1, "records");
+    // What the cases are about (the same for helm, as checked above).
+    assert!(!c.0[0].2, "upgrade: the created Service is deleted");
+    assert!(!c.0[1].2, "rollback: the created Service is deleted");
+    assert!(c.0[1].1.contains("injected fault"), "{}", c.0[1].1);
+    assert!(
+        c.0[2].1.contains(
+            "unable to cleanup resources: object not found, skipping delete: no objects visited"
+        ),
+        "{}",
+        c.0[2].1
+    );
+}
+
+/// `install --create-namespace` into a namespace that does not exist yet, then a second
+/// release into it: the same output, records, live objects and namespace as helm. chart
+/// reads the namespace first, so it reads none of the objects of a namespace it is about
+/// to create (helm reads each one for the ownership check) and does not create one that
+/// exists: never more requests than helm, counted through the proxy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_namespace_matches_helm() {
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
+    let Some(helm) = helm_bin() else { return };
+    let chart = demo();
+    // Every request about namespaced objects or namespaces (discovery left out).
+    let count = fault_proxy::Rule {
+        method: "*",
+        path_contains: "/namespaces",
+        nth: usize::MAX,
+        fault: fault_proxy::Fault::Error500,
+    };
+    let mut seen = Vec::new();
+    for (bin, tag) in [(chart_bin().to_owned(), "cnsc"), (helm, "cnsh")] {
+        let ns = kube_support::unique_ns(tag);
+        let mut out = Vec::new();
+        let mut counts = Vec::new();
+        for rel in ["a", "b"] {
+            let proxy = fault_proxy::start(&kc, count.clone(), tag);
+            let via = Env::new(proxy.kubeconfig.to_str().unwrap(), tag);
+            let o = ok(
+                via.run(&bin, &ns, &["install", rel, &chart, "--create-namespace"]),
+                "install --create-namespace",
+            );
+            out.push(masked(&o).replace(&ns, "<ns>"));
+            counts.push(proxy.matched.load(std::sync::atomic::Ordering::SeqCst));
+        }
+        let cfg = config(&kc, &ns).await;
+        let nsobj = cfg.kube.lookup("v1", "Namespace", "", &ns).await.unwrap();
+        let labels = nsobj["metadata"]["labels"]["name"]
+            .as_str()
+            .unwrap_or("")
+            .replace(&ns, "<ns>");
+        let mut recs = Vec::new();
+        let mut objs = Vec::new();
+        for rel in ["a", "b"] {
+            recs.push(
+                records(&kc, &ns, rel)
+                    .await
+                    .into_iter()
+                    .map(|(v, s)| (serde_json::to_string_pretty(&v).unwrap(), s))
+                    .collect::<Vec<_>>(),
+            );
+            objs.push(
+                live(&kc, &ns, rel)
+                    .await
+                    .into_iter()
+                    .map(|v| v.to_string().replace(&ns, "<ns>"))
+                    .collect::<Vec<_>>(),
+            );
+        }
+        seen.push((out, labels, recs, objs, counts));
+    }
+    let (c, h) = (&seen[0], &seen[1]);
+    assert_eq!(c.0, h.0, "install output");
+    assert_eq!(c.1, "<ns>", "namespace label name");
+    assert_eq!(c.1, h.1, "namespace label");
+    assert_eq!(c.2, h.2, "records");
+    assert_eq!(c.3, h.3, "live objects");
+    // Into the missing namespace: no object is read; into the existing one: it is not
+    // created again.
+    assert!(
+        c.4[0] < h.4[0],
+        "first install: chart {} requests, helm {}",
+        c.4[0],
+        h.4[0]
+    );
+    assert!(
+        c.4[1] <= h.4[1],
+        "second install: chart {} requests, helm {}",
+        c.4[1],
+        h.4[1]
+    );
+    println!("requests (chart, helm): {:?} {:?}", c.4, h.4);
+}
+
+/// `--server-side` also applies the chart's CRDs and its hooks (Helm 4), on install and
+/// on the upgrade that keeps the recorded method.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_side_applies_crds_and_hooks() {
+    let Some(kc) = kube_support::kubeconfig() else {
+        return;
+    };
+    let env = Env::new(&kc, "ssahooks");
+    let ns = fresh_namespace(&kc, "ssahooks").await;
+    let full = repo()
+        .join("testdata/release/charts/full")
+        .to_string_lossy()
+        .into_owned();
+    let c = chart_bin();
+    ok(
+        env.run(c, &ns, &["install", "f", &full, "--server-side"]),
+        "install --server-side",
+    );
+    for (kind, name) in [("ConfigMap", "f-pre"), ("Secret", "f-post-secret")] {
+        let m = managers(&kc, &ns, "v1", kind, name).await;
+        assert_eq!(helm_managers(&m), ["Apply"], "hook {kind} {name}: {m:?}");
+    }
+    // The CRD may have been created client-side by another test before: the apply adds
+    // helm's apply entry either way.
+    let m = managers(
+        &kc,
+        &ns,
+        "apiextensions.k8s.io/v1",
+        "CustomResourceDefinition",
+        "widgets.example.com",
+    )
+    .await;
+    assert!(helm_managers(&m).contains(&"Apply"), "CRD: {m:?}");
+    ok(env.run(c, &ns, &["upgrade", "f", &full]), "upgrade (auto)");
+    let m = managers(&kc, &ns, "v1", "ConfigMap", "f-pre").await;
+    assert_eq!(helm_managers(&m), ["Apply"], "pre-upgrade hook: {m:?}");
+    let recs = records(&kc, &ns, "f").await;
+    assert_eq!(recs[1].0["apply_method"], "ssa");
+    ok(env.run(c, &ns, &["uninstall", "f"]), "uninstall");
 }

@@ -474,8 +474,20 @@ fn not_an_archive() {
             p.display()
         ))
     );
+    // Helm sniffs a zero-filled 512-byte buffer: a short text file ends in NUL bytes and
+    // reads as binary (helm 3.17.3 says so: testdata/cli-diff/arch-short-show.stderr).
     let p = d.join("x.bin");
     std::fs::write(&p, "hello").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        chart::load(&p).err().map(|e| e.to_string()),
+        Some(format!(
+            "file '{}' does not appear to be a gzipped archive; got 'application/octet-stream'",
+            p.display()
+        ))
+    );
+    // 512 bytes of text fill the buffer: text.
+    let p = d.join("long.bin");
+    std::fs::write(&p, "hello ".repeat(100)).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         chart::load(&p).err().map(|e| e.to_string()),
         Some(format!(

@@ -108,6 +108,7 @@ fn sample_from_chart(name: &str, ns: &str, version: i64, status: Status) -> Rele
         ),
         hooks: Vec::new(),
         version,
+        apply_method: String::new(),
         namespace: ns.to_owned(),
         labels: BTreeMap::new(),
     }

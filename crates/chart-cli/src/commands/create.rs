@@ -12,12 +12,37 @@ pub fn run(a: &CreateArgs) -> anyhow::Result<ExitCode> {
         bail!("\"chart create\" requires 1 argument\n\nUsage:  chart create NAME [flags]");
     };
     println!("Creating {name}");
-    if a.starter.is_some() {
-        bail!("--starter: starter scaffolds are not supported");
+    if let Some(starter) = a.starter.as_deref().filter(|s| !s.is_empty()) {
+        // A name is looked up under $HELM_DATA_HOME/starters; an absolute path is used as is.
+        let path = if std::path::Path::new(starter).is_absolute() {
+            std::path::PathBuf::from(starter)
+        } else {
+            starters_dir().join(starter)
+        };
+        create::create_from(name, &path)?;
+        return Ok(ExitCode::SUCCESS);
     }
     let created = create::create(name)?;
     for w in &created.warnings {
         println!("{w}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// helm's `$HELM_DATA_HOME/starters` (XDG data home, `~/.local/share/helm` by default).
+fn starters_dir() -> std::path::PathBuf {
+    let data = std::env::var_os("HELM_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            let xdg = std::env::var_os("XDG_DATA_HOME")
+                .filter(|v| !v.is_empty())
+                .map(std::path::PathBuf::from)
+                .unwrap_or_else(|| {
+                    std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
+                        .join(".local/share")
+                });
+            xdg.join("helm")
+        });
+    data.join("starters")
 }

@@ -11,7 +11,7 @@ use clap::{Args, Subcommand};
 pub struct DependencyArgs {
     /// What to do.
     #[command(subcommand)]
-    pub what: DependencyCommand,
+    pub what: Option<DependencyCommand>,
 }
 
 /// `chart dependency` subcommands.
@@ -29,12 +29,16 @@ pub struct DependencyListArgs {
     #[arg(num_args = 0..)]
     pub args: Vec<String>,
     /// maximum column width for output table
-    #[arg(long = "max-col-width", default_value_t = 80)]
+    #[arg(long = "max-col-width", default_value_t = 80, value_name = "uint")]
     pub max_col_width: usize,
 }
 
 pub fn run(a: &DependencyArgs) -> anyhow::Result<ExitCode> {
-    let DependencyCommand::List(a) = &a.what;
+    let Some(what) = &a.what else {
+        crate::cobra::print_help(&["dependency"]);
+        return Ok(ExitCode::SUCCESS);
+    };
+    let DependencyCommand::List(a) = what;
     let chart = match a.args.as_slice() {
         [] => ".".to_string(),
         [c] => c.clone(),

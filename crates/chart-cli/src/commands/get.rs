@@ -10,7 +10,11 @@ use super::{one_release, output_format, print_out};
 use crate::cli::{GetArgs, GetCommand, GlobalArgs};
 
 pub fn run(g: &GlobalArgs, a: &GetArgs) -> anyhow::Result<ExitCode> {
-    let (cmd, common) = match &a.what {
+    let Some(what) = &a.what else {
+        crate::cobra::print_help(&["get"]);
+        return Ok(ExitCode::SUCCESS);
+    };
+    let (cmd, common) = match what {
         GetCommand::All(x) => ("get all", &x.common),
         GetCommand::Values(x) => ("get values", &x.common),
         GetCommand::Manifest(x) => ("get manifest", x),
@@ -19,7 +23,7 @@ pub fn run(g: &GlobalArgs, a: &GetArgs) -> anyhow::Result<ExitCode> {
         GetCommand::Metadata(x) => ("get metadata", &x.common),
     };
     let name = one_release(cmd, &common.args)?;
-    let format = match &a.what {
+    let format = match what {
         GetCommand::Values(x) => Some(output_format(&x.output)?),
         GetCommand::Metadata(x) => Some(output_format(&x.output)?),
         _ => None,
@@ -31,7 +35,7 @@ pub fn run(g: &GlobalArgs, a: &GetArgs) -> anyhow::Result<ExitCode> {
         anyhow::Ok(get::release_content(&cfg.storage, name, common.revision).await?)
     })?;
     let format = format.unwrap_or_default();
-    let out = match &a.what {
+    let out = match what {
         GetCommand::All(x) if !x.template.is_empty() => {
             // Go's template writes as it goes: text before a failing action is printed.
             let mut out = String::new();

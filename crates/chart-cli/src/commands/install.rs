@@ -54,7 +54,7 @@ pub struct InstallArgs {
     #[arg(long = "wait-for-jobs")]
     pub wait_for_jobs: bool,
     /// time to wait for any individual Kubernetes operation (like Jobs for hooks)
-    #[arg(long, default_value = "5m0s")]
+    #[arg(long, default_value = "5m0s", value_name = "duration", value_parser = crate::cobra::GoDuration)]
     pub timeout: String,
     /// if set, the installation process deletes the installation on failure (implies --wait)
     #[arg(long)]
@@ -63,7 +63,7 @@ pub struct InstallArgs {
     #[arg(long = "render-subchart-notes")]
     pub render_subchart_notes: bool,
     /// labels that would be added to release metadata
-    #[arg(short = 'l', long)]
+    #[arg(short = 'l', long, value_name = "stringToString")]
     pub labels: Vec<String>,
     /// ignore the ownership check and take over existing resources
     #[arg(long = "take-ownership")]
@@ -81,11 +81,20 @@ pub struct InstallArgs {
     #[arg(long = "enable-dns")]
     pub enable_dns: bool,
     /// prints the output in the specified format. Allowed values: table, json, yaml
-    #[arg(short = 'o', long, default_value = "table")]
+    #[arg(short = 'o', long, default_value = "table", value_name = "format", value_parser = crate::cobra::OutputFormatFlag)]
     pub output: String,
-    /// specify a version constraint for the chart version to use (local charts only)
+    /// specify a version constraint for the chart version to use
     #[arg(long)]
     pub version: Option<String>,
+    /// use insecure HTTP connections for the chart download
+    #[arg(long = "plain-http")]
+    pub plain_http: bool,
+    /// object updates run in the server instead of the client (server-side apply, field manager helm; as Helm 4)
+    #[arg(long = "server-side", value_name = "true|false", num_args = 0..=1, default_value = "false", default_missing_value = "true", require_equals = true)]
+    pub server_side: bool,
+    /// if set server-side apply will force changes against conflicts
+    #[arg(long = "force-conflicts")]
+    pub force_conflicts: bool,
 }
 
 /// helm's `NameAndChart`.
@@ -93,8 +102,11 @@ fn name_and_chart(a: &InstallArgs) -> anyhow::Result<(String, String)> {
     let flags_in_use = a.generate_name || a.name_template.is_some();
     match (a.args.as_slice(), flags_in_use) {
         ([name, chart], false) => Ok((name.clone(), chart.clone())),
+        ([_, _], true) if a.generate_name => bail!(
+            "INSTALLATION FAILED: cannot set --generate-name and also specify a name"
+        ),
         ([_, _], true) => bail!(
-            "cannot set --generate-name and also specify a name"
+            "INSTALLATION FAILED: cannot set --name-template and also specify a name"
         ),
         ([chart], true) => {
             if let Some(t) = &a.name_template {
@@ -116,15 +128,20 @@ fn name_and_chart(a: &InstallArgs) -> anyhow::Result<(String, String)> {
                 .unwrap_or(0);
             Ok((format!("{base}-{now}"), chart.clone()))
         }
-        ([_], false) => bail!("must either provide a name or specify --generate-name"),
+        ([_], false) => bail!("INSTALLATION FAILED: must either provide a name or specify --generate-name"),
         ([], _) => bail!("\"chart install\" requires at least 1 argument\n\nUsage:  chart install [NAME] [CHART] [flags]"),
-        (_, _) => bail!("\"chart install\" accepts at most 2 arguments\n\nUsage:  chart install [NAME] [CHART] [flags]"),
+        ([_, _, rest @ ..], _) => bail!(
+            "INSTALLATION FAILED: expected at most two arguments, unexpected arguments: {}",
+            rest.join(", ")
+        ),
     }
 }
 
 pub fn run(g: &GlobalArgs, a: &InstallArgs) -> anyhow::Result<ExitCode> {
     let format = output_format(&a.output)?;
     let (name, chart_path) = name_and_chart(a)?;
+    let chart_path =
+        crate::commands::pull::locate_ref(g, &chart_path, a.version.as_deref(), a.plain_http)?;
     let opts = InstallOptions {
         name,
         create_namespace: a.create_namespace,
@@ -139,6 +156,8 @@ pub fn run(g: &GlobalArgs, a: &InstallArgs) -> anyhow::Result<ExitCode> {
         force: a.force,
         skip_schema_validation: a.skip_schema_validation,
         enable_dns: a.enable_dns,
+        server_side: a.server_side,
+        force_conflicts: a.force_conflicts,
         common: common(g, a.wait, a.wait_for_jobs, &a.timeout, a.no_hooks)?,
     };
     let out = runtime()?.block_on(run_install(

@@ -96,7 +96,7 @@ pub fn run(g: &GlobalArgs, a: &LintArgs) -> anyhow::Result<ExitCode> {
     } else {
         a.paths.clone()
     };
-    if let Some(kv) = &a.kube_version {
+    if let Some(kv) = a.kube_version.as_ref().filter(|k| !k.is_empty()) {
         Capabilities::default()
             .with_kube_version(kv)
             .map_err(|e| anyhow!("{e}"))?;
@@ -110,7 +110,7 @@ pub fn run(g: &GlobalArgs, a: &LintArgs) -> anyhow::Result<ExitCode> {
     let client = Lint {
         strict: a.strict,
         namespace: g.namespace.clone().unwrap_or_else(|| "default".into()),
-        kube_version: a.kube_version.clone(),
+        kube_version: a.kube_version.clone().filter(|k| !k.is_empty()),
         skip_schema_validation: a.skip_schema_validation,
     };
     let vals = super::template::value_options(&a.values)

@@ -15,30 +15,39 @@ pub(crate) mod lint;
 mod list;
 pub(crate) mod package;
 pub(crate) mod pull;
+pub(crate) mod push;
+pub(crate) mod registry;
 pub(crate) mod release_testing;
 pub(crate) mod repo;
 pub(crate) mod rollback;
 pub(crate) mod search;
 mod show;
 mod status;
-mod template;
+pub(crate) mod template;
 pub(crate) mod uninstall;
 pub(crate) mod upgrade;
 mod version;
 
 /// Runs the parsed command line.
 pub fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
-    if !cli.global.debug {
+    // An explicit --debug[=value] wins over HELM_DEBUG (which only sets the default).
+    let debug_flag_given = std::env::args().any(|a| a == "--debug" || a.starts_with("--debug="));
+    if !cli.global.debug && !debug_flag_given {
         cli.global.debug = std::env::var("HELM_DEBUG")
             .ok()
             .and_then(|v| go_parse_bool(&v))
             .unwrap_or(false);
     }
-    match cli.command {
+    let Some(command) = cli.command else {
+        crate::cobra::print_help(&[]);
+        return Ok(ExitCode::SUCCESS);
+    };
+    match command {
+        Command::Help(a) => Ok(crate::cobra::help_command(&a.args)),
         Command::Template(a) => template::run(&cli.global, &a),
         Command::Version(a) => version::run(&a),
         Command::Lint(a) => lint::run(&cli.global, &a),
-        Command::Show(a) => show::run(&a),
+        Command::Show(a) => show::run(&cli.global, &a),
         Command::Create(a) => create::run(&a),
         Command::History(a) => history::run(&cli.global, &a),
         Command::Status(a) => status::run(&cli.global, &a),
@@ -53,18 +62,14 @@ pub fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Repo(a) => repo::run(&cli.global, &a),
         Command::Search(a) => search::run(&cli.global, &a),
         Command::Pull(a) => pull::run(&cli.global, &a),
+        Command::Push(a) => push::run(&cli.global, &a),
+        Command::Registry(a) => registry::run(&cli.global, &a),
         Command::Dependency(a) => dependency::run(&a),
     }
 }
 
 /// Go's `strconv.ParseBool`: helm reads `HELM_DEBUG` with it and ignores values it rejects.
-fn go_parse_bool(s: &str) -> Option<bool> {
-    match s {
-        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
-        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
-        _ => None,
-    }
-}
+use crate::cobra::go_parse_bool;
 
 /// Writes a command's output to stdout; a closed pipe (`| head`) is not an error.
 pub(crate) fn print_out(s: &str) -> anyhow::Result<()> {

@@ -1,4 +1,4 @@
-//! `chart pull REPO/NAME|URL`: download a chart archive (and optionally expand it) as
+//! `chart pull REPO/NAME|URL|oci://…`: download a chart archive (and optionally expand it) as
 //! `helm pull` does.
 
 use std::path::{Path, PathBuf};
@@ -43,6 +43,9 @@ pub struct ChartPathArgs {
     /// pass credentials to all domains
     #[arg(long = "pass-credentials")]
     pub pass_credentials: bool,
+    /// use insecure HTTP connections for the chart download
+    #[arg(long = "plain-http")]
+    pub plain_http: bool,
 }
 
 impl ChartPathArgs {
@@ -58,8 +61,48 @@ impl ChartPathArgs {
             key_file: self.key_file.clone(),
             insecure_skip_tls_verify: self.insecure_skip_tls_verify,
             pass_credentials: self.pass_credentials,
+            plain_http: self.plain_http,
+            registry_config: None,
+            registry_timeout: None,
         }
     }
+}
+
+/// Downloads chart reference `c` into directory `dir`: `oci://` references through the
+/// registry client (printing helm's `Pulled:`/`Digest:` lines on stderr), others through
+/// the repository code. Returns the file written.
+pub fn fetch(
+    g: &GlobalArgs,
+    c: &str,
+    opts: &ChartPathOptions,
+    dir: &Path,
+) -> anyhow::Result<PathBuf> {
+    if chart_core::registry::is_oci(c) {
+        let mut opts = opts.clone();
+        if opts.registry_config.is_none() {
+            opts.registry_config = g.registry_config.as_ref().map(PathBuf::from);
+        }
+        let (path, res) =
+            chart_core::repo::download::download_oci(c, &opts, dir).map_err(|e| anyhow!("{e}"))?;
+        let mut text = String::new();
+        if res.legacy_media_type {
+            text.push_str(&format!(
+                "Warning: chart media type {} is deprecated\n",
+                chart_core::registry::LEGACY_CHART_LAYER_MEDIA_TYPE
+            ));
+        }
+        text.push_str(&format!(
+            "Pulled: {}\nDigest: {}\n",
+            res.reference, res.manifest_digest
+        ));
+        if res.reference.contains('_') {
+            text.push_str(&chart_core::registry::underscore_message(&res.reference));
+        }
+        let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), text.as_bytes());
+        return Ok(path);
+    }
+    let settings = crate::commands::repo::settings(g);
+    download_to(c, opts, dir, &settings).map_err(|e| anyhow!("{e}"))
 }
 
 /// `chart pull`.
@@ -86,18 +129,17 @@ pub fn run(g: &GlobalArgs, a: &PullArgs) -> anyhow::Result<ExitCode> {
     if a.charts.is_empty() {
         bail!("\"chart pull\" requires at least 1 argument\n\nUsage:  chart pull [chart URL | repo/chartname] [...] [flags]");
     }
-    let settings = crate::commands::repo::settings(g);
     let opts = a.path.options();
     for c in &a.charts {
         let dest = Path::new(&a.destination);
         if !a.untar {
-            download_to(c, &opts, dest, &settings).map_err(|e| anyhow!("{e}"))?;
+            fetch(g, c, &opts, dest)?;
             continue;
         }
         let tmp = std::env::temp_dir().join(format!("chart-pull-{}", std::process::id()));
         std::fs::create_dir_all(&tmp)?;
         let res = (|| -> anyhow::Result<()> {
-            let saved = download_to(c, &opts, &tmp, &settings).map_err(|e| anyhow!("{e}"))?;
+            let saved = fetch(g, c, &opts, &tmp)?;
             let ud: PathBuf = if Path::new(&a.untardir).is_absolute() {
                 PathBuf::from(&a.untardir)
             } else {
@@ -125,9 +167,10 @@ pub fn run(g: &GlobalArgs, a: &PullArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A chart argument of `template`/`install`/`upgrade`: a local path as given, or a
-/// repository reference (`repo/chart`, `--repo URL`, an archive URL) downloaded into the
-/// repository cache, whose path is returned.
+#[allow(dead_code)] // kept for callers that pass only version, repo and devel
+/// A chart argument of `template`/`install`/`upgrade`/`show`: a local path as given, or
+/// a repository reference (`repo/chart`, `--repo URL`, an archive URL, `oci://…`)
+/// downloaded into the repository cache, whose path is returned.
 pub fn locate(
     g: &GlobalArgs,
     chart: &str,
@@ -135,20 +178,54 @@ pub fn locate(
     repo: Option<&str>,
     devel: bool,
 ) -> anyhow::Result<String> {
+    locate_with(
+        g,
+        chart,
+        &ChartPathOptions {
+            version: version.unwrap_or_default().to_string(),
+            devel,
+            repo_url: repo.unwrap_or_default().to_string(),
+            ..ChartPathOptions::default()
+        },
+    )
+}
+
+/// [`locate`] for install/upgrade: `--version` and `--plain-http`.
+pub fn locate_ref(
+    g: &GlobalArgs,
+    chart: &str,
+    version: Option<&str>,
+    plain_http: bool,
+) -> anyhow::Result<String> {
+    locate_with(
+        g,
+        chart,
+        &ChartPathOptions {
+            version: version.unwrap_or_default().to_string(),
+            plain_http,
+            ..ChartPathOptions::default()
+        },
+    )
+}
+
+/// [`locate`] with all of helm's chart path options (`--plain-http`, TLS, credentials).
+pub fn locate_with(g: &GlobalArgs, chart: &str, opts: &ChartPathOptions) -> anyhow::Result<String> {
     let p = Path::new(chart);
     let local = std::fs::metadata(p).is_ok() || chart.starts_with('.') || p.is_absolute();
-    if local && repo.is_none_or(str::is_empty) || chart.starts_with("oci://") {
+    if local && opts.repo_url.is_empty() {
         // Local paths (and their errors) stay with the action's own locating.
         return Ok(chart.to_string());
     }
-    let opts = ChartPathOptions {
-        version: version.unwrap_or_default().to_string(),
-        devel,
-        repo_url: repo.unwrap_or_default().to_string(),
-        ..ChartPathOptions::default()
-    };
     let settings = crate::commands::repo::settings(g);
-    let path = chart_core::repo::download::locate_chart_with(chart, &opts, &settings)
+    if chart_core::registry::is_oci(chart.trim()) {
+        let dir = &settings.repository_cache;
+        std::fs::create_dir_all(dir).map_err(|e| anyhow!("{}: {e}", dir.display()))?;
+        let f = fetch(g, chart.trim(), opts, dir)?;
+        return Ok(chart_core::chart::filepath::absolute_clean(&f)
+            .display()
+            .to_string());
+    }
+    let path = chart_core::repo::download::locate_chart_with(chart, opts, &settings)
         .map_err(|e| anyhow!("{e}"))?;
     Ok(path.display().to_string())
 }

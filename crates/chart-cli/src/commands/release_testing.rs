@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::cluster::{configuration, runtime};
 use super::deploy::common;
-use super::{one_release, print_out};
+use super::print_out;
 use crate::cli::GlobalArgs;
 
 /// `chart test`.
@@ -19,13 +19,13 @@ pub struct TestArgs {
     #[arg(num_args = 0..)]
     pub args: Vec<String>,
     /// time to wait for any individual Kubernetes operation (like Jobs for hooks)
-    #[arg(long, default_value = "5m0s")]
+    #[arg(long, default_value = "5m0s", value_name = "duration", value_parser = crate::cobra::GoDuration)]
     pub timeout: String,
     /// dump the logs from test pods (this runs after all tests are complete, but before any cleanup)
     #[arg(long)]
     pub logs: bool,
     /// specify tests by attribute (currently "name") using attribute=value syntax or '!attribute=value' to exclude a test (can specify multiple or separate values with commas: name=test1,name=test2)
-    #[arg(long)]
+    #[arg(long, value_delimiter = ',', value_name = "strings")]
     pub filter: Vec<String>,
     /// if set, do not show notes in test output
     #[arg(long = "hide-notes")]
@@ -33,7 +33,10 @@ pub struct TestArgs {
 }
 
 pub fn run(g: &GlobalArgs, a: &TestArgs) -> anyhow::Result<ExitCode> {
-    let name = one_release("test", &a.args)?;
+    // helm's `test` is used as `test [RELEASE]` (its usage line says so).
+    let [name] = a.args.as_slice() else {
+        anyhow::bail!("\"chart test\" requires 1 argument\n\nUsage:  chart test [RELEASE] [flags]");
+    };
     let mut opts = TestOptions {
         common: common(g, false, false, &a.timeout, false)?,
         ..TestOptions::default()

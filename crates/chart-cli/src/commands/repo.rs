@@ -17,7 +17,7 @@ use crate::cli::GlobalArgs;
 pub struct RepoArgs {
     /// What to do.
     #[command(subcommand)]
-    pub what: RepoCommand,
+    pub what: Option<RepoCommand>,
 }
 
 /// `chart repo` subcommands.
@@ -80,7 +80,7 @@ pub struct RepoAddArgs {
 #[derive(Args, Debug, Clone)]
 pub struct RepoListArgs {
     /// prints the output in the specified format. Allowed values: table, json, yaml
-    #[arg(short = 'o', long, default_value = "table")]
+    #[arg(short = 'o', long, default_value = "table", value_name = "format", value_parser = crate::cobra::OutputFormatFlag)]
     pub output: String,
 }
 
@@ -128,7 +128,11 @@ pub fn settings(g: &GlobalArgs) -> Settings {
 }
 
 pub fn run(g: &GlobalArgs, a: &RepoArgs) -> anyhow::Result<ExitCode> {
-    match &a.what {
+    let Some(what) = &a.what else {
+        crate::cobra::print_help(&["repo"]);
+        return Ok(ExitCode::SUCCESS);
+    };
+    match what {
         RepoCommand::Index(i) => index(i),
         RepoCommand::Add(x) => add(&settings(g), x),
         RepoCommand::List(x) => list(&settings(g), x),

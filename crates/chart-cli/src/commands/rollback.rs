@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::bail;
+use chart_core::action::deploy::ServerSide;
 use chart_core::action::rollback::{rollback, RollbackOptions};
 use clap::Args;
 
@@ -27,8 +28,8 @@ pub struct RollbackArgs {
     #[arg(long = "cleanup-on-fail")]
     pub cleanup_on_fail: bool,
     /// limit the maximum number of revisions saved per release. Use 0 for no limit
-    #[arg(long = "history-max")]
-    pub history_max: Option<usize>,
+    #[arg(long = "history-max", value_name = "int", value_parser = crate::cobra::GoInt)]
+    pub history_max: Option<i64>,
     /// prevent hooks from running during rollback
     #[arg(long = "no-hooks")]
     pub no_hooks: bool,
@@ -39,8 +40,14 @@ pub struct RollbackArgs {
     #[arg(long = "wait-for-jobs")]
     pub wait_for_jobs: bool,
     /// time to wait for any individual Kubernetes operation (like Jobs for hooks)
-    #[arg(long, default_value = "5m0s")]
+    #[arg(long, default_value = "5m0s", value_name = "duration", value_parser = crate::cobra::GoDuration)]
     pub timeout: String,
+    /// must be "true", "false" or "auto". Object updates run in the server instead of the client ("auto" defaults the value from the previous chart release's method)
+    #[arg(long = "server-side", value_name = "true|false|auto", num_args = 0..=1, default_value = "auto", default_missing_value = "true", require_equals = true)]
+    pub server_side: String,
+    /// if set server-side apply will force changes against conflicts
+    #[arg(long = "force-conflicts")]
+    pub force_conflicts: bool,
 }
 
 pub fn run(g: &GlobalArgs, a: &RollbackArgs) -> anyhow::Result<ExitCode> {
@@ -61,12 +68,17 @@ pub fn run(g: &GlobalArgs, a: &RollbackArgs) -> anyhow::Result<ExitCode> {
         dry_run: a.dry_run,
         force: a.force,
         cleanup_on_fail: a.cleanup_on_fail,
-        max_history: a.history_max.unwrap_or_else(|| {
-            std::env::var("HELM_MAX_HISTORY")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(10)
-        }),
+        server_side: ServerSide::parse(&a.server_side).map_err(anyhow::Error::msg)?,
+        force_conflicts: a.force_conflicts,
+        max_history: a
+            .history_max
+            .map(|v| usize::try_from(v).unwrap_or(0))
+            .unwrap_or_else(|| {
+                std::env::var("HELM_MAX_HISTORY")
+                    .ok()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(10)
+            }),
         common: common(g, a.wait, a.wait_for_jobs, &a.timeout, a.no_hooks)?,
     };
     runtime()?.block_on(async {

@@ -15,7 +15,7 @@ use crate::cli::GlobalArgs;
 pub struct SearchArgs {
     /// Where to search.
     #[command(subcommand)]
-    pub what: SearchCommand,
+    pub what: Option<SearchCommand>,
 }
 
 /// `chart search` subcommands.
@@ -44,13 +44,13 @@ pub struct SearchRepoArgs {
     #[arg(long, default_value = "")]
     pub version: String,
     /// maximum column width for output table
-    #[arg(long = "max-col-width", default_value_t = 50)]
+    #[arg(long = "max-col-width", default_value_t = 50, value_name = "uint")]
     pub max_col_width: usize,
     /// search fails if no results are found
     #[arg(long = "fail-on-no-result")]
     pub fail_on_no_result: bool,
     /// prints the output in the specified format. Allowed values: table, json, yaml
-    #[arg(short = 'o', long, default_value = "table")]
+    #[arg(short = 'o', long, default_value = "table", value_name = "format", value_parser = crate::cobra::OutputFormatFlag)]
     pub output: String,
 }
 
@@ -96,7 +96,11 @@ pub fn table_width(rows: &[Vec<String>], max: usize) -> String {
 }
 
 pub fn run(g: &GlobalArgs, a: &SearchArgs) -> anyhow::Result<ExitCode> {
-    let SearchCommand::Repo(a) = &a.what;
+    let Some(what) = &a.what else {
+        crate::cobra::print_help(&["search"]);
+        return Ok(ExitCode::SUCCESS);
+    };
+    let SearchCommand::Repo(a) = what;
     let fmt = a.output.as_str();
     if !matches!(fmt, "table" | "json" | "yaml") {
         bail!("invalid format type");

@@ -8,8 +8,12 @@ use chart_core::action::show::{self, ShowFormat, ShowOptions};
 
 use crate::cli::{ShowArgs, ShowChartArgs, ShowCommand};
 
-pub fn run(a: &ShowArgs) -> anyhow::Result<ExitCode> {
-    let (name, format, common, jsonpath) = match &a.what {
+pub fn run(g: &crate::cli::GlobalArgs, a: &ShowArgs) -> anyhow::Result<ExitCode> {
+    let Some(what) = &a.what else {
+        crate::cobra::print_help(&["show"]);
+        return Ok(ExitCode::SUCCESS);
+    };
+    let (name, format, common, jsonpath) = match what {
         ShowCommand::All(c) => ("all", ShowFormat::All, c, None),
         ShowCommand::Chart(c) => ("chart", ShowFormat::Chart, c, None),
         ShowCommand::Crds(c) => ("crds", ShowFormat::Crds, c, None),
@@ -17,15 +21,29 @@ pub fn run(a: &ShowArgs) -> anyhow::Result<ExitCode> {
         ShowCommand::Values(v) => ("values", ShowFormat::Values, &v.common, v.jsonpath.clone()),
     };
     let chart = one_chart(name, common)?;
-    if common.repo.is_some() {
-        bail!("--repo: downloading charts from repositories is not supported");
-    }
+    let version = common.version.clone().unwrap_or_default();
+    crate::commands::template::debug_line(
+        g,
+        "show.go:214",
+        &format!("Original chart version: {version:?}"),
+    );
     if common.verify {
         bail!("--verify: provenance verification is not supported");
     }
     // --version and --devel only select among repository versions; a local chart ignores them.
+    let chart = crate::commands::pull::locate_with(
+        g,
+        chart,
+        &chart_core::repo::download::ChartPathOptions {
+            version: common.version.clone().unwrap_or_default(),
+            devel: common.devel,
+            repo_url: common.repo.clone().unwrap_or_default(),
+            plain_http: common.plain_http,
+            ..Default::default()
+        },
+    )?;
     let opts = ShowOptions { jsonpath };
-    let out = show::show(chart, format, &opts).map_err(|e| anyhow!("{e}"))?;
+    let out = show::show(&chart, format, &opts).map_err(|e| anyhow!("{e}"))?;
     let mut stdout = std::io::stdout().lock();
     if let Err(e) = stdout
         .write_all(out.as_bytes())

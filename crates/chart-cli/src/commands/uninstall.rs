@@ -28,7 +28,7 @@ pub struct UninstallArgs {
     #[arg(long)]
     pub wait: bool,
     /// time to wait for any individual Kubernetes operation (like Jobs for hooks)
-    #[arg(long, default_value = "5m0s")]
+    #[arg(long, default_value = "5m0s", value_name = "duration", value_parser = crate::cobra::GoDuration)]
     pub timeout: String,
     /// Must be "background", "orphan", or "foreground". Selects the deletion cascading strategy for the dependents. Defaults to background.
     #[arg(long, default_value = "background")]

@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 use anyhow::bail;
+use chart_core::action::deploy::ServerSide;
 use chart_core::action::output::OutputFormat;
 use chart_core::action::release_install::InstallOptions;
 use chart_core::action::status::{print_release, StatusOptions};
@@ -60,8 +61,8 @@ pub struct UpgradeArgs {
     #[arg(long = "cleanup-on-fail")]
     pub cleanup_on_fail: bool,
     /// limit the maximum number of revisions saved per release. Use 0 for no limit
-    #[arg(long = "history-max")]
-    pub history_max: Option<usize>,
+    #[arg(long = "history-max", value_name = "int", value_parser = crate::cobra::GoInt)]
+    pub history_max: Option<i64>,
     /// if set, upgrade process rolls back changes made in case of failed upgrade (implies --wait)
     #[arg(long)]
     pub atomic: bool,
@@ -72,13 +73,13 @@ pub struct UpgradeArgs {
     #[arg(long = "wait-for-jobs")]
     pub wait_for_jobs: bool,
     /// time to wait for any individual Kubernetes operation (like Jobs for hooks)
-    #[arg(long, default_value = "5m0s")]
+    #[arg(long, default_value = "5m0s", value_name = "duration", value_parser = crate::cobra::GoDuration)]
     pub timeout: String,
     /// add a custom description
     #[arg(long, default_value = "")]
     pub description: String,
     /// labels that would be added to release metadata ("null" removes a label)
-    #[arg(short = 'l', long)]
+    #[arg(short = 'l', long, value_name = "stringToString")]
     pub labels: Vec<String>,
     /// disable pre/post upgrade hooks
     #[arg(long = "no-hooks")]
@@ -105,11 +106,20 @@ pub struct UpgradeArgs {
     #[arg(long = "recover-stuck")]
     pub recover_stuck: bool,
     /// prints the output in the specified format. Allowed values: table, json, yaml
-    #[arg(short = 'o', long, default_value = "table")]
+    #[arg(short = 'o', long, default_value = "table", value_name = "format", value_parser = crate::cobra::OutputFormatFlag)]
     pub output: String,
-    /// specify a version constraint for the chart version to use (local charts only)
+    /// specify a version constraint for the chart version to use
     #[arg(long)]
     pub version: Option<String>,
+    /// use insecure HTTP connections for the chart download
+    #[arg(long = "plain-http")]
+    pub plain_http: bool,
+    /// must be "true", "false" or "auto". Object updates run in the server instead of the client ("auto" defaults the value from the previous chart release's method)
+    #[arg(long = "server-side", value_name = "true|false|auto", num_args = 0..=1, default_value = "auto", default_missing_value = "true", require_equals = true)]
+    pub server_side: String,
+    /// if set server-side apply will force changes against conflicts
+    #[arg(long = "force-conflicts")]
+    pub force_conflicts: bool,
 }
 
 pub fn run(g: &GlobalArgs, a: &UpgradeArgs) -> anyhow::Result<ExitCode> {
@@ -120,6 +130,9 @@ pub fn run(g: &GlobalArgs, a: &UpgradeArgs) -> anyhow::Result<ExitCode> {
             "\"chart upgrade\" requires 2 arguments\n\nUsage:  chart upgrade [RELEASE] [CHART] [flags]"
         ),
     };
+    let chart_path =
+        crate::commands::pull::locate_ref(g, &chart_path, a.version.as_deref(), a.plain_http)?;
+    let server_side = ServerSide::parse(&a.server_side).map_err(anyhow::Error::msg)?;
     let out = runtime()?.block_on(async {
         let cfg = configuration(g, false).await?;
         if a.install {
@@ -159,6 +172,10 @@ pub fn run(g: &GlobalArgs, a: &UpgradeArgs) -> anyhow::Result<ExitCode> {
                     force: a.force,
                     skip_schema_validation: a.skip_schema_validation,
                     enable_dns: a.enable_dns,
+                    // A new release is applied server-side only when asked (helm 3's
+                    // default; Helm 4 applies server-side unless told "false").
+                    server_side: server_side == ServerSide::True,
+                    force_conflicts: a.force_conflicts,
                     common: common(g, a.wait, a.wait_for_jobs, &a.timeout, a.no_hooks)?,
                 };
                 let body =
@@ -175,7 +192,10 @@ pub fn run(g: &GlobalArgs, a: &UpgradeArgs) -> anyhow::Result<ExitCode> {
             reset_then_reuse_values: a.reset_then_reuse_values,
             force: a.force,
             cleanup_on_fail: a.cleanup_on_fail,
-            max_history: a.history_max.unwrap_or_else(default_history_max),
+            max_history: a
+                .history_max
+                .map(|v| usize::try_from(v).unwrap_or(0))
+                .unwrap_or_else(default_history_max),
             atomic: a.atomic,
             description: a.description.clone(),
             labels: parse_labels(&a.labels)?,
@@ -183,6 +203,8 @@ pub fn run(g: &GlobalArgs, a: &UpgradeArgs) -> anyhow::Result<ExitCode> {
             skip_schema_validation: a.skip_schema_validation,
             enable_dns: a.enable_dns,
             recover_stuck: a.recover_stuck,
+            server_side,
+            force_conflicts: a.force_conflicts,
             common: common(g, a.wait, a.wait_for_jobs, &a.timeout, a.no_hooks)?,
         };
         let up = upgrade(&mut cfg, &name, ch, user, &opts)

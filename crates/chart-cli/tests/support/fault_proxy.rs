@@ -1,8 +1,9 @@
 //! A fault-injecting reverse proxy for cluster tests: a plain-HTTP/1.1 listener on
 //! 127.0.0.1 that forwards every request to the real API server through a `kube::Client`
 //! built from the test kubeconfig (so TLS and credentials stay on the proxy's side), and
-//! answers the Nth request matching a rule with a 500 `Status`, or stalls it and then
-//! answers 504 as the server does when a request runs out of time, instead of forwarding it.
+//! answers the Nth request matching a rule with a 500 `Status`, a 503 with `Retry-After`,
+//! or stalls it and then answers 504 as the server does when a request runs out of time,
+//! instead of forwarding it.
 //! `kubeconfig` points a client (chart or helm) at the proxy.
 //!
 //! Bodies are read whole (Content-Length), so watches are not supported: use it for
@@ -16,8 +17,9 @@ use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-/// Which request fails: the `nth` (1-based) request with this method whose path contains
-/// `path_contains`.
+/// Which request fails: the `nth` (1-based) request with this method (`*`: any) whose
+/// path contains `path_contains`. `matched` counts them (with `nth: usize::MAX` the proxy
+/// only counts).
 #[derive(Clone, Debug)]
 pub struct Rule {
     pub method: &'static str,
@@ -34,6 +36,9 @@ pub enum Fault {
     /// Nothing for this long, then the API server's own answer to a request that ran out
     /// of time: a 504 `Timeout` Status.
     Stall504(std::time::Duration),
+    /// At once, a 503 `ServiceUnavailable` Status with `Retry-After: N` (as the API
+    /// server's priority and fairness answers when it sheds load).
+    Unavailable503RetryAfter(u32),
 }
 
 /// A running proxy; stops when dropped. It runs on a thread and runtime of its own, so
@@ -184,9 +189,10 @@ async fn serve(
     let mut buf = Vec::new();
     while let Some(req) = read_request(&mut sock, &mut buf).await? {
         let path = req.target.split('?').next().unwrap_or("");
-        let hit = req.method == rule.method
+        let hit = (rule.method == "*" || req.method == rule.method)
             && path.contains(rule.path_contains)
             && matched.fetch_add(1, Ordering::SeqCst) + 1 == rule.nth;
+        let mut extra = String::new();
         let (code, ctype, body) = if hit {
             injected.fetch_add(1, Ordering::SeqCst);
             let (code, reason, message) = match rule.fault {
@@ -194,6 +200,10 @@ async fn serve(
                 Fault::Stall504(d) => {
                     tokio::time::sleep(d).await;
                     (504, "Timeout", "Timeout: request did not complete within requested timeout - context deadline exceeded")
+                }
+                Fault::Unavailable503RetryAfter(n) => {
+                    extra = format!("Retry-After: {n}\r\n");
+                    (503, "ServiceUnavailable", "injected overload")
                 }
             };
             let status = serde_json::json!({
@@ -241,7 +251,7 @@ async fn serve(
             }
         };
         let head = format!(
-            "HTTP/1.1 {code} {}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n\r\n",
+            "HTTP/1.1 {code} {}\r\nContent-Type: {ctype}\r\n{extra}Content-Length: {}\r\n\r\n",
             http::StatusCode::from_u16(code)
                 .ok()
                 .and_then(|s| s.canonical_reason())

@@ -52,6 +52,54 @@ impl ReleaseError {
     }
 }
 
+/// `--server-side` of upgrade and rollback (Helm 4's `true|false|auto`): whether objects
+/// are written by server-side apply; `Auto` keeps the method recorded on the release
+/// (client-side for records without one, as every helm 3 record).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ServerSide {
+    /// The release's recorded method.
+    #[default]
+    Auto,
+    /// Server-side apply.
+    True,
+    /// helm 3's client-side three-way merge.
+    False,
+}
+
+impl ServerSide {
+    /// Parses `true`, `false` or `auto` (Helm 4's error otherwise).
+    pub fn parse(s: &str) -> Result<ServerSide, String> {
+        match s {
+            "auto" => Ok(ServerSide::Auto),
+            "true" => Ok(ServerSide::True),
+            "false" => Ok(ServerSide::False),
+            other => Err(format!(
+                "invalid/unknown release server-side apply method: {other}"
+            )),
+        }
+    }
+
+    /// Whether to apply server-side, given the method recorded on the revision it
+    /// follows (Helm 4's `getUpgradeServerSideValue`).
+    pub fn resolve(self, previous: &Release) -> bool {
+        match self {
+            ServerSide::Auto => previous.server_side_applied(),
+            ServerSide::True => true,
+            ServerSide::False => false,
+        }
+    }
+}
+
+/// The `apply_method` a revision records: Helm 4's `ssa`, or nothing (client-side, as
+/// helm 3 writes it).
+pub(crate) fn apply_method(server_side: bool) -> String {
+    if server_side {
+        crate::release::APPLY_METHOD_SERVER_SIDE.to_owned()
+    } else {
+        String::new()
+    }
+}
+
 /// A callback for wait progress (a live view or plain lines).
 pub type ProgressFn = Arc<dyn Fn(&WaitStatus) + Send + Sync>;
 /// A callback for messages helm logs with `--debug` and for notices of our own.

@@ -5,7 +5,7 @@
 
 use super::config::Configuration;
 use super::deploy::{record, Common, ReleaseError};
-use crate::kube::Propagation;
+use crate::kube::{ApplyOptions, Propagation};
 use crate::release::{HookDeletePolicy, HookEvent, HookPhase, Release, Time};
 
 /// Runs the hooks of `event` of `rel`, updating their `last_run` in the record.
@@ -15,6 +15,22 @@ pub async fn exec_hook(
     event: HookEvent,
     common: &Common,
 ) -> Result<(), ReleaseError> {
+    exec_hook_with(cfg, rel, event, common, false).await
+}
+
+/// [`exec_hook`]; with `server_side` the hook objects are created by server-side apply
+/// (Helm 4 with `--server-side`).
+pub async fn exec_hook_with(
+    cfg: &Configuration,
+    rel: &mut Release,
+    event: HookEvent,
+    common: &Common,
+    server_side: bool,
+) -> Result<(), ReleaseError> {
+    let create = ApplyOptions {
+        server_side,
+        ..ApplyOptions::default()
+    };
     let mut order: Vec<usize> = (0..rel.hooks.len())
         .filter(|&i| rel.hooks[i].runs_on(&event))
         .collect();
@@ -40,7 +56,7 @@ pub async fn exec_hook(
         rel.hooks[i].last_run.phase = HookPhase::Running;
         record(cfg, rel, common).await;
         rel.hooks[i].last_run.phase = HookPhase::Unknown;
-        if let Err(e) = cfg.kube.create(&resources).await {
+        if let Err(e) = cfg.kube.create_with(&resources, &create).await {
             rel.hooks[i].last_run.completed_at = Time::now();
             rel.hooks[i].last_run.phase = HookPhase::Failed;
             return Err(ReleaseError::Failed(format!(

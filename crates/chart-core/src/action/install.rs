@@ -47,6 +47,9 @@ pub struct TemplateOptions {
     pub lookup: Option<std::sync::Arc<dyn crate::engine::funcs::Lookup>>,
     /// `--render-subchart-notes`: the NOTES.txt of every chart, not only the root's.
     pub sub_notes: bool,
+    /// Keep the rendered files for [`ActionError::failed_manifest`] when the output is not
+    /// valid YAML (`template --debug`; costs a copy of the output).
+    pub keep_failed_manifest: bool,
 }
 
 /// Why a render failed. `Render` errors are those Helm prints with its
@@ -65,12 +68,34 @@ pub enum ActionError {
     /// Rendering (kubeVersion check, templates, YAML of the output) failed.
     #[error("{0}")]
     Render(String),
+    /// The rendered output did not parse as YAML; `manifest` holds every rendered file as
+    /// helm keeps them for `--debug` (`---\n# Source: NAME\nCONTENT\n`, sorted by name
+    /// where helm uses Go's map order).
+    #[error("{message}")]
+    RenderManifest {
+        /// The error.
+        message: String,
+        /// The rendered files.
+        manifest: String,
+    },
 }
 
 impl ActionError {
     /// Whether Helm appends its `--debug` hint to this error.
     pub fn is_render_error(&self) -> bool {
-        matches!(self, ActionError::Render(_))
+        matches!(
+            self,
+            ActionError::Render(_) | ActionError::RenderManifest { .. }
+        )
+    }
+
+    /// What helm keeps as the release manifest when rendering failed (printed by
+    /// `template --debug`): the rendered files for a YAML error, else nothing.
+    pub fn failed_manifest(&self) -> &str {
+        match self {
+            ActionError::RenderManifest { manifest, .. } => manifest,
+            _ => "",
+        }
     }
 }
 
@@ -130,7 +155,12 @@ pub fn validate_release_name(name: &str) -> Result<(), ActionError> {
     let ok = RE
         .get_or_init(|| regex_lite::Regex::new(PATTERN).unwrap_or_else(|_| unreachable!()))
         .is_match(name);
-    if name.is_empty() || name.len() > 53 || !ok {
+    if name.is_empty() {
+        return Err(ActionError::Other(
+            "release name \"\": no name provided".to_string(),
+        ));
+    }
+    if name.len() > 53 || !ok {
         return Err(ActionError::Other(format!(
             "release name {}: invalid release name, must match regex {PATTERN} and the length must not be longer than 53",
             gotmpl::fmt::go_quote(name)
@@ -162,10 +192,25 @@ pub fn render_template(
     value_opts: &ValueOptions,
     opts: &TemplateOptions,
 ) -> Result<Rendered, ActionError> {
+    render_template_collect(chart_path, value_opts, opts, &mut Vec::new())
+}
+
+/// [`render_template`]; when it fails, `early` holds the warnings helm would have printed
+/// before the error (a deprecated chart, coalescing), in helm's order.
+pub fn render_template_collect(
+    chart_path: &str,
+    value_opts: &ValueOptions,
+    opts: &TemplateOptions,
+    early: &mut Vec<String>,
+) -> Result<Rendered, ActionError> {
     locate_chart(chart_path)?;
-    validate_release_name(&opts.release_name)?;
+    // Helm merges the value flags before it loads the chart.
+    let user = value_opts
+        .merge_values()
+        .map_err(|e| ActionError::Values(e.to_string()))?;
     let mut ch = chart::load(chart_path)?;
-    let mut warnings = std::mem::take(&mut ch.warnings);
+    let warnings = early;
+    warnings.append(&mut ch.warnings);
     // Helm's checkIfInstallable: only application charts (type "" or "application").
     if !matches!(ch.metadata.chart_type.as_str(), "" | "application") {
         return Err(ActionError::Other(format!(
@@ -176,10 +221,8 @@ pub fn render_template(
     if ch.metadata.deprecated {
         warnings.push("WARNING: This chart is deprecated".into());
     }
+    validate_release_name(&opts.release_name)?;
     check_dependencies(&ch)?;
-    let user = value_opts
-        .merge_values()
-        .map_err(|e| ActionError::Values(e.to_string()))?;
     let ops = chart::dependencies::HelmValuesOps::default();
     let dep_warnings = chart::process_dependencies(&mut ch, &user, &ops, true)?;
     warnings.extend(dep_warnings);
@@ -209,8 +252,17 @@ pub fn render_template(
     });
     let coalesced = coalesced.map_err(|e| ActionError::Values(e.to_string()))?;
     warnings.extend(coalesced.warnings.iter().map(|w| w.to_string()));
-    let rendered =
-        render_resources_parsed(&ch, &coalesced.values, opts, &caps, warnings, Some(parsed));
+    let rendered = render_resources_parsed(
+        &ch,
+        &coalesced.values,
+        opts,
+        &caps,
+        warnings.clone(),
+        Some(parsed),
+    );
+    if rendered.is_ok() {
+        warnings.clear();
+    }
     if opts.skip_teardown {
         // The process ends after this render: leave the chart and values unfreed.
         std::mem::forget(ch);
@@ -310,7 +362,29 @@ fn render_resources_parsed(
         }
         true
     });
-    let (hooks, manifests) = sort_manifests(files, INSTALL_ORDER, &mut warnings)?;
+    let blob = |files: &std::collections::BTreeMap<String, String>| {
+        let mut b = String::new();
+        for (name, content) in files {
+            if !content.trim().is_empty() {
+                b.push_str(&format!("---\n# Source: {name}\n{content}\n"));
+            }
+        }
+        b
+    };
+    let kept = if opts.keep_failed_manifest {
+        files.clone()
+    } else {
+        Default::default()
+    };
+    let (hooks, manifests) = match sort_manifests(files, INSTALL_ORDER, &mut warnings) {
+        Ok(x) => x,
+        Err(e) => {
+            return Err(ActionError::RenderManifest {
+                message: e.to_string(),
+                manifest: blob(&kept),
+            })
+        }
+    };
     let crds = if opts.include_crds {
         ch.crd_objects()
             .into_iter()
@@ -550,15 +624,16 @@ pub fn output_dir_files(
     } else {
         String::new()
     };
+    // Helm writes CRDs under the chart's directory, never under the release name.
+    for (p, c) in &r.crds {
+        files.push((p.clone(), format!("---\n# Source: {p}\n{c}\n")));
+    }
     let mut add = |path: &str, content: &str| {
         files.push((
             format!("{prefix}{path}"),
             format!("---\n# Source: {path}\n{content}\n"),
         ));
     };
-    for (p, c) in &r.crds {
-        add(p, c);
-    }
     for m in &r.manifests {
         add(&m.name, &m.content);
     }

@@ -8,14 +8,15 @@ use gotmpl::Value;
 
 use super::config::Configuration;
 use super::deploy::{
-    build, capabilities, check_labels, record, render_for_cluster, Common, ReleaseError, RenderFor,
+    apply_method, build, capabilities, check_labels, record, render_for_cluster, Common,
+    ReleaseError, RenderFor,
 };
-use super::hooks::exec_hook;
+use super::hooks::exec_hook_with;
 use super::install::{validate_release_name, ActionError};
 use super::lock;
 use super::uninstall::{Uninstall, UninstallOptions};
 use crate::chart::Chart;
-use crate::kube::{set_ownership_metadata, Propagation, ResourceList};
+use crate::kube::{set_ownership_metadata, ApplyOptions, Propagation, ResourceList};
 use crate::release::{ChartRecord, HookEvent, Info, Release, Status, Time};
 use crate::storage::sort_by_revision;
 
@@ -39,9 +40,10 @@ impl DryRun {
             "" | "none" | "false" => Ok(DryRun::None),
             "client" | "true" => Ok(DryRun::Client),
             "server" => Ok(DryRun::Server),
-            other => Err(format!(
-                "invalid dry-run flag. Flag must one of the following: false, true, client, server: {other:?}"
-            )),
+            _ => Err(
+                "Invalid dry-run flag. Flag must one of the following: false, true, none, client, server"
+                    .to_string(),
+            ),
         }
     }
 
@@ -80,6 +82,12 @@ pub struct InstallOptions {
     pub skip_schema_validation: bool,
     /// `--enable-dns`.
     pub enable_dns: bool,
+    /// `--server-side`: write objects (CRDs, the namespace, hooks, resources) by
+    /// server-side apply as Helm 4 does, and record it on the release.
+    pub server_side: bool,
+    /// `--force-conflicts` (with `server_side`): CRDs and adopted objects take fields
+    /// owned by other managers.
+    pub force_conflicts: bool,
     /// Wait, timeout, hooks, progress.
     pub common: Common,
 }
@@ -116,7 +124,16 @@ async fn available_name(cfg: &Configuration, o: &InstallOptions) -> Result<(), R
 
 /// helm's `installCRDs`: creates each CRD file, skipping those that exist, then waits
 /// for them to be established.
-async fn install_crds(cfg: &Configuration, ch: &Chart) -> Result<(), ReleaseError> {
+async fn install_crds(
+    cfg: &Configuration,
+    ch: &Chart,
+    o: &InstallOptions,
+) -> Result<(), ReleaseError> {
+    let create = ApplyOptions {
+        server_side: o.server_side,
+        force_conflicts: o.force_conflicts,
+        ..ApplyOptions::default()
+    };
     let mut all = ResourceList::new();
     for (path, f) in ch.crd_objects() {
         let text = String::from_utf8_lossy(&f.read().map_err(ActionError::from)?).into_owned();
@@ -125,7 +142,7 @@ async fn install_crds(cfg: &Configuration, ch: &Chart) -> Result<(), ReleaseErro
             .build(&text)
             .await
             .map_err(|e| ReleaseError::Failed(format!("failed to install CRD {path}: {e}")))?;
-        match cfg.kube.create(&res).await {
+        match cfg.kube.create_with(&res, &create).await {
             Ok(_) => all.extend(res),
             Err(e) if all_already_exist(&e) => {}
             Err(e) => {
@@ -163,6 +180,12 @@ pub async fn install(
     o: &InstallOptions,
 ) -> Result<Installed, ReleaseError> {
     check_labels(&o.labels)?;
+    ApplyOptions {
+        server_side: o.server_side,
+        force_conflicts: o.force_conflicts,
+        ..ApplyOptions::default()
+    }
+    .validate()?;
     let mut common = o.common.clone();
     if o.atomic {
         common.wait = true;
@@ -181,7 +204,7 @@ pub async fn install(
         if o.dry_run.is_dry() {
             common.log("WARNING: This chart or one of its subcharts contains CRDs. Rendering may fail or contain inaccuracies.");
         } else {
-            install_crds(cfg, &ch).await?;
+            install_crds(cfg, &ch, o).await?;
         }
         fetch_caps().await?
     } else {
@@ -225,6 +248,7 @@ pub async fn install(
         hooks: rendered.hooks.clone(),
         version: 1,
         labels: o.labels.clone(),
+        apply_method: apply_method(o.server_side),
     };
     let warnings = rendered.warnings;
     if o.dry_run == DryRun::Client {
@@ -238,11 +262,31 @@ pub async fn install(
     for r in &mut resources {
         set_ownership_metadata(r, &rel.name, &rel.namespace);
     }
+    // `--create-namespace` (client-side): helm reads every object for the ownership check,
+    // then creates the namespace, ignoring "already exists". Reading the namespace first
+    // instead answers both: when it is missing, nothing can exist in it (no object of it
+    // is read) and it is created; when it exists, it is not created again. Never more
+    // requests than helm.
+    let ns_exists = if o.create_namespace && !o.dry_run.is_dry() && !o.server_side {
+        cfg.kube.namespace_exists(&namespace).await
+    } else {
+        None
+    };
+    let ns_missing = ns_exists == Some(false);
+    let to_check: ResourceList = if ns_missing {
+        resources
+            .iter()
+            .filter(|r| !(r.namespaced && r.namespace == namespace))
+            .cloned()
+            .collect()
+    } else {
+        resources.clone()
+    };
     let to_be_adopted = if o.take_ownership {
-        cfg.kube.require_adoption(&resources).await?
+        cfg.kube.require_adoption(&to_check).await?
     } else {
         cfg.kube
-            .existing_resource_conflict(&resources, &rel.name, &rel.namespace)
+            .existing_resource_conflict(&to_check, &rel.name, &rel.namespace)
             .await
             .map_err(|e| ReleaseError::Kube(e).wrap("Unable to continue with install"))?
     };
@@ -255,13 +299,17 @@ pub async fn install(
             warnings,
         });
     }
-    if o.create_namespace {
+    if o.create_namespace && ns_exists != Some(true) {
         let ns = format!(
             "apiVersion: v1\nkind: Namespace\nmetadata:\n  labels:\n    name: {0}\n  name: {0}\n",
             namespace
         );
         let list = cfg.kube.build(&ns).await?;
-        if let Err(e) = cfg.kube.create(&list).await {
+        let create = ApplyOptions {
+            server_side: o.server_side,
+            ..ApplyOptions::default()
+        };
+        if let Err(e) = cfg.kube.create_with(&list, &create).await {
             if !all_already_exist(&e) {
                 return Err(e.into());
             }
@@ -317,24 +365,42 @@ async fn perform(
     common: &Common,
 ) -> Result<(), ReleaseError> {
     if !common.disable_hooks {
-        exec_hook(cfg, rel, HookEvent::PreInstall, common)
+        exec_hook_with(cfg, rel, HookEvent::PreInstall, common, o.server_side)
             .await
             .map_err(|e| ReleaseError::Failed(format!("failed pre-install: {e}")))?;
     }
     if !resources.is_empty() {
+        let create = ApplyOptions {
+            server_side: o.server_side,
+            ..ApplyOptions::default()
+        };
+        // Adopted objects: Helm 4 forces conflicts as asked and first hands helm's
+        // client-side fields to its apply entry.
+        let adopt = ApplyOptions {
+            server_side: o.server_side,
+            force_conflicts: o.force_conflicts,
+            force_replace: o.force,
+            upgrade_client_side_field_manager: o.server_side,
+        };
         if to_be_adopted.is_empty() {
-            cfg.kube.create(resources).await?;
+            cfg.kube.create_with(resources, &create).await?;
         } else if o.take_ownership {
-            cfg.kube.update(to_be_adopted, resources, o.force).await?;
+            cfg.kube
+                .update_with(to_be_adopted, resources, &adopt)
+                .await
+                .map_err(|f| f.error)?;
         } else {
-            cfg.kube.update(resources, resources, o.force).await?;
+            cfg.kube
+                .update_with(resources, resources, &adopt)
+                .await
+                .map_err(|f| f.error)?;
         }
     }
     if common.wait {
         common.wait_for(&cfg.kube, resources).await?;
     }
     if !common.disable_hooks {
-        exec_hook(cfg, rel, HookEvent::PostInstall, common)
+        exec_hook_with(cfg, rel, HookEvent::PostInstall, common, o.server_side)
             .await
             .map_err(|e| ReleaseError::Failed(format!("failed post-install: {e}")))?;
     }

@@ -16,16 +16,16 @@ use gotmpl::Value;
 
 use super::config::Configuration;
 use super::deploy::{
-    build, capabilities, check_labels, object_key, record, render_for_cluster, Common,
-    ReleaseError, RenderFor,
+    apply_method, build, capabilities, check_labels, object_key, record, render_for_cluster,
+    Common, ReleaseError, RenderFor, ServerSide,
 };
-use super::hooks::exec_hook;
+use super::hooks::exec_hook_with;
 use super::install::{validate_release_name, ActionError};
 use super::lock::{self, Liveness, PendingInfo};
 use super::release_install::DryRun;
 use super::rollback::{rollback, RollbackOptions};
 use crate::chart::Chart;
-use crate::kube::{set_ownership_metadata, Propagation, ResourceList};
+use crate::kube::{set_ownership_metadata, ApplyOptions, Propagation, ResourceList};
 use crate::release::{ChartRecord, HookEvent, Info, Release, Status, Time};
 use crate::storage::{sort_by_revision, StorageError};
 use crate::values;
@@ -62,6 +62,11 @@ pub struct UpgradeOptions {
     /// `--recover-stuck`: a pending last revision whose operation is provably gone is
     /// marked failed first (ours; helm has no such flag).
     pub recover_stuck: bool,
+    /// `--server-side` (Helm 4): server-side apply, client-side, or (`Auto`, the
+    /// default) the method recorded on the last revision.
+    pub server_side: ServerSide,
+    /// `--force-conflicts` (with server-side apply): take fields owned by other managers.
+    pub force_conflicts: bool,
     /// Wait, timeout, hooks, progress.
     pub common: Common,
 }
@@ -143,6 +148,14 @@ pub async fn upgrade(
             _ => return Err(ReleaseError::Pending(Box::new(info))),
         }
     }
+    let server_side = o.server_side.resolve(&last);
+    ApplyOptions {
+        server_side,
+        force_conflicts: o.force_conflicts,
+        force_replace: o.force,
+        upgrade_client_side_field_manager: false,
+    }
+    .validate()?;
     let current = if last.status() == Status::Deployed {
         last.clone()
     } else {
@@ -210,6 +223,7 @@ pub async fn upgrade(
         manifest: rendered.manifest.clone(),
         hooks: rendered.hooks.clone(),
         labels,
+        apply_method: apply_method(server_side),
     };
     let warnings = rendered.warnings;
     if o.dry_run == DryRun::Client {
@@ -254,7 +268,16 @@ pub async fn upgrade(
     let mut heartbeat = lock::hold(cfg, &upgraded);
     cfg.storage.create(&upgraded).await?;
     let mut original = current;
-    let res = releasing(cfg, &mut upgraded, &mut original, &cur, &target, o, &common).await;
+    let res = releasing(
+        cfg,
+        &mut upgraded,
+        &mut original,
+        (&cur, &target),
+        o,
+        &common,
+        server_side,
+    )
+    .await;
     heartbeat.stop();
     match res {
         Ok(()) => {
@@ -328,24 +351,34 @@ async fn releasing(
     cfg: &Configuration,
     upgraded: &mut Release,
     original: &mut Release,
-    current: &ResourceList,
-    target: &ResourceList,
+    (current, target): (&ResourceList, &ResourceList),
     o: &UpgradeOptions,
     common: &Common,
+    server_side: bool,
 ) -> Result<(), Failure> {
     if !common.disable_hooks {
-        if let Err(e) = exec_hook(cfg, upgraded, HookEvent::PreUpgrade, common).await {
+        if let Err(e) =
+            exec_hook_with(cfg, upgraded, HookEvent::PreUpgrade, common, server_side).await
+        {
             return Err((
                 ReleaseError::Failed(format!("pre-upgrade hooks failed: {e}")),
                 Vec::new(),
             ));
         }
     }
-    let results = match cfg.kube.update(current, target, o.force).await {
+    // Moving from client-side to server-side apply: helm's client-side fields are
+    // handed to its apply entry first (Helm 4).
+    let opts = ApplyOptions {
+        server_side,
+        force_conflicts: o.force_conflicts,
+        force_replace: o.force,
+        upgrade_client_side_field_manager: server_side && !original.server_side_applied(),
+    };
+    let results = match cfg.kube.update_with(current, target, &opts).await {
         Ok(r) => r,
-        Err(e) => {
+        Err(f) => {
             record(cfg, original, common).await;
-            return Err((e.into(), Vec::new()));
+            return Err((f.error.into(), f.partial.created));
         }
     };
     if common.wait {
@@ -355,7 +388,9 @@ async fn releasing(
         }
     }
     if !common.disable_hooks {
-        if let Err(e) = exec_hook(cfg, upgraded, HookEvent::PostUpgrade, common).await {
+        if let Err(e) =
+            exec_hook_with(cfg, upgraded, HookEvent::PostUpgrade, common, server_side).await
+        {
             return Err((
                 ReleaseError::Failed(format!("post-upgrade hooks failed: {e}")),
                 results.created,
@@ -397,10 +432,11 @@ async fn fail_release(
         if let Err(errs) = cfg.kube.delete(&created, Propagation::Background).await {
             let text: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
             return ReleaseError::Failed(format!(
-                "an error occurred while cleaning up resources. original upgrade error: {err}: {}",
-                text.join("; ")
+                "an error occurred while cleaning up resources. original upgrade error: {err}: unable to cleanup resources: {}",
+                text.join(", ")
             ));
         }
+        common.log("Resource cleanup complete");
     }
     if o.atomic {
         common.log("Upgrade failed and atomic is set, rolling back to last successful release");
@@ -426,6 +462,8 @@ async fn fail_release(
             version: to.version,
             force: o.force,
             max_history: o.max_history,
+            server_side: o.server_side,
+            force_conflicts: o.force_conflicts,
             common: Common {
                 wait: true,
                 ..common.clone()

@@ -19,9 +19,13 @@ pub fn load_file(path: &Path) -> Result<Chart, ChartError> {
         if shown.ends_with(".yml") || shown.ends_with(".yaml") {
             return Err(ChartError::SeemsYaml(shown));
         }
+        // Helm sniffs a zero-filled 512-byte buffer: a shorter file ends in NUL bytes,
+        // which Go's DetectContentType takes for binary data.
+        let mut buf = [0u8; 512];
+        buf[..head.len()].copy_from_slice(head);
         return Err(ChartError::NotGzip {
             file: shown,
-            mime: sniff(head).to_owned(),
+            mime: sniff(&buf).to_owned(),
         });
     }
     load_archive(&data[..])

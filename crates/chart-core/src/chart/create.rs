@@ -187,6 +187,97 @@ pub fn create(path: &str) -> Result<Created, CreateError> {
     Ok(out)
 }
 
+/// Why `create --starter` failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateFromError {
+    /// The name or directory was refused, or a file could not be written.
+    #[error(transparent)]
+    Create(#[from] CreateError),
+    /// The starter did not load as a chart.
+    #[error("could not load {}: {source}", .path.display())]
+    Load {
+        /// The starter's path.
+        path: PathBuf,
+        /// Why.
+        source: super::ChartError,
+    },
+    /// Writing Chart.yaml or a dependency archive failed.
+    #[error(transparent)]
+    Save(#[from] super::save::SaveError),
+}
+
+/// `helm create PATH --starter STARTER` (helm's `CreateFrom` then `SaveDir`): the chart
+/// at `starter` is loaded, given the metadata `helm create` writes, `<CHARTNAME>` is
+/// replaced in its templates and values.yaml, and it is saved into `PATH`'s parent.
+pub fn create_from(path: &str, starter: &Path) -> Result<Created, CreateFromError> {
+    let name = go_base(path);
+    validate_name(name)?;
+    let mut ch = super::load(starter).map_err(|source| CreateFromError::Load {
+        path: starter.to_path_buf(),
+        source,
+    })?;
+    let mut md = super::Metadata::default();
+    md.api_version = "v2".into();
+    md.name = name.to_string();
+    md.description = "A Helm chart for Kubernetes".into();
+    md.chart_type = "application".into();
+    md.version = "0.1.0".into();
+    md.app_version = "0.1.0".into();
+    ch.metadata = md;
+    let transform = |data: &[u8]| -> Vec<u8> {
+        String::from_utf8_lossy(data)
+            .replace(PLACEHOLDER, name)
+            .into_bytes()
+    };
+    let dest = go_dir(path);
+    let dir = dest.join(name);
+    if let Ok(m) = std::fs::metadata(&dir) {
+        if !m.is_dir() {
+            return Err(CreateError::FileExists(dir).into());
+        }
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| io("mkdir", &dir, &e))?;
+    let write = |rel: &str, data: &[u8]| -> Result<(), CreateError> {
+        let file = dir.join(rel);
+        if let Some(p) = file.parent() {
+            std::fs::create_dir_all(p).map_err(|e| io("mkdir", p, &e))?;
+        }
+        std::fs::write(&file, data).map_err(|e| io("open", &file, &e))
+    };
+    write(
+        "Chart.yaml",
+        super::save::chartfile_yaml(&ch.metadata)?.as_bytes(),
+    )?;
+    let read = |f: &super::File| {
+        f.read()
+            .map(|d| d.into_owned())
+            .map_err(|source| CreateFromError::Load {
+                path: starter.to_path_buf(),
+                source,
+            })
+    };
+    for f in ch.raw.iter().filter(|f| f.name == "values.yaml") {
+        write("values.yaml", &transform(&read(f)?))?;
+    }
+    if let Some(schema) = &ch.schema {
+        write("values.schema.json", schema)?;
+    }
+    for f in &ch.templates {
+        write(&f.name, &transform(&read(f)?))?;
+    }
+    for f in &ch.files {
+        write(&f.name, &read(f)?)?;
+    }
+    let charts = dir.join("charts");
+    for dep in &ch.dependencies {
+        super::save::save(dep, &charts, &super::save::SaveOptions::default())?;
+    }
+    Ok(Created {
+        dir,
+        warnings: Vec::new(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

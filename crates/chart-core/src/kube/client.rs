@@ -15,6 +15,7 @@ use kube::core::{DynamicObject, Request, Resource};
 use serde_json::Value;
 use tokio::sync::OnceCell;
 
+use super::apply::{apply_error, upgrade_managed_fields_patch, ApplyOptions};
 use super::config::KubeSettings;
 use super::error::{Error, Joiner};
 use super::mapper::{self, Mapper};
@@ -36,6 +37,21 @@ pub struct UpdateResult {
     pub updated: ResourceList,
     /// Objects of the original list, absent from the target, that were deleted.
     pub deleted: ResourceList,
+}
+
+/// A failed update and what it did before failing.
+#[derive(Debug)]
+pub struct UpdateFailure {
+    /// Why it failed.
+    pub error: Error,
+    /// What was created, updated and deleted until then.
+    pub partial: UpdateResult,
+}
+
+impl std::fmt::Display for UpdateFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.error.fmt(f)
+    }
 }
 
 /// API groups whose kinds client-go has compiled in (helm patches those with strategic
@@ -93,10 +109,14 @@ pub(crate) fn api_error_from_status(e: kube::Error) -> Error {
 impl KubeClient {
     /// Connects as helm would with these settings (no request is sent yet).
     pub async fn connect(settings: &KubeSettings) -> Result<KubeClient, Error> {
-        let loaded = settings.load().await?;
+        let mut loaded = settings.load().await?;
         let key = loaded.config.cluster_url.to_string();
-        let client = kube::Client::try_from(loaded.config)
-            .map_err(|e| Error::Config(format!("Kubernetes cluster unreachable: {e}")))?;
+        // client-go's retry rule instead of kube-rs's (see `retry`).
+        loaded.config.default_retry = false;
+        let client = kube::client::ClientBuilder::try_from(loaded.config)
+            .map_err(|e| Error::Config(format!("Kubernetes cluster unreachable: {e}")))?
+            .with_layer(&super::retry::ClientGoRetryLayer)
+            .build();
         let mut c = KubeClient::new(client, loaded.namespace);
         c.cluster_key = key;
         Ok(c)
@@ -263,6 +283,89 @@ impl KubeClient {
         Ok(out)
     }
 
+    /// Helm 4's `patchResourceServerSide`: applies the object (field manager `helm`,
+    /// `fieldValidation=Strict`, `force` as asked); creates it when missing. Returns the
+    /// object as the server stored it.
+    async fn apply_one(&self, info: &ResourceInfo, force: bool) -> Result<ResourceInfo, Error> {
+        let pp = PatchParams {
+            field_manager: Some(FIELD_MANAGER.into()),
+            force,
+            field_validation: Some(kube::api::ValidationDirective::Strict),
+            ..PatchParams::default()
+        };
+        let body = Patch::Apply(&info.object);
+        match self
+            .send(Self::url(info).patch(&info.name, &pp, &body))
+            .await
+        {
+            Ok(v) => {
+                let mut out = info.clone();
+                out.object = v;
+                Ok(out)
+            }
+            Err(e) => Err(apply_error(
+                e,
+                &info.namespace,
+                &info.name,
+                &info.gvk.api_version(),
+                &info.gvk.kind,
+            )),
+        }
+    }
+
+    /// Client-go's `UpgradeManagedFieldsPatch` sent as a JSON patch (Helm 4's
+    /// `upgradeClientSideFieldManager`), starting from the live object `live`; on a
+    /// conflict the object is read again, up to client-go's `DefaultRetry` (5 tries).
+    /// Returns whether a patch was sent.
+    async fn upgrade_csa_manager(&self, info: &ResourceInfo, live: &Value) -> Result<bool, Error> {
+        let mut live = live.clone();
+        let mut attempt = 0;
+        loop {
+            let Some(p) = upgrade_managed_fields_patch(&live, FIELD_MANAGER, FIELD_MANAGER)? else {
+                return Ok(false);
+            };
+            let ns = info.namespaced.then_some(info.namespace.as_str());
+            let path = format!(
+                "{}/{}?fieldManager={FIELD_MANAGER}&fieldValidation=Strict",
+                DynamicObject::url_path(&info.api, ns),
+                info.name
+            );
+            let body = serde_json::to_vec(&p).map_err(|e| Error::Manifest(e.to_string()))?;
+            let req = http::Request::patch(path)
+                .header(http::header::CONTENT_TYPE, "application/json-patch+json")
+                .header(http::header::ACCEPT, "application/json")
+                .body(body)
+                .map_err(|e| Error::Transport(e.to_string()))?;
+            let sent = self
+                .client
+                .request::<Value>(req)
+                .await
+                .map_err(api_error_from_status);
+            match sent {
+                Ok(_) => return Ok(true),
+                Err(e) if e.is_conflict() && attempt < 4 => {
+                    attempt += 1;
+                    live = self.get_live(info).await.map_err(|e| {
+                        e.context(format!(
+                            "failed to get object {}/{} {}",
+                            info.namespace,
+                            info.name,
+                            info.gvk.api_version()
+                        ))
+                    })?;
+                }
+                Err(e) => {
+                    return Err(e.context(format!(
+                        "failed to patch object to upgrade CSA field manager {}/{} {}",
+                        info.namespace,
+                        info.name,
+                        info.gvk.api_version()
+                    )))
+                }
+            }
+        }
+    }
+
     /// Runs `f` over `items` with same-kind runs in parallel (bounded), kinds in order
     /// (helm's `batchPerform`); results in input order.
     async fn batched<'a, T, F, Fut>(&self, items: &'a [ResourceInfo], f: F) -> Vec<T>
@@ -294,7 +397,26 @@ impl KubeClient {
     /// helm's `Create`: POSTs every object (same kinds concurrently, kinds in order).
     /// Returns the objects as the server stored them. Creating a CRD invalidates discovery.
     pub async fn create(&self, resources: &[ResourceInfo]) -> Result<ResourceList, Error> {
-        let results = self.batched(resources, |info| self.create_one(info)).await;
+        self.create_with(resources, &ApplyOptions::default()).await
+    }
+
+    /// [`KubeClient::create`], or with `opts.server_side` Helm 4's create by server-side
+    /// apply (`force` from `opts.force_conflicts`).
+    pub async fn create_with(
+        &self,
+        resources: &[ResourceInfo],
+        opts: &ApplyOptions,
+    ) -> Result<ResourceList, Error> {
+        opts.validate()?;
+        let results = self
+            .batched(resources, |info| async move {
+                if opts.server_side {
+                    self.apply_one(info, opts.force_conflicts).await
+                } else {
+                    self.create_one(info).await
+                }
+            })
+            .await;
         if resources.iter().any(is_crd) {
             self.invalidate_discovery().await;
         }
@@ -435,31 +557,46 @@ impl KubeClient {
         Ok((!patch::is_empty_patch(&p)).then_some(Patch::Strategic(p)))
     }
 
+    /// One target of an update. `Ok((created, object, soft error))`; `Err` stops the
+    /// update (helm returns at once), with whether the object counts as created.
     async fn update_one(
         &self,
         original: &[ResourceInfo],
         info: &ResourceInfo,
-        force: bool,
-    ) -> Result<(bool, ResourceInfo, Option<Error>), Error> {
+        opts: &ApplyOptions,
+    ) -> Result<(bool, ResourceInfo, Option<Error>), (bool, Error)> {
         let live = match self.get(info).await {
             Ok(Some(v)) => v,
             Ok(None) => {
-                let created = self
-                    .create_one(info)
-                    .await
-                    .map_err(|e| e.context("failed to create resource"))?;
-                return Ok((true, created, None));
+                // helm counts the object as created even when the create fails.
+                let created = if opts.server_side {
+                    self.apply_one(info, opts.force_conflicts).await
+                } else {
+                    self.create_one(info).await
+                };
+                return match created {
+                    Ok(c) => Ok((true, c, None)),
+                    Err(e) => Err((true, e.context("failed to create resource"))),
+                };
             }
-            Err(e) => return Err(e.context("could not get information about the resource")),
+            Err(e) => {
+                return Err((
+                    false,
+                    e.context("could not get information about the resource"),
+                ))
+            }
         };
         let Some(orig) = original.iter().find(|o| o.same_object(info)) else {
-            return Err(Error::Failed(format!(
-                "no {} with the name {:?} found",
-                info.gvk.kind, info.name
-            )));
+            return Err((
+                false,
+                Error::Failed(format!(
+                    "no {} with the name {:?} found",
+                    info.gvk.kind, info.name
+                )),
+            ));
         };
         let mut out = info.clone();
-        if force {
+        if opts.force_replace {
             let mut obj = info.object.clone();
             let rv = live
                 .get("metadata")
@@ -476,13 +613,28 @@ impl KubeClient {
                 field_manager: Some(FIELD_MANAGER.into()),
                 ..PostParams::default()
             };
-            let body = serde_json::to_vec(&obj).map_err(|e| Error::Manifest(e.to_string()))?;
+            let body = match serde_json::to_vec(&obj) {
+                Ok(b) => b,
+                Err(e) => return Err((false, Error::Manifest(e.to_string()))),
+            };
             match self
                 .send(Self::url(info).replace(&info.name, &pp, body))
                 .await
             {
                 Ok(v) => out.object = v,
                 Err(e) => return Ok((false, out, Some(e.context("failed to replace object")))),
+            }
+            return Ok((false, out, None));
+        }
+        if opts.server_side {
+            if opts.upgrade_client_side_field_manager {
+                if let Err(e) = self.upgrade_csa_manager(orig, &live).await {
+                    return Ok((false, out, Some(e)));
+                }
+            }
+            match self.apply_one(info, opts.force_conflicts).await {
+                Ok(applied) => out.object = applied.object,
+                Err(e) => return Ok((false, out, Some(e))),
             }
             return Ok((false, out, None));
         }
@@ -518,38 +670,81 @@ impl KubeClient {
         target: &[ResourceInfo],
         force: bool,
     ) -> Result<UpdateResult, Error> {
+        self.update_with(original, target, &ApplyOptions::client_side(force))
+            .await
+            .map_err(|f| f.error)
+    }
+
+    /// [`KubeClient::update`] with Helm 4's options (server-side apply). On failure the
+    /// error carries what was done until then (helm's `Result` returned with the error):
+    /// the objects created, among them one whose create failed, are what
+    /// `--cleanup-on-fail` deletes. As helm, a failure to read or create an object stops
+    /// the update after the objects of its kind; failed patches are collected and
+    /// reported together, before anything is deleted.
+    pub async fn update_with(
+        &self,
+        original: &[ResourceInfo],
+        target: &[ResourceInfo],
+        opts: &ApplyOptions,
+    ) -> Result<UpdateResult, UpdateFailure> {
         let mut res = UpdateResult::default();
-        let results = self
-            .batched(target, |info| self.update_one(original, info, force))
-            .await;
+        if let Err(error) = opts.validate() {
+            return Err(UpdateFailure {
+                error,
+                partial: res,
+            });
+        }
         let mut update_errors = Vec::new();
         let mut hard = None;
-        for r in results {
-            match r {
-                Ok((true, info, _)) => res.created.push(info),
-                Ok((false, info, err)) => {
-                    if let Some(e) = err {
-                        update_errors.push(e);
+        let mut start = 0;
+        while start < target.len() && hard.is_none() {
+            let kind = &target[start].gvk.kind;
+            let mut end = start + 1;
+            while end < target.len() && &target[end].gvk.kind == kind {
+                end += 1;
+            }
+            let results = self
+                .batched(&target[start..end], |info| {
+                    self.update_one(original, info, opts)
+                })
+                .await;
+            for (i, r) in results.into_iter().enumerate() {
+                match r {
+                    Ok((true, info, _)) => res.created.push(info),
+                    Ok((false, info, err)) => {
+                        if let Some(e) = err {
+                            update_errors.push(e);
+                        }
+                        res.updated.push(info);
                     }
-                    res.updated.push(info);
-                }
-                Err(e) => {
-                    if hard.is_none() {
-                        hard = Some(e);
+                    Err((created, e)) => {
+                        if created {
+                            res.created.push(target[start + i].clone());
+                        }
+                        if hard.is_none() {
+                            hard = Some(e);
+                        }
                     }
                 }
             }
+            start = end;
         }
         if res.created.iter().any(is_crd) {
             self.invalidate_discovery().await;
         }
-        if let Some(e) = hard {
-            return Err(e);
+        if let Some(error) = hard {
+            return Err(UpdateFailure {
+                error,
+                partial: res,
+            });
         }
         if !update_errors.is_empty() {
-            return Err(Error::Multiple {
-                errors: update_errors,
-                joiner: Joiner::And,
+            return Err(UpdateFailure {
+                error: Error::Multiple {
+                    errors: update_errors,
+                    joiner: Joiner::And,
+                },
+                partial: res,
             });
         }
         for info in difference(original, target) {
@@ -777,6 +972,16 @@ impl KubeClient {
         let list = Arc::new(list);
         cache.insert(api_version.to_string(), list.clone());
         Ok(list)
+    }
+
+    /// Whether namespace `name` exists (`GET /api/v1/namespaces/NAME`); `None` when the
+    /// server would not say (no permission, say).
+    pub async fn namespace_exists(&self, name: &str) -> Option<bool> {
+        match self.raw_get(&format!("/api/v1/namespaces/{name}")).await {
+            Ok(_) => Some(true),
+            Err(e) if e.is_not_found() => Some(false),
+            Err(_) => None,
+        }
     }
 
     pub(crate) async fn raw_get(&self, path: &str) -> Result<Value, Error> {

@@ -15,7 +15,11 @@
 //! * the ownership check before an install or upgrade reads the objects concurrently
 //!   (helm one after another, stopping at the first conflict: when an object is owned by
 //!   someone else we may have read a few more);
-//! * `lookup` discovers a group version once per client (helm on every call).
+//! * `lookup` discovers a group version once per client (helm on every call);
+//! * requests are retried by client-go's rule ([`retry`]), not kube-rs's default.
+//!
+//! With [`ApplyOptions::server_side`] objects are written by server-side apply as Helm 4
+//! does ([`KubeClient::create_with`], [`KubeClient::update_with`]).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), chart_core::kube::Error> {
@@ -27,6 +31,7 @@
 //! # Ok(()) }
 //! ```
 
+mod apply;
 mod client;
 mod config;
 mod error;
@@ -36,8 +41,10 @@ mod ownership;
 pub mod patch;
 mod ready;
 mod resource;
+pub mod retry;
 
-pub use client::{KubeClient, UpdateResult, DEFAULT_CONCURRENCY, FIELD_MANAGER};
+pub use apply::{upgrade_managed_fields_patch, ApplyOptions};
+pub use client::{KubeClient, UpdateFailure, UpdateResult, DEFAULT_CONCURRENCY, FIELD_MANAGER};
 pub use config::{KubeSettings, LoadedConfig};
 pub use error::{ApiError, Error, Joiner};
 pub use mapper::yaml_to_json;
@@ -62,6 +69,8 @@ mod tests {
         send(c.build(""));
         send(c.create(l));
         send(c.update(l, l, false));
+        send(c.create_with(l, &super::ApplyOptions::default()));
+        send(c.update_with(l, l, &super::ApplyOptions::default()));
         send(c.delete(l, super::Propagation::Background));
         send(c.wait(l, &super::WaitOptions::default()));
         send(c.wait_for_delete(l, std::time::Duration::from_secs(1)));

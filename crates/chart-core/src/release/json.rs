@@ -227,6 +227,7 @@ impl Release {
             o.key("version").push_str(&self.version.to_string());
         }
         o.str_omit("namespace", &self.namespace);
+        o.str_omit("apply_method", &self.apply_method);
         o.end();
         Ok(out)
     }
@@ -297,6 +298,14 @@ fn write_chart(out: &mut String, c: &ChartRecord) -> Result<(), RecordError> {
     write_files(o.key("files"), &c.files)?;
     o.end();
     Ok(())
+}
+
+/// Go's `json.Marshal` of a chart's `Metadata` (Go field order, empty fields omitted):
+/// the form helm stores in release records and as the OCI config blob.
+pub fn metadata_json(m: &Metadata) -> Result<String, RecordError> {
+    let mut out = String::new();
+    write_metadata(&mut out, m)?;
+    Ok(out)
 }
 
 fn write_metadata(out: &mut String, m: &Metadata) -> Result<(), RecordError> {
@@ -600,6 +609,7 @@ impl Release {
             hooks,
             version: f.int("version")?,
             namespace: f.string("namespace")?,
+            apply_method: f.string("apply_method")?,
             labels: Default::default(),
         })
     }
@@ -799,6 +809,24 @@ mod tests {
         let text = r#"{"name":"myrel","info":{"first_deployed":"2026-11-25T17:08:48.546075874Z","last_deployed":"2026-11-25T17:08:48.546075874Z","deleted":"","description":"Install complete","status":"deployed","notes":"notes 1\n"},"chart":{"metadata":{"name":"rc","version":"0.1.0","apiVersion":"v2","appVersion":"1.0"},"lock":null,"templates":[{"name":"templates/NOTES.txt","data":"bm90ZXMge3sgLlJlbGVhc2UuUmV2aXNpb24gfX0K"}],"values":{"x":1},"schema":null,"files":null},"config":{"y":2},"manifest":"---\n# Source: rc/templates/cm.yaml\napiVersion: v1\n","version":1,"namespace":"default"}"#;
         let r = Release::from_json(text.as_bytes()).expect("decodes");
         assert_eq!(r.to_json().expect("encodes"), text);
+    }
+
+    #[test]
+    fn helm_4_apply_method_round_trips() {
+        // Helm 4 writes `apply_method` after `namespace` (omitempty).
+        let text =
+            r#"{"name":"a","manifest":"x","version":2,"namespace":"default","apply_method":"ssa"}"#;
+        let r = Release::from_json(text.as_bytes()).expect("decodes");
+        assert!(r.server_side_applied());
+        assert_eq!(r.to_json().expect("encodes"), text);
+        let csa = Release::from_json(br#"{"name":"a","apply_method":"csa"}"#).expect("decodes");
+        assert!(!csa.server_side_applied());
+        // Without a method nothing is written (helm 3's record).
+        let plain = Release::from_json(br#"{"name":"a","version":1}"#).expect("decodes");
+        assert_eq!(
+            plain.to_json().expect("encodes"),
+            r#"{"name":"a","version":1}"#
+        );
     }
 
     #[test]

@@ -22,6 +22,6 @@ pub mod time;
 
 pub use hook::{Hook, HookDeletePolicy, HookEvent, HookExecution, HookPhase};
 pub use json::RecordError;
-pub use record::{ChartRecord, Info, Release};
+pub use record::{ChartRecord, Info, Release, APPLY_METHOD_SERVER_SIDE};
 pub use status::Status;
 pub use time::Time;

@@ -11,6 +11,9 @@ use super::status::Status;
 use super::time::Time;
 use crate::chart::{Chart, ChartError, File, Lock, Metadata};
 
+/// Helm 4's `apply_method` of a release applied server-side.
+pub const APPLY_METHOD_SERVER_SIDE: &str = "ssa";
+
 /// One revision of a release.
 #[derive(Clone, Debug, Default)]
 pub struct Release {
@@ -30,6 +33,11 @@ pub struct Release {
     pub version: i64,
     /// The release namespace.
     pub namespace: String,
+    /// How the objects were written (Helm 4's `apply_method`): `"ssa"` for server-side
+    /// apply, empty (or Helm 4's `"csa"`) for helm 3's client-side three-way merge. Empty
+    /// is not written, so records of client-side operations stay as helm 3 writes them;
+    /// helm 3 ignores the field.
+    pub apply_method: String,
     /// Labels of the storage object (not part of the JSON): after a single-object read the
     /// custom labels only, after a list or query all of them.
     pub labels: BTreeMap<String, String>,
@@ -150,6 +158,11 @@ impl Release {
             .as_ref()
             .map(|i| i.status.clone())
             .unwrap_or_default()
+    }
+
+    /// Whether this revision was applied server-side (Helm 4's `apply_method: "ssa"`).
+    pub fn server_side_applied(&self) -> bool {
+        self.apply_method == APPLY_METHOD_SERVER_SIDE
     }
 
     /// Sets status and description (Helm's `SetStatus`), creating `info` if missing.

@@ -351,7 +351,9 @@ pub fn http_get_timeout(
     let mut data = Vec::with_capacity(
         usize::try_from(resp.content_length().unwrap_or(0).min(limit)).unwrap_or(0),
     );
-    resp.take(limit + 1)
+    let progress = crate::transfer::start(url, resp.content_length().unwrap_or(0));
+    crate::transfer::ProgressReader::new(resp, progress)
+        .take(limit + 1)
         .read_to_end(&mut data)
         .map_err(|err| RepoError::Http(format!("reading {url}: {err}")))?;
     if data.len() as u64 > limit {

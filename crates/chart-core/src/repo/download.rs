@@ -31,6 +31,13 @@ pub struct ChartPathOptions {
     pub insecure_skip_tls_verify: bool,
     /// `--pass-credentials`.
     pub pass_credentials: bool,
+    /// `--plain-http` (OCI registries).
+    pub plain_http: bool,
+    /// `--registry-config` (empty: `HELM_REGISTRY_CONFIG` or helm's default).
+    pub registry_config: Option<PathBuf>,
+    /// How long a registry may send nothing before a download is abandoned (empty:
+    /// [`crate::registry::client::DEFAULT_TIMEOUT`]).
+    pub registry_timeout: Option<std::time::Duration>,
 }
 
 impl ChartPathOptions {
@@ -182,6 +189,114 @@ pub fn download_to(
     Ok(out)
 }
 
+impl ChartPathOptions {
+    /// The registry client options of these flags.
+    pub fn registry_options(&self) -> crate::registry::ClientOptions {
+        let mut o = crate::registry::ClientOptions {
+            plain_http: self.plain_http,
+            insecure_skip_tls_verify: self.insecure_skip_tls_verify,
+            ca_file: self.ca_file.clone(),
+            cert_file: self.cert_file.clone(),
+            key_file: self.key_file.clone(),
+            username: self.username.clone(),
+            password: self.password.clone(),
+            ..crate::registry::ClientOptions::default()
+        };
+        if let Some(p) = &self.registry_config {
+            o.credentials_file = p.clone();
+        }
+        if let Some(t) = self.registry_timeout {
+            o.timeout = t;
+        }
+        o
+    }
+}
+
+/// Helm's `ValidateReference` for `oci://` chart references: the reference to pull,
+/// with the tag chosen by `--version` (an exact version, else the newest tag matching
+/// the constraint), and the file name helm saves it under (`NAME-VERSION.tgz`).
+pub fn resolve_oci(
+    reference: &str,
+    version: &str,
+    client: &crate::registry::Client,
+) -> Result<(crate::registry::Reference, String), RepoError> {
+    use crate::registry::Reference;
+    let rerr = |e: crate::registry::RegistryError| err(e.to_string());
+    let mut r = Reference::parse(reference).map_err(rerr)?;
+    let mut version = version.to_string();
+    if version.is_empty() {
+        version = r.tag.clone();
+    } else if !r.tag.is_empty() && r.tag != version {
+        return Err(err(format!(
+            "chart reference and version mismatch: {version} is not {}",
+            r.tag
+        )));
+    }
+    let last = r
+        .repository
+        .rsplit('/')
+        .next()
+        .unwrap_or(&r.repository)
+        .to_string();
+    if !r.digest.is_empty() {
+        if r.tag.is_empty() {
+            let hex = r.digest.replacen(':', "-", 1);
+            return Ok((r, format!("{last}@{hex}.tgz")));
+        }
+        // helm means to check that the tag points at the digest; we do.
+        let by_tag = Reference {
+            digest: String::new(),
+            ..r.clone()
+        };
+        let actual = client.resolve(&by_tag).map_err(rerr)?;
+        if actual != r.digest {
+            return Err(err(format!(
+                "chart reference digest mismatch: {actual} is not {}",
+                r.digest
+            )));
+        }
+        let file = format!("{last}-{}.tgz", r.tag);
+        r.digest.clear();
+        return Ok((r, file));
+    }
+    let tag = if crate::chart::semver::parse_version(&version).is_some() {
+        version
+    } else {
+        let tags = client.tags(&r).map_err(rerr)?;
+        if tags.is_empty() {
+            return Err(err(format!(
+                "Unable to locate any tags in provided repository: {reference}"
+            )));
+        }
+        crate::registry::tag_matching_version_or_constraint(&tags, &version).map_err(rerr)?
+    };
+    r.tag = tag.replace('+', "_");
+    Ok((r, format!("{last}-{tag}.tgz")))
+}
+
+/// Pulls `oci://` chart `reference` (honouring `--version`/`--devel`) into directory
+/// `dest` as helm names it, after checking every digest; the file is written through a
+/// temporary file and a rename, so nothing partial is left behind.
+pub fn download_oci(
+    reference: &str,
+    opts: &ChartPathOptions,
+    dest: &Path,
+) -> Result<(PathBuf, crate::registry::PullResult), RepoError> {
+    let rerr = |e: crate::registry::RegistryError| err(e.to_string());
+    let client = crate::registry::Client::new(opts.registry_options()).map_err(rerr)?;
+    let (r, file) = resolve_oci(reference, &opts.effective_version(), &client)?;
+    let res = client.pull(&r, true, false).map_err(rerr)?;
+    let out = dest.join(file);
+    crate::chart::save::write_atomic(&out, &res.chart).map_err(|x| {
+        err(format!(
+            "open {}: {}",
+            out.display(),
+            crate::chart::loader::go_io_text(&x)
+        ))
+    })?;
+    Ok((out, res))
+}
+
 /// Helm's `LocateChart`: an existing local path (made absolute), else a chart
 /// downloaded from a repository into the repository cache.
 pub fn locate_chart_with(
@@ -200,17 +315,15 @@ pub fn locate_chart_with(
             gotmpl::fmt::go_quote(name)
         )));
     }
-    if name.starts_with("oci://") {
-        return Err(err(format!(
-            "unable to lookup chart {}: OCI registries are not supported yet",
-            gotmpl::fmt::go_quote(name)
-        )));
-    }
     let dir = &settings.repository_cache;
     std::fs::create_dir_all(dir).map_err(|x| RepoError::Io {
         path: dir.clone(),
         err: x,
     })?;
+    if crate::registry::is_oci(name) {
+        let (f, _) = download_oci(name, opts, dir)?;
+        return Ok(crate::chart::filepath::absolute_clean(&f));
+    }
     let f = download_to(name, opts, dir, settings)?;
     Ok(crate::chart::filepath::absolute_clean(&f))
 }

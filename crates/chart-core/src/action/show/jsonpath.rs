@@ -1,8 +1,8 @@
 //! A subset of Kubernetes' JSONPath templates (client-go `util/jsonpath`), as
 //! `helm show values --jsonpath` uses them: text outside `{…}`, and inside an action
 //! `$`/`@`, `.field`, `..field` (recursive descent), `.*`/`[*]`, `[n]`, `[a:b:c]`,
-//! `['key']`, unions `[a,b]` and quoted text. `range`/`end` and filters `[?(…)]` are
-//! refused with a clear message.
+//! `['key']`, unions `[a,b]`, quoted text and `{range …}…{end}` loops. Filters `[?(…)]`
+//! are refused with a clear message.
 //!
 //! ```
 //! use chart_core::action::show::jsonpath::JsonPath;
@@ -33,6 +33,19 @@ enum Node {
     Float(f64),
     /// `true`/`false`.
     Bool(bool),
+    /// `range` or `end` (client-go keeps them as identifiers and acts on them while
+    /// evaluating).
+    Ident(&'static str),
+}
+
+/// client-go's range bookkeeping while a template is evaluated.
+#[derive(Default)]
+struct RangeState {
+    begin: usize,
+    end: usize,
+    inside: usize,
+    /// Index (in the template's pieces) of the `{end}` that closed the last range.
+    last_end: Option<usize>,
 }
 
 /// A slice bound: `known` when written (or derived for a bare index).
@@ -131,7 +144,8 @@ impl Parser<'_> {
                     match word {
                         "true" => nodes.push(Node::Bool(true)),
                         "false" => nodes.push(Node::Bool(false)),
-                        "range" | "end" => return Err("jsonpath range/end is not supported".into()),
+                        "range" => nodes.push(Node::Ident("range")),
+                        "end" => nodes.push(Node::Ident("end")),
                         other => return Err(format!("unrecognized identifier {other}")),
                     }
                 }
@@ -331,18 +345,57 @@ impl JsonPath {
     /// means nothing is printed, as client-go finds every result before printing.
     pub fn execute(&self, data: &Value) -> Result<String, String> {
         let mut groups = Vec::new();
-        for piece in &self.pieces {
-            match piece {
-                Piece::Text(t) => groups.push(vec![Value::str(t)]),
-                Piece::Action(nodes) => groups.push(eval_list(vec![data.clone()], nodes)?),
-            }
-        }
+        self.find_results(0, data, &mut RangeState::default(), &mut groups)?;
         let mut out = String::new();
         for g in groups {
             let texts: Vec<String> = g.iter().map(print_value).collect::<Result<_, _>>()?;
             out.push_str(&texts.join(" "));
         }
         Ok(out)
+    }
+
+    /// client-go's `FindResults` from piece `start` on: a `range` action runs the pieces
+    /// after it once per result, up to its `end`.
+    fn find_results(
+        &self,
+        start: usize,
+        data: &Value,
+        st: &mut RangeState,
+        full: &mut Vec<Vec<Value>>,
+    ) -> Result<(), String> {
+        let mut i = start;
+        while i < self.pieces.len() {
+            let results = match &self.pieces[i] {
+                Piece::Text(t) => vec![Value::str(t)],
+                Piece::Action(nodes) => eval_list(vec![data.clone()], nodes, st)?,
+            };
+            if st.end > 0 && st.end <= st.inside {
+                st.end -= 1;
+                st.last_end = Some(i);
+                break;
+            }
+            if st.begin > 0 {
+                st.begin -= 1;
+                st.inside += 1;
+                if results.is_empty() {
+                    // The body still runs once (its output dropped) to find the `end`.
+                    self.find_results(i + 1, &Value::Nil, st, &mut Vec::new())?;
+                } else {
+                    for v in &results {
+                        self.find_results(i + 1, v, st, full)?;
+                    }
+                }
+                st.inside -= 1;
+                if let Some(e) = st.last_end.filter(|e| *e > i) {
+                    i = e;
+                }
+                i += 1;
+                continue;
+            }
+            full.push(results);
+            i += 1;
+        }
+        Ok(())
     }
 }
 
@@ -354,9 +407,13 @@ fn print_value(v: &Value) -> Result<String, String> {
     }
 }
 
-fn eval_list(mut cur: Vec<Value>, nodes: &[Node]) -> Result<Vec<Value>, String> {
+fn eval_list(
+    mut cur: Vec<Value>,
+    nodes: &[Node],
+    st: &mut RangeState,
+) -> Result<Vec<Value>, String> {
     for n in nodes {
-        cur = eval(cur, n)?;
+        cur = eval(cur, n, st)?;
     }
     Ok(cur)
 }
@@ -381,8 +438,19 @@ fn children(v: &Value) -> Vec<Value> {
     }
 }
 
-fn eval(input: Vec<Value>, node: &Node) -> Result<Vec<Value>, String> {
+fn eval(input: Vec<Value>, node: &Node, st: &mut RangeState) -> Result<Vec<Value>, String> {
     match node {
+        Node::Ident("range") => {
+            st.begin += 1;
+            Ok(input)
+        }
+        Node::Ident(_) => {
+            if st.inside == 0 {
+                return Err("not in range, nothing to end".into());
+            }
+            st.end += 1;
+            Ok(Vec::new())
+        }
         Node::Text(t) => Ok(vec![Value::str(t)]),
         Node::Int(i) => Ok(input.iter().map(|_| Value::int(*i)).collect()),
         Node::Float(f) => Ok(input.iter().map(|_| Value::Float(*f)).collect()),
@@ -413,7 +481,7 @@ fn eval(input: Vec<Value>, node: &Node) -> Result<Vec<Value>, String> {
         Node::Union(branches) => {
             let mut out = Vec::new();
             for b in branches {
-                out.extend(eval_list(input.clone(), b)?);
+                out.extend(eval_list(input.clone(), b, st)?);
             }
             Ok(out)
         }

@@ -1,0 +1,1 @@
+{{- define "<CHARTNAME>.fullname" -}}{{ .Release.Name }}-<CHARTNAME>{{- end }}
