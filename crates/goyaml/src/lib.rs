@@ -145,6 +145,19 @@ pub fn from_yaml_go(text: &str) -> Result<GoVal, YamlError> {
     reader::decode_first(text)
 }
 
+/// What go-yaml v2 makes of an untagged plain scalar decoded into `interface{}` (YAML 1.1
+/// resolution: `yes` is a bool, `0x10` an int, `1.10` a float, `~` nil, timestamps stay
+/// text). For readers that scan YAML themselves and must agree with [`from_yaml_go`].
+///
+/// ```
+/// use goyaml::{plain_scalar, GoVal};
+/// assert!(matches!(plain_scalar("on"), GoVal::Bool(true)));
+/// assert!(matches!(plain_scalar("1.2.3"), GoVal::Str(_)));
+/// ```
+pub fn plain_scalar(text: &str) -> GoVal {
+    reader::plain_scalar(text)
+}
+
 /// sigs.k8s.io/yaml's JSON object key for the mapping key `key` (with value `value`, which
 /// an unsupported key's error message names): strings as they are, numbers and bools in
 /// their Go text, anything else an error of kind [`YamlErrorKind::Convert`].

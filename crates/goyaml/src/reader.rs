@@ -1388,6 +1388,11 @@ fn scalar(value: &str, implicit: bool, tag: &str) -> Result<GoVal, YamlError> {
     )))
 }
 
+/// An untagged plain scalar as go-yaml v2 decodes it into `interface{}`.
+pub(crate) fn plain_scalar(value: &str) -> GoVal {
+    scalar(value, true, "").unwrap_or_else(|_| GoVal::Str(value.to_string()))
+}
+
 /// Resolution without the timestamp check (for explicitly tagged numbers).
 fn resolve_untimed(value: &str) -> Resolved {
     let plain: String = value.chars().filter(|&c| c != '_').collect();

@@ -116,7 +116,7 @@ pub fn run(g: &GlobalArgs, a: &SearchArgs) -> anyhow::Result<ExitCode> {
     let mut warnings = Vec::new();
     let res = search(&settings, &opts, &mut warnings);
     for w in &warnings {
-        eprintln!("WARNING: {w}");
+        eprintln!("{w}");
     }
     let res = res.map_err(|e| anyhow!("{e}"))?;
     if res.is_empty() && a.fail_on_no_result {
@@ -135,12 +135,11 @@ pub fn run(g: &GlobalArgs, a: &SearchArgs) -> anyhow::Result<ExitCode> {
                 "DESCRIPTION".into(),
             ]];
             for r in &res {
-                let md = &r.chart.metadata;
                 rows.push(vec![
                     r.name.clone(),
-                    md.version.clone(),
-                    md.app_version.clone(),
-                    md.description.clone(),
+                    r.version.clone(),
+                    r.app_version.clone(),
+                    r.description.clone(),
                 ]);
             }
             print!("{}", table_width(&rows, a.max_col_width));
@@ -149,7 +148,7 @@ pub fn run(g: &GlobalArgs, a: &SearchArgs) -> anyhow::Result<ExitCode> {
             let list: Vec<Value> = res
                 .iter()
                 .map(|r| {
-                    let md = &r.chart.metadata;
+                    let md = r;
                     let mut m = Map::new();
                     m.insert("name".into(), Value::str(&r.name));
                     m.insert("version".into(), Value::str(&md.version));
@@ -164,7 +163,7 @@ pub fn run(g: &GlobalArgs, a: &SearchArgs) -> anyhow::Result<ExitCode> {
                 let items: Vec<String> = res
                     .iter()
                     .map(|r| {
-                        let md = &r.chart.metadata;
+                        let md = r;
                         format!(
                             "{{\"name\":{},\"version\":{},\"app_version\":{},\"description\":{}}}",
                             go_json(&r.name),

@@ -486,10 +486,10 @@ impl Metadata {
             &mut self.app_version,
             &mut self.kube_version,
         ] {
-            *s = sanitize(s);
+            sanitize_in_place(s);
         }
         for s in self.sources.iter_mut().chain(self.keywords.iter_mut()) {
-            *s = sanitize(s);
+            sanitize_in_place(s);
         }
         if self.api_version.is_empty() {
             return v("chart.metadata.apiVersion is required");
@@ -519,9 +519,9 @@ impl Metadata {
             return v("maintainers must not contain empty or null nodes");
         }
         for m in &mut self.maintainers {
-            m.name = sanitize(&m.name);
-            m.email = sanitize(&m.email);
-            m.url = sanitize(&m.url);
+            sanitize_in_place(&mut m.name);
+            sanitize_in_place(&mut m.email);
+            sanitize_in_place(&mut m.url);
         }
         if self.null_dependency {
             return v("dependencies must not contain empty or null nodes");
@@ -548,12 +548,12 @@ impl Metadata {
 impl Dependency {
     /// Helm's `Dependency.Validate`: sanitises, then checks the alias.
     pub fn validate(&mut self) -> Result<(), ChartError> {
-        self.name = sanitize(&self.name);
-        self.version = sanitize(&self.version);
-        self.repository = sanitize(&self.repository);
-        self.condition = sanitize(&self.condition);
+        sanitize_in_place(&mut self.name);
+        sanitize_in_place(&mut self.version);
+        sanitize_in_place(&mut self.repository);
+        sanitize_in_place(&mut self.condition);
         for t in &mut self.tags {
-            *t = sanitize(t);
+            sanitize_in_place(t);
         }
         let alias_ok = self
             .alias
@@ -651,6 +651,13 @@ fn looks_like_rfc3339(s: &str) -> bool {
         && b.get(16) == Some(&b':')
         && digits(17..19)
         && b.len() > 19
+}
+
+/// [`sanitize`] without a copy when the text is printable ASCII (which it leaves alone).
+fn sanitize_in_place(s: &mut String) {
+    if !s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        *s = sanitize(s);
+    }
 }
 
 /// Helm's `sanitizeString`: white space → a space, non-printable characters dropped.

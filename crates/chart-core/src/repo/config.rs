@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use gotmpl::{Map, Value};
 use serde_json::Value as J;
 
-use super::index::{IndexError, IndexFile, MAX_INDEX_SIZE};
+use super::index::{IndexError, MAX_INDEX_SIZE};
 
 /// Why a repository operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -353,7 +353,9 @@ pub fn http_get_timeout(
             st.as_u16()
         )));
     }
-    let mut data = Vec::new();
+    let mut data = Vec::with_capacity(
+        usize::try_from(resp.content_length().unwrap_or(0).min(limit)).unwrap_or(0),
+    );
     let progress = crate::transfer::start(url, resp.content_length().unwrap_or(0));
     crate::transfer::ProgressReader::new(resp, progress)
         .take(limit + 1)
@@ -393,11 +395,17 @@ pub fn download_index_timeout(
     let url = resolve_reference_url(&e.url, "index.yaml")?;
     let data = http_get_timeout(e, &url, MAX_INDEX_SIZE, timeout)?;
     let mut warnings = Vec::new();
-    let idx = IndexFile::load(&data, &e.url, &mut warnings)?;
+    // Only the chart names are kept: the versions are checked and dropped as they come.
+    let mut names = String::new();
+    let mut seen = std::collections::BTreeSet::new();
+    let res = super::index_scan::scan(&data, &e.url, &mut warnings, &mut |name, _| {
+        seen.insert(name);
+    });
+    super::download::log_lines(&warnings);
+    res?;
     let dir = &settings.repository_cache;
     std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let mut names = String::new();
-    for n in idx.entries.keys() {
+    for n in &seen {
         names.push_str(n);
         names.push('\n');
     }

@@ -68,6 +68,13 @@ fn err(s: String) -> RepoError {
     RepoError::Http(s)
 }
 
+/// Helm's `log.Printf` lines of index loading (skipped entries), on standard error.
+pub fn log_lines(lines: &[String]) {
+    for l in lines {
+        eprintln!("{l}");
+    }
+}
+
 /// The archive URL of `reference` and the connection settings to fetch it with.
 pub fn resolve_chart_url(
     reference: &str,
@@ -85,7 +92,9 @@ pub fn resolve_chart_url(
             ))
         })?;
         let mut w = Vec::new();
-        let idx = IndexFile::load(&data, &opts.repo_url, &mut w)?;
+        let idx = IndexFile::load_charts(&data, &opts.repo_url, &mut w, &|n| n == reference);
+        log_lines(&w);
+        let idx = idx?;
         let mut what = format!("chart {}", gotmpl::fmt::go_quote(reference));
         if !version.is_empty() {
             what = format!("{what} version {}", gotmpl::fmt::go_quote(&version));
@@ -124,7 +133,10 @@ pub fn resolve_chart_url(
         .cloned()
         .ok_or_else(|| err(format!("repo {repo_name} not found")))?;
     let mut w = Vec::new();
-    let idx = IndexFile::load_file(&settings.index_cache(&e.name), &mut w).map_err(|x| {
+    let idx =
+        IndexFile::load_file_charts(&settings.index_cache(&e.name), &mut w, &|n| n == chart_name);
+    log_lines(&w);
+    let idx = idx.map_err(|x| {
         err(format!(
             "no cached repo found. (try 'helm repo update'): {x}"
         ))

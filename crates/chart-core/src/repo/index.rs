@@ -29,6 +29,9 @@ pub enum IndexError {
     /// The text is neither valid JSON nor valid YAML of an index.
     #[error("error unmarshaling JSON: {0}")]
     Parse(String),
+    /// The YAML reader's error, worded as Helm's (`error converting YAML to JSON: …`).
+    #[error("{0}")]
+    Yaml(String),
     /// The file is larger than [`MAX_INDEX_SIZE`].
     #[error("index is larger than the maximum of {MAX_INDEX_SIZE} bytes")]
     TooLarge,
@@ -186,16 +189,120 @@ pub fn metadata_from_json(m: &serde_json::Map<String, J>) -> Metadata {
 }
 
 /// Parses index text: JSON when it is valid JSON, else YAML (Helm's rule).
-fn parse_tree(data: &[u8]) -> Result<J, IndexError> {
+pub(crate) fn parse_tree(data: &[u8]) -> Result<J, IndexError> {
     if let Ok(v) = serde_json::from_slice::<J>(data) {
         return Ok(v);
     }
     let text = std::str::from_utf8(data).map_err(|e| IndexError::Parse(e.to_string()))?;
-    let v = goyaml::from_yaml(text).map_err(|e| IndexError::Parse(e.to_string()))?;
+    let v = goyaml::from_yaml(text).map_err(|e| IndexError::Yaml(e.to_string()))?;
     let json = goyaml::to_json(&v).map_err(|e| IndexError::Parse(e.to_string()))?;
     // Peak memory: the value tree goes before the JSON tree is built.
     drop(v);
     serde_json::from_str(&json).map_err(|e| IndexError::Parse(e.to_string()))
+}
+
+/// Sorts one chart's versions newest first (unparsable versions last; equal versions keep
+/// their order).
+pub fn sort_versions(vs: &mut Vec<ChartVersion>) {
+    let mut keyed: Vec<(Option<Version>, ChartVersion)> = std::mem::take(vs)
+        .into_iter()
+        .map(|cv| (ver(&cv.metadata.version), cv))
+        .collect();
+    keyed.sort_by(|(a, _), (b, _)| match (a, b) {
+        (Some(a), Some(b)) => b.compare(a),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+    *vs = keyed.into_iter().map(|(_, cv)| cv).collect();
+}
+
+/// Reads an index file (at most [`MAX_INDEX_SIZE`] bytes).
+pub fn read_index_file(path: &Path) -> Result<Vec<u8>, IndexError> {
+    let meta = std::fs::metadata(path).map_err(|err| IndexError::Io {
+        path: path.to_path_buf(),
+        err,
+    })?;
+    if meta.len() > MAX_INDEX_SIZE {
+        return Err(IndexError::TooLarge);
+    }
+    std::fs::read(path).map_err(|err| IndexError::Io {
+        path: path.to_path_buf(),
+        err,
+    })
+}
+
+/// One entry of chart `name` from its JSON form, validated as Helm's `loadIndex` does; the
+/// log line Helm prints when it skips the entry otherwise.
+pub(crate) fn entry_from_json(name: &str, item: J, source: &str) -> Result<ChartVersion, String> {
+    let J::Object(m) = item else {
+        return Err(format!(
+            "index.go:359: skipping loading invalid entry for chart {} from {source}: empty entry",
+            gotmpl::fmt::go_quote(name)
+        ));
+    };
+    let mut m = m;
+    let urls = m.get("urls").map(j_str_list).unwrap_or_default();
+    let created = m
+        .get("created")
+        .and_then(j_str)
+        .unwrap_or_else(|| ZERO_TIME.into());
+    let removed = m.get("removed").and_then(J::as_bool).unwrap_or(false);
+    let digest = m.remove("digest").and_then(j_string).unwrap_or_default();
+    let mut md = metadata_from_json_owned(&mut m);
+    if md.api_version.is_empty() {
+        md.api_version = "v1".into();
+    }
+    if let Err(e) = md.validate() {
+        let msg = e.to_string();
+        if !msg.starts_with("validation: more than one dependency with name or alias") {
+            return Err(format!(
+                "index.go:370: skipping loading invalid entry for chart {} {} from {source}: {msg}",
+                gotmpl::fmt::go_quote(name),
+                gotmpl::fmt::go_quote(&md.version)
+            ));
+        }
+    }
+    Ok(ChartVersion {
+        metadata: md,
+        urls,
+        created,
+        removed,
+        digest,
+    })
+}
+
+/// [`j_str`] of an owned value (no copy of a string).
+fn j_string(v: J) -> Option<String> {
+    match v {
+        J::String(s) => Some(s),
+        other => j_str(&other),
+    }
+}
+
+/// [`metadata_from_json`] taking the strings out of the map instead of copying them.
+fn metadata_from_json_owned(m: &mut serde_json::Map<String, J>) -> Metadata {
+    let mut s = |k: &str| m.remove(k).and_then(j_string).unwrap_or_default();
+    let mut md = Metadata::default();
+    md.name = s("name");
+    md.home = s("home");
+    md.version = s("version");
+    md.description = s("description");
+    md.icon = s("icon");
+    md.api_version = s("apiVersion");
+    md.condition = s("condition");
+    md.tags = s("tags");
+    md.app_version = s("appVersion");
+    md.kube_version = s("kubeVersion");
+    md.chart_type = s("type");
+    let rest = metadata_from_json(m);
+    md.sources = rest.sources;
+    md.keywords = rest.keywords;
+    md.deprecated = rest.deprecated;
+    md.maintainers = rest.maintainers;
+    md.annotations = rest.annotations;
+    md.dependencies = rest.dependencies;
+    md
 }
 
 /// Go's `semver.NewVersion` of an entry (None when unparsable).
@@ -214,96 +321,38 @@ impl IndexFile {
     }
 
     /// Reads index text as Helm's `loadIndex` does: null entries skipped, entries that
-    /// fail validation dropped (with a warning in `warnings`), versions sorted newest
+    /// fail validation dropped (with Helm's log line in `warnings`), versions sorted newest
     /// first.
     pub fn load(
         data: &[u8],
         source: &str,
         warnings: &mut Vec<String>,
     ) -> Result<IndexFile, IndexError> {
-        if data.is_empty() {
-            return Err(IndexError::Empty);
-        }
-        if data.len() as u64 > MAX_INDEX_SIZE {
-            return Err(IndexError::TooLarge);
-        }
-        let tree = parse_tree(data)?;
-        let top = match tree {
-            J::Object(m) => m,
-            J::Null => serde_json::Map::new(),
-            other => {
-                return Err(IndexError::Parse(format!(
-                    "json: cannot unmarshal {} into Go value of type repo.IndexFile",
-                    json_kind(&other)
-                )))
+        IndexFile::load_charts(data, source, warnings, &|_| true)
+    }
+
+    /// [`IndexFile::load`] keeping only the charts `keep` accepts (the whole text is still
+    /// read and checked, and every invalid entry reported, as Helm does): one chart's
+    /// versions of a big index without holding the others.
+    pub fn load_charts(
+        data: &[u8],
+        source: &str,
+        warnings: &mut Vec<String>,
+        keep: &dyn Fn(&str) -> bool,
+    ) -> Result<IndexFile, IndexError> {
+        let mut entries = BTreeMap::new();
+        let head = super::index_scan::scan(data, source, warnings, &mut |name, vs| {
+            if keep(&name) {
+                entries.insert(name, vs);
             }
-        };
-        let mut idx = IndexFile {
-            api_version: top.get("apiVersion").and_then(j_str).unwrap_or_default(),
-            generated: top
-                .get("generated")
-                .and_then(j_str)
-                .unwrap_or_else(|| ZERO_TIME.into()),
-            public_keys: top.get("publicKeys").map(j_str_list).unwrap_or_default(),
-            ..IndexFile::default()
-        };
-        if let Some(J::Object(a)) = top.get("annotations") {
-            for (k, v) in a {
-                idx.annotations
-                    .insert(k.clone(), j_str(v).unwrap_or_default());
-            }
-        }
-        let mut top = top;
-        if let Some(J::Object(entries)) = top.remove("entries") {
-            // Consumed entry by entry, so the JSON tree shrinks as the index grows.
-            for (name, cvs) in entries {
-                let mut out = Vec::new();
-                if let J::Array(items) = cvs {
-                    for item in items {
-                        let Some(m) = item.as_object() else {
-                            warnings.push(format!(
-                                "skipping loading invalid entry for chart {} from {source}: empty entry",
-                                gotmpl::fmt::go_quote(&name)
-                            ));
-                            continue;
-                        };
-                        let mut md = metadata_from_json(m);
-                        if md.api_version.is_empty() {
-                            md.api_version = "v1".into();
-                        }
-                        if let Err(e) = md.validate() {
-                            let msg = e.to_string();
-                            if !msg.starts_with(
-                                "validation: more than one dependency with name or alias",
-                            ) {
-                                warnings.push(format!(
-                                    "skipping loading invalid entry for chart {} {} from {source}: {msg}",
-                                    gotmpl::fmt::go_quote(&name),
-                                    gotmpl::fmt::go_quote(&md.version)
-                                ));
-                                continue;
-                            }
-                        }
-                        out.push(ChartVersion {
-                            metadata: md,
-                            urls: m.get("urls").map(j_str_list).unwrap_or_default(),
-                            created: m
-                                .get("created")
-                                .and_then(j_str)
-                                .unwrap_or_else(|| ZERO_TIME.into()),
-                            removed: m.get("removed").and_then(J::as_bool).unwrap_or(false),
-                            digest: m.get("digest").and_then(j_str).unwrap_or_default(),
-                        });
-                    }
-                }
-                idx.entries.insert(name, out);
-            }
-        }
-        idx.sort_entries();
-        if idx.api_version.is_empty() {
-            return Err(IndexError::NoApiVersion);
-        }
-        Ok(idx)
+        })?;
+        Ok(IndexFile {
+            api_version: head.api_version,
+            generated: head.generated,
+            entries,
+            public_keys: head.public_keys,
+            annotations: head.annotations,
+        })
     }
 
     /// Reads an index file.
@@ -322,21 +371,21 @@ impl IndexFile {
         IndexFile::load(&data, &path.display().to_string(), warnings)
     }
 
+    /// [`IndexFile::load_charts`] of a file.
+    pub fn load_file_charts(
+        path: &Path,
+        warnings: &mut Vec<String>,
+        keep: &dyn Fn(&str) -> bool,
+    ) -> Result<IndexFile, IndexError> {
+        let data = read_index_file(path)?;
+        IndexFile::load_charts(&data, &path.display().to_string(), warnings, keep)
+    }
+
     /// Sorts every chart's versions newest first (unparsable versions last; equal
     /// versions keep their order).
     pub fn sort_entries(&mut self) {
         for vs in self.entries.values_mut() {
-            let mut keyed: Vec<(Option<Version>, ChartVersion)> = std::mem::take(vs)
-                .into_iter()
-                .map(|cv| (ver(&cv.metadata.version), cv))
-                .collect();
-            keyed.sort_by(|(a, _), (b, _)| match (a, b) {
-                (Some(a), Some(b)) => b.compare(a),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => std::cmp::Ordering::Equal,
-            });
-            *vs = keyed.into_iter().map(|(_, cv)| cv).collect();
+            sort_versions(vs);
         }
     }
 
@@ -634,7 +683,7 @@ fn value_to_json(v: &Value) -> J {
         .unwrap_or(J::Null)
 }
 
-fn json_kind(v: &J) -> &'static str {
+pub(crate) fn json_kind(v: &J) -> &'static str {
     match v {
         J::Null => "null",
         J::Bool(_) => "bool",

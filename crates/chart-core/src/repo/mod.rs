@@ -5,6 +5,7 @@ pub mod config;
 pub mod dependency;
 pub mod download;
 pub mod index;
+pub mod index_scan;
 pub mod manager;
 pub mod package;
 pub mod provenance;

@@ -6,14 +6,15 @@ use std::collections::BTreeMap;
 use crate::chart::semver::{Constraints, Version};
 
 use super::config::{RepoFile, Settings};
-use super::index::{ChartVersion, IndexFile};
+use super::index::{read_index_file, ChartVersion};
+use super::index_scan::scan;
 
 /// Any score at or above this is not a match (Helm's `searchMaxScore`).
 pub const MAX_SCORE: usize = 25;
 
 const SEP: char = '\u{b}';
 
-/// One search hit: `repo/chart`, its score and the version entry.
+/// One search hit: `repo/chart`, its score and the version's columns.
 #[derive(Clone, Debug)]
 pub struct SearchResult {
     /// `repo/chart`.
@@ -21,7 +22,12 @@ pub struct SearchResult {
     /// How far into the searched line the match was (0 = chart name).
     pub score: usize,
     /// The chart version.
-    pub chart: ChartVersion,
+    pub version: String,
+    /// `appVersion`.
+    pub app_version: String,
+    /// `description`.
+    pub description: String,
+    parsed: Option<Version>,
 }
 
 /// What to search for.
@@ -71,7 +77,10 @@ fn score(index: usize, line: &str) -> usize {
 }
 
 /// Searches the cached indexes of every configured repository. Warnings (corrupt or
-/// missing caches) are pushed to `warnings`.
+/// missing caches, Helm's log lines for invalid entries) are pushed to `warnings`.
+///
+/// Each index is streamed ([`super::index_scan::scan`]): only a search line and the
+/// printed columns of each version are kept.
 pub fn search(
     settings: &Settings,
     opts: &SearchOptions,
@@ -88,68 +97,74 @@ pub fn search(
     } else {
         ">0.0.0".to_string()
     };
-    // key (repo/chart$$version) → (line, entry); later repositories replace earlier keys.
-    let mut items: BTreeMap<String, (String, String, ChartVersion)> = BTreeMap::new();
+    // repo/chart → (version → (line, hit)); later repositories replace earlier keys.
+    type Hits = BTreeMap<String, (String, SearchResult)>;
+    let mut items: BTreeMap<String, Hits> = BTreeMap::new();
     for e in &rf.repositories {
         let path = settings.index_cache(&e.name);
         let mut w = Vec::new();
-        let idx = match IndexFile::load_file(&path, &mut w) {
-            Ok(i) => i,
-            Err(err) => {
-                warnings.push(format!(
-                    "Repo {} is corrupt or missing. Try 'helm repo update'.",
-                    gotmpl::fmt::go_quote(&e.name)
-                ));
-                warnings.push(format!("error loading {}: {err}", path.display()));
-                continue;
-            }
-        };
-        for (name, vs) in idx.entries {
-            let fname = format!("{}/{name}", e.name);
-            for cv in vs {
-                let key = format!("{fname}$${}", cv.metadata.version);
-                items.insert(key, (fname.clone(), line(&e.name, &cv), cv));
-            }
+        let mut found: BTreeMap<String, Hits> = BTreeMap::new();
+        let res = read_index_file(&path).and_then(|data| {
+            scan(
+                &data,
+                &path.display().to_string(),
+                &mut w,
+                &mut |name, vs| {
+                    let fname = format!("{}/{name}", e.name);
+                    let mut hits = Hits::new();
+                    for cv in vs {
+                        let l = line(&e.name, &cv);
+                        let md = cv.metadata;
+                        let hit = SearchResult {
+                            name: fname.clone(),
+                            score: 0,
+                            parsed: Version::parse(&md.version).ok(),
+                            version: md.version,
+                            app_version: md.app_version,
+                            description: md.description,
+                        };
+                        hits.insert(hit.version.clone(), (l, hit));
+                    }
+                    found.insert(fname, hits);
+                },
+            )
+        });
+        warnings.append(&mut w);
+        if let Err(err) = res {
+            warnings.push(format!(
+                "WARNING: Repo {} is corrupt or missing. Try 'helm repo update'.",
+                gotmpl::fmt::go_quote(&e.name)
+            ));
+            warnings.push(format!("WARNING: error loading {}: {err}", path.display()));
+            continue;
         }
+        items.append(&mut found);
     }
+    let all = items.into_values().flat_map(BTreeMap::into_values);
     let mut res: Vec<SearchResult> = Vec::new();
     match opts.query.as_deref() {
-        None => {
-            for (_, (name, _, cv)) in items {
-                res.push(SearchResult {
-                    name,
-                    score: 0,
-                    chart: cv,
-                });
-            }
-        }
+        None => res.extend(all.map(|(_, r)| r)),
         Some(q) if opts.regexp => {
             let re = regex::Regex::new(q).map_err(|e| SearchError::Regexp(e.to_string()))?;
-            for (_, (name, l, cv)) in items {
+            for (l, mut r) in all {
                 if let Some(m) = re.find(&l) {
                     let s = score(m.start(), &l);
                     if s < MAX_SCORE {
-                        res.push(SearchResult {
-                            name,
-                            score: s,
-                            chart: cv,
-                        });
+                        r.score = s;
+                        res.push(r);
                     }
                 }
             }
         }
         Some(q) => {
             let q = q.to_lowercase();
-            for (_, (name, l, cv)) in items {
+            for (l, mut r) in all {
                 let lv = l.to_lowercase();
                 if let Some(i) = lv.find(&q) {
                     let s = score(i, &lv);
                     if s < MAX_SCORE {
-                        res.push(SearchResult {
-                            name,
-                            score: s,
-                            chart: cv,
-                        });
+                        r.score = s;
+                        res.push(r);
                     }
                 }
             }
@@ -159,14 +174,9 @@ pub fn search(
         a.score
             .cmp(&b.score)
             .then_with(|| a.name.cmp(&b.name))
-            .then_with(|| {
-                match (
-                    Version::parse(&a.chart.metadata.version),
-                    Version::parse(&b.chart.metadata.version),
-                ) {
-                    (Ok(x), Ok(y)) => y.compare(&x),
-                    _ => std::cmp::Ordering::Equal,
-                }
+            .then_with(|| match (&a.parsed, &b.parsed) {
+                (Some(x), Some(y)) => y.compare(x),
+                _ => std::cmp::Ordering::Equal,
             })
     });
     let c = Constraints::parse(&version).map_err(|e| SearchError::Constraint(e.to_string()))?;
@@ -176,10 +186,10 @@ pub fn search(
         if !opts.versions && found.contains(&r.name) {
             continue;
         }
-        let Ok(v) = Version::parse(&r.chart.metadata.version) else {
+        let Some(v) = &r.parsed else {
             continue;
         };
-        if c.check(&v) {
+        if c.check(v) {
             found.insert(r.name.clone());
             out.push(r);
         }
