@@ -42,16 +42,23 @@ fn a_define_in_a_copy_reports_the_copy_file() {
     let body = "{{ define \"h\" }}\n{{ index .x 5 }}{{ end }}";
     let t = set(&[("one/_h.tpl", body), ("two/_h.tpl", body)]).unwrap();
     let e = t.execute("h", &data()).unwrap_err().to_string();
-    assert!(e.starts_with("template: two/_h.tpl:2:3: executing \"h\""), "{e}");
+    assert!(
+        e.starts_with("template: two/_h.tpl:2:3: executing \"h\""),
+        "{e}"
+    );
 }
 
 #[test]
 fn parse_errors_name_the_first_copy() {
     let body = "ok\n{{ .x ";
-    let e = set(&[("one/t.yaml", "fine"), ("two/t.yaml", body), ("three/t.yaml", body)])
-        .err()
-        .unwrap()
-        .to_string();
+    let e = set(&[
+        ("one/t.yaml", "fine"),
+        ("two/t.yaml", body),
+        ("three/t.yaml", body),
+    ])
+    .err()
+    .unwrap()
+    .to_string();
     assert!(e.starts_with("template: two/t.yaml:2: "), "{e}");
 }
 
@@ -59,8 +66,14 @@ fn parse_errors_name_the_first_copy() {
 fn sharing_matches_separate_parses() {
     // The same texts parsed one by one (no sharing possible) execute identically.
     let texts = [
-        ("a/x", "{{ define \"d\" }}{{ .x }}-a{{ end }}{{ template \"d\" . }}"),
-        ("b/x", "{{ define \"d\" }}{{ .x }}-a{{ end }}{{ template \"d\" . }}"),
+        (
+            "a/x",
+            "{{ define \"d\" }}{{ .x }}-a{{ end }}{{ template \"d\" . }}",
+        ),
+        (
+            "b/x",
+            "{{ define \"d\" }}{{ .x }}-a{{ end }}{{ template \"d\" . }}",
+        ),
         ("c/x", "   "),
         ("d/x", "   "),
     ];

@@ -170,11 +170,11 @@ impl Engine {
     pub fn parse_templates(&self, chart: &Chart) -> Result<ParsedTemplates, RenderError> {
         let mut by_name: BTreeMap<String, &crate::chart::File> = BTreeMap::new();
         template_files(chart, &mut by_name);
-        let mut texts: Vec<(String, &crate::chart::File)> = by_name.into_iter().collect();
-        // Deeper paths first, then reverse byte order (Helm's sortTemplates).
-        texts.sort_by(|(a, _), (b, _)| {
-            let (da, db) = (a.matches('/').count(), b.matches('/').count());
-            db.cmp(&da).then_with(|| b.cmp(a))
+        // Deeper paths first, then reverse byte order (Helm's sortTemplates). The map
+        // iterates in byte order, so reversing it and sorting stably by depth suffices.
+        let mut texts: Vec<(String, &crate::chart::File)> = by_name.into_iter().rev().collect();
+        texts.sort_by_cached_key(|(n, _)| {
+            std::cmp::Reverse(n.bytes().filter(|b| *b == b'/').count())
         });
         let mut t = Template::new(self.funcs());
         t.set_options(Options {
