@@ -233,6 +233,21 @@ impl Engine {
         release: &ReleaseInfo,
         caps: &Capabilities,
     ) -> Result<BTreeMap<String, String>, RenderError> {
+        self.render_parsed_each(parsed, chart, values, release, caps, &mut |_, _| {})
+    }
+
+    /// [`Engine::render_parsed`], handing each rendered file to `each` (path, text) as
+    /// soon as it is rendered, in render order, so a caller can start reading it while
+    /// the next files render.
+    pub fn render_parsed_each(
+        &self,
+        parsed: ParsedTemplates,
+        chart: &Chart,
+        values: &Value,
+        release: &ReleaseInfo,
+        caps: &Capabilities,
+        each: &mut dyn FnMut(&str, &str),
+    ) -> Result<BTreeMap<String, String>, RenderError> {
         let mut tpls: BTreeMap<String, Renderable> = BTreeMap::new();
         let release_v = release.to_value();
         let caps_v = caps.to_value();
@@ -270,6 +285,7 @@ impl Engine {
                 s
             };
             s.shrink_to_fit();
+            each(name, &s);
             out.insert(name.clone(), s);
         }
         if self.skip_teardown {
