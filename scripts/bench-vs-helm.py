@@ -3,7 +3,9 @@
 
 Usage:
     scripts/bench-vs-helm.py [--runs N] [--json FILE] [--no-build] [--helm PATH]
-                             [--chart PATH] [--corpus DIR] [--sizes 10,30,100]
+                             [--chart PATH] [--corpus DIR] [--sizes 10,30,100,300]
+                             [--umbrella-charts bitnami-apache,bitnami-redis]
+                             [--largest 12] [--synthetic]
                              [--only TEXT] [--no-corpus] [--no-umbrella]
 
 Run from anywhere; paths default relative to the repository root. Unless
@@ -14,8 +16,15 @@ Workloads
               that helm renders successfully here; the command is the one
               corpus-check uses, run in the corpus directory:
                   <tool> template rel <chart> --namespace corpus-ns <args>
-  * umbrella: charts made by scripts/gen-umbrella.sh with N helper-heavy
-              subcharts (N from --sizes), rendered as `template bench DIR`.
+  * umbrella: for each real corpus chart in --umbrella-charts, an umbrella of N
+              aliased instances of it made by ../shared/tools/make-umbrella.py
+              (N from --sizes), rendered as `template bench DIR` (issue 11's
+              workload: bitnami-apache carries Bitnami's `common` library; so does
+              bitnami-redis, the second chart).
+  * synthetic (only with --synthetic): charts made by scripts/gen-umbrella.sh
+              with N helper-heavy subcharts, the project's own older workload.
+  * largest:  with --largest K, the summary also reports the K corpus cases with
+              the largest helm goldens (the twelve-largest table of issue 11).
   * shop:     the repository's charts/shop, `template shop charts/shop --namespace shop`.
 
 Method
@@ -84,7 +93,14 @@ def parse_args():
     p.add_argument("--chart", default=os.path.join(REPO, "target", "release", "chart"),
                    help="chart binary (default: target/release/chart)")
     p.add_argument("--corpus", default=DEFAULT_CORPUS, help="corpus directory (default %s)" % DEFAULT_CORPUS)
-    p.add_argument("--sizes", default="10,30,100", help="umbrella sizes, comma separated (default 10,30,100)")
+    p.add_argument("--sizes", default="10,30,100,300",
+                   help="umbrella sizes, comma separated (default 10,30,100,300)")
+    p.add_argument("--umbrella-charts", default="bitnami-apache,bitnami-redis",
+                   help="corpus charts (under <corpus>/charts) to build umbrellas of, comma separated")
+    p.add_argument("--largest", type=int, default=12,
+                   help="report the K corpus cases with the largest goldens separately (default 12; 0: off)")
+    p.add_argument("--synthetic", action="store_true",
+                   help="also run the synthetic umbrellas of scripts/gen-umbrella.sh")
     p.add_argument("--only", action="append", default=[], metavar="TEXT",
                    help="run only corpus cases whose id contains TEXT (may be repeated)")
     p.add_argument("--no-corpus", action="store_true", help="skip the corpus workloads")
@@ -314,14 +330,35 @@ def main():
                 if r:
                     results.append(r)
         if not opts.no_umbrella:
-            for n in opts.sizes:
+            make = os.path.join(REPO, "..", "shared", "tools", "make-umbrella.py")
+            corpus_charts = os.path.join(os.path.abspath(opts.corpus), "charts")
+            for sub in [c for c in opts.umbrella_charts.split(",") if c]:
+                for n in opts.sizes:
+                    name = "%s-umbrella-%d" % (sub, n)
+                    if opts.only and not any(t in name for t in opts.only):
+                        continue
+                    d = os.path.join(scratch, name)
+                    g = subprocess.run([sys.executable, make, os.path.join(corpus_charts, sub), str(n), d],
+                                       capture_output=True, text=True)
+                    if g.returncode != 0:
+                        log("make-umbrella.py %s %d failed: %s" % (sub, n, g.stderr.strip()))
+                        continue
+                    r = bench_workload(name, "umbrella", ["template", "bench", d], scratch,
+                                       (helm, chart), env, opts, log)
+                    if r:
+                        r["subcharts"] = n
+                        r["subchart"] = sub
+                        r["cwd"] = "<scratch>"
+                        r["args"] = ["template", "bench", "<scratch>/%s" % name]
+                        results.append(r)
+            for n in (opts.sizes if opts.synthetic else []):
                 d = os.path.join(scratch, "umbrella-%d" % n)
                 g = subprocess.run([os.path.join(REPO, "scripts", "gen-umbrella.sh"), str(n), d],
                                    capture_output=True, text=True)
                 if g.returncode != 0:
                     log("gen-umbrella.sh %d failed: %s" % (n, g.stderr.strip()))
                     continue
-                r = bench_workload("umbrella-%d" % n, "umbrella", ["template", "bench", d], scratch,
+                r = bench_workload("synthetic-umbrella-%d" % n, "synthetic", ["template", "bench", d], scratch,
                                    (helm, chart), env, opts, log)
                 if r:
                     r["subcharts"] = n
@@ -371,45 +408,75 @@ def main():
             c["median_mem_ratio"], c["min_mem_ratio"], 1 / TARGET_MEM_FRACTION, "MET" if okm else "NOT MET"))
         if c["outputs_differ"]:
             lines.append("- outputs differing from helm: %s" % ", ".join(c["outputs_differ"]))
+    if opts.largest > 0 and corpus_res:
+        gold = os.path.join(os.path.abspath(opts.corpus), "golden")
+        size = lambda r: os.path.getsize(os.path.join(gold, r["name"] + ".yaml")) \
+            if os.path.exists(os.path.join(gold, r["name"] + ".yaml")) else 0
+        big = sorted(corpus_res, key=size, reverse=True)[:opts.largest]
+        ratios = [r["time_ratio"] for r in big]
+        summary["largest"] = {"cases": [r["name"] for r in big], "median_time_ratio": statistics.median(ratios),
+                              "min_time_ratio": min(ratios),
+                              "min_case": min(big, key=lambda r: r["time_ratio"])["name"]}
+        ok = statistics.median(ratios) >= 10 and min(ratios) >= 5
+        lines.append("- the %d largest corpus cases (by golden size): median helm/chart **%.1fx**, min %.1fx on %s; "
+                     "target median >= 10x, none below 5x: %s" % (
+                         len(big), statistics.median(ratios), min(ratios), summary["largest"]["min_case"],
+                         "MET" if ok else "NOT MET"))
+        summary["largest_table"] = table(big)
     if umbrellas:
         differ = [r["name"] for r in results if r["kind"] != "corpus" and r["chart_exit_ok"] and not r["same_output"]]
         if differ:
             lines.append("- outputs differing from helm: %s" % ", ".join(differ))
-        big = max(umbrellas, key=lambda r: r["subcharts"])
-        summary["umbrella"] = {
-            "largest": big["subcharts"],
-            "largest_time_ratio": big["time_ratio"],
-            "largest_mem_ratio": big["mem_ratio"],
-            "largest_cpu_ratio": big["cpu_ratio"],
-            "growth": {"helm": growth(umbrellas, "helm"), "chart": growth(umbrellas, "chart")},
-            "cpu_growth": {"helm": growth(umbrellas, "helm", "cpu_median_s"),
-                           "chart": growth(umbrellas, "chart", "cpu_median_s")},
-        }
-        ok = big["time_ratio"] >= TARGET_UMBRELLA_RATIO
-        lines.append("- umbrella-%d: helm/chart wall time **%.1fx** (CPU time %.1fx); target >= %.0fx: %s" % (
-            big["subcharts"], big["time_ratio"], big["cpu_ratio"], TARGET_UMBRELLA_RATIO, "MET" if ok else "NOT MET"))
-        okm = big["mem_ratio"] >= 1 / TARGET_MEM_FRACTION
-        lines.append("- umbrella-%d peak RSS: helm %.1f MB, chart %.1f MB, helm/chart **%.1fx**; target >= %.0fx: %s" % (
-            big["subcharts"], big["helm"]["maxrss_kib"] / 1024, big["chart"]["maxrss_kib"] / 1024,
-            big["mem_ratio"], 1 / TARGET_MEM_FRACTION, "MET" if okm else "NOT MET"))
-        for tool, gkey in (("helm", "growth"), ("chart", "growth"), ("helm", "cpu_growth"), ("chart", "cpu_growth")):
-            g = summary["umbrella"][gkey][tool]
-            label = tool + (" wall" if gkey == "growth" else " CPU")
-            pts = " -> ".join("%d: %.1f ms" % (p["subcharts"], p["median_s"] * 1e3) for p in g["points"])
-            if "steps" in g:
-                steps = ", ".join("%d->%d: x%.2f time for x%.2f size, %.2f ms/subchart" % (
-                    s["from"], s["to"], s["time_factor"], s["size_factor"], s["ms_per_subchart"]) for s in g["steps"])
-                f = g["fit"]
-                lines.append("- %s growth: %s (%s); fit %.1f ms + %.2f ms/subchart, R^2 %.4f; %s" % (
-                    label, pts, steps, f["intercept_ms"], f["ms_per_subchart"], f["r2"],
-                    "linear" if g["linear"] else "NOT linear (marginal cost grows x%.2f)" % (g["marginal_growth"] or 0)))
-            else:
-                lines.append("- %s: %s" % (label, pts))
+        summary["umbrella"] = {}
+        for sub in sorted({u.get("subchart", "") for u in umbrellas}):
+            group = [u for u in umbrellas if u.get("subchart", "") == sub]
+            at100 = [u for u in group if u["subcharts"] == 100]
+            big = at100[0] if at100 else max(group, key=lambda r: r["subcharts"])
+            summary["umbrella"][sub] = {
+                "reported": big["subcharts"],
+                "time_ratio": big["time_ratio"],
+                "mem_ratio": big["mem_ratio"],
+                "cpu_ratio": big["cpu_ratio"],
+                "min_mem_ratio": min(u["mem_ratio"] for u in group),
+                "growth": {"helm": growth(group, "helm"), "chart": growth(group, "chart")},
+                "cpu_growth": {"helm": growth(group, "helm", "cpu_median_s"),
+                               "chart": growth(group, "chart", "cpu_median_s")},
+            }
+            ok = big["time_ratio"] >= TARGET_UMBRELLA_RATIO
+            lines.append("- %s umbrella-%d: helm/chart wall time **%.1fx** (CPU time %.1fx); target >= %.0fx: %s" % (
+                sub, big["subcharts"], big["time_ratio"], big["cpu_ratio"], TARGET_UMBRELLA_RATIO,
+                "MET" if ok else "NOT MET"))
+            mm = summary["umbrella"][sub]["min_mem_ratio"]
+            okm = mm >= 1 / TARGET_MEM_FRACTION
+            lines.append("- %s umbrella peak RSS: at %d helm %.1f MB, chart %.1f MB (helm/chart %.1fx); lowest "
+                         "helm/chart over all sizes **%.1fx**; target >= %.0fx: %s" % (
+                             sub, big["subcharts"], big["helm"]["maxrss_kib"] / 1024,
+                             big["chart"]["maxrss_kib"] / 1024, big["mem_ratio"], mm, 1 / TARGET_MEM_FRACTION,
+                             "MET" if okm else "NOT MET"))
+            for tool, gkey in (("helm", "growth"), ("chart", "growth"), ("helm", "cpu_growth"),
+                               ("chart", "cpu_growth")):
+                g = summary["umbrella"][sub][gkey][tool]
+                label = "%s %s%s" % (sub, tool, " wall" if gkey == "growth" else " CPU")
+                pts = " -> ".join("%d: %.1f ms" % (p["subcharts"], p["median_s"] * 1e3) for p in g["points"])
+                if "steps" in g:
+                    steps = ", ".join("%d->%d: x%.2f time for x%.2f size, %.2f ms/subchart" % (
+                        s["from"], s["to"], s["time_factor"], s["size_factor"], s["ms_per_subchart"])
+                        for s in g["steps"])
+                    f = g["fit"]
+                    lines.append("- %s growth: %s (%s); fit %.1f ms + %.2f ms/subchart, R^2 %.4f; %s" % (
+                        label, pts, steps, f["intercept_ms"], f["ms_per_subchart"], f["r2"],
+                        "linear" if g["linear"] else "NOT linear (marginal cost grows x%.2f)" % (
+                            g["marginal_growth"] or 0)))
+                else:
+                    lines.append("- %s: %s" % (label, pts))
     lines.append("- load average: start %.2f/%.2f/%.2f, end %.2f/%.2f/%.2f on %d CPUs; %d runs per tool and workload" % (
         load_start + load_end + (os.cpu_count(), opts.runs)))
 
     print("## chart vs helm: `template`, whole process (median of %d runs)\n" % opts.runs)
     print(table(results))
+    if "largest_table" in summary:
+        print("\n### The %d largest corpus cases\n" % opts.largest)
+        print(summary.pop("largest_table"))
     print("\n### Summary\n")
     print("\n".join(lines))
 

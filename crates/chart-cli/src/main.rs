@@ -6,6 +6,9 @@ mod cobra;
 mod commands;
 mod progress;
 
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match cobra::parse() {
         Ok(cli) => cli,

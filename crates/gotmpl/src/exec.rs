@@ -65,6 +65,25 @@ pub struct Template {
     tpl_cache: TplCache,
 }
 
+/// What a parsed text's trees share with the trees of an identical text: the name
+/// (kept for `define`d trees), the text and the nodes.
+#[derive(Clone)]
+struct Shape {
+    name: Arc<str>,
+    text: Arc<str>,
+    root: Arc<crate::parse::node::List>,
+}
+
+impl Shape {
+    fn of(t: &Tree) -> Shape {
+        Shape {
+            name: t.name.clone(),
+            text: t.text.clone(),
+            root: t.root.clone(),
+        }
+    }
+}
+
 /// Parsed `tpl` texts whose parse does not depend on the execution state, kept across
 /// executions of one template set (Helm renders every file of a chart with one set, and
 /// the same `tpl` texts come back in many files). A clone starts empty.
@@ -163,11 +182,15 @@ impl Template {
     }
 
     /// [`Template::parse_all`] of texts made on demand: `load(i)` gives the text of
-    /// `names[i]` just before it is parsed, and it is dropped right after, so only the
-    /// texts being parsed are held at once (the trees keep their own copy). `total_len`
-    /// (the texts' summed length, or an estimate) decides whether threads are worth
-    /// starting. The first failing text in order decides the error, a load error or a
-    /// parse error.
+    /// `names[i]`. `total_len` (the texts' summed length, or an estimate) decides whether
+    /// threads are worth starting. The first failing text in order decides the error, a
+    /// load error or a parse error.
+    ///
+    /// Identical texts are parsed once: an umbrella chart of N aliased instances of one
+    /// chart (and its library) holds each template N times. The later copies get trees
+    /// of their own names sharing the first copy's nodes and text; parsing does not
+    /// depend on the name, which only appears in error messages (and an identical text
+    /// that fails to parse fails first at its first copy).
     pub fn parse_all_with<'a, E: Send>(
         &mut self,
         names: &[&str],
@@ -180,15 +203,69 @@ impl Template {
         let has_func = |n: &str| funcs.contains(n) || builtins::is_builtin(n);
         let (left, right) = (self.left.clone(), self.right.clone());
         let (left, right) = (&*left, &*right);
-        let indexed: Vec<(usize, &str)> = names.iter().copied().enumerate().collect();
+        let indexed: Vec<usize> = (0..names.len()).collect();
         let parallel = total_len >= PARALLEL_MIN_BYTES;
-        let results = crate::par::map_in_order(&indexed, parallel, |(i, name)| {
-            let text = load(*i).map_err(ParseAllError::Load)?;
-            parse(name, &text, left, right, &has_func).map_err(ParseAllError::Parse)
-        });
-        for trees in results {
-            for t in trees? {
-                self.add_tree(t);
+        // The texts, each in the one allocation its trees keep.
+        let texts: Vec<Result<Arc<str>, E>> =
+            crate::par::map_in_order(&indexed, parallel, |i| load(*i).map(|t| Arc::from(&*t)));
+        // The first index of each distinct text.
+        let mut first: HashMap<&str, usize> = HashMap::default();
+        let mut origin: Vec<usize> = Vec::with_capacity(texts.len());
+        for (i, t) in texts.iter().enumerate() {
+            origin.push(match t {
+                Ok(t) => *first.entry(&**t).or_insert(i),
+                Err(_) => i,
+            });
+        }
+        let unique: Vec<usize> = (0..texts.len()).filter(|i| origin[*i] == *i).collect();
+        let ok: Vec<Option<&Arc<str>>> = texts.iter().map(|t| t.as_ref().ok()).collect();
+        let parsed =
+            crate::par::map_in_order(&unique, parallel, |i| match ok.get(*i).copied().flatten() {
+                Some(text) => Some(crate::parse::parse::parse_shared(
+                    names.get(*i).copied().unwrap_or(""),
+                    text,
+                    left,
+                    right,
+                    &has_func,
+                )),
+                None => None,
+            });
+        drop(ok);
+        let mut by_index: HashMap<usize, Result<Vec<Tree>, Error>> = unique
+            .iter()
+            .copied()
+            .zip(parsed)
+            .filter_map(|(i, r)| r.map(|r| (i, r)))
+            .collect();
+        drop(first);
+        let mut done: HashMap<usize, Vec<Shape>> = HashMap::default();
+        for (i, text) in texts.into_iter().enumerate() {
+            if let Err(e) = text {
+                return Err(ParseAllError::Load(e));
+            }
+            let name: Arc<str> = Arc::from(names.get(i).copied().unwrap_or(""));
+            let src = origin[i];
+            if src == i {
+                let trees = match by_index.remove(&i) {
+                    Some(r) => r.map_err(ParseAllError::Parse)?,
+                    None => Vec::new(),
+                };
+                let shapes = trees.iter().map(Shape::of).collect();
+                for t in trees {
+                    self.add_tree(t);
+                }
+                done.insert(i, shapes);
+            } else if let Some(shapes) = done.get(&src) {
+                // A copy of an earlier text: the same trees under this file's name.
+                let shapes: Vec<Shape> = shapes.clone();
+                for (k, s) in shapes.into_iter().enumerate() {
+                    self.add_tree(Tree {
+                        name: if k == 0 { name.clone() } else { s.name },
+                        parse_name: name.clone(),
+                        text: s.text,
+                        root: s.root,
+                    });
+                }
             }
         }
         Ok(())

@@ -3,11 +3,12 @@
 //! `pkg/action/install.go` and `renderResources` in `action.go`).
 
 use gotmpl::Value;
+use std::collections::HashMap;
 
 use crate::chart::{self, Chart, ChartError};
 use crate::engine::{Capabilities, Engine, ParsedTemplates, ReleaseInfo, RenderError};
 use crate::release::manifest::{
-    sort_manifests, split_manifests, Hook, Manifest, SortError, INSTALL_ORDER,
+    read_file_heads, sort_manifests_read, split_manifests, Hook, Manifest, SortError, INSTALL_ORDER,
 };
 use crate::values::{self, ValueOptions};
 
@@ -346,7 +347,35 @@ fn render_resources_parsed(
         Some(p) => p?,
         None => engine.parse_templates(ch)?,
     };
-    let mut files = engine.render_parsed(parsed, ch, values, &release, caps)?;
+    // The documents of each rendered file are split and their heads read (a full YAML
+    // scan) on another thread while the next files render.
+    let (files, mut read) = std::thread::scope(|sc| {
+        let (tx, rx) = std::sync::mpsc::channel::<(String, String)>();
+        let reader = sc.spawn(move || {
+            let mut read = HashMap::new();
+            for (path, text) in rx {
+                // NOTES.txt files are not manifests (they are taken out below).
+                if path.ends_with("NOTES.txt") {
+                    continue;
+                }
+                if let Some(r) = read_file_heads(&path, &text) {
+                    read.insert(path, r);
+                }
+            }
+            read
+        });
+        let files = {
+            let mut send = |path: &str, text: &str| {
+                let _ = tx.send((path.to_string(), text.to_string()));
+            };
+            engine.render_parsed_each(parsed, ch, values, &release, caps, &mut send)
+        };
+        drop(tx);
+        // A reader that panicked read nothing: sort_manifests reads everything itself.
+        let read = reader.join().unwrap_or_default();
+        (files, read)
+    });
+    let mut files = files?;
     let notes_path = format!("{}/templates/NOTES.txt", ch.name());
     let mut notes = String::new();
     files.retain(|k, v| {
@@ -376,15 +405,16 @@ fn render_resources_parsed(
     } else {
         Default::default()
     };
-    let (hooks, manifests) = match sort_manifests(files, INSTALL_ORDER, &mut warnings) {
-        Ok(x) => x,
-        Err(e) => {
-            return Err(ActionError::RenderManifest {
-                message: e.to_string(),
-                manifest: blob(&kept),
-            })
-        }
-    };
+    let (hooks, manifests) =
+        match sort_manifests_read(files, &mut read, INSTALL_ORDER, &mut warnings) {
+            Ok(x) => x,
+            Err(e) => {
+                return Err(ActionError::RenderManifest {
+                    message: e.to_string(),
+                    manifest: blob(&kept),
+                })
+            }
+        };
     let crds = if opts.include_crds {
         ch.crd_objects()
             .into_iter()

@@ -170,11 +170,11 @@ impl Engine {
     pub fn parse_templates(&self, chart: &Chart) -> Result<ParsedTemplates, RenderError> {
         let mut by_name: BTreeMap<String, &crate::chart::File> = BTreeMap::new();
         template_files(chart, &mut by_name);
-        let mut texts: Vec<(String, &crate::chart::File)> = by_name.into_iter().collect();
-        // Deeper paths first, then reverse byte order (Helm's sortTemplates).
-        texts.sort_by(|(a, _), (b, _)| {
-            let (da, db) = (a.matches('/').count(), b.matches('/').count());
-            db.cmp(&da).then_with(|| b.cmp(a))
+        // Deeper paths first, then reverse byte order (Helm's sortTemplates). The map
+        // iterates in byte order, so reversing it and sorting stably by depth suffices.
+        let mut texts: Vec<(String, &crate::chart::File)> = by_name.into_iter().rev().collect();
+        texts.sort_by_cached_key(|(n, _)| {
+            std::cmp::Reverse(n.bytes().filter(|b| *b == b'/').count())
         });
         let mut t = Template::new(self.funcs());
         t.set_options(Options {
@@ -233,6 +233,21 @@ impl Engine {
         release: &ReleaseInfo,
         caps: &Capabilities,
     ) -> Result<BTreeMap<String, String>, RenderError> {
+        self.render_parsed_each(parsed, chart, values, release, caps, &mut |_, _| {})
+    }
+
+    /// [`Engine::render_parsed`], handing each rendered file to `each` (path, text) as
+    /// soon as it is rendered, in render order, so a caller can start reading it while
+    /// the next files render.
+    pub fn render_parsed_each(
+        &self,
+        parsed: ParsedTemplates,
+        chart: &Chart,
+        values: &Value,
+        release: &ReleaseInfo,
+        caps: &Capabilities,
+        each: &mut dyn FnMut(&str, &str),
+    ) -> Result<BTreeMap<String, String>, RenderError> {
         let mut tpls: BTreeMap<String, Renderable> = BTreeMap::new();
         let release_v = release.to_value();
         let caps_v = caps.to_value();
@@ -270,6 +285,7 @@ impl Engine {
                 s
             };
             s.shrink_to_fit();
+            each(name, &s);
             out.insert(name.clone(), s);
         }
         if self.skip_teardown {

@@ -1,7 +1,7 @@
 //! Splitting rendered files into documents and sorting them into manifests and hooks,
 //! as Helm's `pkg/releaseutil` does (`SplitManifests`, `SortManifests`, kind orders).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use gotmpl::Value;
 
@@ -356,18 +356,65 @@ pub fn sort_manifests(
     order: &[&str],
     warnings: &mut Vec<String>,
 ) -> Result<(Vec<Hook>, Vec<Manifest>), SortError> {
+    sort_manifests_read(files, &mut HashMap::new(), order, warnings)
+}
+
+/// A rendered file split into documents, each with its head read (see
+/// [`read_file_heads`]).
+pub type FileHeads = Vec<(String, Result<SimpleHead, String>)>;
+
+/// The documents of one rendered file with their heads, as [`sort_manifests`] reads
+/// them; `None` for a file it skips (a partial `_*` or white space only). Lets a caller
+/// read the heads of files as they are rendered, on another thread.
+pub fn read_file_heads(path: &str, content: &str) -> Option<FileHeads> {
+    let base = path.rsplit('/').next().unwrap_or(path);
+    if base.starts_with('_') || content.trim().is_empty() {
+        return None;
+    }
+    Some(
+        split_manifests(content)
+            .into_iter()
+            .map(|d| {
+                let h = parse_head(&d);
+                (d, h)
+            })
+            .collect(),
+    )
+}
+
+/// [`sort_manifests`] with the documents and heads of some files already read (by
+/// [`read_file_heads`] of the same content); the others are read here.
+pub fn sort_manifests_read(
+    files: BTreeMap<String, String>,
+    read: &mut HashMap<String, FileHeads>,
+    order: &[&str],
+    warnings: &mut Vec<String>,
+) -> Result<(Vec<Hook>, Vec<Manifest>), SortError> {
     let mut hooks = Vec::new();
     let mut generic = Vec::new();
     // Each rendered file is dropped once split, so its text is not held twice.
     let mut paths: Vec<String> = Vec::new();
     let mut docs: Vec<(usize, String)> = Vec::new();
+    // Heads read beforehand, by index into `docs`.
+    let mut known: Vec<Option<Result<SimpleHead, String>>> = Vec::new();
     for (path, content) in files {
         let base = path.rsplit('/').next().unwrap_or(&path);
         if base.starts_with('_') || content.trim().is_empty() {
             continue;
         }
         let at = paths.len();
-        docs.extend(split_manifests(&content).into_iter().map(|d| (at, d)));
+        if let Some(done) = read.remove(&path) {
+            drop(content);
+            for (d, h) in done {
+                docs.push((at, d));
+                known.push(Some(h));
+            }
+        } else {
+            for d in split_manifests(&content) {
+                docs.push((at, d));
+                known.push(None);
+            }
+        }
         paths.push(path);
     }
     // Reading each document's head means a full YAML scan of it; documents are
@@ -375,10 +422,25 @@ pub fn sort_manifests(
     // reported for the first failing document in order.
     /// Below this many bytes of documents, one thread is faster.
     const PARALLEL_MIN_BYTES: usize = 64 * 1024;
-    let total: usize = docs.iter().map(|(_, d)| d.len()).sum();
-    let heads = gotmpl::par::map_in_order(&docs, total >= PARALLEL_MIN_BYTES, |(_, doc)| {
-        parse_head(doc)
+    let total: usize = docs
+        .iter()
+        .zip(&known)
+        .filter(|(_, k)| k.is_none())
+        .map(|((_, d), _)| d.len())
+        .sum();
+    let todo: Vec<(&String, bool)> = docs
+        .iter()
+        .zip(&known)
+        .map(|((_, d), k)| (d, k.is_none()))
+        .collect();
+    let fresh = gotmpl::par::map_in_order(&todo, total >= PARALLEL_MIN_BYTES, |(doc, need)| {
+        need.then(|| parse_head(doc))
     });
+    let heads: Vec<Result<SimpleHead, String>> = known
+        .into_iter()
+        .zip(fresh)
+        .map(|(k, f)| k.or(f).unwrap_or_else(|| Ok(SimpleHead::default())))
+        .collect();
     for ((at, doc), head) in docs.into_iter().zip(heads) {
         let path = &paths[at];
         let head = head.map_err(|msg| SortError {

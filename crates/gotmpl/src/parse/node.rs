@@ -16,7 +16,8 @@ pub(crate) struct Tree {
     pub name: Arc<str>,
     pub parse_name: Arc<str>,
     pub text: Arc<str>,
-    pub root: List,
+    /// Shared between the trees of identical sources (see `Template::parse_all_with`).
+    pub root: Arc<List>,
 }
 
 /// A byte offset into a template's source. Sources are at most `u32::MAX` bytes long

@@ -95,12 +95,23 @@ pub(crate) fn parse(
     right: &str,
     has_func: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<Tree>, Error> {
+    parse_shared(name, &Arc::from(text), left, right, has_func)
+}
+
+/// [`parse`] of a text the trees share (no copy is made).
+pub(crate) fn parse_shared(
+    name: &str,
+    text: &Arc<str>,
+    left: &str,
+    right: &str,
+    has_func: &dyn Fn(&str) -> bool,
+) -> Result<Vec<Tree>, Error> {
     if u32::try_from(text.len()).is_err() {
         return Err(Error::parse(name, 0, "template text longer than 4 GiB"));
     }
     let Lexed { items, error, lost } = lex(text, left, right);
-    let src = text;
-    let text: Arc<str> = Arc::from(text);
+    let src: &str = text;
+    let text: Arc<str> = text.clone();
     let parse_name: Arc<str> = Arc::from(name);
     let mut p = Parser {
         items,
@@ -122,7 +133,7 @@ pub(crate) fn parse(
         name: Arc::from(name),
         parse_name,
         text,
-        root,
+        root: Arc::new(root),
     }];
     out.append(&mut p.defs);
     Ok(out)
@@ -284,7 +295,7 @@ impl<'a> Parser<'a> {
             name: Arc::from(name.as_str()),
             parse_name: self.parse_name.clone(),
             text: self.text.clone(),
-            root: list,
+            root: Arc::new(list),
         })
     }
 
@@ -479,7 +490,7 @@ impl<'a> Parser<'a> {
             name: Arc::from(name.as_str()),
             parse_name: self.parse_name.clone(),
             text: self.text.clone(),
-            root: list,
+            root: Arc::new(list),
         })?;
         Ok(Node::Template(Box::new(TemplateCall {
             pos: pos32(tok.pos),
