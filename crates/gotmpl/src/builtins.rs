@@ -105,10 +105,13 @@ pub(crate) fn call_fn(callee: &str, f: &Value) -> Result<Value, String> {
 }
 
 fn eval_args(args: &[Value]) -> String {
-    if let [Value::Str(s)] = args {
-        return s.to_string();
+    match args {
+        [Value::Str(s)] => s.to_string(),
+        // Go's printableValue dereferences a pointer first: its struct is printed without
+        // the `&`.
+        [Value::Object(o)] if o.kind_name() == "ptr" && o.go_struct().is_some() => o.format(),
+        _ => sprint(args),
     }
-    sprint(args)
 }
 
 fn length((v, boxed): &(Value, bool)) -> Result<Value, String> {

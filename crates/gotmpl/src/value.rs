@@ -12,6 +12,7 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub mod map;
 pub use map::Map;
 
+
 /// Which Go integer type an integer value has. It shows in `%T`, in `typeOf`, and in
 /// whether the value may be passed to a typed function parameter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -64,6 +65,8 @@ pub enum ElemKind {
     String,
     /// `[]int`.
     Int,
+    /// Another slice type, by its Go name (`[]*chart.Maintainer`).
+    Named(&'static str),
 }
 
 /// An immutable, shared list (a Go slice) with its element type.
@@ -129,6 +132,7 @@ impl ListRef {
             ElemKind::Any => "[]interface {}",
             ElemKind::String => "[]string",
             ElemKind::Int => "[]int",
+            ElemKind::Named(n) => n,
         }
     }
 }
@@ -240,6 +244,58 @@ impl fmt::Debug for MapRef {
     }
 }
 
+/// One field of a Go struct, as fmt and the encoders see it.
+#[derive(Clone, Debug)]
+pub struct Field {
+    /// The Go field name (`%+v`, `%#v`, TOML keys).
+    pub name: &'static str,
+    /// The `json` tag's name, when it has one (else the Go name is the JSON key).
+    pub json: Option<&'static str>,
+    /// The `json` tag says `omitempty`.
+    pub omitempty: bool,
+    /// An embedded (anonymous) field: JSON and TOML write its fields in place.
+    pub embedded: bool,
+    /// The value.
+    pub value: Value,
+}
+
+impl Field {
+    /// A field without tags.
+    pub fn plain(name: &'static str, value: Value) -> Field {
+        Field {
+            name,
+            json: None,
+            omitempty: false,
+            embedded: false,
+            value,
+        }
+    }
+    /// A field with a `json:"NAME,omitempty"` tag.
+    pub fn json_omitempty(name: &'static str, json: &'static str, value: Value) -> Field {
+        Field {
+            name,
+            json: Some(json),
+            omitempty: true,
+            embedded: false,
+            value,
+        }
+    }
+    /// A field with a `json:"NAME"` tag.
+    pub fn json(name: &'static str, json: &'static str, value: Value) -> Field {
+        Field {
+            name,
+            json: Some(json),
+            omitempty: false,
+            embedded: false,
+            value,
+        }
+    }
+    /// The JSON key.
+    pub fn json_name(&self) -> &'static str {
+        self.json.unwrap_or(self.name)
+    }
+}
+
 /// A host object: a Go struct or named type exposed to templates (`.Chart`, `.Capabilities`,
 /// `.Files`, a `semver.Version`, a `time.Time`, …).
 #[allow(clippy::len_without_is_empty)]
@@ -297,6 +353,17 @@ pub trait Object: Send + Sync + fmt::Debug {
             Some(Ok(Value::Map(m))) => Some(m.snapshot().into_iter().collect()),
             _ => None,
         }
+    }
+    /// The fields of a Go struct type without a `String` method fmt can see (or of the
+    /// struct a pointer of kind `ptr` points to), in declaration order. fmt prints such an
+    /// object field by field, and the JSON, YAML and TOML encoders write its fields.
+    fn go_struct(&self) -> Option<Vec<Field>> {
+        None
+    }
+    /// For a named slice or map type without a `String` method (`chartutil.VersionSet`,
+    /// Helm's `files`): the value of the underlying type, which fmt and the encoders use.
+    fn underlying(&self) -> Option<Value> {
+        None
     }
     /// For downcasting in functions that take a specific Go type.
     fn as_any(&self) -> &dyn Any;
