@@ -61,6 +61,29 @@ fn run_chart(root: &Path, release: &str, args: &[String]) -> Run {
     }
 }
 
+/// Runs `chart template RELEASE ARGS` for each release, a few at a time.
+fn run_parallel(root: &Path, releases: &[&String], args: &[String]) -> Vec<Run> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let out: std::sync::Mutex<Vec<Option<Run>>> =
+        std::sync::Mutex::new((0..releases.len()).map(|_| None).collect());
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8));
+    std::thread::scope(|sc| {
+        for _ in 0..workers {
+            sc.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(rel) = releases.get(i) else { break };
+                let r = run_chart(root, rel, args);
+                out.lock().expect("results")[i] = Some(r);
+            });
+        }
+    });
+    out.into_inner()
+        .expect("results")
+        .into_iter()
+        .map(|r| r.expect("every release ran"))
+        .collect()
+}
+
 /// Every Go heap address replaced by one placeholder.
 fn norm(re: &Regex, s: &str) -> String {
     re.replace_all(s, "ADDR").into_owned()
@@ -160,11 +183,12 @@ fn object_goldens_match_helm() {
         }
         let runs: BTreeMap<String, serde_json::Value> =
             serde_json::from_str(&read(&errors)).expect("errors.json");
-        for (release, want) in &runs {
+        let releases: Vec<&String> = runs.keys().collect();
+        let results = run_parallel(&root, &releases, &args);
+        for ((release, want), got) in runs.iter().zip(results) {
             checked += 1;
             let id = release.strip_prefix("e-").unwrap_or(release);
             let key = format!("{s}/{id}");
-            let got = run_chart(&root, release, &args);
             let w = |k: &str| want[k].as_str().unwrap_or_default().to_string();
             let want_rc = want["rc"].as_i64().unwrap_or(-1) as i32;
             let same = got.rc == want_rc

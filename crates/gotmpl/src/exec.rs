@@ -665,6 +665,16 @@ impl<'t> State<'t> {
                 }
                 return Ok(());
             }
+            Value::Object(o) if o.kind_name() == "slice" && o.underlying().is_some() => {
+                if let Some(Value::List(l)) = o.underlying() {
+                    if !l.is_empty() {
+                        for (i, e) in l.iter().enumerate() {
+                            one(self, Value::int(i as i64), e.clone())?;
+                        }
+                        return Ok(());
+                    }
+                }
+            }
             Value::Object(o) if o.kind_name() == "map" => {
                 if let Some(entries) = o.map_entries() {
                     if !entries.is_empty() {
@@ -1066,6 +1076,9 @@ impl<'t> State<'t> {
             (f.imp)(&mut ctx, &argv)
         };
         match r {
+            Ok(Value::Object(o)) => Ok(Ev::plain(
+                o.unaddressable().unwrap_or(Value::Object(o)),
+            )),
             Ok(v) => Ok(Ev::plain(v)),
             Err(e) => {
                 self.at = match cmd {

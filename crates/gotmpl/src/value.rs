@@ -365,6 +365,13 @@ pub trait Object: Send + Sync + fmt::Debug {
     fn underlying(&self) -> Option<Value> {
         None
     }
+    /// The same value as a function result, which Go's template engine cannot address:
+    /// for types whose `String` method has a pointer receiver, a copy whose
+    /// [`Object::format`] is [`Object::format_raw`]. `None` (the default) when that makes no
+    /// difference.
+    fn unaddressable(&self) -> Option<Value> {
+        None
+    }
     /// For downcasting in functions that take a specific Go type.
     fn as_any(&self) -> &dyn Any;
 }
@@ -539,7 +546,20 @@ impl Value {
                         .all(|((ka, va), (kb, vb))| ka == kb && va.deep_eq(vb))
             }
             (Value::Object(a), Value::Object(b)) => {
-                Arc::ptr_eq(a, b) || (a.type_name() == b.type_name() && a.format() == b.format())
+                if Arc::ptr_eq(a, b) {
+                    return true;
+                }
+                if a.type_name() != b.type_name() {
+                    return false;
+                }
+                // Structs (and pointers to them) compare field by field, as DeepEqual does.
+                match (a.go_struct(), b.go_struct()) {
+                    (Some(fa), Some(fb)) => {
+                        fa.len() == fb.len()
+                            && fa.iter().zip(fb.iter()).all(|(x, y)| x.value.deep_eq(&y.value))
+                    }
+                    _ => a.format() == b.format(),
+                }
             }
             _ => false,
         }

@@ -458,7 +458,6 @@ fn dec_metadata(n: &Node, md: &mut Metadata) -> DResult {
                     |n, x| dec_dependency(n, "Metadata", "dependencies", x),
                 )?;
                 md.null_dependency = null;
-                md.non_nil.dependencies = matches!(v, Node::Seq(_));
             }
             _ => dec_string(v, at, &mut md.chart_type)?,
         }
@@ -511,7 +510,8 @@ impl Metadata {
             keywords: self.non_nil.keywords || !self.keywords.is_empty(),
             maintainers: self.non_nil.maintainers || !self.maintainers.is_empty(),
             annotations: self.non_nil.annotations || !self.annotations.is_empty(),
-            dependencies: self.non_nil.dependencies || !self.dependencies.is_empty(),
+            // Helm's dependency processing leaves an empty list nil.
+            dependencies: !self.dependencies.is_empty(),
         }
     }
 

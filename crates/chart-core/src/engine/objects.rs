@@ -443,7 +443,7 @@ impl Object for CapsObject {
     }
     fn get(&self, name: &str, _args: &[Value]) -> Option<Result<Value, String>> {
         Some(Ok(match name {
-            "KubeVersion" => Value::Object(Arc::new(KubeVersionObject(self.0.clone()))),
+            "KubeVersion" => Value::Object(Arc::new(KubeVersionObject(self.0.clone(), true))),
             "APIVersions" => Value::Object(Arc::new(VersionSet(self.0.clone()))),
             "HelmVersion" => Value::Object(Arc::new(HelmVersionObject)),
             // `Copy()`: a new pointer to an equal struct.
@@ -455,7 +455,7 @@ impl Object for CapsObject {
         Some(vec![
             Field::plain(
                 "KubeVersion",
-                Value::Object(Arc::new(KubeVersionObject(self.0.clone()))),
+                Value::Object(Arc::new(KubeVersionObject(self.0.clone(), true))),
             ),
             Field::plain(
                 "APIVersions",
@@ -476,8 +476,10 @@ impl Object for CapsObject {
 }
 
 /// `chartutil.KubeVersion`; its `String` and `GitVersion` methods have pointer receivers.
+/// The flag is false for a copy the template engine cannot address (a function's result),
+/// which prints as a struct.
 #[derive(Debug)]
-struct KubeVersionObject(Arc<Capabilities>);
+struct KubeVersionObject(Arc<Capabilities>, bool);
 
 impl Object for KubeVersionObject {
     fn type_name(&self) -> Cow<'_, str> {
@@ -507,7 +509,14 @@ impl Object for KubeVersionObject {
     /// The template engine reaches the field through the `*Capabilities` pointer, so it
     /// finds `String` and prints the version.
     fn format(&self) -> String {
-        self.0.kube_version.clone()
+        if self.1 {
+            self.0.kube_version.clone()
+        } else {
+            self.format_raw()
+        }
+    }
+    fn unaddressable(&self) -> Option<Value> {
+        Some(Value::Object(Arc::new(KubeVersionObject(self.0.clone(), false))))
     }
     /// fmt sees a copy, without the pointer method.
     fn format_raw(&self) -> String {
