@@ -124,6 +124,11 @@ fn length((v, boxed): &(Value, bool)) -> Result<Value, String> {
         Value::Map(m) => Ok(Value::int(m.len() as i64)),
         Value::Object(o) => match o.len() {
             Some(n) => Ok(Value::int(n as i64)),
+            // `len` dereferences a pointer before it looks at the type.
+            None if o.kind_name() == "ptr" => Err(format!(
+                "len of type {}",
+                o.type_name().strip_prefix('*').unwrap_or(&o.type_name())
+            )),
             None => Err(format!("len of type {}", o.type_name())),
         },
         other => Err(format!("len of type {}", other.type_name())),

@@ -408,7 +408,8 @@ impl<'t> State<'t> {
             })),
             "Table" => {
                 let path = str_arg()?;
-                values_table(m, &path).map(|t| Value::Map(t.with_kind(crate::value::MapKind::Values)))
+                values_table(m, &path)
+                    .map(|t| Value::Map(t.with_kind(crate::value::MapKind::Values)))
             }
             "PathValue" => {
                 let path = str_arg()?;
@@ -417,24 +418,25 @@ impl<'t> State<'t> {
                 }
                 let (table, key) = match path.rsplit_once('.') {
                     Some((t, k)) => (
-                        values_table(m, t).map_err(|_| {
-                            format!("{} is not a value", crate::fmt::go_quote(k))
-                        })?,
+                        values_table(m, t)
+                            .map_err(|_| format!("{} is not a value", crate::fmt::go_quote(k)))?,
                         k.to_string(),
                     ),
                     None => (m.clone(), path.clone()),
                 };
                 match table.get(&key) {
-                    Some(Value::Map(sub)) if sub.kind() == crate::value::MapKind::Any => Err(
-                        format!("{} is not a value", crate::fmt::go_quote(&key)),
-                    ),
+                    Some(Value::Map(sub)) if sub.kind() == crate::value::MapKind::Any => {
+                        Err(format!("{} is not a value", crate::fmt::go_quote(&key)))
+                    }
                     Some(v) => Ok(v),
                     None => Err(format!("{} is not a value", crate::fmt::go_quote(&key))),
                 }
             }
             _ => Err(format!(
                 "wrong type for value; expected io.Writer; got {}",
-                args.first().map(|a| a.type_name().into_owned()).unwrap_or_default()
+                args.first()
+                    .map(|a| a.type_name().into_owned())
+                    .unwrap_or_default()
             )),
         }
     }
@@ -688,6 +690,10 @@ impl<'t> State<'t> {
             Value::List(_) | Value::Map(_) | Value::Bytes(_) | Value::Nil => {}
             other => {
                 let shown = match other {
+                    // `range` dereferences a pointer first.
+                    Value::Object(o) if o.kind_name() == "ptr" && o.go_struct().is_some() => {
+                        o.format()
+                    }
                     Value::Object(o) => o.format_raw(),
                     v => crate::fmt::format_v(v),
                 };
@@ -899,7 +905,9 @@ impl<'t> State<'t> {
                 Ok(Ev::plain(Value::Nil))
             }
             Value::Nil => Err(self.errorf(format!("nil pointer evaluating interface {{}}.{name}"))),
-            Value::Map(m) if m.kind() == crate::value::MapKind::Values && values_method(name).is_some() => {
+            Value::Map(m)
+                if m.kind() == crate::value::MapKind::Values && values_method(name).is_some() =>
+            {
                 // Helm's `chartutil.Values` methods come before its keys, as in Go.
                 let want = values_method(name).unwrap_or(0);
                 let got = args.len().saturating_sub(1) + usize::from(final_.is_some());
@@ -919,10 +927,10 @@ impl<'t> State<'t> {
                 self.at = At::Arg(node);
                 match self.values_call(&m, name, &argv) {
                     Ok(v) => Ok(Ev::plain(v)),
-                    Err(e) => Err(self.error_with(
-                        String::new(),
-                        Some((name.to_string(), FuncError::Msg(e))),
-                    )),
+                    Err(e) => {
+                        Err(self
+                            .error_with(String::new(), Some((name.to_string(), FuncError::Msg(e)))))
+                    }
                 }
             }
             Value::Map(m) => {
@@ -1076,9 +1084,7 @@ impl<'t> State<'t> {
             (f.imp)(&mut ctx, &argv)
         };
         match r {
-            Ok(Value::Object(o)) => Ok(Ev::plain(
-                o.unaddressable().unwrap_or(Value::Object(o)),
-            )),
+            Ok(Value::Object(o)) => Ok(Ev::plain(o.unaddressable().unwrap_or(Value::Object(o)))),
             Ok(v) => Ok(Ev::plain(v)),
             Err(e) => {
                 self.at = match cmd {

@@ -12,7 +12,6 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub mod map;
 pub use map::Map;
 
-
 /// Which Go integer type an integer value has. It shows in `%T`, in `typeOf`, and in
 /// whether the value may be passed to a typed function parameter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -556,7 +555,10 @@ impl Value {
                 match (a.go_struct(), b.go_struct()) {
                     (Some(fa), Some(fb)) => {
                         fa.len() == fb.len()
-                            && fa.iter().zip(fb.iter()).all(|(x, y)| x.value.deep_eq(&y.value))
+                            && fa
+                                .iter()
+                                .zip(fb.iter())
+                                .all(|(x, y)| x.value.deep_eq(&y.value))
                     }
                     _ => a.format() == b.format(),
                 }

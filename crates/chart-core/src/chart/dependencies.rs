@@ -276,7 +276,9 @@ fn process_import_values(
                     o.insert("child".into(), Value::str(&child));
                     o.insert("parent".into(), Value::str(&parent));
                     // Helm stores each entry as a `map[string]string`.
-                    out.push(Value::Map(gotmpl::MapRef::new(o).with_kind(gotmpl::MapKind::String)));
+                    out.push(Value::Map(
+                        gotmpl::MapRef::new(o).with_kind(gotmpl::MapKind::String),
+                    ));
                     match table(&cvals, &format!("{}.{child}", r.name)) {
                         Ok(t) => b = combine(b, &path_to_map(&parent, t)),
                         Err(key) => warnings.push(format!(
@@ -292,7 +294,9 @@ fn process_import_values(
                     o.insert("child".into(), Value::str(&child));
                     o.insert("parent".into(), Value::str("."));
                     // Helm stores each entry as a `map[string]string`.
-                    out.push(Value::Map(gotmpl::MapRef::new(o).with_kind(gotmpl::MapKind::String)));
+                    out.push(Value::Map(
+                        gotmpl::MapRef::new(o).with_kind(gotmpl::MapKind::String),
+                    ));
                     match table(&cvals, &format!("{}.{child}", r.name)) {
                         Ok(t) => b = combine(b, &Value::Map(t)),
                         Err(key) => warnings.push(format!(

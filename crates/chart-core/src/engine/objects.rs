@@ -516,7 +516,10 @@ impl Object for KubeVersionObject {
         }
     }
     fn unaddressable(&self) -> Option<Value> {
-        Some(Value::Object(Arc::new(KubeVersionObject(self.0.clone(), false))))
+        Some(Value::Object(Arc::new(KubeVersionObject(
+            self.0.clone(),
+            false,
+        ))))
     }
     /// fmt sees a copy, without the pointer method.
     fn format_raw(&self) -> String {
