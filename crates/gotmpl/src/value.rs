@@ -64,8 +64,10 @@ pub enum ElemKind {
     String,
     /// `[]int`.
     Int,
-    /// Another slice type, by its Go name (`[]*chart.Maintainer`).
-    Named(&'static str),
+    /// Helm's `[]*chart.Maintainer` (`.Chart.Maintainers`).
+    ChartMaintainers,
+    /// Helm's `[]*chart.Dependency` (`.Chart.Dependencies`).
+    ChartDependencies,
 }
 
 /// An immutable, shared list (a Go slice) with its element type.
@@ -131,7 +133,8 @@ impl ListRef {
             ElemKind::Any => "[]interface {}",
             ElemKind::String => "[]string",
             ElemKind::Int => "[]int",
-            ElemKind::Named(n) => n,
+            ElemKind::ChartMaintainers => "[]*chart.Maintainer",
+            ElemKind::ChartDependencies => "[]*chart.Dependency",
         }
     }
 }

@@ -32,9 +32,6 @@ impl ChartObject {
     }
 }
 
-const MAINTAINERS: &str = "[]*chart.Maintainer";
-const DEPENDENCIES: &str = "[]*chart.Dependency";
-
 /// A field of `chart.Metadata` by its Go name.
 fn metadata_field(m: &Metadata, name: &str) -> Option<Value> {
     let nn = m.non_nil();
@@ -47,14 +44,14 @@ fn metadata_field(m: &Metadata, name: &str) -> Option<Value> {
         "Keywords" => strs(&m.keywords, nn.keywords),
         "Maintainers" => {
             if m.maintainers.is_empty() && !nn.maintainers {
-                Value::List(ListRef::nil_typed(ElemKind::Named(MAINTAINERS)))
+                Value::List(ListRef::nil_typed(ElemKind::ChartMaintainers))
             } else {
                 Value::List(ListRef::typed(
                     m.maintainers
                         .iter()
                         .map(|x| Value::Object(Arc::new(MaintainerObject(x.clone()))))
                         .collect(),
-                    ElemKind::Named(MAINTAINERS),
+                    ElemKind::ChartMaintainers,
                 ))
             }
         }
@@ -82,14 +79,14 @@ fn metadata_field(m: &Metadata, name: &str) -> Option<Value> {
         "KubeVersion" => Value::str(&m.kube_version),
         "Dependencies" => {
             if m.dependencies.is_empty() && !nn.dependencies {
-                Value::List(ListRef::nil_typed(ElemKind::Named(DEPENDENCIES)))
+                Value::List(ListRef::nil_typed(ElemKind::ChartDependencies))
             } else {
                 Value::List(ListRef::typed(
                     m.dependencies
                         .iter()
                         .map(|d| Value::Object(Arc::new(DependencyObject(d.clone()))))
                         .collect(),
-                    ElemKind::Named(DEPENDENCIES),
+                    ElemKind::ChartDependencies,
                 ))
             }
         }
