@@ -7,13 +7,19 @@
 //! * operands are Go `interface{}` values: `Value::Nil` is a nil interface, list and map
 //!   elements are interface values too (so a nil element prints `<nil>` whatever the verb);
 //! * map keys are strings and are formatted with the same verb as the values;
-//! * [`Value::Object`]s behave like Go types with a `String()` method: `%v %s %q %x %X`
-//!   format [`Object::format`](crate::value::Object::format); other verbs report a bad verb.
+//! * [`Value::Object`]s that describe a Go struct ([`Object::go_struct`]) or a named slice
+//!   or map type ([`Object::underlying`]) print as Go prints those, field by field with
+//!   every verb and `%+v`/`%#v` (a pointer nested in a value prints as an address of Go's
+//!   shape, not reproducible, as in Go); other objects behave like Go types with a
+//!   `String()` method: `%v %s %q %x %X` format [`Object::format`]; other verbs report a
+//!   bad verb.
 //!
-//! Known approximations: `%#v` of an object prints its `format()` (Go would print Go syntax
-//! of the struct), a bad verb on an object shows `%!d(TYPE=format())` where Go would
-//! recurse into the struct's fields, and `%p` prints an address that, like Go's, is not
-//! stable from run to run.
+//! Known approximations: `%#v` of an object that is not a struct prints its `format()`,
+//! and `%p` prints an address that, like Go's, is not stable from run to run.
+//!
+//! [`Object::go_struct`]: crate::value::Object::go_struct
+//! [`Object::underlying`]: crate::value::Object::underlying
+//! [`Object::format`]: crate::value::Object::format
 
 mod isprint;
 
