@@ -105,10 +105,13 @@ pub(crate) fn call_fn(callee: &str, f: &Value) -> Result<Value, String> {
 }
 
 fn eval_args(args: &[Value]) -> String {
-    if let [Value::Str(s)] = args {
-        return s.to_string();
+    match args {
+        [Value::Str(s)] => s.to_string(),
+        // Go's printableValue dereferences a pointer first: its struct is printed without
+        // the `&`.
+        [Value::Object(o)] if o.kind_name() == "ptr" && o.go_struct().is_some() => o.format(),
+        _ => sprint(args),
     }
-    sprint(args)
 }
 
 fn length((v, boxed): &(Value, bool)) -> Result<Value, String> {
@@ -121,6 +124,11 @@ fn length((v, boxed): &(Value, bool)) -> Result<Value, String> {
         Value::Map(m) => Ok(Value::int(m.len() as i64)),
         Value::Object(o) => match o.len() {
             Some(n) => Ok(Value::int(n as i64)),
+            // `len` dereferences a pointer before it looks at the type.
+            None if o.kind_name() == "ptr" => Err(format!(
+                "len of type {}",
+                o.type_name().strip_prefix('*').unwrap_or(&o.type_name())
+            )),
             None => Err(format!("len of type {}", o.type_name())),
         },
         other => Err(format!("len of type {}", other.type_name())),

@@ -14,7 +14,7 @@ use crate::error::{Error, ErrorKind, Repr};
 use crate::func::{CallCtx, Func, FuncError, FuncMap, Host, Ty};
 use crate::parse::node::{Arg, Branch, Command, List, Node, Number, Pipe, Pos, Show, Tree};
 use crate::parse::parse::{parse, RED_ZONE, STACK_GROWTH};
-use crate::value::{IntKind, Value};
+use crate::value::{IntKind, MapRef, Value};
 
 /// What a missing map key evaluates to (Go's `missingkey` option).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -428,6 +428,28 @@ struct State<'t> {
     include_counts: HashMap<String, usize>,
 }
 
+/// The methods of Helm's `chartutil.Values` (the type of `.`, `.Values`, `.Template`), with
+/// how many arguments each takes.
+fn values_method(name: &str) -> Option<usize> {
+    match name {
+        "YAML" | "AsMap" => Some(0),
+        "Table" | "PathValue" | "Encode" => Some(1),
+        _ => None,
+    }
+}
+
+/// `chartutil.Values.Table`: the table at a dotted path.
+fn values_table(m: &MapRef, path: &str) -> Result<MapRef, String> {
+    let mut t = m.clone();
+    for part in path.split('.') {
+        match t.get(part) {
+            Some(Value::Map(sub)) => t = sub,
+            _ => return Err(format!("{} is not a table", crate::fmt::go_quote(part))),
+        }
+    }
+    Ok(t)
+}
+
 fn go_type_of(ev: &Ev) -> String {
     if ev.boxed {
         "interface {}".to_string()
@@ -437,6 +459,65 @@ fn go_type_of(ev: &Ev) -> String {
 }
 
 impl<'t> State<'t> {
+    /// Calls a `chartutil.Values` method (see [`values_method`]).
+    fn values_call(&self, m: &MapRef, name: &str, args: &[Value]) -> Result<Value, String> {
+        let str_arg = || match args.first() {
+            Some(Value::Str(s)) => Ok(s.to_string()),
+            Some(other) => Err(format!(
+                "wrong type for value; expected string; got {}",
+                other.type_name()
+            )),
+            None => Err("wrong type for value; expected string; got <nil>".to_string()),
+        };
+        match name {
+            // sigs.k8s.io/yaml, as the `toYaml` function writes it (which trims the final
+            // newline `YAML` keeps).
+            "YAML" => match self.set.funcs.call("toYaml", &[Value::Map(m.clone())]) {
+                Ok(Value::Str(s)) => Ok(Value::str(format!("{s}\n"))),
+                Ok(_) => Err("toYaml returned a non-string".to_string()),
+                Err(FuncError::Msg(e)) => Err(e),
+                Err(_) => Err("toYaml failed".to_string()),
+            },
+            "AsMap" => Ok(Value::Map(if m.is_empty() {
+                MapRef::new(crate::value::Map::new())
+            } else {
+                m.with_kind(crate::value::MapKind::Any)
+            })),
+            "Table" => {
+                let path = str_arg()?;
+                values_table(m, &path)
+                    .map(|t| Value::Map(t.with_kind(crate::value::MapKind::Values)))
+            }
+            "PathValue" => {
+                let path = str_arg()?;
+                if path.is_empty() {
+                    return Err("YAML path cannot be empty".to_string());
+                }
+                let (table, key) = match path.rsplit_once('.') {
+                    Some((t, k)) => (
+                        values_table(m, t)
+                            .map_err(|_| format!("{} is not a value", crate::fmt::go_quote(k)))?,
+                        k.to_string(),
+                    ),
+                    None => (m.clone(), path.clone()),
+                };
+                match table.get(&key) {
+                    Some(Value::Map(sub)) if sub.kind() == crate::value::MapKind::Any => {
+                        Err(format!("{} is not a value", crate::fmt::go_quote(&key)))
+                    }
+                    Some(v) => Ok(v),
+                    None => Err(format!("{} is not a value", crate::fmt::go_quote(&key))),
+                }
+            }
+            _ => Err(format!(
+                "wrong type for value; expected io.Writer; got {}",
+                args.first()
+                    .map(|a| a.type_name().into_owned())
+                    .unwrap_or_default()
+            )),
+        }
+    }
+
     fn lookup(&self, name: &str) -> Option<&'t Tree> {
         if let Some(t) = self.overlays.get(name).and_then(|v| v.last()) {
             return Some(t);
@@ -663,6 +744,16 @@ impl<'t> State<'t> {
                 }
                 return Ok(());
             }
+            Value::Object(o) if o.kind_name() == "slice" && o.underlying().is_some() => {
+                if let Some(Value::List(l)) = o.underlying() {
+                    if !l.is_empty() {
+                        for (i, e) in l.iter().enumerate() {
+                            one(self, Value::int(i as i64), e.clone())?;
+                        }
+                        return Ok(());
+                    }
+                }
+            }
             Value::Object(o) if o.kind_name() == "map" => {
                 if let Some(entries) = o.map_entries() {
                     if !entries.is_empty() {
@@ -676,6 +767,10 @@ impl<'t> State<'t> {
             Value::List(_) | Value::Map(_) | Value::Bytes(_) | Value::Nil => {}
             other => {
                 let shown = match other {
+                    // `range` dereferences a pointer first.
+                    Value::Object(o) if o.kind_name() == "ptr" && o.go_struct().is_some() => {
+                        o.format()
+                    }
                     Value::Object(o) => o.format_raw(),
                     v => crate::fmt::format_v(v),
                 };
@@ -887,6 +982,34 @@ impl<'t> State<'t> {
                 Ok(Ev::plain(Value::Nil))
             }
             Value::Nil => Err(self.errorf(format!("nil pointer evaluating interface {{}}.{name}"))),
+            Value::Map(m)
+                if m.kind() == crate::value::MapKind::Values && values_method(name).is_some() =>
+            {
+                // Helm's `chartutil.Values` methods come before its keys, as in Go.
+                let want = values_method(name).unwrap_or(0);
+                let got = args.len().saturating_sub(1) + usize::from(final_.is_some());
+                if got != want {
+                    return Err(self.errorf(format!(
+                        "wrong number of args for {name}: want {want} got {got}"
+                    )));
+                }
+                let mut argv = Vec::new();
+                for a in args.iter().skip(1) {
+                    argv.push(self.eval_arg_any(dot, a)?.v);
+                }
+                if let Some(f) = final_ {
+                    argv.push(f.v);
+                }
+                let m = m.clone();
+                self.at = At::Arg(node);
+                match self.values_call(&m, name, &argv) {
+                    Ok(v) => Ok(Ev::plain(v)),
+                    Err(e) => {
+                        Err(self
+                            .error_with(String::new(), Some((name.to_string(), FuncError::Msg(e)))))
+                    }
+                }
+            }
             Value::Map(m) => {
                 if has_args {
                     return Err(self.errorf(format!("{name} is not a method but has arguments")));
@@ -1038,6 +1161,7 @@ impl<'t> State<'t> {
             (f.imp)(&mut ctx, &argv)
         };
         match r {
+            Ok(Value::Object(o)) => Ok(Ev::plain(o.unaddressable().unwrap_or(Value::Object(o)))),
             Ok(v) => Ok(Ev::plain(v)),
             Err(e) => {
                 self.at = match cmd {

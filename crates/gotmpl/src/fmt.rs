@@ -7,13 +7,19 @@
 //! * operands are Go `interface{}` values: `Value::Nil` is a nil interface, list and map
 //!   elements are interface values too (so a nil element prints `<nil>` whatever the verb);
 //! * map keys are strings and are formatted with the same verb as the values;
-//! * [`Value::Object`]s behave like Go types with a `String()` method: `%v %s %q %x %X`
-//!   format [`Object::format`](crate::value::Object::format); other verbs report a bad verb.
+//! * [`Value::Object`]s that describe a Go struct ([`Object::go_struct`]) or a named slice
+//!   or map type ([`Object::underlying`]) print as Go prints those, field by field with
+//!   every verb and `%+v`/`%#v` (a pointer nested in a value prints as an address of Go's
+//!   shape, not reproducible, as in Go); other objects behave like Go types with a
+//!   `String()` method: `%v %s %q %x %X` format [`Object::format`]; other verbs report a
+//!   bad verb.
 //!
-//! Known approximations: `%#v` of an object prints its `format()` (Go would print Go syntax
-//! of the struct), a bad verb on an object shows `%!d(TYPE=format())` where Go would
-//! recurse into the struct's fields, and `%p` prints an address that, like Go's, is not
-//! stable from run to run.
+//! Known approximations: `%#v` of an object that is not a struct prints its `format()`,
+//! and `%p` prints an address that, like Go's, is not stable from run to run.
+//!
+//! [`Object::go_struct`]: crate::value::Object::go_struct
+//! [`Object::underlying`]: crate::value::Object::underlying
+//! [`Object::format`]: crate::value::Object::format
 
 mod isprint;
 
@@ -63,6 +69,36 @@ pub fn format_v(v: &Value) -> String {
     let mut p = Printer::default();
     p.print_arg(v, 'v');
     p.finish()
+}
+
+/// `%v` of a host object that is a Go struct or a pointer to one ([`Object::go_struct`]):
+/// `{…}` field by field; with `deref`, a pointer prints as the struct it points to (as the
+/// template engine prints a pointer result), else as `&{…}` (as fmt does).
+///
+/// [`Object::go_struct`]: crate::value::Object::go_struct
+pub fn format_struct(o: &dyn crate::value::Object, deref: bool) -> String {
+    let mut p = Printer::default();
+    // Only a nested pointer needs the value itself (for its address); this one is on top.
+    let v = Value::Nil;
+    if let Some(fields) = o.go_struct() {
+        let start = p.buf.len();
+        p.print_struct(&v, o, &fields, 'v', 0);
+        if deref && p.buf.get(start) == Some(&b'&') {
+            p.buf.remove(start);
+        }
+    }
+    p.finish()
+}
+
+/// The address Go would print for a pointer nested in a value. Go's heap addresses are
+/// not reproducible from run to run; this one has their shape (`0xc000…`, as on amd64)
+/// and differs between distinct objects.
+fn pointer_address(v: &Value) -> u64 {
+    let raw = match v {
+        Value::Object(o) => std::sync::Arc::as_ptr(o) as *const u8 as usize as u64,
+        _ => 0,
+    };
+    0xc000_000000 | (raw & 0x0fff_fff8)
 }
 
 /// `%v` of a float64: Go's `strconv.FormatFloat(f, 'g', -1, 64)`: the shortest digits
@@ -1098,6 +1134,11 @@ impl Printer {
         let Value::Object(o) = arg else {
             return false;
         };
+        // Structs and named slices and maps the engine models have no String method
+        // fmt can see.
+        if o.go_struct().is_some() || o.underlying().is_some() {
+            return false;
+        }
         match verb {
             'v' | 's' | 'x' | 'X' | 'q' => {
                 // fmt sees a copy: a String method on the pointer type is not found.
@@ -1226,13 +1267,149 @@ impl Printer {
                 }
                 self.buf.push(if self.f.sharp_v { b'}' } else { b']' });
             }
-            Value::Object(o) => match verb {
-                'v' | 's' | 'x' | 'X' | 'q' => {
-                    let s = o.format_raw();
-                    self.write_str(&s);
+            Value::Object(o) => {
+                if let Some(fields) = o.go_struct() {
+                    self.print_struct(v, o.as_ref(), &fields, verb, depth);
+                    return;
                 }
-                _ => self.bad_verb(verb, Some(v)),
-            },
+                if let Some(u) = o.underlying() {
+                    let tn = o.type_name();
+                    self.print_container(&u, &tn, verb, depth);
+                    return;
+                }
+                match verb {
+                    'v' | 's' | 'x' | 'X' | 'q' => {
+                        let s = o.format_raw();
+                        self.write_str(&s);
+                    }
+                    _ => self.bad_verb(verb, Some(v)),
+                }
+            }
+        }
+    }
+
+    /// A Go struct (or a pointer to one: `&{…}` at the top, its address inside a value).
+    fn print_struct(
+        &mut self,
+        v: &Value,
+        o: &dyn crate::value::Object,
+        fields: &[crate::value::Field],
+        verb: char,
+        depth: usize,
+    ) {
+        let tn = o.type_name();
+        if o.kind_name() == "ptr" {
+            if depth > 0 {
+                let addr = pointer_address(v);
+                match verb {
+                    'v' if self.f.sharp_v => {
+                        self.buf.push(b'(');
+                        self.write_str(&tn);
+                        self.write_str(")(");
+                        self.fmt_0x64(addr, true);
+                        self.buf.push(b')');
+                    }
+                    'v' => {
+                        let sharp = self.f.sharp;
+                        self.fmt_0x64(addr, !sharp);
+                    }
+                    'p' => {
+                        let sharp = self.f.sharp;
+                        self.fmt_0x64(addr, !sharp);
+                    }
+                    'b' | 'o' | 'd' | 'x' | 'X' => {
+                        let base = match verb {
+                            'b' => 2,
+                            'o' => 8,
+                            'd' => 10,
+                            _ => 16,
+                        };
+                        let digits = if verb == 'X' { UDIGITS } else { LDIGITS };
+                        self.fmt_integer(addr, base, false, verb, digits);
+                    }
+                    _ => self.bad_verb(verb, Some(v)),
+                }
+                return;
+            }
+            self.buf.push(b'&');
+        }
+        if self.f.sharp_v {
+            self.write_str(tn.strip_prefix('*').unwrap_or(&tn));
+        }
+        self.buf.push(b'{');
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                if self.f.sharp_v {
+                    self.write_str(", ");
+                } else {
+                    self.buf.push(b' ');
+                }
+            }
+            if self.f.plus_v || self.f.sharp_v {
+                self.write_str(f.name);
+                self.buf.push(b':');
+            }
+            self.print_value(&f.value, verb, depth + 1);
+        }
+        self.buf.push(b'}');
+    }
+
+    /// A named slice or map type: printed as its underlying value, named in `%#v`.
+    fn print_container(&mut self, u: &Value, type_name: &str, verb: char, depth: usize) {
+        match u {
+            Value::List(l) => {
+                if self.f.sharp_v {
+                    if l.is_nil() {
+                        self.write_str(type_name);
+                        self.write_str("(nil)");
+                        return;
+                    }
+                    self.write_str(type_name);
+                    self.buf.push(b'{');
+                } else {
+                    self.buf.push(b'[');
+                }
+                for (i, e) in l.iter().enumerate() {
+                    if i > 0 {
+                        if self.f.sharp_v {
+                            self.write_str(", ");
+                        } else {
+                            self.buf.push(b' ');
+                        }
+                    }
+                    self.print_value(e, verb, depth + 1);
+                }
+                self.buf.push(if self.f.sharp_v { b'}' } else { b']' });
+            }
+            Value::Map(m) => {
+                if self.f.sharp_v {
+                    if m.is_nil() {
+                        self.write_str(type_name);
+                        self.write_str("(nil)");
+                        return;
+                    }
+                    self.write_str(type_name);
+                    self.buf.push(b'{');
+                } else {
+                    self.write_str("map[");
+                }
+                let entries = m.snapshot();
+                for (i, (k, e)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        if self.f.sharp_v {
+                            self.write_str(", ");
+                        } else {
+                            self.buf.push(b' ');
+                        }
+                    }
+                    let key = Value::str(k);
+                    self.fmt_string(&crate::bytestr::to_go_bytes(k), verb, &key);
+                    self.buf.push(b':');
+                    self.print_value(e, verb, depth + 1);
+                }
+                self.buf.push(if self.f.sharp_v { b'}' } else { b']' });
+            }
+            other => self.print_value(other, verb, depth),
         }
     }
 

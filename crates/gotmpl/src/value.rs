@@ -64,6 +64,10 @@ pub enum ElemKind {
     String,
     /// `[]int`.
     Int,
+    /// Helm's `[]*chart.Maintainer` (`.Chart.Maintainers`).
+    ChartMaintainers,
+    /// Helm's `[]*chart.Dependency` (`.Chart.Dependencies`).
+    ChartDependencies,
 }
 
 /// An immutable, shared list (a Go slice) with its element type.
@@ -129,6 +133,8 @@ impl ListRef {
             ElemKind::Any => "[]interface {}",
             ElemKind::String => "[]string",
             ElemKind::Int => "[]int",
+            ElemKind::ChartMaintainers => "[]*chart.Maintainer",
+            ElemKind::ChartDependencies => "[]*chart.Dependency",
         }
     }
 }
@@ -240,6 +246,58 @@ impl fmt::Debug for MapRef {
     }
 }
 
+/// One field of a Go struct, as fmt and the encoders see it.
+#[derive(Clone, Debug)]
+pub struct Field {
+    /// The Go field name (`%+v`, `%#v`, TOML keys).
+    pub name: &'static str,
+    /// The `json` tag's name, when it has one (else the Go name is the JSON key).
+    pub json: Option<&'static str>,
+    /// The `json` tag says `omitempty`.
+    pub omitempty: bool,
+    /// An embedded (anonymous) field: JSON and TOML write its fields in place.
+    pub embedded: bool,
+    /// The value.
+    pub value: Value,
+}
+
+impl Field {
+    /// A field without tags.
+    pub fn plain(name: &'static str, value: Value) -> Field {
+        Field {
+            name,
+            json: None,
+            omitempty: false,
+            embedded: false,
+            value,
+        }
+    }
+    /// A field with a `json:"NAME,omitempty"` tag.
+    pub fn json_omitempty(name: &'static str, json: &'static str, value: Value) -> Field {
+        Field {
+            name,
+            json: Some(json),
+            omitempty: true,
+            embedded: false,
+            value,
+        }
+    }
+    /// A field with a `json:"NAME"` tag.
+    pub fn json(name: &'static str, json: &'static str, value: Value) -> Field {
+        Field {
+            name,
+            json: Some(json),
+            omitempty: false,
+            embedded: false,
+            value,
+        }
+    }
+    /// The JSON key.
+    pub fn json_name(&self) -> &'static str {
+        self.json.unwrap_or(self.name)
+    }
+}
+
 /// A host object: a Go struct or named type exposed to templates (`.Chart`, `.Capabilities`,
 /// `.Files`, a `semver.Version`, a `time.Time`, …).
 #[allow(clippy::len_without_is_empty)]
@@ -297,6 +355,24 @@ pub trait Object: Send + Sync + fmt::Debug {
             Some(Ok(Value::Map(m))) => Some(m.snapshot().into_iter().collect()),
             _ => None,
         }
+    }
+    /// The fields of a Go struct type without a `String` method fmt can see (or of the
+    /// struct a pointer of kind `ptr` points to), in declaration order. fmt prints such an
+    /// object field by field, and the JSON, YAML and TOML encoders write its fields.
+    fn go_struct(&self) -> Option<Vec<Field>> {
+        None
+    }
+    /// For a named slice or map type without a `String` method (`chartutil.VersionSet`,
+    /// Helm's `files`): the value of the underlying type, which fmt and the encoders use.
+    fn underlying(&self) -> Option<Value> {
+        None
+    }
+    /// The same value as a function result, which Go's template engine cannot address:
+    /// for types whose `String` method has a pointer receiver, a copy whose
+    /// [`Object::format`] is [`Object::format_raw`]. `None` (the default) when that makes no
+    /// difference.
+    fn unaddressable(&self) -> Option<Value> {
+        None
     }
     /// For downcasting in functions that take a specific Go type.
     fn as_any(&self) -> &dyn Any;
@@ -472,7 +548,23 @@ impl Value {
                         .all(|((ka, va), (kb, vb))| ka == kb && va.deep_eq(vb))
             }
             (Value::Object(a), Value::Object(b)) => {
-                Arc::ptr_eq(a, b) || (a.type_name() == b.type_name() && a.format() == b.format())
+                if Arc::ptr_eq(a, b) {
+                    return true;
+                }
+                if a.type_name() != b.type_name() {
+                    return false;
+                }
+                // Structs (and pointers to them) compare field by field, as DeepEqual does.
+                match (a.go_struct(), b.go_struct()) {
+                    (Some(fa), Some(fb)) => {
+                        fa.len() == fb.len()
+                            && fa
+                                .iter()
+                                .zip(fb.iter())
+                                .all(|(x, y)| x.value.deep_eq(&y.value))
+                    }
+                    _ => a.format() == b.format(),
+                }
             }
             _ => false,
         }

@@ -133,7 +133,34 @@ fn write_value(out: &mut String, v: &Value, e: Enc, depth: usize) -> Result<(), 
             newline(out, e, depth);
             out.push('}');
         }
-        // Host objects have no JSON form of their own here: their printed form is used.
+        Value::Object(o) if o.json_text().is_none() && o.go_struct().is_some() => {
+            let fields = json_fields(o.as_ref());
+            if fields.is_empty() {
+                out.push_str("{}");
+                return Ok(());
+            }
+            out.push('{');
+            for (i, (k, val)) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline(out, e, depth + 1);
+                write_string(out, k, e.escape_html);
+                out.push(':');
+                if e.indent {
+                    out.push(' ');
+                }
+                write_value(out, val, e, depth + 1)?;
+            }
+            newline(out, e, depth);
+            out.push('}');
+        }
+        Value::Object(o) if o.json_text().is_none() && o.underlying().is_some() => {
+            if let Some(u) = o.underlying() {
+                write_value(out, &u, e, depth)?;
+            }
+        }
+        // Other host objects have no JSON form of their own here: their printed form is used.
         Value::Object(o) => match o.json_text() {
             Some(Ok(t)) => write_string(out, &t, e.escape_html),
             Some(Err(m)) => return Err(JsonError(m)),
@@ -141,6 +168,62 @@ fn write_value(out: &mut String, v: &Value, e: Enc, depth: usize) -> Result<(), 
         },
     }
     Ok(())
+}
+
+/// What Go's `encoding/json` considers empty for `omitempty`.
+fn json_empty(v: &Value) -> bool {
+    match v {
+        Value::Nil => true,
+        Value::Bool(b) => !b,
+        Value::Int(i, _) => *i == 0,
+        Value::Float(f) => *f == 0.0,
+        Value::Str(s) => s.is_empty(),
+        Value::Bytes(b) => b.is_empty(),
+        Value::List(l) => l.is_empty(),
+        Value::Map(m) => m.is_empty(),
+        Value::Object(o) => match o.underlying() {
+            Some(u) => json_empty(&u),
+            None => false,
+        },
+    }
+}
+
+/// The members `encoding/json` writes for a struct object, in field order: JSON names,
+/// `omitempty` fields left out when empty, embedded structs' fields in place.
+pub fn json_fields(o: &dyn gotmpl::Object) -> Vec<(&'static str, Value)> {
+    let mut out = Vec::new();
+    fn walk(o: &dyn gotmpl::Object, out: &mut Vec<(&'static str, Value)>) {
+        for f in o.go_struct().unwrap_or_default() {
+            if f.embedded {
+                if let Value::Object(inner) = &f.value {
+                    walk(inner.as_ref(), out);
+                    continue;
+                }
+            }
+            if f.omitempty && json_empty(&f.value) {
+                continue;
+            }
+            out.push((f.json_name(), f.value));
+        }
+    }
+    walk(o, &mut out);
+    out
+}
+
+/// A struct object as the map `json.Unmarshal` makes of its JSON (what sigs.k8s.io/yaml
+/// writes as YAML), a named slice or map type as its underlying value; `None` for other
+/// values. Field values are left as they are (the caller converts them in turn).
+pub fn struct_as_json_map(v: &Value) -> Option<Value> {
+    match v {
+        Value::Object(o) if o.json_text().is_none() && o.go_struct().is_some() => Some(Value::map(
+            json_fields(o.as_ref())
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        )),
+        Value::Object(o) if o.json_text().is_none() => o.underlying(),
+        _ => None,
+    }
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";

@@ -82,7 +82,43 @@ fn nilish(v: &Value) -> bool {
     }
 }
 
+/// A struct object's fields as BurntSushi encodes them (Go field names, no `toml` tags
+/// in the structs Helm exposes, embedded structs' fields in place), or the underlying
+/// value of a named slice or map type.
+enum Shape {
+    Struct(Vec<(String, Value)>),
+    Underlying(Value),
+}
+
+fn shape(v: &Value) -> Option<Shape> {
+    let Value::Object(o) = v else {
+        return None;
+    };
+    if let Some(fields) = o.go_struct() {
+        let mut out = Vec::new();
+        fn walk(fields: Vec<gotmpl::Field>, out: &mut Vec<(String, Value)>) {
+            for f in fields {
+                if f.embedded {
+                    if let Value::Object(inner) = &f.value {
+                        walk(inner.go_struct().unwrap_or_default(), out);
+                        continue;
+                    }
+                }
+                out.push((f.name.to_string(), f.value));
+            }
+        }
+        walk(fields, &mut out);
+        return Some(Shape::Struct(out));
+    }
+    o.underlying().map(Shape::Underlying)
+}
+
 fn ty(v: &Value) -> Result<TomlTy, String> {
+    match shape(v) {
+        Some(Shape::Struct(_)) => return Ok(TomlTy::Hash),
+        Some(Shape::Underlying(u)) => return ty(&u),
+        None => {}
+    }
     Ok(match v {
         v if nilish(v) => TomlTy::Nil,
         Value::Map(_) => TomlTy::Hash,
@@ -127,6 +163,11 @@ impl Enc {
     }
 
     fn encode(&mut self, key: &mut Vec<String>, v: &Value) -> Result<(), String> {
+        match shape(v) {
+            Some(Shape::Struct(_)) => return self.table(key, v),
+            Some(Shape::Underlying(u)) => return self.encode(key, &u),
+            None => {}
+        }
         match v {
             Value::Nil => Ok(()),
             v if nilish(v) && !key.is_empty() => Ok(()),
@@ -173,10 +214,12 @@ impl Enc {
     }
 
     fn map(&mut self, key: &mut Vec<String>, v: &Value, inline: bool) -> Result<(), String> {
-        let Value::Map(m) = v else {
-            return self.element(v);
+        let m: Vec<(String, Value)> = match (v, shape(v)) {
+            (_, Some(Shape::Struct(fields))) => fields,
+            (_, Some(Shape::Underlying(u))) => return self.map(key, &u, inline),
+            (Value::Map(m), None) => m.snapshot().into_iter().collect(),
+            _ => return self.element(v),
         };
-        let m = m.snapshot();
         let mut direct = Vec::new();
         let mut sub = Vec::new();
         for (k, val) in m.iter() {
@@ -264,6 +307,10 @@ impl Enc {
                 self.out.push(']');
             }
             Value::Map(_) => self.map(&mut Vec::new(), v, true)?,
+            Value::Object(_) if shape(v).is_some() => match shape(v) {
+                Some(Shape::Underlying(u)) => self.element(&u)?,
+                _ => self.map(&mut Vec::new(), v, true)?,
+            },
             Value::Object(o) => match o.as_any().downcast_ref::<TimeObject>() {
                 Some(t) => self.out.push_str(&toml_time(&t.0)),
                 None => self.out.push_str(&quote(&o.format())),

@@ -180,6 +180,9 @@ fn to_node(v: &Value) -> Result<Node, YamlError> {
         Value::Float(f) => Node::Plain(float_text(*f)?),
         Value::Str(s) => Node::Str(json_string_through_yaml(s)?),
         Value::Bytes(b) => Node::Str(super::json::base64_std(b)),
+        Value::Object(_) if super::json::struct_as_json_map(v).is_some() => {
+            return to_node(&super::json::struct_as_json_map(v).unwrap_or_default())
+        }
         Value::Object(o) => match o.json_text() {
             Some(Ok(t)) => Node::Str(json_string_through_yaml(&t)?),
             Some(Err(m)) => return Err(YamlError::marshal(m)),

@@ -117,6 +117,11 @@ pub fn list_items(v: &Value) -> Option<ListRef> {
                 .map(|x| Value::Int(i64::from(*x), IntKind::Uint8))
                 .collect(),
         )),
+        // A named slice type (`chartutil.VersionSet`): reflection sees its elements.
+        Value::Object(o) if o.kind_name() == "slice" => match o.underlying() {
+            Some(Value::List(l)) => Some(l),
+            _ => None,
+        },
         _ => None,
     }
 }

@@ -275,7 +275,10 @@ fn process_import_values(
                     let mut o = Map::new();
                     o.insert("child".into(), Value::str(&child));
                     o.insert("parent".into(), Value::str(&parent));
-                    out.push(Value::map(o));
+                    // Helm stores each entry as a `map[string]string`.
+                    out.push(Value::Map(
+                        gotmpl::MapRef::new(o).with_kind(gotmpl::MapKind::String),
+                    ));
                     match table(&cvals, &format!("{}.{child}", r.name)) {
                         Ok(t) => b = combine(b, &path_to_map(&parent, t)),
                         Err(key) => warnings.push(format!(
@@ -290,7 +293,10 @@ fn process_import_values(
                     let mut o = Map::new();
                     o.insert("child".into(), Value::str(&child));
                     o.insert("parent".into(), Value::str("."));
-                    out.push(Value::map(o));
+                    // Helm stores each entry as a `map[string]string`.
+                    out.push(Value::Map(
+                        gotmpl::MapRef::new(o).with_kind(gotmpl::MapKind::String),
+                    ));
                     match table(&cvals, &format!("{}.{child}", r.name)) {
                         Ok(t) => b = combine(b, &Value::Map(t)),
                         Err(key) => warnings.push(format!(

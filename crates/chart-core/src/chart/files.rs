@@ -224,7 +224,7 @@ impl Object for Files {
             "Glob" => str_arg(name, args).map(|p| Value::Object(Arc::new(self.glob(p)))),
             "Lines" => str_arg(name, args).and_then(|p| {
                 self.lines(p)
-                    .map(|l| Value::list(l.into_iter().map(Value::from).collect()))
+                    .map(|l| Value::string_list(l.into_iter().map(Value::from).collect()))
             }),
             "AsConfig" => no_args(name)
                 .and_then(|()| self.as_config().map_err(|e| self.note(e)))
@@ -275,6 +275,11 @@ impl Object for Files {
                 .map(|(k, f)| (k.clone(), Value::Bytes(self.content_or_note(f))))
                 .collect(),
         )
+    }
+    /// `map[string][]byte`: what fmt, `toJson` (base64 contents) and `toYaml` see.
+    fn underlying(&self) -> Option<Value> {
+        self.map_entries()
+            .map(|e| Value::map(e.into_iter().collect()))
     }
     fn index(&self, key: &Value) -> Option<Result<Value, String>> {
         Some(match key {

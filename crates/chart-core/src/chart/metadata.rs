@@ -43,6 +43,8 @@ pub struct Dependency {
     pub import_values: Vec<Value>,
     /// `alias`.
     pub alias: String,
+    /// `tags` was present in the file (`[]`): Go then holds an empty, non-nil slice.
+    pub(crate) tags_non_nil: bool,
 }
 
 /// `Chart.yaml`.
@@ -86,6 +88,25 @@ pub struct Metadata {
     null_maintainer: bool,
     /// A `dependencies` entry was null (reported by validation).
     null_dependency: bool,
+    /// Which of the slices and maps the file set (possibly to an empty list or map).
+    non_nil: NonNil,
+}
+
+/// The slices and maps of [`Metadata`] that Go holds as non-nil: set in the file, even to
+/// `[]` or `{}` (an absent or `null` one is nil: `null` in JSON, `eq … nil` is true).
+/// A non-empty one is always non-nil.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NonNil {
+    /// `sources`.
+    pub sources: bool,
+    /// `keywords`.
+    pub keywords: bool,
+    /// `maintainers`.
+    pub maintainers: bool,
+    /// `annotations`.
+    pub annotations: bool,
+    /// `dependencies`.
+    pub dependencies: bool,
 }
 
 /// `Chart.lock` / `requirements.lock`.
@@ -311,7 +332,10 @@ fn dec_dependency(n: &Node, strukt: &str, path: &str, out: &mut Dependency) -> D
             "version" => dec_string(v, at, &mut out.version)?,
             "repository" => dec_string(v, at, &mut out.repository)?,
             "condition" => dec_string(v, at, &mut out.condition)?,
-            "tags" => dec_string_list(v, at, &mut out.tags)?,
+            "tags" => {
+                dec_string_list(v, at, &mut out.tags)?;
+                out.tags_non_nil = matches!(v, Node::Seq(_));
+            }
             "enabled" => dec_bool(v, at, &mut out.enabled)?,
             "import-values" => match v {
                 Node::Null => out.import_values.clear(),
@@ -382,16 +406,23 @@ fn dec_metadata(n: &Node, md: &mut Metadata) -> DResult {
         match f {
             "name" => dec_string(v, at, &mut md.name)?,
             "home" => dec_string(v, at, &mut md.home)?,
-            "sources" => dec_string_list(v, at, &mut md.sources)?,
+            "sources" => {
+                dec_string_list(v, at, &mut md.sources)?;
+                md.non_nil.sources = matches!(v, Node::Seq(_));
+            }
             "version" => dec_string(v, at, &mut md.version)?,
             "description" => dec_string(v, at, &mut md.description)?,
-            "keywords" => dec_string_list(v, at, &mut md.keywords)?,
+            "keywords" => {
+                dec_string_list(v, at, &mut md.keywords)?;
+                md.non_nil.keywords = matches!(v, Node::Seq(_));
+            }
             "maintainers" => {
                 let null =
                     dec_ptr_list(v, at, "[]*chart.Maintainer", &mut md.maintainers, |n, x| {
                         dec_maintainer(n, "maintainers", x)
                     })?;
                 md.null_maintainer = null;
+                md.non_nil.maintainers = matches!(v, Node::Seq(_));
             }
             "icon" => dec_string(v, at, &mut md.icon)?,
             "apiVersion" => dec_string(v, at, &mut md.api_version)?,
@@ -400,8 +431,12 @@ fn dec_metadata(n: &Node, md: &mut Metadata) -> DResult {
             "appVersion" => dec_string(v, at, &mut md.app_version)?,
             "deprecated" => dec_bool(v, at, &mut md.deprecated)?,
             "annotations" => match v {
-                Node::Null => md.annotations.clear(),
+                Node::Null => {
+                    md.annotations.clear();
+                    md.non_nil.annotations = false;
+                }
                 Node::Map(am) => {
+                    md.non_nil.annotations = true;
                     for (ak, av) in entries(am) {
                         let mut s = md.annotations.get(&ak).cloned().unwrap_or_default();
                         if matches!(av, Node::Null) {
@@ -466,6 +501,18 @@ impl Metadata {
             md.api_version = API_VERSION_V1.into();
         }
         Ok(md)
+    }
+
+    /// Which slices and maps are non-nil in Go (see [`NonNil`]).
+    pub fn non_nil(&self) -> NonNil {
+        NonNil {
+            sources: self.non_nil.sources || !self.sources.is_empty(),
+            keywords: self.non_nil.keywords || !self.keywords.is_empty(),
+            maintainers: self.non_nil.maintainers || !self.maintainers.is_empty(),
+            annotations: self.non_nil.annotations || !self.annotations.is_empty(),
+            // Helm's dependency processing leaves an empty list nil.
+            dependencies: !self.dependencies.is_empty(),
+        }
     }
 
     /// Whether this is a library chart.
@@ -546,6 +593,11 @@ impl Metadata {
 }
 
 impl Dependency {
+    /// Whether Go holds `tags` as a non-nil slice (set in the file, or not empty).
+    pub fn non_nil_tags(&self) -> bool {
+        self.tags_non_nil || !self.tags.is_empty()
+    }
+
     /// Helm's `Dependency.Validate`: sanitises, then checks the alias.
     pub fn validate(&mut self) -> Result<(), ChartError> {
         sanitize_in_place(&mut self.name);

@@ -6,16 +6,16 @@ use std::any::Any;
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use gotmpl::{Object, Value};
+use gotmpl::{ElemKind, Field, ListRef, MapKind, MapRef, Object, Value};
 
 use crate::chart::{Dependency, Maintainer, Metadata};
 
-fn strs(v: &[String]) -> Value {
-    Value::list(v.iter().map(Value::str).collect())
-}
-
-fn fmt_strs(v: &[String]) -> String {
-    format!("[{}]", v.join(" "))
+/// A Go `[]string`: nil when absent from the file and empty.
+fn strs(v: &[String], non_nil: bool) -> Value {
+    if v.is_empty() && !non_nil {
+        return Value::List(ListRef::nil_typed(ElemKind::String));
+    }
+    Value::string_list(v.iter().map(Value::str).collect())
 }
 
 /// `.Chart`: Helm's `struct { chart.Metadata; IsRoot bool }`.
@@ -32,12 +32,96 @@ impl ChartObject {
     }
 }
 
-fn maintainer_value(m: &Maintainer) -> Value {
-    Value::Object(Arc::new(MaintainerObject(m.clone())))
+/// A field of `chart.Metadata` by its Go name.
+fn metadata_field(m: &Metadata, name: &str) -> Option<Value> {
+    let nn = m.non_nil();
+    Some(match name {
+        "Name" => Value::str(&m.name),
+        "Home" => Value::str(&m.home),
+        "Sources" => strs(&m.sources, nn.sources),
+        "Version" => Value::str(&m.version),
+        "Description" => Value::str(&m.description),
+        "Keywords" => strs(&m.keywords, nn.keywords),
+        "Maintainers" => {
+            if m.maintainers.is_empty() && !nn.maintainers {
+                Value::List(ListRef::nil_typed(ElemKind::ChartMaintainers))
+            } else {
+                Value::List(ListRef::typed(
+                    m.maintainers
+                        .iter()
+                        .map(|x| Value::Object(Arc::new(MaintainerObject(x.clone()))))
+                        .collect(),
+                    ElemKind::ChartMaintainers,
+                ))
+            }
+        }
+        "Icon" => Value::str(&m.icon),
+        "APIVersion" => Value::str(&m.api_version),
+        "Condition" => Value::str(&m.condition),
+        "Tags" => Value::str(&m.tags),
+        "AppVersion" => Value::str(&m.app_version),
+        "Deprecated" => Value::Bool(m.deprecated),
+        "Annotations" => {
+            if m.annotations.is_empty() && !nn.annotations {
+                Value::Map(MapRef::nil_map().with_kind(MapKind::String))
+            } else {
+                Value::Map(
+                    MapRef::new(
+                        m.annotations
+                            .iter()
+                            .map(|(k, v)| (k.clone(), Value::str(v)))
+                            .collect(),
+                    )
+                    .with_kind(MapKind::String),
+                )
+            }
+        }
+        "KubeVersion" => Value::str(&m.kube_version),
+        "Dependencies" => {
+            if m.dependencies.is_empty() && !nn.dependencies {
+                Value::List(ListRef::nil_typed(ElemKind::ChartDependencies))
+            } else {
+                Value::List(ListRef::typed(
+                    m.dependencies
+                        .iter()
+                        .map(|d| Value::Object(Arc::new(DependencyObject(d.clone()))))
+                        .collect(),
+                    ElemKind::ChartDependencies,
+                ))
+            }
+        }
+        "Type" => Value::str(&m.chart_type),
+        _ => return None,
+    })
 }
 
-fn dependency_value(d: &Dependency) -> Value {
-    Value::Object(Arc::new(DependencyObject(d.clone())))
+/// `chart.Metadata`'s fields in declaration order, with their JSON tags.
+fn metadata_fields(m: &Metadata) -> Vec<Field> {
+    const FIELDS: [(&str, &str); 17] = [
+        ("Name", "name"),
+        ("Home", "home"),
+        ("Sources", "sources"),
+        ("Version", "version"),
+        ("Description", "description"),
+        ("Keywords", "keywords"),
+        ("Maintainers", "maintainers"),
+        ("Icon", "icon"),
+        ("APIVersion", "apiVersion"),
+        ("Condition", "condition"),
+        ("Tags", "tags"),
+        ("AppVersion", "appVersion"),
+        ("Deprecated", "deprecated"),
+        ("Annotations", "annotations"),
+        ("KubeVersion", "kubeVersion"),
+        ("Dependencies", "dependencies"),
+        ("Type", "type"),
+    ];
+    FIELDS
+        .iter()
+        .map(|(name, json)| {
+            Field::json_omitempty(name, json, metadata_field(m, name).unwrap_or_default())
+        })
+        .collect()
 }
 
 impl Object for ChartObject {
@@ -45,108 +129,68 @@ impl Object for ChartObject {
         Cow::Borrowed("struct { chart.Metadata; IsRoot bool }")
     }
     fn get(&self, name: &str, _args: &[Value]) -> Option<Result<Value, String>> {
-        let m = &self.meta;
         Some(Ok(match name {
-            "Name" => Value::str(&m.name),
-            "Home" => Value::str(&m.home),
-            "Sources" => strs(&m.sources),
-            "Version" => Value::str(&m.version),
-            "Description" => Value::str(&m.description),
-            "Keywords" => strs(&m.keywords),
-            "Maintainers" => Value::list(m.maintainers.iter().map(maintainer_value).collect()),
-            "Icon" => Value::str(&m.icon),
-            "APIVersion" => Value::str(&m.api_version),
-            "Condition" => Value::str(&m.condition),
-            "Tags" => Value::str(&m.tags),
-            "AppVersion" => Value::str(&m.app_version),
-            "Deprecated" => Value::Bool(m.deprecated),
-            "Annotations" => Value::map(
-                m.annotations
-                    .iter()
-                    .map(|(k, v)| (k.clone(), Value::str(v)))
-                    .collect(),
-            ),
-            "KubeVersion" => Value::str(&m.kube_version),
-            "Dependencies" => Value::list(m.dependencies.iter().map(dependency_value).collect()),
-            "Type" => Value::str(&m.chart_type),
             "IsRoot" => Value::Bool(self.is_root),
             "Metadata" => Value::Object(Arc::new(MetadataObject(self.meta.clone()))),
-            _ => return None,
+            _ => return metadata_field(&self.meta, name).map(Ok),
         }))
     }
+    fn go_struct(&self) -> Option<Vec<Field>> {
+        Some(vec![
+            Field {
+                embedded: true,
+                ..Field::plain(
+                    "Metadata",
+                    Value::Object(Arc::new(MetadataObject(self.meta.clone()))),
+                )
+            },
+            Field::plain("IsRoot", Value::Bool(self.is_root)),
+        ])
+    }
     fn format(&self) -> String {
-        format!("{{{} {}}}", metadata_format(&self.meta), self.is_root)
+        gotmpl::fmt::format_struct(self, false)
     }
     fn as_any(&self) -> &dyn Any {
         self
     }
 }
 
-/// `*chart.Metadata` on its own (`.Chart.Metadata`).
+/// `chart.Metadata` on its own (`.Chart.Metadata`, the embedded field).
 #[derive(Debug)]
 struct MetadataObject(Arc<Metadata>);
 
 impl Object for MetadataObject {
     fn type_name(&self) -> Cow<'_, str> {
-        Cow::Borrowed("*chart.Metadata")
+        Cow::Borrowed("chart.Metadata")
     }
-    fn kind_name(&self) -> &'static str {
-        "ptr"
+    fn get(&self, name: &str, _args: &[Value]) -> Option<Result<Value, String>> {
+        metadata_field(&self.0, name).map(Ok)
     }
-    fn get(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
-        if name == "IsRoot" || name == "Metadata" {
-            return None;
-        }
-        ChartObject::new(self.0.clone(), false).get(name, args)
+    fn go_struct(&self) -> Option<Vec<Field>> {
+        Some(metadata_fields(&self.0))
     }
     fn format(&self) -> String {
-        format!("&{}", metadata_format(&self.0))
+        gotmpl::fmt::format_struct(self, false)
     }
     fn as_any(&self) -> &dyn Any {
         self
     }
 }
 
-fn metadata_format(m: &Metadata) -> String {
-    // Go prints pointers inside structs as addresses; Helm's output there is not
-    // deterministic, so any stable placeholder is as good.
-    let ptrs = |n: usize| format!("[{}]", vec!["0xc000000000"; n].join(" "));
-    let ann = if m.annotations.is_empty() {
-        "map[]".to_string()
-    } else {
-        format!(
-            "map[{}]",
-            m.annotations
-                .iter()
-                .map(|(k, v)| format!("{k}:{v}"))
-                .collect::<Vec<_>>()
-                .join(" ")
-        )
-    };
-    format!(
-        "{{{} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {}}}",
-        m.name,
-        m.home,
-        fmt_strs(&m.sources),
-        m.version,
-        m.description,
-        fmt_strs(&m.keywords),
-        ptrs(m.maintainers.len()),
-        m.icon,
-        m.api_version,
-        m.condition,
-        m.tags,
-        m.app_version,
-        m.deprecated,
-        ann,
-        m.kube_version,
-        ptrs(m.dependencies.len()),
-        m.chart_type
-    )
-}
-
+/// `*chart.Maintainer`.
 #[derive(Debug)]
 struct MaintainerObject(Maintainer);
+
+impl MaintainerObject {
+    fn field(&self, name: &str) -> Option<Value> {
+        Some(Value::str(match name {
+            "Name" => &self.0.name,
+            "Email" => &self.0.email,
+            "URL" => &self.0.url,
+            _ => return None,
+        }))
+    }
+}
 
 impl Object for MaintainerObject {
     fn type_name(&self) -> Cow<'_, str> {
@@ -155,24 +199,64 @@ impl Object for MaintainerObject {
     fn kind_name(&self) -> &'static str {
         "ptr"
     }
+    fn is_method(&self, name: &str) -> bool {
+        name == "Validate"
+    }
+    fn method_arity(&self, name: &str) -> Option<usize> {
+        (name == "Validate").then_some(0)
+    }
     fn get(&self, name: &str, _args: &[Value]) -> Option<Result<Value, String>> {
-        Some(Ok(match name {
-            "Name" => Value::str(&self.0.name),
-            "Email" => Value::str(&self.0.email),
-            "URL" => Value::str(&self.0.url),
-            _ => return None,
-        }))
+        if name == "Validate" {
+            // Validate only sanitises strings the loader already sanitised: a nil error.
+            return Some(Ok(Value::Nil));
+        }
+        self.field(name).map(Ok)
+    }
+    fn go_struct(&self) -> Option<Vec<Field>> {
+        Some(
+            [("Name", "name"), ("Email", "email"), ("URL", "url")]
+                .iter()
+                .map(|(n, j)| Field::json_omitempty(n, j, self.field(n).unwrap_or_default()))
+                .collect(),
+        )
     }
     fn format(&self) -> String {
-        format!("&{{{} {} {}}}", self.0.name, self.0.email, self.0.url)
+        gotmpl::fmt::format_struct(self, true)
+    }
+    fn format_raw(&self) -> String {
+        gotmpl::fmt::format_struct(self, false)
     }
     fn as_any(&self) -> &dyn Any {
         self
     }
 }
 
+/// `*chart.Dependency`.
 #[derive(Debug)]
 struct DependencyObject(Dependency);
+
+impl DependencyObject {
+    fn field(&self, name: &str) -> Option<Value> {
+        let d = &self.0;
+        Some(match name {
+            "Name" => Value::str(&d.name),
+            "Version" => Value::str(&d.version),
+            "Repository" => Value::str(&d.repository),
+            "Condition" => Value::str(&d.condition),
+            "Tags" => strs(&d.tags, d.non_nil_tags()),
+            "Enabled" => Value::Bool(d.enabled),
+            "ImportValues" => {
+                if d.import_values.is_empty() {
+                    Value::List(ListRef::nil_list())
+                } else {
+                    Value::list(d.import_values.clone())
+                }
+            }
+            "Alias" => Value::str(&d.alias),
+            _ => return None,
+        })
+    }
+}
 
 impl Object for DependencyObject {
     fn type_name(&self) -> Cow<'_, str> {
@@ -181,33 +265,44 @@ impl Object for DependencyObject {
     fn kind_name(&self) -> &'static str {
         "ptr"
     }
+    fn is_method(&self, name: &str) -> bool {
+        name == "Validate"
+    }
+    fn method_arity(&self, name: &str) -> Option<usize> {
+        (name == "Validate").then_some(0)
+    }
     fn get(&self, name: &str, _args: &[Value]) -> Option<Result<Value, String>> {
-        let d = &self.0;
-        Some(Ok(match name {
-            "Name" => Value::str(&d.name),
-            "Version" => Value::str(&d.version),
-            "Repository" => Value::str(&d.repository),
-            "Condition" => Value::str(&d.condition),
-            "Tags" => strs(&d.tags),
-            "Enabled" => Value::Bool(d.enabled),
-            "ImportValues" => Value::list(d.import_values.clone()),
-            "Alias" => Value::str(&d.alias),
-            _ => return None,
-        }))
+        if name == "Validate" {
+            return Some(Ok(Value::Nil));
+        }
+        self.field(name).map(Ok)
+    }
+    fn go_struct(&self) -> Option<Vec<Field>> {
+        const FIELDS: [(&str, &str, bool); 8] = [
+            ("Name", "name", false),
+            ("Version", "version", true),
+            ("Repository", "repository", false),
+            ("Condition", "condition", true),
+            ("Tags", "tags", true),
+            ("Enabled", "enabled", true),
+            ("ImportValues", "import-values", true),
+            ("Alias", "alias", true),
+        ];
+        Some(
+            FIELDS
+                .iter()
+                .map(|(n, j, omit)| Field {
+                    omitempty: *omit,
+                    ..Field::json(n, j, self.field(n).unwrap_or_default())
+                })
+                .collect(),
+        )
     }
     fn format(&self) -> String {
-        let d = &self.0;
-        format!(
-            "&{{{} {} {} {} {} {} {} {}}}",
-            d.name,
-            d.version,
-            d.repository,
-            d.condition,
-            fmt_strs(&d.tags),
-            d.enabled,
-            gotmpl::fmt::format_v(&Value::list(d.import_values.clone())),
-            d.alias
-        )
+        gotmpl::fmt::format_struct(self, true)
+    }
+    fn format_raw(&self) -> String {
+        gotmpl::fmt::format_struct(self, false)
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -326,6 +421,7 @@ impl Capabilities {
     }
 }
 
+/// `.Capabilities`: a `*chartutil.Capabilities`.
 #[derive(Debug)]
 struct CapsObject(Arc<Capabilities>);
 
@@ -336,42 +432,61 @@ impl Object for CapsObject {
     fn kind_name(&self) -> &'static str {
         "ptr"
     }
+    fn is_method(&self, name: &str) -> bool {
+        name == "Copy"
+    }
+    fn method_arity(&self, name: &str) -> Option<usize> {
+        (name == "Copy").then_some(0)
+    }
     fn get(&self, name: &str, _args: &[Value]) -> Option<Result<Value, String>> {
         Some(Ok(match name {
-            "KubeVersion" => Value::Object(Arc::new(KubeVersionObject(self.0.clone()))),
+            "KubeVersion" => Value::Object(Arc::new(KubeVersionObject(self.0.clone(), true))),
             "APIVersions" => Value::Object(Arc::new(VersionSet(self.0.clone()))),
             "HelmVersion" => Value::Object(Arc::new(HelmVersionObject)),
+            // `Copy()`: a new pointer to an equal struct.
+            "Copy" => Value::Object(Arc::new(CapsObject(self.0.clone()))),
             _ => return None,
         }))
     }
+    fn go_struct(&self) -> Option<Vec<Field>> {
+        Some(vec![
+            Field::plain(
+                "KubeVersion",
+                Value::Object(Arc::new(KubeVersionObject(self.0.clone(), true))),
+            ),
+            Field::plain(
+                "APIVersions",
+                Value::Object(Arc::new(VersionSet(self.0.clone()))),
+            ),
+            Field::plain("HelmVersion", Value::Object(Arc::new(HelmVersionObject))),
+        ])
+    }
     fn format(&self) -> String {
-        format!(
-            "&{{{} {} {}}}",
-            VersionSet(self.0.clone()).format(),
-            KubeVersionObject(self.0.clone()).raw(),
-            HelmVersionObject.format()
-        )
+        gotmpl::fmt::format_struct(self, true)
+    }
+    fn format_raw(&self) -> String {
+        gotmpl::fmt::format_struct(self, false)
     }
     fn as_any(&self) -> &dyn Any {
         self
     }
 }
 
+/// `chartutil.KubeVersion`; its `String` and `GitVersion` methods have pointer receivers.
+/// The flag is false for a copy the template engine cannot address (a function's result),
+/// which prints as a struct.
 #[derive(Debug)]
-struct KubeVersionObject(Arc<Capabilities>);
-
-impl KubeVersionObject {
-    fn raw(&self) -> String {
-        format!(
-            "{{{} {} {}}}",
-            self.0.kube_version, self.0.kube_major, self.0.kube_minor
-        )
-    }
-}
+struct KubeVersionObject(Arc<Capabilities>, bool);
 
 impl Object for KubeVersionObject {
     fn type_name(&self) -> Cow<'_, str> {
         Cow::Borrowed("chartutil.KubeVersion")
+    }
+    fn is_method(&self, name: &str) -> bool {
+        matches!(name, "GitVersion" | "String")
+    }
+    fn method_arity(&self, name: &str) -> Option<usize> {
+        matches!(name, "GitVersion" | "String").then_some(0)
     }
     fn get(&self, name: &str, _args: &[Value]) -> Option<Result<Value, String>> {
         Some(Ok(match name {
@@ -381,11 +496,31 @@ impl Object for KubeVersionObject {
             _ => return None,
         }))
     }
-    fn format(&self) -> String {
-        self.0.kube_version.clone()
+    fn go_struct(&self) -> Option<Vec<Field>> {
+        Some(vec![
+            Field::plain("Version", Value::str(&self.0.kube_version)),
+            Field::plain("Major", Value::str(&self.0.kube_major)),
+            Field::plain("Minor", Value::str(&self.0.kube_minor)),
+        ])
     }
+    /// The template engine reaches the field through the `*Capabilities` pointer, so it
+    /// finds `String` and prints the version.
+    fn format(&self) -> String {
+        if self.1 {
+            self.0.kube_version.clone()
+        } else {
+            self.format_raw()
+        }
+    }
+    fn unaddressable(&self) -> Option<Value> {
+        Some(Value::Object(Arc::new(KubeVersionObject(
+            self.0.clone(),
+            false,
+        ))))
+    }
+    /// fmt sees a copy, without the pointer method.
     fn format_raw(&self) -> String {
-        self.raw()
+        gotmpl::fmt::format_struct(self, false)
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -425,8 +560,16 @@ impl Object for VersionSet {
             )),
         })
     }
+    fn underlying(&self) -> Option<Value> {
+        Some(Value::string_list(
+            self.0.api_versions.iter().map(Value::str).collect(),
+        ))
+    }
     fn format(&self) -> String {
-        fmt_strs(&self.0.api_versions)
+        format!("[{}]", self.0.api_versions.join(" "))
+    }
+    fn truthy(&self) -> bool {
+        !self.0.api_versions.is_empty()
     }
     fn len(&self) -> Option<usize> {
         Some(self.0.api_versions.len())
@@ -448,6 +591,7 @@ impl Object for VersionSet {
     }
 }
 
+/// `version.BuildInfo`.
 #[derive(Debug)]
 struct HelmVersionObject;
 
@@ -463,6 +607,14 @@ impl Object for HelmVersionObject {
             "GoVersion" => HELM_GO_VERSION,
             _ => return None,
         })))
+    }
+    fn go_struct(&self) -> Option<Vec<Field>> {
+        Some(vec![
+            Field::json_omitempty("Version", "version", Value::str(HELM_VERSION)),
+            Field::json_omitempty("GitCommit", "git_commit", Value::str(HELM_GIT_COMMIT)),
+            Field::json_omitempty("GitTreeState", "git_tree_state", Value::str("clean")),
+            Field::json_omitempty("GoVersion", "go_version", Value::str(HELM_GO_VERSION)),
+        ])
     }
     fn format(&self) -> String {
         format!("{{{HELM_VERSION} {HELM_GIT_COMMIT} clean {HELM_GO_VERSION}}}")

@@ -140,6 +140,7 @@ fn dependency_from(v: &J) -> Option<Dependency> {
             _ => Vec::new(),
         },
         alias: s("alias"),
+        ..Dependency::default()
     })
 }
 
