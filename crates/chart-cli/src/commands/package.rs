@@ -27,6 +27,39 @@ pub struct PackageArgs {
     /// update dependencies from "Chart.yaml" to dir "charts/" before packaging
     #[arg(short = 'u', long = "dependency-update")]
     pub dependency_update: bool,
+    /// use a PGP private key to sign this package
+    #[arg(long)]
+    pub sign: bool,
+    /// name of the key to use when signing. Used if --sign is true
+    #[arg(long)]
+    pub key: Option<String>,
+    /// location of a public keyring
+    #[arg(long)]
+    pub keyring: Option<String>,
+    /// location of a file which contains the passphrase for the signing key. Use "-" in order to read from stdin.
+    #[arg(long = "passphrase-file")]
+    pub passphrase_file: Option<String>,
+    /// chart repository username where to locate the requested chart
+    #[arg(long)]
+    pub username: Option<String>,
+    /// chart repository password where to locate the requested chart
+    #[arg(long)]
+    pub password: Option<String>,
+    /// identify HTTPS client using this SSL certificate file
+    #[arg(long = "cert-file")]
+    pub cert_file: Option<String>,
+    /// identify HTTPS client using this SSL key file
+    #[arg(long = "key-file")]
+    pub key_file: Option<String>,
+    /// skip tls certificate checks for the chart download
+    #[arg(long = "insecure-skip-tls-verify")]
+    pub insecure_skip_tls_verify: bool,
+    /// use insecure HTTP connections for the chart download
+    #[arg(long = "plain-http")]
+    pub plain_http: bool,
+    /// verify certificates of HTTPS-enabled servers using this CA bundle
+    #[arg(long = "ca-file")]
+    pub ca_file: Option<String>,
 }
 
 /// The fixed modification time of archive entries: `SOURCE_DATE_EPOCH` when set, else 0.
@@ -40,6 +73,9 @@ fn mtime() -> u64 {
 pub fn run(a: &PackageArgs) -> anyhow::Result<ExitCode> {
     if a.charts.is_empty() {
         bail!("need at least one argument, the path to the chart");
+    }
+    if a.sign {
+        bail!("--sign: signing packages (provenance files) is not supported");
     }
     if a.dependency_update {
         bail!("--dependency-update: dependency update is not supported yet");

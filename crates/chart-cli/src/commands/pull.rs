@@ -123,11 +123,26 @@ pub struct PullArgs {
     /// if untar is specified, this flag specifies the name of the directory into which the chart is expanded
     #[arg(long, default_value = ".")]
     pub untardir: String,
+    /// verify the package before using it
+    #[arg(long)]
+    pub verify: bool,
+    /// fetch the provenance file, but don't perform verification
+    #[arg(long)]
+    pub prov: bool,
+    /// location of public keys used for verification
+    #[arg(long)]
+    pub keyring: Option<String>,
 }
 
 pub fn run(g: &GlobalArgs, a: &PullArgs) -> anyhow::Result<ExitCode> {
     if a.charts.is_empty() {
         bail!("\"chart pull\" requires at least 1 argument\n\nUsage:  chart pull [chart URL | repo/chartname] [...] [flags]");
+    }
+    if a.verify {
+        bail!("--verify: provenance verification is not supported");
+    }
+    if a.prov {
+        bail!("--prov: provenance files are not supported");
     }
     let opts = a.path.options();
     for c in &a.charts {

@@ -114,6 +114,9 @@ pub struct UpgradeArgs {
     /// use insecure HTTP connections for the chart download
     #[arg(long = "plain-http")]
     pub plain_http: bool,
+    /// hide Kubernetes Secrets when also using the --dry-run flag (accepted; not supported yet)
+    #[arg(long = "hide-secret")]
+    pub hide_secret: bool,
     /// must be "true", "false" or "auto". Object updates run in the server instead of the client ("auto" defaults the value from the previous chart release's method)
     #[arg(long = "server-side", value_name = "true|false|auto", num_args = 0..=1, default_value = "auto", default_missing_value = "true", require_equals = true)]
     pub server_side: String,
@@ -130,6 +133,9 @@ pub fn run(g: &GlobalArgs, a: &UpgradeArgs) -> anyhow::Result<ExitCode> {
             "\"chart upgrade\" requires 2 arguments\n\nUsage:  chart upgrade [RELEASE] [CHART] [flags]"
         ),
     };
+    if a.hide_secret {
+        bail!("--hide-secret: hiding Secrets in dry-run output is not supported yet");
+    }
     let chart_path =
         crate::commands::pull::locate_ref(g, &chart_path, a.version.as_deref(), a.plain_http)?;
     let server_side = ServerSide::parse(&a.server_side).map_err(anyhow::Error::msg)?;
