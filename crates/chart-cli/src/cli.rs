@@ -118,6 +118,8 @@ pub enum Command {
     /// manage a chart's dependencies
     #[command(alias = "dep", alias = "dependencies")]
     Dependency(crate::commands::dependency::DependencyArgs),
+    /// helm client environment information
+    Env(crate::commands::env::EnvArgs),
     /// Help about any command
     #[command(hide = true)]
     Help(HelpArgs),

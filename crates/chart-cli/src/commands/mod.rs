@@ -8,6 +8,7 @@ pub(crate) mod cluster;
 mod create;
 pub(crate) mod dependency;
 mod deploy;
+mod env;
 mod get;
 mod history;
 pub(crate) mod install;
@@ -65,6 +66,7 @@ pub fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Push(a) => push::run(&cli.global, &a),
         Command::Registry(a) => registry::run(&cli.global, &a),
         Command::Dependency(a) => dependency::run(&a),
+        Command::Env(a) => env::run(&cli.global, &a),
     }
 }
 
