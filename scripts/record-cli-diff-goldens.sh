@@ -8,7 +8,7 @@
 #        CASES="name1 name2" scripts/record-cli-diff-goldens.sh   (re-record only these)
 #
 # Layout, under testdata/cli-diff/ (as testdata/cli/):
-#   NAME.args    the arguments, one per line (an empty line is an empty argument)
+#   NAME.args    the arguments, one per line (an empty line is an empty argument; <ROOT>/ = the repository)
 #   NAME.out     helm's stdout
 #   NAME.stderr  helm's stderr, only when not empty
 #   NAME.rc      helm's exit status, only when not 0
@@ -129,6 +129,7 @@ rec() {
     fi
   done
   if [ $# -gt 0 ]; then printf "%s\n" "$@"; fi > "$OUT/$name.args"
+  sed -i "s#$PWD/#<ROOT>/#g" "$OUT/$name.args" # an absolute path into the repository
   cp "$scratch/r1/out" "$OUT/$name.out"
   [ -s "$scratch/r1/err" ] && cp "$scratch/r1/err" "$OUT/$name.stderr"
   local rc

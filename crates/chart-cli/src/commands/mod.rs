@@ -8,7 +8,7 @@ pub(crate) mod cluster;
 mod create;
 pub(crate) mod dependency;
 mod deploy;
-mod env;
+pub(crate) mod env;
 mod get;
 mod history;
 pub(crate) mod install;
