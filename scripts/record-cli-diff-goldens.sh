@@ -200,6 +200,8 @@ rec any h-alias-un un -h
 rec any h-after-args template $B -h
 rec any h-with-unknown template --foo -h
 # env: one variable at a time (the whole list holds HELM_BIN, helm's own path).
+rec any repo-add-deprecated repo add old https://kubernetes-charts.storage.googleapis.com/
+rec any repo-add-deprecated-inc repo add old http://kubernetes-charts-incubator.storage.googleapis.com
 rec any env-two env a b
 rec any env-unknown env NOPE
 for v in HELM_CONFIG_HOME HELM_CACHE_HOME HELM_DATA_HOME HELM_PLUGINS HELM_REGISTRY_CONFIG \
