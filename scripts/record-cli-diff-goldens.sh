@@ -8,7 +8,7 @@
 #        CASES="name1 name2" scripts/record-cli-diff-goldens.sh   (re-record only these)
 #
 # Layout, under testdata/cli-diff/ (as testdata/cli/):
-#   NAME.args    the arguments, one per line (an empty line is an empty argument)
+#   NAME.args    the arguments, one per line (an empty line is an empty argument; <ROOT>/ = the repository)
 #   NAME.out     helm's stdout
 #   NAME.stderr  helm's stderr, only when not empty
 #   NAME.rc      helm's exit status, only when not 0
@@ -199,6 +199,28 @@ rec any h-alias-ls ls --help
 rec any h-alias-un un -h
 rec any h-after-args template $B -h
 rec any h-with-unknown template --foo -h
+# env: one variable at a time (the whole list holds HELM_BIN, helm's own path).
+rec any repo-add-deprecated repo add old https://kubernetes-charts.storage.googleapis.com/
+rec any repo-add-deprecated-inc repo add old http://kubernetes-charts-incubator.storage.googleapis.com
+rec any env-two env a b
+rec any env-unknown env NOPE
+for v in HELM_CONFIG_HOME HELM_CACHE_HOME HELM_DATA_HOME HELM_PLUGINS HELM_REGISTRY_CONFIG \
+  HELM_REPOSITORY_CACHE HELM_REPOSITORY_CONFIG HELM_NAMESPACE HELM_MAX_HISTORY HELM_BURST_LIMIT \
+  HELM_QPS HELM_DEBUG HELM_KUBEASGROUPS HELM_KUBEINSECURE_SKIP_TLS_VERIFY KUBECONFIG; do
+  rec any "env-${v}" env "$v"
+done
+rec any env-flags-namespace -n ns1 env HELM_NAMESPACE
+rec any env-flags-debug --debug env HELM_DEBUG
+rec any env-flags-burst --burst-limit 7 env HELM_BURST_LIMIT
+rec any env-flags-qps --qps 2.5 env HELM_QPS
+rec any env-flags-groups --kube-as-group g1 --kube-as-group g2 env HELM_KUBEASGROUPS
+rec any env-flags-kubeconfig --kubeconfig /k env KUBECONFIG
+recenv any env-env-groups HELM_KUBEASGROUPS=g0 env HELM_KUBEASGROUPS
+rec any env-flags-repo-config --repository-config /x/r.yaml env HELM_REPOSITORY_CONFIG
+recenv any env-env-history HELM_MAX_HISTORY=x env HELM_MAX_HISTORY
+recenv any env-env-qps HELM_QPS=1.25 env HELM_QPS
+recenv any env-env-insecure HELM_KUBEINSECURE_SKIP_TLS_VERIFY=1 env HELM_KUBEINSECURE_SKIP_TLS_VERIFY
+recenv any env-env-plugins HELM_PLUGINS=/p env HELM_PLUGINS
 rec any h-after-dashdash template -- -h
 
 # Missing and extra arguments.

@@ -98,7 +98,7 @@ pub enum Command {
     /// roll back a release to a previous revision
     Rollback(crate::commands::rollback::RollbackArgs),
     /// uninstall a release
-    #[command(visible_aliases = ["un", "delete", "del"])]
+    #[command(visible_aliases = ["del", "delete", "un"])]
     Uninstall(crate::commands::uninstall::UninstallArgs),
     /// run tests for a release
     Test(crate::commands::release_testing::TestArgs),
@@ -120,6 +120,8 @@ pub enum Command {
     Dependency(crate::commands::dependency::DependencyArgs),
     /// verify that a chart at the given path has been signed and is valid
     Verify(crate::commands::verify::VerifyArgs),
+    /// helm client environment information
+    Env(crate::commands::env::EnvArgs),
     /// Help about any command
     #[command(hide = true)]
     Help(HelpArgs),
@@ -569,9 +571,30 @@ pub struct ShowChartArgs {
     /// use insecure HTTP connections for the chart download
     #[arg(long = "plain-http")]
     pub plain_http: bool,
+    /// skip tls certificate checks for the chart download
+    #[arg(long = "insecure-skip-tls-verify")]
+    pub insecure_skip_tls_verify: bool,
+    /// chart repository username where to locate the requested chart
+    #[arg(long)]
+    pub username: Option<String>,
+    /// chart repository password where to locate the requested chart
+    #[arg(long)]
+    pub password: Option<String>,
+    /// verify certificates of HTTPS-enabled servers using this CA bundle
+    #[arg(long = "ca-file")]
+    pub ca_file: Option<String>,
+    /// identify HTTPS client using this SSL certificate file
+    #[arg(long = "cert-file")]
+    pub cert_file: Option<String>,
+    /// identify HTTPS client using this SSL key file
+    #[arg(long = "key-file")]
+    pub key_file: Option<String>,
     /// location of public keys used for verification
     #[arg(long)]
     pub keyring: Option<String>,
+    /// pass credentials to all domains
+    #[arg(long = "pass-credentials")]
+    pub pass_credentials: bool,
 }
 
 /// `chart show values`.

@@ -4,7 +4,7 @@
 //! match.
 //!
 //! The only rewrites, all listed in the recorder too:
-//! - paths: the repository is `<ROOT>`, the scratch parent of HELM_CONFIG_HOME/HELM_CACHE_HOME
+//! - paths: the repository is `<ROOT>` (in `.args` too), the scratch parent of HELM_CONFIG_HOME/HELM_CACHE_HOME
 //!   is `<SCRATCH>`, the per-case output directory is `@OUTDIR@`;
 //! - Go's `time.Now().String()` in `[debug]` lines is `<TIME>`, the unix time that ends a
 //!   `--generate-name` release name is `<UNIXTIME>` (helm's own nondeterminism);

@@ -142,3 +142,101 @@ pub fn print_warnings(w: &[String]) {
         let _ = writeln!(err, "{l}");
     }
 }
+
+/// The rest of helm's install/upgrade flag set: how the chart is found (`--repo`,
+/// `--devel`, credentials and TLS), and the flags accepted but not supported yet.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct ChartSourceFlags {
+    /// chart repository url where to locate the requested chart
+    #[arg(long, default_value = "")]
+    pub repo: String,
+    /// use development versions, too. Equivalent to version '>0.0.0-0'. If --version is set, this is ignored
+    #[arg(long)]
+    pub devel: bool,
+    /// chart repository username where to locate the requested chart
+    #[arg(long, default_value = "")]
+    pub username: String,
+    /// chart repository password where to locate the requested chart
+    #[arg(long, default_value = "")]
+    pub password: String,
+    /// verify certificates of HTTPS-enabled servers using this CA bundle
+    #[arg(long = "ca-file", default_value = "")]
+    pub ca_file: String,
+    /// identify HTTPS client using this SSL certificate file
+    #[arg(long = "cert-file", default_value = "")]
+    pub cert_file: String,
+    /// identify HTTPS client using this SSL key file
+    #[arg(long = "key-file", default_value = "")]
+    pub key_file: String,
+    /// skip tls certificate checks for the chart download
+    #[arg(long = "insecure-skip-tls-verify")]
+    pub insecure_skip_tls_verify: bool,
+    /// pass credentials to all domains
+    #[arg(long = "pass-credentials")]
+    pub pass_credentials: bool,
+    /// location of public keys used for verification (accepted; --verify is not supported)
+    #[arg(long)]
+    pub keyring: Option<String>,
+    /// verify the package before using it (not supported yet)
+    #[arg(long)]
+    pub verify: bool,
+    /// update dependencies if they are missing before installing the chart (not supported yet)
+    #[arg(long = "dependency-update")]
+    pub dependency_update: bool,
+    /// if set, the installation process will not validate rendered templates against the Kubernetes OpenAPI Schema
+    #[arg(long = "disable-openapi-validation")]
+    pub disable_openapi_validation: bool,
+    /// the path to an executable to be used for post rendering (not supported yet here)
+    #[arg(long = "post-renderer", value_name = "postRendererString")]
+    pub post_renderer: Option<String>,
+    /// an argument to the post-renderer (can specify multiple)
+    #[arg(long = "post-renderer-args", value_name = "postRendererArgsSlice")]
+    pub post_renderer_args: Vec<String>,
+}
+
+impl ChartSourceFlags {
+    /// Refuses the flags that are accepted but not supported yet.
+    pub fn refuse_unsupported(&self) -> anyhow::Result<()> {
+        if self.dependency_update {
+            anyhow::bail!("--dependency-update: dependency update is not supported yet");
+        }
+        if self.post_renderer.as_deref().is_some_and(|p| !p.is_empty()) {
+            anyhow::bail!(
+                "--post-renderer: post-rendering is supported by template only, not yet here"
+            );
+        }
+        Ok(())
+    }
+
+    /// The keyring `--verify` checks the chart against (helm's default keyring unless
+    /// `--keyring` names one); `None` without `--verify`.
+    pub fn verify_keyring(&self) -> Option<String> {
+        self.verify.then(|| {
+            self.keyring
+                .clone()
+                .unwrap_or_else(crate::commands::dependency::default_keyring)
+        })
+    }
+
+    /// helm's chart path options for locating the chart.
+    pub fn options(
+        &self,
+        version: Option<&str>,
+        plain_http: bool,
+    ) -> chart_core::repo::download::ChartPathOptions {
+        chart_core::repo::download::ChartPathOptions {
+            version: version.unwrap_or_default().to_string(),
+            devel: self.devel,
+            repo_url: self.repo.clone(),
+            username: self.username.clone(),
+            password: self.password.clone(),
+            ca_file: self.ca_file.clone(),
+            cert_file: self.cert_file.clone(),
+            key_file: self.key_file.clone(),
+            insecure_skip_tls_verify: self.insecure_skip_tls_verify,
+            pass_credentials: self.pass_credentials,
+            plain_http,
+            ..Default::default()
+        }
+    }
+}

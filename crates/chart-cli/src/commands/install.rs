@@ -89,6 +89,12 @@ pub struct InstallArgs {
     /// use insecure HTTP connections for the chart download
     #[arg(long = "plain-http")]
     pub plain_http: bool,
+    /// hide Kubernetes Secrets when also using the --dry-run flag (accepted; not supported yet)
+    #[arg(long = "hide-secret")]
+    pub hide_secret: bool,
+    /// how the chart is found, and flags not supported yet
+    #[command(flatten)]
+    pub source: super::deploy::ChartSourceFlags,
     /// object updates run in the server instead of the client (server-side apply, field manager helm; as Helm 4)
     #[arg(long = "server-side", value_name = "true|false", num_args = 0..=1, default_value = "false", default_missing_value = "true", require_equals = true)]
     pub server_side: bool,
@@ -140,8 +146,16 @@ fn name_and_chart(a: &InstallArgs) -> anyhow::Result<(String, String)> {
 pub fn run(g: &GlobalArgs, a: &InstallArgs) -> anyhow::Result<ExitCode> {
     let format = output_format(&a.output)?;
     let (name, chart_path) = name_and_chart(a)?;
-    let chart_path =
-        crate::commands::pull::locate_ref(g, &chart_path, a.version.as_deref(), a.plain_http)?;
+    if a.hide_secret {
+        bail!("--hide-secret: hiding Secrets in dry-run output is not supported yet");
+    }
+    a.source.refuse_unsupported()?;
+    let chart_path = crate::commands::pull::locate_verified(
+        g,
+        &chart_path,
+        &a.source.options(a.version.as_deref(), a.plain_http),
+        a.source.verify_keyring().as_deref(),
+    )?;
     let opts = InstallOptions {
         name,
         create_namespace: a.create_namespace,

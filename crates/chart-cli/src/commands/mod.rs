@@ -8,6 +8,7 @@ pub(crate) mod cluster;
 mod create;
 pub(crate) mod dependency;
 mod deploy;
+pub(crate) mod env;
 mod get;
 mod history;
 pub(crate) mod install;
@@ -67,6 +68,7 @@ pub fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Registry(a) => registry::run(&cli.global, &a),
         Command::Dependency(a) => dependency::run(&cli.global, &a),
         Command::Verify(a) => verify::run(&a),
+        Command::Env(a) => env::run(&cli.global, &a),
     }
 }
 

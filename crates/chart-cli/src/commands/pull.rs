@@ -233,24 +233,6 @@ pub fn locate(
     )
 }
 
-/// [`locate`] for install/upgrade: `--version` and `--plain-http`.
-pub fn locate_ref(
-    g: &GlobalArgs,
-    chart: &str,
-    version: Option<&str>,
-    plain_http: bool,
-) -> anyhow::Result<String> {
-    locate_with(
-        g,
-        chart,
-        &ChartPathOptions {
-            version: version.unwrap_or_default().to_string(),
-            plain_http,
-            ..ChartPathOptions::default()
-        },
-    )
-}
-
 /// [`locate`] with all of helm's chart path options (`--plain-http`, TLS, credentials).
 pub fn locate_with(g: &GlobalArgs, chart: &str, opts: &ChartPathOptions) -> anyhow::Result<String> {
     let p = Path::new(chart);

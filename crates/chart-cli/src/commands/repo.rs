@@ -71,6 +71,12 @@ pub struct RepoAddArgs {
     /// pass credentials to all domains
     #[arg(long = "pass-credentials")]
     pub pass_credentials: bool,
+    /// by default, this command will not allow adding official repos that have been permanently deleted. This disables that behavior
+    #[arg(long = "allow-deprecated-repos")]
+    pub allow_deprecated_repos: bool,
+    /// Ignored. Formerly, it would disabled forced updates. It is deprecated by force-update.
+    #[arg(long = "no-update")]
+    pub no_update: bool,
     /// time to wait for the index file download to complete
     #[arg(long, default_value = "2m0s")]
     pub timeout: String,
@@ -147,6 +153,27 @@ fn add(s: &Settings, a: &RepoAddArgs) -> anyhow::Result<ExitCode> {
             "\"chart repo add\" requires 2 arguments\n\nUsage:  chart repo add [NAME] [URL] [flags]"
         );
     };
+    // The two official repositories that were deleted for good (helm's deprecatedRepos).
+    if !a.allow_deprecated_repos {
+        for (old, new) in [
+            (
+                "//kubernetes-charts.storage.googleapis.com",
+                "https://charts.helm.sh/stable",
+            ),
+            (
+                "//kubernetes-charts-incubator.storage.googleapis.com",
+                "https://charts.helm.sh/incubator",
+            ),
+        ] {
+            if url.contains(old) {
+                bail!(
+                    "repo {} is no longer available; try {} instead",
+                    go_quote(url),
+                    go_quote(new)
+                );
+            }
+        }
+    }
     let mut password = a.password.clone();
     if !a.username.is_empty() && password.is_empty() && a.password_stdin {
         let mut p = String::new();

@@ -33,6 +33,9 @@ pub struct RollbackArgs {
     /// prevent hooks from running during rollback
     #[arg(long = "no-hooks")]
     pub no_hooks: bool,
+    /// performs pods restart for the resource if applicable (accepted; not supported yet)
+    #[arg(long = "recreate-pods")]
+    pub recreate_pods: bool,
     /// wait until all resources are ready before marking the release successful
     #[arg(long)]
     pub wait: bool,
@@ -63,6 +66,9 @@ pub fn run(g: &GlobalArgs, a: &RollbackArgs) -> anyhow::Result<ExitCode> {
             "\"chart rollback\" requires at least 1 argument\n\nUsage:  chart rollback <RELEASE> [REVISION] [flags]"
         ),
     };
+    if a.recreate_pods {
+        bail!("--recreate-pods: restarting pods on rollback is not supported yet");
+    }
     let opts = RollbackOptions {
         version,
         dry_run: a.dry_run,

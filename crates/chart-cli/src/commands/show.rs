@@ -43,6 +43,13 @@ pub fn run(g: &crate::cli::GlobalArgs, a: &ShowArgs) -> anyhow::Result<ExitCode>
             devel: common.devel,
             repo_url: common.repo.clone().unwrap_or_default(),
             plain_http: common.plain_http,
+            username: common.username.clone().unwrap_or_default(),
+            password: common.password.clone().unwrap_or_default(),
+            ca_file: common.ca_file.clone().unwrap_or_default(),
+            cert_file: common.cert_file.clone().unwrap_or_default(),
+            key_file: common.key_file.clone().unwrap_or_default(),
+            insecure_skip_tls_verify: common.insecure_skip_tls_verify,
+            pass_credentials: common.pass_credentials,
             ..Default::default()
         },
         keyring.as_deref(),

@@ -114,6 +114,12 @@ pub struct UpgradeArgs {
     /// use insecure HTTP connections for the chart download
     #[arg(long = "plain-http")]
     pub plain_http: bool,
+    /// hide Kubernetes Secrets when also using the --dry-run flag (accepted; not supported yet)
+    #[arg(long = "hide-secret")]
+    pub hide_secret: bool,
+    /// how the chart is found, and flags not supported yet
+    #[command(flatten)]
+    pub source: super::deploy::ChartSourceFlags,
     /// must be "true", "false" or "auto". Object updates run in the server instead of the client ("auto" defaults the value from the previous chart release's method)
     #[arg(long = "server-side", value_name = "true|false|auto", num_args = 0..=1, default_value = "auto", default_missing_value = "true", require_equals = true)]
     pub server_side: String,
@@ -130,8 +136,16 @@ pub fn run(g: &GlobalArgs, a: &UpgradeArgs) -> anyhow::Result<ExitCode> {
             "\"chart upgrade\" requires 2 arguments\n\nUsage:  chart upgrade [RELEASE] [CHART] [flags]"
         ),
     };
-    let chart_path =
-        crate::commands::pull::locate_ref(g, &chart_path, a.version.as_deref(), a.plain_http)?;
+    if a.hide_secret {
+        bail!("--hide-secret: hiding Secrets in dry-run output is not supported yet");
+    }
+    a.source.refuse_unsupported()?;
+    let chart_path = crate::commands::pull::locate_verified(
+        g,
+        &chart_path,
+        &a.source.options(a.version.as_deref(), a.plain_http),
+        a.source.verify_keyring().as_deref(),
+    )?;
     let server_side = ServerSide::parse(&a.server_side).map_err(anyhow::Error::msg)?;
     let out = runtime()?.block_on(async {
         let cfg = configuration(g, false).await?;
