@@ -219,17 +219,17 @@ impl Template {
         }
         let unique: Vec<usize> = (0..texts.len()).filter(|i| origin[*i] == *i).collect();
         let ok: Vec<Option<&Arc<str>>> = texts.iter().map(|t| t.as_ref().ok()).collect();
-        let parsed =
-            crate::par::map_in_order(&unique, parallel, |i| match ok.get(*i).copied().flatten() {
-                Some(text) => Some(crate::parse::parse::parse_shared(
+        let parsed = crate::par::map_in_order(&unique, parallel, |i| {
+            ok.get(*i).copied().flatten().map(|text| {
+                crate::parse::parse::parse_shared(
                     names.get(*i).copied().unwrap_or(""),
                     text,
                     left,
                     right,
                     &has_func,
-                )),
-                None => None,
-            });
+                )
+            })
+        });
         drop(ok);
         let mut by_index: HashMap<usize, Result<Vec<Tree>, Error>> = unique
             .iter()

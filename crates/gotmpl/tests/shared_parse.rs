@@ -1,6 +1,8 @@
 //! `Template::parse_all` parses identical texts once and gives each copy its own
 //! name: what executing and failing copies show must not depend on that sharing.
 
+#![allow(clippy::unwrap_used)]
+
 use gotmpl::{FuncMap, Map, Template, Value};
 
 fn set(texts: &[(&str, &str)]) -> Result<Template, gotmpl::Error> {
