@@ -97,6 +97,10 @@ def parse_args():
                    help="umbrella sizes, comma separated (default 10,30,100,300)")
     p.add_argument("--umbrella-charts", default="bitnami-apache,bitnami-redis",
                    help="corpus charts (under <corpus>/charts) to build umbrellas of, comma separated")
+    p.add_argument("--umbrella-args", action="append", default=[
+                       "bitnami-redis=--set global.redis.password=bench-pass"], metavar="CHART=ARGS",
+                   help="extra `template` arguments for the umbrellas of CHART (default: a fixed redis "
+                        "password for bitnami-redis, which otherwise makes a random one per run)")
     p.add_argument("--largest", type=int, default=12,
                    help="report the K corpus cases with the largest goldens separately (default 12; 0: off)")
     p.add_argument("--synthetic", action="store_true",
@@ -343,13 +347,18 @@ def main():
                     if g.returncode != 0:
                         log("make-umbrella.py %s %d failed: %s" % (sub, n, g.stderr.strip()))
                         continue
-                    r = bench_workload(name, "umbrella", ["template", "bench", d], scratch,
+                    extra = []
+                    for ua in opts.umbrella_args:
+                        k, _, v = ua.partition("=")
+                        if k == sub:
+                            extra += shlex.split(v)
+                    r = bench_workload(name, "umbrella", ["template", "bench", d] + extra, scratch,
                                        (helm, chart), env, opts, log)
                     if r:
                         r["subcharts"] = n
                         r["subchart"] = sub
                         r["cwd"] = "<scratch>"
-                        r["args"] = ["template", "bench", "<scratch>/%s" % name]
+                        r["args"] = ["template", "bench", "<scratch>/%s" % name] + extra
                         results.append(r)
             for n in (opts.sizes if opts.synthetic else []):
                 d = os.path.join(scratch, "umbrella-%d" % n)
