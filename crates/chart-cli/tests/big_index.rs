@@ -10,34 +10,11 @@
 
 mod common;
 
+use common::{chart_bin, helm_bin, need, Scratch};
+
 use std::io::BufRead;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
-
-fn chart_bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_chart"))
-}
-
-fn need(what: &str, ok: bool) -> bool {
-    if ok {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{what} is required under CI"
-    );
-    println!("skipped: {what} not found");
-    false
-}
-
-fn helm_bin() -> Option<PathBuf> {
-    let bin = std::env::var("HELM_BIN").unwrap_or_else(|_| "/usr/local/bin/helm".to_owned());
-    need(
-        &format!("helm at {bin} (set HELM_BIN)"),
-        Path::new(&bin).exists(),
-    )
-    .then(|| PathBuf::from(bin))
-}
 
 fn have_python() -> bool {
     Command::new("python3")
@@ -46,21 +23,6 @@ fn have_python() -> bool {
         .stderr(Stdio::null())
         .status()
         .is_ok()
-}
-
-struct Scratch(PathBuf);
-impl Scratch {
-    fn new(tag: &str) -> Scratch {
-        let p = std::env::temp_dir().join(format!("chart-bigidx-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).expect("mkdir scratch");
-        Scratch(p)
-    }
-}
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 struct Server(Child);
@@ -145,7 +107,7 @@ fn cache(home: &Path) -> Vec<(String, Vec<u8>)> {
 /// Serves `index` (and a stand-in archive per name in `archives`) and runs `script` under
 /// helm and chart; transcripts and cache files must be identical.
 fn compare(helm: &Path, tag: &str, index: &[u8], archives: &[&str], script: &[&[&str]]) {
-    let s = Scratch::new(tag);
+    let s = Scratch::new("bigidx", tag);
     let srv = s.0.join("srv");
     std::fs::create_dir_all(&srv).expect("mkdir");
     std::fs::write(srv.join("index.yaml"), index).expect("index");
@@ -205,7 +167,7 @@ const SEARCHES: &[&[&str]] = &[
 ];
 
 fn generated(json: bool) -> Vec<u8> {
-    let s = Scratch::new(if json { "gen-json" } else { "gen-yaml" });
+    let s = Scratch::new("bigidx", if json { "gen-json" } else { "gen-yaml" });
     let mut c = Command::new("python3");
     c.arg(common::repo_root().join("scripts/gen-big-index.py"))
         .arg(&s.0)

@@ -9,34 +9,11 @@
 
 mod common;
 
+use common::{chart_bin, free_port, helm_bin, need, Scratch};
+
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-
-fn chart_bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_chart"))
-}
-
-fn need(what: &str, ok: bool) -> bool {
-    if ok {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{what} is required under CI"
-    );
-    println!("skipped: {what} not found");
-    false
-}
-
-fn helm_bin() -> Option<PathBuf> {
-    let bin = std::env::var("HELM_BIN").unwrap_or_else(|_| "/usr/local/bin/helm".to_owned());
-    need(
-        &format!("helm at {bin} (set HELM_BIN)"),
-        Path::new(&bin).exists(),
-    )
-    .then(|| PathBuf::from(bin))
-}
 
 fn have(prog: &str) -> bool {
     Command::new(prog)
@@ -47,35 +24,12 @@ fn have(prog: &str) -> bool {
         .is_ok()
 }
 
-struct Scratch(PathBuf);
-impl Scratch {
-    fn new(tag: &str) -> Scratch {
-        let p = std::env::temp_dir().join(format!("chart-deps-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).expect("mkdir scratch");
-        Scratch(p)
-    }
-}
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 struct Server(Child, Option<std::io::BufReader<std::process::ChildStdout>>);
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
 }
 
 fn serve(dir: &Path, extra: &[&str]) -> (Server, u16) {
@@ -264,7 +218,7 @@ fn dependency_update_and_build_match_helm() {
     if !need("python3", have("python3")) {
         return;
     }
-    let s = Scratch::new("deps");
+    let s = Scratch::new("deps", "deps");
     let srv = s.0.join("srv");
     make_repo(&srv, &s.0);
     let (_server, port) = serve(&srv, &[]);
@@ -321,7 +275,7 @@ fn dependency_update_and_build_match_helm() {
 
     // Archives downloaded from the repository are the server's bytes under both tools;
     // lock digests agree.
-    let s2 = Scratch::new("deps-bytes");
+    let s2 = Scratch::new("deps", "deps-bytes");
     let setup2 = |w: &Path| make_parent(w, port);
     let (hw, cw) = compare(
         &helm,
@@ -371,7 +325,7 @@ fn package_dependency_update_matches_helm() {
     if !need("python3", have("python3")) {
         return;
     }
-    let s = Scratch::new("pkg-u");
+    let s = Scratch::new("deps", "pkg-u");
     let srv = s.0.join("srv");
     make_repo(&srv, &s.0);
     let (_server, port) = serve(&srv, &[]);
@@ -471,7 +425,7 @@ fn provenance_interop_with_helm() {
     if !need("gpg", have("gpg")) {
         return;
     }
-    let s = Scratch::new("prov");
+    let s = Scratch::new("deps", "prov");
     let keys = s.0.join("keys");
     std::fs::create_dir_all(&keys).expect("mkdir");
     let _agent = make_keys(&keys);
@@ -708,7 +662,7 @@ fn pull_and_dependency_verify_match_helm() {
     if !need("gpg", have("gpg")) || !need("python3", have("python3")) {
         return;
     }
-    let s = Scratch::new("pull-verify");
+    let s = Scratch::new("deps", "pull-verify");
     let keys = s.0.join("keys");
     std::fs::create_dir_all(&keys).expect("mkdir");
     let _agent = make_keys(&keys);
@@ -865,7 +819,7 @@ fn dependency_update_refuses_symlinks() {
     if !need("python3", have("python3")) {
         return;
     }
-    let s = Scratch::new("symlink");
+    let s = Scratch::new("deps", "symlink");
     let srv = s.0.join("srv");
     make_repo(&srv, &s.0);
     let (_server, port) = serve(&srv, &[]);
@@ -955,7 +909,7 @@ fn dependency_archive_with_dotdot_paths() {
     if !need("python3", have("python3")) {
         return;
     }
-    let s = Scratch::new("dotdot");
+    let s = Scratch::new("deps", "dotdot");
     let srv = s.0.join("srv");
     make_repo(&srv, &s.0);
     // Replace other-0.1.0.tgz (already indexed) by a hostile archive.
@@ -1014,7 +968,7 @@ fn stalled_dependency_download_leaves_charts_intact() {
     if !need("python3", have("python3")) {
         return;
     }
-    let s = Scratch::new("stall");
+    let s = Scratch::new("deps", "stall");
     let srv = s.0.join("srv");
     make_repo(&srv, &s.0);
     let (mut server, port) = serve(&srv, &["--stall-suffix", "other-0.1.0.tgz"]);
@@ -1091,7 +1045,7 @@ fn v1_requirements_lock_matches_helm() {
     if !need("python3", have("python3")) {
         return;
     }
-    let s = Scratch::new("v1");
+    let s = Scratch::new("deps", "v1");
     let srv = s.0.join("srv");
     make_repo(&srv, &s.0);
     let (_server, port) = serve(&srv, &[]);

@@ -12,6 +12,8 @@
 
 mod common;
 
+use common::{chart_bin, free_port, helm_bin, need, Scratch};
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -19,31 +21,6 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-
-fn chart_bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_chart"))
-}
-
-fn need(what: &str, ok: bool) -> bool {
-    if ok {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{what} is required under CI"
-    );
-    println!("skipped: {what} not found");
-    false
-}
-
-fn helm_bin() -> Option<PathBuf> {
-    let bin = std::env::var("HELM_BIN").unwrap_or_else(|_| "/usr/local/bin/helm".to_owned());
-    need(
-        &format!("helm at {bin} (set HELM_BIN)"),
-        Path::new(&bin).exists(),
-    )
-    .then(|| PathBuf::from(bin))
-}
 
 fn on_path(prog: &str) -> Option<PathBuf> {
     std::env::var_os("PATH").and_then(|p| {
@@ -60,29 +37,6 @@ fn registry_bin() -> Option<PathBuf> {
         r.is_some(),
     )
     .then(|| r.unwrap())
-}
-
-struct Scratch(PathBuf);
-impl Scratch {
-    fn new(tag: &str) -> Scratch {
-        let p = std::env::temp_dir().join(format!("chart-oci-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        Scratch(p)
-    }
-}
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// A running registry; killed when dropped.
@@ -238,7 +192,7 @@ fn push_pull_template_interop_with_helm() {
     let (Some(helm), Some(reg_bin)) = (helm_bin(), registry_bin()) else {
         return;
     };
-    let s = Scratch::new("interop");
+    let s = Scratch::new("oci", "interop");
     setup_dirs(&s.0);
     let reg = start_registry(&reg_bin, &s.0.join("reg"), None);
     let host = reg.host.clone();
@@ -453,7 +407,7 @@ fn login_push_pull_with_basic_auth() {
     let (Some(helm), Some(reg_bin)) = (helm_bin(), registry_bin()) else {
         return;
     };
-    let s = Scratch::new("auth");
+    let s = Scratch::new("oci", "auth");
     setup_dirs(&s.0);
     let Some(pw) = htpasswd_file(&s.0) else {
         return;
@@ -661,7 +615,7 @@ fn wrong_digest_and_stalled_download_leave_nothing_behind() {
     let Some(reg_bin) = registry_bin() else {
         return;
     };
-    let s = Scratch::new("hostile");
+    let s = Scratch::new("oci", "hostile");
     setup_dirs(&s.0);
     let reg = start_registry(&reg_bin, &s.0.join("reg"), None);
     let tgz = package(&s.0, "basic", None);
@@ -810,7 +764,7 @@ fn install_and_upgrade_from_registry() {
             return;
         }
     };
-    let s = Scratch::new("install");
+    let s = Scratch::new("oci", "install");
     setup_dirs(&s.0);
     let reg = start_registry(&reg_bin, &s.0.join("reg"), None);
     let src = common::repo_root().join("testdata/release/charts/demo");
@@ -904,7 +858,7 @@ fn tls_registry_with_ca_file() {
         need("openssl", false);
         return;
     };
-    let s = Scratch::new("tls");
+    let s = Scratch::new("oci", "tls");
     setup_dirs(&s.0);
     let d = &s.0;
     let ssl = |args: &[&str]| {
@@ -1073,7 +1027,7 @@ fn progress_bar_only_on_a_terminal() {
         need("script (util-linux)", false);
         return;
     };
-    let s = Scratch::new("progress");
+    let s = Scratch::new("oci", "progress");
     setup_dirs(&s.0);
     let reg = start_registry(&reg_bin, &s.0.join("reg"), None);
     // A chart with 6 MiB of incompressible data.

@@ -7,34 +7,11 @@
 
 mod common;
 
+use common::{chart_bin, free_port, helm_bin, need, Scratch};
+
 use std::io::BufRead;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
-
-fn chart_bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_chart"))
-}
-
-fn need(what: &str, ok: bool) -> bool {
-    if ok {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{what} is required under CI"
-    );
-    println!("skipped: {what} not found");
-    false
-}
-
-fn helm_bin() -> Option<PathBuf> {
-    let bin = std::env::var("HELM_BIN").unwrap_or_else(|_| "/usr/local/bin/helm".to_owned());
-    need(
-        &format!("helm at {bin} (set HELM_BIN)"),
-        Path::new(&bin).exists(),
-    )
-    .then(|| PathBuf::from(bin))
-}
 
 fn have(prog: &str) -> bool {
     Command::new(prog)
@@ -51,35 +28,12 @@ fn have(prog: &str) -> bool {
             .is_ok()
 }
 
-struct Scratch(PathBuf);
-impl Scratch {
-    fn new(tag: &str) -> Scratch {
-        let p = std::env::temp_dir().join(format!("chart-http-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).expect("mkdir scratch");
-        Scratch(p)
-    }
-}
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 struct Server(Child);
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
 }
 
 fn serve(dir: &Path, extra: &[&str]) -> (Server, u16) {
@@ -241,7 +195,7 @@ fn http_repository_matches_helm() {
     if !need("python3", have("python3")) {
         return;
     }
-    let s = Scratch::new("plain");
+    let s = Scratch::new("http", "plain");
     let srv = s.0.join("srv");
     make_repo(&srv, &s.0.join("pkg-home"));
     let (_server, port) = serve(&srv, &[]);
@@ -311,7 +265,7 @@ fn tls_basic_auth_repository_matches_helm() {
     if !need("python3", have("python3")) || !need("openssl", have("openssl")) {
         return;
     }
-    let s = Scratch::new("tls");
+    let s = Scratch::new("http", "tls");
     let srv = s.0.join("srv");
     make_repo(&srv, &s.0.join("pkg-home"));
     let (ca, cert, key) = (
@@ -471,7 +425,7 @@ fn hostile_repository_input() {
     if !need("python3", have("python3")) {
         return;
     }
-    let s = Scratch::new("hostile");
+    let s = Scratch::new("http", "hostile");
     let srv = s.0.join("srv");
     std::fs::create_dir_all(&srv).expect("mkdir");
     let mut bomb = String::from("apiVersion: v1\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
@@ -519,7 +473,7 @@ fn stalled_server_times_out() {
     if !need("python3", have("python3")) {
         return;
     }
-    let s = Scratch::new("stall");
+    let s = Scratch::new("http", "stall");
     let srv = s.0.join("srv");
     std::fs::create_dir_all(&srv).expect("mkdir");
     let (_server, port) = serve(&srv, &["--stall"]);

@@ -50,3 +50,60 @@ pub fn assert_no_orphans(dir: &Path, names: &[String], exts: &[&str], inputs: &[
         dir.display()
     );
 }
+
+/// The `chart` binary under test.
+pub fn chart_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_chart"))
+}
+
+/// Whether a prerequisite of a live test is there: without it the test prints why and
+/// passes, except under `CI`, where it fails.
+pub fn need(what: &str, ok: bool) -> bool {
+    if ok {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{what} is required under CI"
+    );
+    println!("skipped: {what} not found");
+    false
+}
+
+/// The real helm (`HELM_BIN`, default /usr/local/bin/helm), if it is there (see [`need`]).
+pub fn helm_bin() -> Option<PathBuf> {
+    let bin = std::env::var("HELM_BIN").unwrap_or_else(|_| "/usr/local/bin/helm".to_owned());
+    need(
+        &format!("helm at {bin} (set HELM_BIN)"),
+        Path::new(&bin).exists(),
+    )
+    .then(|| PathBuf::from(bin))
+}
+
+/// A free TCP port on 127.0.0.1.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// An empty directory `chart-PREFIX-TAG-PID` under the system's temporary directory,
+/// removed when dropped.
+pub struct Scratch(pub PathBuf);
+
+impl Scratch {
+    pub fn new(prefix: &str, tag: &str) -> Scratch {
+        let p = std::env::temp_dir().join(format!("chart-{prefix}-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).expect("mkdir scratch");
+        Scratch(p)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
