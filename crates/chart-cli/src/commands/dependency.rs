@@ -77,6 +77,12 @@ pub fn default_keyring() -> String {
     format!("{home}/.gnupg/pubring.gpg")
 }
 
+/// The keyring a `--verify` flag checks charts against: `--keyring`, else helm's default;
+/// `None` when `--verify` is not given.
+pub fn verify_keyring(verify: bool, keyring: &Option<String>) -> Option<String> {
+    verify.then(|| keyring.clone().unwrap_or_else(default_keyring))
+}
+
 /// The archive mtime of charts `chart` packages: `SOURCE_DATE_EPOCH` when set, else 0.
 pub fn archive_mtime() -> u64 {
     std::env::var("SOURCE_DATE_EPOCH")

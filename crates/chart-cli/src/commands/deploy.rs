@@ -174,10 +174,10 @@ pub struct ChartSourceFlags {
     /// pass credentials to all domains
     #[arg(long = "pass-credentials")]
     pub pass_credentials: bool,
-    /// location of public keys used for verification (accepted; --verify is not supported)
+    /// location of public keys used for verification
     #[arg(long)]
     pub keyring: Option<String>,
-    /// verify the package before using it (not supported yet)
+    /// verify the package before using it
     #[arg(long)]
     pub verify: bool,
     /// update dependencies if they are missing before installing the chart (not supported yet)
@@ -211,11 +211,7 @@ impl ChartSourceFlags {
     /// The keyring `--verify` checks the chart against (helm's default keyring unless
     /// `--keyring` names one); `None` without `--verify`.
     pub fn verify_keyring(&self) -> Option<String> {
-        self.verify.then(|| {
-            self.keyring
-                .clone()
-                .unwrap_or_else(crate::commands::dependency::default_keyring)
-        })
+        crate::commands::dependency::verify_keyring(self.verify, &self.keyring)
     }
 
     /// helm's chart path options for locating the chart.

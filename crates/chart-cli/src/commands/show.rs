@@ -28,12 +28,7 @@ pub fn run(g: &crate::cli::GlobalArgs, a: &ShowArgs) -> anyhow::Result<ExitCode>
         &format!("Original chart version: {version:?}"),
     );
     // helm's LocateChart: with --verify the archive is checked against its .prov.
-    let keyring = common.verify.then(|| {
-        common
-            .keyring
-            .clone()
-            .unwrap_or_else(crate::commands::dependency::default_keyring)
-    });
+    let keyring = crate::commands::dependency::verify_keyring(common.verify, &common.keyring);
     // --version and --devel only select among repository versions; a local chart ignores them.
     let chart = crate::commands::pull::locate_verified(
         g,

@@ -191,11 +191,7 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
         &format!("Original chart version: {version:?}"),
     );
     let cp = &a.install.chart_path;
-    let keyring = cp.verify.then(|| {
-        cp.keyring
-            .clone()
-            .unwrap_or_else(crate::commands::dependency::default_keyring)
-    });
+    let keyring = crate::commands::dependency::verify_keyring(cp.verify, &cp.keyring);
     let chart = crate::commands::pull::locate_verified(
         g,
         &chart,
