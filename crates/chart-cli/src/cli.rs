@@ -122,6 +122,12 @@ pub enum Command {
     Verify(crate::commands::verify::VerifyArgs),
     /// helm client environment information
     Env(crate::commands::env::EnvArgs),
+    /// install, list, or uninstall Helm plugins
+    #[command(long_about = "Manage client-side Helm plugins.")]
+    Plugin(crate::commands::plugin::PluginArgs),
+    /// generate autocompletion scripts for the specified shell
+    #[command(long_about = "Generate autocompletion scripts for chart for the specified shell.")]
+    Completion(crate::commands::completion::CompletionArgs),
     /// Help about any command
     #[command(hide = true)]
     Help(HelpArgs),

@@ -228,7 +228,7 @@ fn pflagify(cmd: Command) -> Command {
 }
 
 /// The clap command tree as declared (for help: flag kinds as written).
-fn help_root() -> Command {
+pub(crate) fn help_root() -> Command {
     Cli::command()
 }
 
@@ -252,6 +252,12 @@ pub fn find_path(root: &Command, argv: &[String]) -> Vec<String> {
 
 /// [`find_path`], and the first word that named no subcommand.
 fn find_path_stray(root: &Command, argv: &[String]) -> (Vec<String>, Option<String>) {
+    let (path, stray) = find_path_stray_at(root, argv);
+    (path, stray.map(|(_, w)| w))
+}
+
+/// [`find_path_stray`] with the index in `argv` of the stray word.
+fn find_path_stray_at(root: &Command, argv: &[String]) -> (Vec<String>, Option<(usize, String)>) {
     let mut stray = None;
     let mut path = Vec::new();
     let mut cur = root.clone();
@@ -283,7 +289,7 @@ fn find_path_stray(root: &Command, argv: &[String]) -> (Vec<String>, Option<Stri
                     cur = sub.clone();
                 }
                 None => {
-                    stray = Some(t.clone());
+                    stray = Some((i, t.clone()));
                     break;
                 }
             }
@@ -360,6 +366,10 @@ fn use_line(path: &[String]) -> String {
         ["dependency", "build"] => "dependency build CHART",
         ["dependency", "list"] => "dependency list CHART",
         ["dependency", "update"] => "dependency update CHART",
+        ["plugin", "install"] => "plugin install [options] <path|url>",
+        ["plugin", "uninstall"] => "plugin uninstall <plugin>...",
+        ["plugin", "update"] => "plugin update <plugin>...",
+        ["plugin", "list"] => "plugin list",
         _ => return p.join(" "),
     };
     u.to_string()
@@ -504,7 +514,15 @@ pub fn usage_text(root: &Command, path: &[String]) -> String {
             .collect();
         if path.is_empty() {
             names.push(("help".into(), "Help about any command".into()));
-            names.sort();
+            // Plugin commands follow, a name a built-in command has included (cobra
+            // lists both and runs the built-in one).
+            for p in crate::commands::plugin::loaded() {
+                names.push((
+                    p.metadata.name.clone(),
+                    crate::commands::plugin::short_help(p),
+                ));
+            }
+            names.sort_by(|a, b| a.0.cmp(&b.0));
         }
         let pad = names
             .iter()
@@ -581,6 +599,12 @@ pub fn help_command(args: &[String]) -> ExitCode {
                 path.push(s.get_name().to_string());
                 cur = s;
             }
+            None if path.is_empty() && crate::commands::plugin::find_loaded(a).is_some() => {
+                if let Some(p) = crate::commands::plugin::find_loaded(a) {
+                    write_out(&plugin_help(&root, p));
+                }
+                return ExitCode::SUCCESS;
+            }
             None => {
                 write_err(&format!("Unknown help topic [`{}`]\n", args.join(" ")));
                 write_err(&usage_text(&root, &path));
@@ -592,13 +616,56 @@ pub fn help_command(args: &[String]) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// cobra's help of a plugin command (its description, else its usage line).
+fn plugin_help(root: &Command, p: &chart_core::plugin::Plugin) -> String {
+    let name = &p.metadata.name;
+    let mut s = String::new();
+    let about = if p.metadata.description.is_empty() {
+        crate::commands::plugin::short_help(p)
+    } else {
+        p.metadata.description.clone()
+    };
+    let about = about.trim_end();
+    if !about.is_empty() {
+        s.push_str(about);
+        s.push_str("\n\n");
+    }
+    s.push_str(&format!("Usage:\n  chart {name} [flags]\n\nFlags:\n"));
+    s.push_str(&render_flags(&[FlagRow {
+        long: "help".into(),
+        short: Some('h'),
+        kind: String::new(),
+        help: format!("help for {name}"),
+    }]));
+    let globals: Vec<&Arg> = root
+        .get_arguments()
+        .filter(|a| a.is_global_set() && a.get_id() != HELP_ID)
+        .collect();
+    s.push_str("\nGlobal Flags:\n");
+    s.push_str(&render_flags(&flag_rows(globals.iter().copied())));
+    s
+}
+
 /// Parses the command line; on `-h` or a parse error prints what helm prints and returns
 /// the exit code instead.
 pub fn parse() -> Result<Cli, ExitCode> {
     let argv: Vec<OsString> = std::env::args_os().collect();
     let words: Vec<String> = argv.iter().skip(1).map(|a| utf8(a)).collect();
     let root = command();
-    let (path, stray) = find_path_stray(&root, &words);
+    crate::commands::plugin::loaded();
+    let (path, stray) = find_path_stray_at(&root, &words);
+    if let (true, Some((at, word))) = (path.is_empty(), &stray) {
+        if let Some(p) = crate::commands::plugin::find_loaded(word) {
+            let rest: Vec<String> = words
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| i != at)
+                .map(|(_, w)| w.clone())
+                .collect();
+            return Err(crate::commands::plugin::run_plugin(p, &rest));
+        }
+    }
+    let stray = stray.map(|(_, w)| w);
     if let (true, Some(word)) = (path.is_empty(), &stray) {
         write_err(&format!(
             "Error: unknown command {word:?} for \"chart\"\nRun 'chart --help' for usage.\n"

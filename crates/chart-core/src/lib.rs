@@ -84,6 +84,7 @@ pub mod chart;
 pub mod engine;
 pub mod kube;
 pub mod lint;
+pub mod plugin;
 pub mod registry;
 pub mod release;
 pub mod repo;

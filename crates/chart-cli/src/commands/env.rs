@@ -60,7 +60,7 @@ fn namespace(g: &GlobalArgs) -> String {
 }
 
 /// The variables helm's `EnvVars` lists, with the flags taking precedence.
-fn vars(g: &GlobalArgs) -> BTreeMap<&'static str, String> {
+pub(crate) fn vars(g: &GlobalArgs) -> BTreeMap<&'static str, String> {
     let config = helm_home("HELM_CONFIG_HOME", "XDG_CONFIG_HOME", ".config");
     let cache = helm_home("HELM_CACHE_HOME", "XDG_CACHE_HOME", ".cache");
     let data = helm_home("HELM_DATA_HOME", "XDG_DATA_HOME", ".local/share");

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use crate::cli::{Cli, Command};
 
 pub(crate) mod cluster;
+pub(crate) mod completion;
 mod create;
 pub(crate) mod dependency;
 mod deploy;
@@ -15,6 +16,7 @@ pub(crate) mod install;
 pub(crate) mod lint;
 mod list;
 pub(crate) mod package;
+pub(crate) mod plugin;
 pub(crate) mod pull;
 pub(crate) mod push;
 pub(crate) mod registry;
@@ -40,6 +42,7 @@ pub fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
             .and_then(|v| go_parse_bool(&v))
             .unwrap_or(false);
     }
+    plugin::share_env(&cli.global);
     let Some(command) = cli.command else {
         crate::cobra::print_help(&[]);
         return Ok(ExitCode::SUCCESS);
@@ -69,6 +72,8 @@ pub fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Dependency(a) => dependency::run(&cli.global, &a),
         Command::Verify(a) => verify::run(&a),
         Command::Env(a) => env::run(&cli.global, &a),
+        Command::Plugin(a) => plugin::run(&cli.global, &a),
+        Command::Completion(a) => completion::run(&a),
     }
 }
 
