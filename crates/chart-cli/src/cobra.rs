@@ -605,9 +605,17 @@ pub fn help_command(args: &[String]) -> ExitCode {
                 }
                 return ExitCode::SUCCESS;
             }
+            // cobra's Find stops at the first word naming no subcommand; only at the
+            // root is that an unknown topic (then the root's usage, which has no
+            // -h/--help row: the flag only exists on the command that runs).
+            None if !path.is_empty() => break,
             None => {
                 write_err(&format!("Unknown help topic [`{}`]\n", args.join(" ")));
-                write_err(&usage_text(&root, &path));
+                let usage: String = usage_text(&root, &path)
+                    .split_inclusive('\n')
+                    .filter(|l| !l.starts_with("  -h, --help "))
+                    .collect();
+                write_err(&usage);
                 return ExitCode::SUCCESS;
             }
         }
@@ -652,8 +660,20 @@ pub fn parse() -> Result<Cli, ExitCode> {
     let argv: Vec<OsString> = std::env::args_os().collect();
     let words: Vec<String> = argv.iter().skip(1).map(|a| utf8(a)).collect();
     let root = command();
-    crate::commands::plugin::loaded();
+    let plugins = crate::commands::plugin::loaded();
     let (path, stray) = find_path_stray_at(&root, &words);
+    if !plugins.is_empty() {
+        let upto = match (path.first().map(String::as_str), &stray) {
+            (Some("completion"), _) if path.len() > 1 => plugins.len(),
+            (Some(_), _) => 0,
+            (None, Some((_, w))) => plugins
+                .iter()
+                .position(|p| &p.metadata.name == w)
+                .unwrap_or(plugins.len()),
+            (None, None) => plugins.len(),
+        };
+        crate::commands::plugin::log_completion_notes(&words, upto);
+    }
     if let (true, Some((at, word))) = (path.is_empty(), &stray) {
         if let Some(p) = crate::commands::plugin::find_loaded(word) {
             let rest: Vec<String> = words

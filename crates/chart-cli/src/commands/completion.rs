@@ -64,7 +64,10 @@ fn strip_descriptions(cmd: Command) -> Command {
 /// The command tree the scripts complete: chart's commands and flags, and the installed
 /// plugins whose names no built-in command takes.
 pub fn completion_command(bin: &str) -> Command {
-    let mut cmd = crate::cobra::help_root().name(bin.to_string()).bin_name(bin.to_string());
+    let mut cmd = crate::cobra::help_root()
+        .name(bin.to_string())
+        .bin_name(bin.to_string())
+        .disable_help_subcommand(true);
     for p in crate::commands::plugin::loaded() {
         let name = p.metadata.name.clone();
         if cmd.find_subcommand(&name).is_some() || name == "help" {

@@ -74,6 +74,34 @@ pub fn loaded() -> &'static [Plugin] {
     })
 }
 
+/// helm's `--debug` notes of plugin completion loading: while helm registers plugin
+/// commands, each plugin registered while the command line still resolves to the root
+/// command (or to a `completion` command) has its `completion.yaml` looked for, and a
+/// missing one is logged. `upto`: the number of plugins registered before the command
+/// line resolved elsewhere (all of them for the root or `completion`).
+pub fn log_completion_notes(args: &[String], upto: usize) {
+    let mut g = match default_globals() {
+        Ok(g) => g,
+        Err(_) => return,
+    };
+    g.debug = std::env::var("HELM_DEBUG")
+        .ok()
+        .and_then(|v| crate::cobra::go_parse_bool(&v))
+        .unwrap_or(false);
+    parse_globals(&mut g, args);
+    if !g.debug {
+        return;
+    }
+    for p in loaded().iter().take(upto) {
+        let file = format!("{}/completion.yaml", p.dir.display());
+        if std::fs::metadata(&file).is_err() {
+            eprintln!(
+                "load_plugins.go:110: [info] file ({file}) not provided by plugin. No plugin auto-completion possible"
+            );
+        }
+    }
+}
+
 /// The plugin named `name`, if one is loaded.
 pub fn find_loaded(name: &str) -> Option<&'static Plugin> {
     loaded().iter().find(|p| p.metadata.name == name)
@@ -413,6 +441,104 @@ fn apply_known(g: &mut GlobalArgs, known: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// pflag's `Parse` of the global flags in `args` with unknown flags allowed (helm's first
+/// parse in `newRootCmd`): a bad value ends the parse, silently.
+fn parse_globals(g: &mut GlobalArgs, args: &[String]) {
+    const BOOLS: [&str; 2] = ["debug", "kube-insecure-skip-tls-verify"];
+    const VALUES: [&str; 14] = [
+        "namespace",
+        "kube-context",
+        "kubeconfig",
+        "kube-apiserver",
+        "kube-token",
+        "kube-as-user",
+        "kube-as-group",
+        "kube-ca-file",
+        "kube-tls-server-name",
+        "burst-limit",
+        "qps",
+        "registry-config",
+        "repository-cache",
+        "repository-config",
+    ];
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        i += 1;
+        if a == "--" {
+            return;
+        }
+        let (name, inline) = if let Some(long) = a.strip_prefix("--") {
+            match long.split_once('=') {
+                Some((n, v)) => (n.to_string(), Some(v.to_string())),
+                None => (long.to_string(), None),
+            }
+        } else if let Some(short) = a.strip_prefix('-').filter(|s| !s.is_empty()) {
+            if let Some(rest) = short.strip_prefix('n') {
+                let v = rest.strip_prefix('=').unwrap_or(rest);
+                ("namespace".to_string(), (!rest.is_empty()).then(|| v.to_string()))
+            } else {
+                // An unknown shorthand: its value is the next word unless that is a flag.
+                if short.len() == 1 && args.get(i).is_some_and(|n| !n.starts_with('-')) {
+                    i += 1;
+                }
+                continue;
+            }
+        } else {
+            continue;
+        };
+        if BOOLS.contains(&name.as_str()) {
+            let Some(b) = crate::cobra::go_parse_bool(inline.as_deref().unwrap_or("true")) else {
+                return;
+            };
+            if name == "debug" {
+                g.debug = b;
+            } else {
+                g.kube_insecure_skip_tls_verify = b;
+            }
+            continue;
+        }
+        if !VALUES.contains(&name.as_str()) {
+            if inline.is_none() && args.get(i).is_some_and(|n| !n.starts_with('-')) {
+                i += 1;
+            }
+            continue;
+        }
+        let value = match inline {
+            Some(v) => v,
+            None => match args.get(i) {
+                Some(v) => {
+                    i += 1;
+                    v.clone()
+                }
+                None => return,
+            },
+        };
+        match name.as_str() {
+            "namespace" => g.namespace = Some(value),
+            "kube-context" => g.kube_context = Some(value),
+            "kubeconfig" => g.kubeconfig = Some(value),
+            "kube-apiserver" => g.kube_apiserver = Some(value),
+            "kube-token" => g.kube_token = Some(value),
+            "kube-as-user" => g.kube_as_user = Some(value),
+            "kube-as-group" => g.kube_as_group.push(value),
+            "kube-ca-file" => g.kube_ca_file = Some(value),
+            "kube-tls-server-name" => g.kube_tls_server_name = Some(value),
+            "burst-limit" => match value.parse::<i64>() {
+                Ok(n) => g.burst_limit = Some(n),
+                Err(_) => return,
+            },
+            "qps" => match value.parse::<f32>() {
+                Ok(n) => g.qps = Some(n),
+                Err(_) => return,
+            },
+            "registry-config" => g.registry_config = Some(value),
+            "repository-cache" => g.repository_cache = Some(value),
+            _ => g.repository_config = Some(value),
+        }
+    }
+}
+
 /// Global flags with no flag given (defaults and `HELM_NAMESPACE`).
 fn default_globals() -> anyhow::Result<GlobalArgs> {
     use clap::FromArgMatches;
@@ -447,7 +573,10 @@ pub fn run_plugin(p: &Plugin, args: &[String]) -> ExitCode {
     {
         g.debug = true;
     }
-    if let Err(e) = apply_known(&mut g, &known) {
+    // helm parses every global flag of the whole command line first (unknown flags and
+    // bad values ignored), then the ones it keeps again (now with errors).
+    parse_globals(&mut g, args);
+    if let Err(e) = apply_known(&mut g.clone(), &known) {
         print_error(&e.to_string());
         return ExitCode::from(1);
     }

@@ -303,6 +303,32 @@ pub fn http_get_timeout(
     timeout: std::time::Duration,
 ) -> Result<Vec<u8>, RepoError> {
     use std::io::Read as _;
+    // Helm's getter providers by scheme: http(s) built in, then downloader plugins.
+    let scheme = crate::plugin::url_scheme(url).unwrap_or_default();
+    if scheme != "http" && scheme != "https" {
+        let Some((plugin, command)) = crate::plugin::downloader_for(&scheme) else {
+            return Err(RepoError::Http(format!(
+                "scheme {} not supported",
+                gotmpl::fmt::go_quote(&scheme)
+            )));
+        };
+        let opts = crate::plugin::GetterOptions {
+            cert_file: e.cert_file.clone(),
+            key_file: e.key_file.clone(),
+            ca_file: e.ca_file.clone(),
+            username: e.username.clone(),
+            password: e.password.clone(),
+            pass_credentials_all: e.pass_credentials_all,
+        };
+        let data = crate::plugin::plugin_get(&plugin, &command, url, &opts)
+            .map_err(|x| RepoError::Http(x.to_string()))?;
+        if data.len() as u64 > limit {
+            return Err(RepoError::Http(format!(
+                "{url} is larger than the maximum of {limit} bytes"
+            )));
+        }
+        return Ok(data);
+    }
     let mut b = reqwest::blocking::Client::builder()
         .user_agent("Helm/3.17.3")
         .connect_timeout(timeout.min(std::time::Duration::from_secs(30)))

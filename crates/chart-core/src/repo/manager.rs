@@ -486,7 +486,9 @@ impl Manager<'_> {
     fn parallel_repo_update(&mut self, repos: &[Entry]) -> Result<()> {
         for r in repos {
             let scheme = scheme_of(&r.url);
-            if !matches!(scheme.as_str(), "http" | "https" | "oci") {
+            if !matches!(scheme.as_str(), "http" | "https" | "oci")
+                && crate::plugin::downloader_for(&scheme).is_none()
+            {
                 return Err(fail(format!(
                     "could not find protocol handler for: {scheme}"
                 )));

@@ -59,6 +59,14 @@ impl SourceReader for FsReader {
             return Ok(buf);
         }
         let scheme = url_scheme(path)?;
+        if !matches!(scheme.as_str(), "" | "file" | "http" | "https" | "oci") {
+            // A downloader plugin's scheme: the plugin fetches it (else it is a file name).
+            if let Some((plugin, command)) = crate::plugin::downloader_for(&scheme) {
+                let opts = crate::plugin::GetterOptions::default();
+                return crate::plugin::plugin_get(&plugin, &command, path, &opts)
+                    .map_err(|e| e.to_string());
+            }
+        }
         if matches!(scheme.as_str(), "http" | "https" | "oci") {
             return Err(format!(
                 "{path}: fetching values from {scheme}:// URLs is not supported"
