@@ -67,6 +67,7 @@ mktar() { # NAME DIR ENTRY...   a gzipped tar of ENTRY... taken in DIR
 }
 mktar no-chart-yaml.tgz "$C/deprecated-ok" templates values.yaml
 mktar dot-slash.tgz "$C" ./deprecated-ok
+mktar deprecated-ok-1.2.3.tgz "$C" deprecated-ok
 [ -f "$A/short.tgz" ] || printf 'hello' > "$A/short.tgz"
 [ -f "$A/text.tgz" ] || printf 'this archive is plain text, not gzip\n' > "$A/text.tgz"
 
@@ -584,5 +585,69 @@ for jp in '{range .table}{@}{"\n"}{end}' '{range .list[*]}[{.name}]{end}' \
   n=$(printf '%s' "$jp" | md5sum | cut -c1-8)
   rec any "jsonpath-range-$n" show values $C/jsonpath --jsonpath "$jp"
 done
+
+## Class 9: plugins (testdata/cli-diff/plugins, shell-script plugins) and completion.
+# HELM_PLUGINS is relative: helm and the test both run in the repository root. No case
+# installs into a directory of the repository (installs are in tests/plugin.rs).
+P=HELM_PLUGINS=testdata/cli-diff/plugins
+PS=testdata/cli-diff/plugin-src
+for cmd in "completion zsh" "completion fish" "completion powershell" "plugin install" \
+  "plugin uninstall" "plugin update"; do
+  # shellcheck disable=SC2086
+  rec any "h-${cmd// /-}" $cmd -h
+done
+rec any completion-bare completion
+rec any completion-bash-extra completion bash extra
+rec any completion-zsh-extra completion zsh a b
+recenv any plugin-list $P plugin list
+recenv any plugin-ls $P plugin ls
+recenv any plugin-list-extra $P plugin list extra
+recenv any plugin-list-debug $P plugin list --debug
+recenv any plugin-list-empty HELM_PLUGINS=testdata/cli-diff/no-such-dir plugin list
+recenv any plugin-list-bad HELM_PLUGINS=testdata/cli-diff/plugins-bad plugin list
+recenv any plugin-list-dup HELM_PLUGINS=testdata/cli-diff/plugins-dup plugin list
+recenv any plugin-bad-other-command HELM_PLUGINS=testdata/cli-diff/plugins-bad env HELM_NAMESPACE
+recenv any plugin-two-dirs HELM_PLUGINS=testdata/cli-diff/plugins:testdata/cli-diff/plugins-dup/a plugin list
+recenv any plugin-root-h $P -h
+recenv any plugin-root-help $P help
+recenv any plugin-help-echo $P help echo
+recenv any plugin-help-nousage $P help zz-nousage
+recenv any plugin-no-plugins $P,HELM_NO_PLUGINS=1 echo x
+recenv any plugin-run-echo $P echo a "b c" ""
+recenv any plugin-run-flags $P echo --debug x -n ns --kube-context=ctx --qps 3 --foo -- y
+recenv any plugin-run-flags-before $P --debug -n before --kube-as-group g1 echo --kube-as-group=g2 z
+recenv any plugin-run-flags-more $P echo -nattached --kubeconfig /k --registry-config /r --repository-cache /c --repository-config /rc --kube-apiserver https://a --kube-token t --kube-as-user u --kube-ca-file /ca --kube-tls-server-name n --burst-limit 7
+recenv any plugin-run-insecure $P echo --kube-insecure-skip-tls-verify word
+recenv any plugin-run-insecure-bad $P echo --kube-insecure-skip-tls-verify=maybe
+recenv any plugin-run-missing-value $P echo -n
+recenv any plugin-run-h $P echo -h
+recenv any plugin-run-env $P,HELM_NAMESPACE=from-env,HELM_DEBUG=1,HELM_KUBECONTEXT=kc echo
+recenv any plugin-run-fail $P fail
+recenv any plugin-run-fail-4 $P fail 4
+recenv any plugin-run-fail-debug $P --debug fail 0
+recenv any plugin-run-fixed $P fixed a --debug b
+recenv any plugin-run-platform $P platform x
+recenv any plugin-run-nocmd $P nocmd
+recenv any plugin-run-nousage $P zz-nousage q
+recenv any plugin-builtin-wins $P env HELM_PLUGINS
+recenv any plugin-debug-root-notes $P --debug bogus
+recenv any plugin-install-noargs $P plugin install
+recenv any plugin-install-two $P plugin install a b
+recenv any plugin-install-exists $P plugin install testdata/cli-diff/plugins/echo
+recenv any plugin-install-file $P plugin install $PS/bad-field/plugin.yaml
+recenv any plugin-install-not-plugin $P plugin install $PS/not-a-plugin
+recenv any plugin-install-no-vcs $P plugin install testdata/cli-diff/no-such-plugin
+recenv any plugin-install-add-alias $P plugin add testdata/cli-diff/plugins/echo --version 1.0.0
+recenv any plugin-uninstall-noargs $P plugin uninstall
+recenv any plugin-uninstall-missing $P plugin rm nope other
+recenv any plugin-update-noargs $P plugin up
+recenv any plugin-update-local $P plugin update echo nope
+recenv any plugin-update-debug $P plugin update fixed --debug
+recenv any dl-template $P template fake://host/deprecated-ok-1.2.3.tgz
+recenv any dl-show $P show chart fake2://host/deprecated-ok-1.2.3.tgz
+recenv any dl-pull $P pull fake://host/deprecated-ok-1.2.3.tgz -d @OUTDIR@ --username u --password p
+recenv any dl-values $P template $OK -f fake2://h/values.yaml -s templates/cm.yaml
+recenv any dl-missing $P template fake://h/missing.tgz
+recenv any dl-unknown-scheme $P pull nope://h/x.tgz
 
 echo "recorded $count cases in $OUT"
