@@ -614,7 +614,11 @@ fn extract_tgz(data: &[u8], target: &Path) -> Result<(), String> {
         if name.starts_with('/') {
             return Err("path is absolute, which is illegal".into());
         }
-        let dest = target.join(name.trim_start_matches("./"));
+        // SecureJoin cleans the joined path (`./` is the target itself).
+        let mut dest = target.to_path_buf();
+        for part in name.split('/').filter(|p| !p.is_empty() && *p != ".") {
+            dest.push(part);
+        }
         let kind = entry.header().entry_type();
         if kind.is_dir() {
             std::fs::create_dir(&dest).map_err(|e| go_io_error("mkdir", &dest, &e))?;
