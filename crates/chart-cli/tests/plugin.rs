@@ -77,7 +77,10 @@ impl Home {
 fn same(chart: &Home, helm: &Home, args: &[&str]) -> Out {
     let c = chart.run(args);
     let h = helm.run(args);
-    let h_err = h.stderr.replace("helm ", "chart ").replace("\"helm\"", "\"chart\"");
+    let h_err = h
+        .stderr
+        .replace("helm ", "chart ")
+        .replace("\"helm\"", "\"chart\"");
     assert_eq!(
         (c.code, &c.stdout, &c.stderr),
         (h.code, &h.stdout, &h_err),
@@ -126,7 +129,10 @@ fn local_plugins_interoperate_with_helm() {
     let helm = Home::new(&sc.0, "helm", helm);
     let hello = s(&src.join("hello"));
     let out = same(&chart, &helm, &["plugin", "install", &hello]);
-    assert_eq!(out.stdout, "install hook of hello\nInstalled plugin: hello\n");
+    assert_eq!(
+        out.stdout,
+        "install hook of hello\nInstalled plugin: hello\n"
+    );
     // helm symlinks a local plugin; so does chart.
     let link = std::fs::read_link(chart.plugins().join("hello")).expect("symlink");
     assert_eq!(link, src.join("hello"));
@@ -135,7 +141,9 @@ fn local_plugins_interoperate_with_helm() {
     same(&chart, &helm, &["hello", "a", "--debug", "-n", "ns", "b"]);
     // Help prose differs (flag texts); its structure is checked by the cli-diff goldens.
     let help = chart.run(&["help", "hello"]);
-    assert!(help.stdout.starts_with("a test plugin\n\nUsage:\n  chart hello [flags]\n"));
+    assert!(help
+        .stdout
+        .starts_with("a test plugin\n\nUsage:\n  chart hello [flags]\n"));
 
     // What helm installs, chart lists and runs; and the other way round.
     let other = s(&src.join("other"));
@@ -152,7 +160,9 @@ fn local_plugins_interoperate_with_helm() {
     assert!(listed.stdout.contains("other\t2.0.0"), "{}", listed.stdout);
     let ran = cross.run(&["other", "x"]);
     assert_eq!(ran.code, 0);
-    assert!(ran.stdout.starts_with("args:x\nname=other ns=default debug=false\n"));
+    assert!(ran
+        .stdout
+        .starts_with("args:x\nname=other ns=default debug=false\n"));
     // HELM_BIN is the path chart was run as.
     assert!(ran.stdout.contains("bin=<BIN>\n"), "{}", ran.stdout);
     let back = Home {
@@ -179,9 +189,16 @@ fn local_plugins_interoperate_with_helm() {
     );
 
     same(&chart, &helm, &["plugin", "update", "hello"]);
-    same(&chart, &helm, &["plugin", "uninstall", "hello", "other", "nope"]);
+    same(
+        &chart,
+        &helm,
+        &["plugin", "uninstall", "hello", "other", "nope"],
+    );
     same(&chart, &helm, &["plugin", "list"]);
-    assert!(src.join("hello/plugin.yaml").exists(), "uninstall removes the link only");
+    assert!(
+        src.join("hello/plugin.yaml").exists(),
+        "uninstall removes the link only"
+    );
 }
 
 struct Server(Child);
@@ -241,7 +258,11 @@ fn http_tarball_install_matches_helm() {
     write_plugin(&src, "tarplug", "1.2.0", true);
     let srv = sc.0.join("srv");
     std::fs::create_dir_all(&srv).expect("srv");
-    tarball(&src.join("tarplug"), &srv.join("tarplug-1.2.0.tar.gz"), false);
+    tarball(
+        &src.join("tarplug"),
+        &srv.join("tarplug-1.2.0.tar.gz"),
+        false,
+    );
     tarball(&src.join("tarplug"), &srv.join("dotted-0.1.tar.gz"), true);
     std::fs::write(srv.join("notes.txt"), "not a plugin").expect("txt");
     let (_server, port) = serve(&srv);
@@ -256,7 +277,9 @@ fn http_tarball_install_matches_helm() {
     assert!(installed.is_file());
     assert!(chart
         .root
-        .join(format!("cache/plugins/http-127.0.0.1-{port}-tarplug-1.2.0.tar.gz/run.sh"))
+        .join(format!(
+            "cache/plugins/http-127.0.0.1-{port}-tarplug-1.2.0.tar.gz/run.sh"
+        ))
         .is_file());
     same(&chart, &helm, &["plugin", "list"]);
     same(&chart, &helm, &["tarplug", "z"]);
@@ -265,7 +288,11 @@ fn http_tarball_install_matches_helm() {
     same(
         &chart,
         &helm,
-        &["plugin", "install", &format!("http://127.0.0.1:{port}/notes.txt")],
+        &[
+            "plugin",
+            "install",
+            &format!("http://127.0.0.1:{port}/notes.txt"),
+        ],
     );
     same(&chart, &helm, &["plugin", "uninstall", "tarplug"]);
     let dotted = format!("http://127.0.0.1:{port}/dotted-0.1.tar.gz");
@@ -331,15 +358,30 @@ fn git_install_and_update_match_helm() {
     let helm = Home::new(&sc.0, "helm", helm);
 
     // A version constraint picks the newest matching tag.
-    let out = same(&chart, &helm, &["plugin", "install", &url, "--version", "~1.0"]);
-    assert_eq!(out.stdout, "install hook of gitplug\nInstalled plugin: gitplug\n");
+    let out = same(
+        &chart,
+        &helm,
+        &["plugin", "install", &url, "--version", "~1.0"],
+    );
+    assert_eq!(
+        out.stdout,
+        "install hook of gitplug\nInstalled plugin: gitplug\n"
+    );
     assert!(chart.plugins().join("helm-gitplug/.git").is_dir());
     same(&chart, &helm, &["plugin", "list"]);
     same(&chart, &helm, &["gitplug", "1"]);
     same(&chart, &helm, &["plugin", "install", &url]);
     same(&chart, &helm, &["plugin", "uninstall", "gitplug"]);
-    same(&chart, &helm, &["plugin", "install", &url, "--version", "9.x"]);
-    same(&chart, &helm, &["plugin", "install", &url, "--version", "not a version"]);
+    same(
+        &chart,
+        &helm,
+        &["plugin", "install", &url, "--version", "9.x"],
+    );
+    same(
+        &chart,
+        &helm,
+        &["plugin", "install", &url, "--version", "not a version"],
+    );
 
     // No version: the default branch; update pulls new commits.
     let fresh = |h: &Home| {
@@ -353,12 +395,20 @@ fn git_install_and_update_match_helm() {
     let out = same(&chart, &helm, &["plugin", "update", "gitplug"]);
     assert_eq!(out.stdout, "update hook\nUpdated plugin: gitplug\n");
     let listed = same(&chart, &helm, &["plugin", "list"]);
-    assert!(listed.stdout.contains("gitplug\t3.0.0"), "{}", listed.stdout);
+    assert!(
+        listed.stdout.contains("gitplug\t3.0.0"),
+        "{}",
+        listed.stdout
+    );
     // A modified clone is not updated.
     std::fs::write(chart.plugins().join("helm-gitplug/run.sh"), "#!/bin/sh\n").expect("edit");
     std::fs::write(helm.plugins().join("helm-gitplug/run.sh"), "#!/bin/sh\n").expect("edit");
     same(&chart, &helm, &["plugin", "update", "gitplug"]);
-    same(&chart, &helm, &["plugin", "install", "file:///no/such/repo"]);
+    same(
+        &chart,
+        &helm,
+        &["plugin", "install", "file:///no/such/repo"],
+    );
 }
 
 #[test]
@@ -400,7 +450,10 @@ fn bash_completion_script_completes() {
         let text = String::from_utf8_lossy(&out.stdout).into_owned();
         let mut lines = text.lines().map(|l| l.trim().to_string());
         let first = lines.next().unwrap_or_default();
-        assert!(first.contains("complete") && first.ends_with(" chart"), "{first}");
+        assert!(
+            first.contains("complete") && first.ends_with(" chart"),
+            "{first}"
+        );
         lines.filter(|l| !l.is_empty()).collect()
     };
     assert_eq!(complete(&["chart", "plu"]), ["plugin"]);
@@ -408,9 +461,15 @@ fn bash_completion_script_completes() {
     for s in ["install", "list", "uninstall", "update"] {
         assert!(subs.contains(&s.to_string()), "{subs:?}");
     }
-    assert_eq!(complete(&["chart", "template", "--include-c"]), ["--include-crds"]);
+    assert_eq!(
+        complete(&["chart", "template", "--include-c"]),
+        ["--include-crds"]
+    );
     assert_eq!(complete(&["chart", "completion", "ba"]), ["bash"]);
-    assert_eq!(complete(&["chart", "completion", "bash", "--no-d"]), ["--no-descriptions"]);
+    assert_eq!(
+        complete(&["chart", "completion", "bash", "--no-d"]),
+        ["--no-descriptions"]
+    );
     // Installed plugins are completed as commands.
     assert_eq!(complete(&["chart", "hel"]), ["help", "hello"]);
 }

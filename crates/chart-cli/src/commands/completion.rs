@@ -75,14 +75,12 @@ pub fn completion_command(bin: &str) -> Command {
         }
         let about = crate::commands::plugin::short_help(p);
         cmd = cmd.subcommand(
-            Command::new(name)
-                .about(about)
-                .arg(
-                    clap::Arg::new("args")
-                        .num_args(0..)
-                        .trailing_var_arg(true)
-                        .allow_hyphen_values(true),
-                ),
+            Command::new(name).about(about).arg(
+                clap::Arg::new("args")
+                    .num_args(0..)
+                    .trailing_var_arg(true)
+                    .allow_hyphen_values(true),
+            ),
         );
     }
     cmd

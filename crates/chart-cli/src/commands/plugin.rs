@@ -23,7 +23,10 @@ pub struct PluginArgs {
 #[derive(Subcommand, Debug, Clone)]
 pub enum PluginCommand {
     /// install a Helm plugin
-    #[command(alias = "add", long_about = "This command allows you to install a plugin from a url to a VCS repo or a local path.")]
+    #[command(
+        alias = "add",
+        long_about = "This command allows you to install a plugin from a url to a VCS repo or a local path."
+    )]
     Install(PluginInstallArgs),
     /// list installed Helm plugins
     #[command(alias = "ls")]
@@ -110,7 +113,10 @@ pub fn find_loaded(name: &str) -> Option<&'static Plugin> {
 /// The one-line help of a plugin command (helm's default for an empty `usage`).
 pub fn short_help(p: &Plugin) -> String {
     if p.metadata.usage.is_empty() {
-        format!("the {} plugin", chart_core::gotmpl::fmt::go_quote(&p.metadata.name))
+        format!(
+            "the {} plugin",
+            chart_core::gotmpl::fmt::go_quote(&p.metadata.name)
+        )
     } else {
         p.metadata.usage.clone()
     }
@@ -476,7 +482,10 @@ fn parse_globals(g: &mut GlobalArgs, args: &[String]) {
         } else if let Some(short) = a.strip_prefix('-').filter(|s| !s.is_empty()) {
             if let Some(rest) = short.strip_prefix('n') {
                 let v = rest.strip_prefix('=').unwrap_or(rest);
-                ("namespace".to_string(), (!rest.is_empty()).then(|| v.to_string()))
+                (
+                    "namespace".to_string(),
+                    (!rest.is_empty()).then(|| v.to_string()),
+                )
             } else {
                 // An unknown shorthand: its value is the next word unless that is a flag.
                 if short.len() == 1 && args.get(i).is_some_and(|n| !n.starts_with('-')) {
@@ -552,7 +561,7 @@ fn default_globals() -> anyhow::Result<GlobalArgs> {
 
 fn print_error(msg: &str) {
     use std::io::Write;
-    let _ = write!(std::io::stderr().lock(), "Error: {msg}\n");
+    let _ = writeln!(std::io::stderr().lock(), "Error: {msg}");
 }
 
 /// Runs plugin `p` with `args` (the command line without the plugin's name), as helm's
@@ -625,10 +634,7 @@ pub fn run_plugin(p: &Plugin, args: &[String]) -> ExitCode {
             ExitCode::from(u8::try_from(code & 0xff).unwrap_or(1))
         }
         Err(e) => {
-            print_error(&format!(
-                "fork/exec {prog}: {}",
-                go_errno_text(&e)
-            ));
+            print_error(&format!("fork/exec {prog}: {}", go_errno_text(&e)));
             ExitCode::from(1)
         }
     }
@@ -651,10 +657,19 @@ mod tests {
 
     #[test]
     fn splits_global_flags_as_helm() {
-        let args: Vec<String> = ["--debug", "-n", "ns", "x", "--kube-context=c", "--debug=true", "--qps", "3"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let args: Vec<String> = [
+            "--debug",
+            "-n",
+            "ns",
+            "x",
+            "--kube-context=c",
+            "--debug=true",
+            "--qps",
+            "3",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         let (k, u) = split_args(&args);
         assert_eq!(k, ["--debug", "-n", "ns", "--kube-context=c"]);
         assert_eq!(u, ["x", "--debug=true", "--qps", "3"]);

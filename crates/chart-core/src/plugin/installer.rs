@@ -82,7 +82,9 @@ pub fn cache_key(repo: &str) -> Result<String, PluginError> {
             _ => {
                 // No scheme (or an opaque one): Go keeps the text as a path.
                 let (scheme, rest) = match super::url_scheme(repo) {
-                    Some(s) if repo.len() > s.len() => (s, repo[repo.find(':').unwrap_or(0) + 1..].to_string()),
+                    Some(s) if repo.len() > s.len() => {
+                        (s, repo[repo.find(':').unwrap_or(0) + 1..].to_string())
+                    }
                     _ => (String::new(), repo.to_string()),
                 };
                 (scheme, String::new(), String::new(), rest)
@@ -197,8 +199,7 @@ impl Installer {
     pub fn install(&self, debug: DebugSink) -> Result<(), PluginError> {
         let path = self.path();
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| other(go_io_error("mkdir", parent, &e)))?;
+            std::fs::create_dir_all(parent).map_err(|e| other(go_io_error("mkdir", parent, &e)))?;
         }
         if std::fs::symlink_metadata(&path).is_ok() {
             return Err(other("plugin already exists"));
@@ -230,8 +231,9 @@ impl Installer {
                 source, cache_dir, ..
             } => {
                 let entry = crate::repo::config::Entry::default();
-                let data = crate::repo::config::http_get(&entry, source, crate::chart::MAX_CHART_SIZE)
-                    .map_err(|e| other(e.to_string()))?;
+                let data =
+                    crate::repo::config::http_get(&entry, source, crate::chart::MAX_CHART_SIZE)
+                        .map_err(|e| other(e.to_string()))?;
                 extract_tgz(&data, cache_dir)
                     .map_err(|e| other(format!("extracting files from archive: {e}")))?;
                 if !is_plugin(cache_dir) {
@@ -456,13 +458,15 @@ fn solve_version(
     local: &Path,
     debug: DebugSink,
 ) -> Result<String, PluginError> {
-    let is_ref = git(local, &["rev-parse", "--verify", version])?.status.success()
+    let is_ref = git(local, &["rev-parse", "--verify", version])?
+        .status
+        .success()
         || git(local, &["show-ref", version])?.status.success();
     if is_ref {
         return Ok(version.to_string());
     }
-    let constraint = crate::chart::semver::Constraints::parse(version)
-        .map_err(|e| other(e.to_string()))?;
+    let constraint =
+        crate::chart::semver::Constraints::parse(version).map_err(|e| other(e.to_string()))?;
     let out = git(local, &["show-ref"])?;
     if !out.status.success() {
         return Err(other("Unable to retrieve tags"));
@@ -479,9 +483,7 @@ fn solve_version(
     );
     let mut versions: Vec<(crate::chart::semver::Version, String)> = tags
         .iter()
-        .filter_map(|t| {
-            crate::chart::semver::parse_version(t).map(|v| (v, t.clone()))
-        })
+        .filter_map(|t| crate::chart::semver::parse_version(t).map(|v| (v, t.clone())))
         .collect();
     versions.sort_by(|a, b| b.0.compare(&a.0));
     for (v, original) in versions {
@@ -505,7 +507,12 @@ fn detect_git_remote(source: &str, local: &Path) -> Result<String, PluginError> 
     let scp = regex_lite::Regex::new(r"^([a-zA-Z0-9_]+)@([a-zA-Z0-9._-]+):(.*)$")
         .map_err(|e| other(e.to_string()))?;
     let parsed: Option<(String, String, String, String)> = if let Some(m) = scp.captures(source) {
-        Some(("ssh".into(), m[1].to_string(), m[2].to_string(), format!("/{}", &m[3])))
+        Some((
+            "ssh".into(),
+            m[1].to_string(),
+            m[2].to_string(),
+            format!("/{}", &m[3]),
+        ))
     } else {
         reqwest::Url::parse(source).ok().map(|u| {
             (
@@ -533,12 +540,30 @@ fn detect_git_remote(source: &str, local: &Path) -> Result<String, PluginError> 
             }
             let check = format!("{host}{path}");
             let known: [(&str, &str); 6] = [
-                ("github.com", r"^(github\.com[/|:][A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+)(/[A-Za-z0-9_.\-]+)*$"),
-                ("bitbucket.org", r"^(bitbucket\.org/([A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+))(/[A-Za-z0-9_.\-]+)*$"),
-                ("git.launchpad.net", r"^(git\.launchpad\.net/(([A-Za-z0-9_.\-]+)|~[A-Za-z0-9_.\-]+/(\+git|[A-Za-z0-9_.\-]+)/[A-Za-z0-9_.\-]+))$"),
-                ("hub.jazz.net", r"^(hub\.jazz\.net/git/[a-z0-9]+/[A-Za-z0-9_.\-]+)(/[A-Za-z0-9_.\-]+)*$"),
-                ("go.googlesource.com", r"^(go\.googlesource\.com/[A-Za-z0-9_.\-]+/?)$"),
-                ("git.openstack.org", r"^(git\.openstack\.org/[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+)$"),
+                (
+                    "github.com",
+                    r"^(github\.com[/|:][A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+)(/[A-Za-z0-9_.\-]+)*$",
+                ),
+                (
+                    "bitbucket.org",
+                    r"^(bitbucket\.org/([A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+))(/[A-Za-z0-9_.\-]+)*$",
+                ),
+                (
+                    "git.launchpad.net",
+                    r"^(git\.launchpad\.net/(([A-Za-z0-9_.\-]+)|~[A-Za-z0-9_.\-]+/(\+git|[A-Za-z0-9_.\-]+)/[A-Za-z0-9_.\-]+))$",
+                ),
+                (
+                    "hub.jazz.net",
+                    r"^(hub\.jazz\.net/git/[a-z0-9]+/[A-Za-z0-9_.\-]+)(/[A-Za-z0-9_.\-]+)*$",
+                ),
+                (
+                    "go.googlesource.com",
+                    r"^(go\.googlesource\.com/[A-Za-z0-9_.\-]+/?)$",
+                ),
+                (
+                    "git.openstack.org",
+                    r"^(git\.openstack\.org/[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+)$",
+                ),
             ];
             if let Some((_, pat)) = known.iter().find(|(h, _)| *h == host) {
                 let re = regex_lite::Regex::new(pat).map_err(|e| other(e.to_string()))?;
@@ -555,13 +580,16 @@ fn detect_git_remote(source: &str, local: &Path) -> Result<String, PluginError> 
                 return if *ext == ".git" {
                     Ok(source.to_string())
                 } else {
-                    Err(other(format!("{} repositories are not supported", &ext[1..])))
+                    Err(other(format!(
+                        "{} repositories are not supported",
+                        &ext[1..]
+                    )))
                 };
             }
             if user == "git" {
                 return Ok(source.to_string());
             }
-            if let Some(remote) = go_import_remote(source, &host, &path) {
+            if let Some(remote) = go_import_remote(source, host, path) {
                 return Ok(remote);
             }
         }
@@ -584,7 +612,9 @@ fn go_import_remote(source: &str, host: &str, path: &str) -> Option<String> {
         .ok()?;
     let body = client.get(u.as_str()).send().ok()?.text().ok()?;
     let head = body.split("</head>").next().unwrap_or("");
-    let re = regex_lite::Regex::new(r#"(?is)<meta\s+name=["']go-import["']\s+content=["']([^"']*)["']"#).ok()?;
+    let re =
+        regex_lite::Regex::new(r#"(?is)<meta\s+name=["']go-import["']\s+content=["']([^"']*)["']"#)
+            .ok()?;
     let want = format!("{host}{path}");
     for c in re.captures_iter(head) {
         let f: Vec<&str> = c[1].split_whitespace().collect();
@@ -652,7 +682,11 @@ fn open_mode(p: &Path, mode: u32) -> std::io::Result<std::fs::File> {
 
 #[cfg(not(unix))]
 fn open_mode(p: &Path, _mode: u32) -> std::io::Result<std::fs::File> {
-    std::fs::OpenOptions::new().create(true).read(true).write(true).open(p)
+    std::fs::OpenOptions::new()
+        .create(true)
+        .read(true)
+        .write(true)
+        .open(p)
 }
 
 /// dep's `fs.CopyDir`: copies a directory tree (modes kept, symlinks copied as links);
@@ -694,7 +728,9 @@ mod tests {
     #[test]
     fn keys_and_names() {
         assert_eq!(
-            cache_key("https://github.com/databus23/helm-diff").ok().as_deref(),
+            cache_key("https://github.com/databus23/helm-diff")
+                .ok()
+                .as_deref(),
             Some("https-github.com-databus23-helm-diff")
         );
         assert_eq!(

@@ -49,7 +49,12 @@ pub enum PluginError {
     #[error("invalid plugin name at {}", go_quote_path(.0))]
     InvalidName(PathBuf),
     /// Two plugins have the same name.
-    #[error("two plugins claim the name {} at {} and {}", gotmpl::fmt::go_quote(name), go_quote_path(first), go_quote_path(second))]
+    #[error(
+        "two plugins claim the name {} at {} and {}",
+        gotmpl::fmt::go_quote(name),
+        go_quote_path(first),
+        go_quote_path(second)
+    )]
     Duplicate {
         /// The name.
         name: String,
@@ -191,7 +196,10 @@ fn split_words(s: &str) -> Vec<String> {
 }
 
 fn is_shell_special(c: u8) -> bool {
-    matches!(c, b'*' | b'#' | b'$' | b'@' | b'!' | b'?' | b'-' | b'0'..=b'9')
+    matches!(
+        c,
+        b'*' | b'#' | b'$' | b'@' | b'!' | b'?' | b'-' | b'0'..=b'9'
+    )
 }
 
 fn is_alnum(c: u8) -> bool {
@@ -307,7 +315,12 @@ fn fields<'a>(
             .or_else(|| known.iter().find(|f| f.eq_ignore_ascii_case(&key)));
         match hit {
             Some(f) => out.push((*f, v)),
-            None => return Err(format!("json: unknown field {}", gotmpl::fmt::go_quote(&key))),
+            None => {
+                return Err(format!(
+                    "json: unknown field {}",
+                    gotmpl::fmt::go_quote(&key)
+                ))
+            }
         }
     }
     Ok(out)
@@ -392,12 +405,8 @@ pub fn parse_metadata(text: &str) -> Result<Metadata, String> {
                 md.platform_command.clear();
                 for item in seq_of(v, st, f, "[]plugin.PlatformCommand")? {
                     let mut pc = PlatformCommand::default();
-                    if let Some(m) = map_of(
-                        item,
-                        st,
-                        "platformCommand",
-                        "plugin.PlatformCommand",
-                    )? {
+                    if let Some(m) = map_of(item, st, "platformCommand", "plugin.PlatformCommand")?
+                    {
                         for (pf, pv) in fields(m, &["os", "arch", "command"])? {
                             let path = format!("platformCommand.{pf}");
                             let s = string_of(pv, "PlatformCommand", &path)?.unwrap_or_default();
@@ -423,7 +432,9 @@ pub fn parse_metadata(text: &str) -> Result<Metadata, String> {
                                     .unwrap_or_default();
                             } else {
                                 d.protocols.clear();
-                                for p in seq_of(dv, "Downloaders", "downloaders.protocols", "[]string")? {
+                                for p in
+                                    seq_of(dv, "Downloaders", "downloaders.protocols", "[]string")?
+                                {
                                     d.protocols.push(
                                         string_of(p, "Downloaders", "downloaders.protocols")?
                                             .unwrap_or_default(),
@@ -703,7 +714,9 @@ mod tests {
         assert_eq!(md.version, "1.1");
         assert_eq!(md.hooks.get("install").map(String::as_str), Some("x"));
         assert!(md.ignore_flags);
-        let e = parse_metadata("name: a\nfoo: 1\n").err().unwrap_or_default();
+        let e = parse_metadata("name: a\nfoo: 1\n")
+            .err()
+            .unwrap_or_default();
         assert_eq!(
             e,
             "error unmarshaling JSON: while decoding JSON: json: unknown field \"foo\""
@@ -733,7 +746,10 @@ mod tests {
             dir: PathBuf::from("/p"),
         };
         let r = p.prepare_command_for(&["u".into()], "linux", "amd64", &env);
-        assert_eq!(r.ok(), Some(("linux-any".into(), vec!["a".into(), "u".into()])));
+        assert_eq!(
+            r.ok(),
+            Some(("linux-any".into(), vec!["a".into(), "u".into()]))
+        );
         let r = p.prepare_command_for(&[], "linux", "arm64", &env);
         assert_eq!(r.ok(), Some(("linux-arm".into(), vec![])));
         let r = p.prepare_command_for(&[], "darwin", "arm64", &env);
