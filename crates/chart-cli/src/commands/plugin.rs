@@ -368,7 +368,8 @@ fn split_args(args: &[String]) -> (Vec<String>, Vec<String>) {
         let a = &args[i];
         if a == "--debug" {
             known.push(a.clone());
-        } else if KV.contains(&a.as_str()) {
+        } else if a.is_empty() || KV.contains(&a.as_str()) {
+            // (helm's `isKnown("")` is "", so an empty word counts as a known flag too)
             known.push(a.clone());
             i += 1;
             if let Some(v) = args.get(i) {
