@@ -48,6 +48,7 @@ impl Home {
     fn run(&self, args: &[&str]) -> Out {
         let out = Command::new(&self.bin)
             .args(args)
+            .current_dir(&self.root)
             .env("HELM_DATA_HOME", self.root.join("data"))
             .env("HELM_CACHE_HOME", self.root.join("cache"))
             .env("HELM_CONFIG_HOME", self.root.join("config"))
@@ -497,4 +498,89 @@ fn other_shells_get_scripts() {
         assert!(!plain.contains("locally render templates"), "{shell}");
         assert!(text.contains("locally render templates"), "{shell}");
     }
+}
+
+/// A downloader plugin for `fake://h/PATH`, serving `srv/PATH`.
+fn write_downloader(plugins: &Path, srv: &Path) {
+    let d = plugins.join("fakefetch");
+    std::fs::create_dir_all(&d).expect("dir");
+    std::fs::write(
+        d.join("plugin.yaml"),
+        "name: fakefetch\nversion: 0.1.0\nusage: fetch fake:// URLs\ncommand: \"$HELM_PLUGIN_DIR/get.sh\"\ndownloaders:\n- command: get.sh\n  protocols: [fake]\n",
+    )
+    .expect("yaml");
+    let script = format!(
+        "#!/bin/sh\necho \"get $4 user=$HELM_PLUGIN_USERNAME\" >&2\nexec cat \"{}/${{4#fake://h/}}\"\n",
+        srv.display()
+    );
+    let get = d.join("get.sh");
+    std::fs::write(&get, script).expect("get.sh");
+    chmod_x(&get);
+}
+
+#[test]
+fn downloader_plugin_repository_matches_helm() {
+    let Some(helm_path) = helm_bin() else { return };
+    let sc = Scratch::new("plugin", "downloader");
+    let root = common::repo_root();
+    let srv = sc.0.join("srv/repo");
+    std::fs::create_dir_all(&srv).expect("srv");
+    let chart_src = root.join("testdata/cli-diff/charts/deprecated-ok");
+    let st = Command::new(&helm_path)
+        .args(["package", &s(&chart_src), "-d", &s(&srv)])
+        .output()
+        .expect("package");
+    assert!(st.status.success());
+    let st = Command::new(&helm_path)
+        .args(["repo", "index", &s(&srv), "--url", "fake://h/repo"])
+        .output()
+        .expect("index");
+    assert!(st.status.success());
+    let chart = Home::new(&sc.0, "chart", chart_bin());
+    let helm = Home::new(&sc.0, "helm", helm_path);
+    let parent = |h: &Home| {
+        let p = h.root.join("parent");
+        std::fs::create_dir_all(p.join("templates")).expect("parent");
+        std::fs::write(
+            p.join("Chart.yaml"),
+            "apiVersion: v2\nname: parent\nversion: 0.1.0\ndependencies:\n- name: deprecated-ok\n  version: 1.2.3\n  repository: fake://h/repo\n",
+        )
+        .expect("Chart.yaml");
+        p
+    };
+    for h in [&chart, &helm] {
+        write_downloader(&h.plugins(), &sc.0.join("srv"));
+        parent(h);
+    }
+    same(
+        &chart,
+        &helm,
+        &[
+            "repo",
+            "add",
+            "fk",
+            "fake://h/repo",
+            "--username",
+            "u",
+            "--password",
+            "p",
+        ],
+    );
+    same(&chart, &helm, &["repo", "update"]);
+    same(&chart, &helm, &["search", "repo", "fk/"]);
+    let out = same(&chart, &helm, &["template", "fk/deprecated-ok"]);
+    assert!(out.stdout.contains("kind: ConfigMap"), "{}", out.stdout);
+    same(&chart, &helm, &["pull", "fk/deprecated-ok", "-d", "."]);
+    same(
+        &chart,
+        &helm,
+        &["template", "fake://h/repo/deprecated-ok-1.2.3.tgz"],
+    );
+    same(&chart, &helm, &["dependency", "update", "parent"]);
+    let a = std::fs::read(chart.root.join("parent/charts/deprecated-ok-1.2.3.tgz")).expect("dep");
+    let b = std::fs::read(helm.root.join("parent/charts/deprecated-ok-1.2.3.tgz")).expect("dep");
+    assert_eq!(a, b);
+    // (A URL under a configured repository but not in its index: helm sends no
+    // credentials, chart sends the repository's; a URL elsewhere is the same.)
+    same(&chart, &helm, &["pull", "fake://other/missing-1.0.0.tgz"]);
 }

@@ -83,6 +83,13 @@ pub fn loaded() -> &'static [Plugin] {
 /// missing one is logged. `upto`: the number of plugins registered before the command
 /// line resolved elsewhere (all of them for the root or `completion`).
 pub fn log_completion_notes(args: &[String], upto: usize) {
+    let env_debug = std::env::var("HELM_DEBUG")
+        .ok()
+        .and_then(|v| crate::cobra::go_parse_bool(&v))
+        .unwrap_or(false);
+    if upto == 0 || !(env_debug || args.iter().any(|a| a.starts_with("--debug"))) {
+        return;
+    }
     let mut g = match default_globals() {
         Ok(g) => g,
         Err(_) => return,
