@@ -619,6 +619,10 @@ pub fn run_plugin(p: &Plugin, args: &[String]) -> ExitCode {
             }
         };
     let main = plugin::expand_env(&main, &lookup);
+    if main.is_empty() {
+        print_error("exec: no command");
+        return ExitCode::from(1);
+    }
     let Some(prog) = find_in_path(&main) else {
         print_error(&format!(
             "exec: {}: executable file not found in $PATH",

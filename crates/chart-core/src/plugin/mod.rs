@@ -350,6 +350,13 @@ fn map_of<'a>(
 /// Decodes `plugin.yaml` text as Helm's `yaml.UnmarshalStrict` into `Metadata` does.
 pub fn parse_metadata(text: &str) -> Result<Metadata, String> {
     let doc = goyaml::from_yaml_go(text).map_err(|e| e.to_string())?;
+    let dups = top_level_duplicates(text);
+    if !dups.is_empty() {
+        return Err(format!(
+            "error converting YAML to JSON: yaml: unmarshal errors:\n{}",
+            dups.join("\n")
+        ));
+    }
     let mut md = Metadata::default();
     let top = match &doc {
         GoVal::Nil => return Ok(md),
@@ -452,6 +459,51 @@ pub fn parse_metadata(text: &str) -> Result<Metadata, String> {
         .map_err(wrap)?;
     }
     Ok(md)
+}
+
+/// go-yaml's strict-mode complaints about repeated keys of the top-level mapping of the
+/// first document (`  line 3: key "name" already set in map`), for block-style text.
+fn top_level_duplicates(text: &str) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    let mut started = false;
+    for (i, line) in text.lines().enumerate() {
+        if line.starts_with("---") || line.starts_with("...") {
+            if started {
+                break;
+            }
+            continue;
+        }
+        let Some(first) = line.chars().next() else {
+            continue;
+        };
+        if first.is_whitespace() || first == '#' || first == '-' || first == '{' || first == '[' {
+            continue;
+        }
+        started = true;
+        let key = if first == '"' || first == '\'' {
+            match line[1..].find(first) {
+                Some(end) if line[end + 2..].starts_with(':') => line[1..end + 1].to_string(),
+                _ => continue,
+            }
+        } else {
+            match line
+                .find(": ")
+                .or_else(|| line.ends_with(':').then(|| line.len() - 1))
+            {
+                Some(end) => line[..end].trim_end().to_string(),
+                None => continue,
+            }
+        };
+        if !seen.insert(key.clone()) {
+            out.push(format!(
+                "  line {}: key {} already set in map",
+                i + 1,
+                gotmpl::fmt::go_quote(&key)
+            ));
+        }
+    }
+    out
 }
 
 /// Go's text of an OS error on `op PATH` (`open /x: no such file or directory`).
