@@ -766,6 +766,13 @@ mod tests {
         assert_eq!(md.version, "1.1");
         assert_eq!(md.hooks.get("install").map(String::as_str), Some("x"));
         assert!(md.ignore_flags);
+        let e = parse_metadata("name: a\nversion: 1\n\"name\": b\n")
+            .err()
+            .unwrap_or_default();
+        assert_eq!(
+            e,
+            "error converting YAML to JSON: yaml: unmarshal errors:\n  line 3: key \"name\" already set in map"
+        );
         let e = parse_metadata("name: a\nfoo: 1\n")
             .err()
             .unwrap_or_default();
