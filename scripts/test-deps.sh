@@ -44,6 +44,9 @@ else
   echo "test-deps: ../shared/tools/real-apiserver.sh not found" >&2
 fi
 
+# git for the VCS plugin installs (tests/plugin.rs; helm's VCS installer runs git)
+command -v git >/dev/null || apt_install git || true
+
 # OCI registry + htpasswd
 command -v docker-registry >/dev/null || apt_install docker-registry || true
 command -v htpasswd >/dev/null || apt_install apache2-utils || true
