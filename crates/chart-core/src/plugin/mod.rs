@@ -805,10 +805,8 @@ mod tests {
             dir: PathBuf::from("/p"),
         };
         let r = p.prepare_command_for(&["u".into()], "linux", "amd64", &env);
-        assert_eq!(
-            r.ok(),
-            Some(("linux-any".into(), vec!["a".into(), "u".into()]))
-        );
+        // No OS+arch match: the last entry of this OS wins (helm's loop).
+        assert_eq!(r.ok(), Some(("linux-arm".into(), vec!["u".into()])));
         let r = p.prepare_command_for(&[], "linux", "arm64", &env);
         assert_eq!(r.ok(), Some(("linux-arm".into(), vec![])));
         let r = p.prepare_command_for(&[], "darwin", "arm64", &env);
