@@ -585,4 +585,19 @@ for jp in '{range .table}{@}{"\n"}{end}' '{range .list[*]}[{.name}]{end}' \
   rec any "jsonpath-range-$n" show values $C/jsonpath --jsonpath "$jp"
 done
 
+# Filters, unions and recursive descent (client-go's jsonpath as helm uses it). Recursive
+# descent only below a list of maps: over a map's keys Go's order is random.
+for jp in '{.list[?(@.name=="b")].value}' "{.list[?(@.name!='a')].name}" '{.list[?(@.value==1.0)].name}' \
+  '{.list[?(@.value==1)].name}' '{.list[?(@.value==true)].name}' '{.list[?(@.tags[0]=="z")].name}' \
+  '{.list[?(@.tags[0])].name}' '{.list[?(@.value)].name}' '{.list[?(@.nope)].name}' \
+  '{.list[?(@.name>"a")].name}' '{.list[?(@.name<="b")].name}' '{.list[?(@.name>="b")].tags[*]}' \
+  '{.list[?(@.name == "c")].tags}' '{.table[?(@.only)]}' '{.list[?(@.name=="a")]}' \
+  '{range .list[?(@.name!="b")]}{.name}:{.tags[*]};{end}' '{.list[?(@.name=="x)")].name}' \
+  '{.list[?(@.name=="a"]}' '{.list[?(@.name)x]}' '{.list[?(@.value!=null)].name}' '{.list[?()].name}' \
+  '{.list[?(@.name=)].name}' '{.list[0,2].name}' "{.list[*]['name','value']}" '{.list..name}' \
+  '{.table..only}' '{.list[-1:].tags}' '{.list[*].tags[0,1]}' '{.list[1:].name}{"|"}{.scalar}'; do
+  n=$(printf '%s' "$jp" | md5sum | cut -c1-8)
+  rec any "jsonpath-filter-$n" show values $C/jsonpath --jsonpath "$jp"
+done
+
 echo "recorded $count cases in $OUT"

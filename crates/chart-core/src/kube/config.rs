@@ -142,6 +142,13 @@ impl KubeSettings {
                         {
                             kube::Config::new(parse_url(server)?)
                         }
+                        // No context chosen: client-go's defaults (the flag's server, else
+                        // the insecure local port).
+                        server if matches!(e, kube::config::KubeconfigError::CurrentContextNotSet) => {
+                            kube::Config::new(parse_url(
+                                server.as_deref().unwrap_or("http://localhost:8080"),
+                            )?)
+                        }
                         _ => {
                             return Err(Error::Config(kubeconfig_error(
                                 &e,
@@ -163,11 +170,8 @@ impl KubeSettings {
                     context_ns = Some(c.default_namespace.clone());
                     c
                 }
-                None => {
-                    return Err(Error::Config(
-                        "Kubernetes cluster unreachable: invalid configuration: no configuration has been provided, try setting KUBERNETES_MASTER environment variable".into(),
-                    ))
-                }
+                // client-go's last resort: the insecure local port of old apiservers.
+                None => kube::Config::new(parse_url("http://localhost:8080")?),
             }
         };
         self.apply_overrides(&mut config)?;
@@ -434,12 +438,12 @@ mod tests {
             home: Some(d.join("nohome")),
             ..KubeSettings::default()
         };
-        assert!(none
-            .load()
-            .await
-            .unwrap_err()
-            .to_string()
-            .contains("no configuration has been provided"));
+        // Nothing configured: client-go's fallback, http://localhost:8080.
+        let l = none.load().await.unwrap();
+        assert_eq!(
+            l.config.cluster_url.to_string(),
+            "http://localhost:8080/"
+        );
         let only_server = KubeSettings {
             home: Some(d.join("nohome")),
             api_server: Some("http://127.0.0.1:1".into()),

@@ -34,9 +34,9 @@ enum Node {
     Float(f64),
     /// `true`/`false`.
     Bool(bool),
-    /// `range` or `end` (client-go keeps them as identifiers and acts on them while
-    /// evaluating).
-    Ident(&'static str),
+    /// An identifier: `range` and `end` act while evaluating (as in client-go), any other
+    /// fails then (`unrecognized identifier`), not while parsing.
+    Ident(String),
     /// `[?(LEFT OP RIGHT)]`, or `[?(LEFT)]` (op `exists`): the items of a list for which
     /// the comparison holds.
     Filter {
@@ -151,11 +151,12 @@ impl Parser<'_> {
                     }
                     let word = self.s.get(start..self.pos).unwrap_or("");
                     match word {
-                        "true" => nodes.push(Node::Bool(true)),
-                        "false" => nodes.push(Node::Bool(false)),
-                        "range" => nodes.push(Node::Ident("range")),
-                        "end" => nodes.push(Node::Ident("end")),
-                        other => return Err(format!("unrecognized identifier {other}")),
+                        // Go's strconv.ParseBool spellings.
+                        "t" | "T" | "TRUE" | "true" | "True" => nodes.push(Node::Bool(true)),
+                        "f" | "F" | "FALSE" | "false" | "False" => {
+                            nodes.push(Node::Bool(false))
+                        }
+                        other => nodes.push(Node::Ident(other.to_string())),
                     }
                 }
                 other => {
@@ -523,10 +524,11 @@ fn children(v: &Value) -> Vec<Value> {
 
 fn eval(input: Vec<Value>, node: &Node, st: &mut RangeState) -> Result<Vec<Value>, String> {
     match node {
-        Node::Ident("range") => {
+        Node::Ident(w) if w == "range" => {
             st.begin += 1;
             Ok(input)
         }
+        Node::Ident(w) if w != "end" => Err(format!("unrecognized identifier {w}")),
         Node::Ident(_) => {
             if st.inside == 0 {
                 return Err("not in range, nothing to end".into());
