@@ -6,6 +6,10 @@
 //! The only rewrites, all listed in the recorder too:
 //! - paths: the repository is `<ROOT>` (in `.args` too), the scratch parent of HELM_CONFIG_HOME/HELM_CACHE_HOME
 //!   is `<SCRATCH>`, the per-case output directory is `@OUTDIR@`;
+//! - `@HUB@` (in `.args` and outputs) is the URL of a real static HTTP server over
+//!   `testdata/cli-diff/hub` (the `search hub` cases; `tests/support/auth_tls_server.py`,
+//!   started once on a free port: without python3 these cases are skipped with a message,
+//!   except under `CI`);
 //! - Go's `time.Now().String()` in `[debug]` lines is `<TIME>`, the unix time that ends a
 //!   `--generate-name` release name is `<UNIXTIME>` (helm's own nondeterminism);
 //! - helm -> chart: in stderr, and in stdout of help cases, the word `helm` used as the
@@ -30,7 +34,41 @@ mod common;
 use common::repo_root;
 use regex::Regex;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::io::BufRead;
+use std::process::{Child, Command, Stdio};
+
+/// The static server of the `@HUB@` cases, stopped when dropped.
+struct Hub {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the hub server (None when python3 cannot be run).
+fn start_hub(root: &Path) -> Option<Hub> {
+    let port = common::free_port();
+    let mut child = Command::new("python3")
+        .arg(root.join("crates/chart-cli/tests/support/auth_tls_server.py"))
+        .arg(root.join("testdata/cli-diff/hub"))
+        .arg(port.to_string())
+        .stdout(Stdio::piped())
+        .spawn()
+        .ok()?;
+    let mut line = String::new();
+    let out = child.stdout.take()?;
+    std::io::BufReader::new(out).read_line(&mut line).ok()?;
+    let hub = Hub {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    (line.trim() == "ready").then_some(hub)
+}
 
 struct Norm {
     time: Regex,
@@ -262,13 +300,29 @@ fn cli_diff_goldens_match_helm() {
     let mut failures = Vec::new();
     let mut passed_known = Vec::new();
     let mut passed = 0;
+    let mut skipped = 0;
+    let mut hub: Option<Option<Hub>> = None;
     for name in &names {
         let args_text = read(&dir, name, "args").expect("args");
+        let hub_url = if args_text.contains("@HUB@") {
+            let h = hub.get_or_insert_with(|| start_hub(&root));
+            if !common::need("python3 (the search hub server)", h.is_some()) {
+                skipped += 1;
+                continue;
+            }
+            h.as_ref().map(|h| h.url.clone())
+        } else {
+            None
+        };
         let outdir = scratch.join(format!("out-{name}"));
         let mut uses_outdir = false;
         let args: Vec<String> = args_text
             .split_terminator('\n')
             .map(|a| a.replace("<ROOT>/", &format!("{}/", root.display())))
+            .map(|a| match &hub_url {
+                Some(u) => a.replace("@HUB@", u),
+                None => a,
+            })
             .map(|a| {
                 if a.contains("@OUTDIR@") {
                     uses_outdir = true;
@@ -323,7 +377,13 @@ fn cli_diff_goldens_match_helm() {
         }
         let out = cmd.output().expect("run chart");
         let help = read(&dir, name, "mode").is_some_and(|m| m.trim() == "help");
-        let ours = |b: &[u8]| norm.ours(&String::from_utf8_lossy(b), &root, &scratch, &outdir);
+        let ours = |b: &[u8]| {
+            let s = norm.ours(&String::from_utf8_lossy(b), &root, &scratch, &outdir);
+            match &hub_url {
+                Some(u) => s.replace(u.as_str(), "@HUB@"),
+                None => s,
+            }
+        };
         let mut got_out = ours(&out.stdout);
         let mut got_err = cut_debug_dump(&ours(&out.stderr));
         let mut want_out = read(&dir, name, "out").expect("golden");
@@ -398,8 +458,9 @@ fn cli_diff_goldens_match_helm() {
             a.flag
         );
     }
+    drop(hub);
     eprintln!(
-        "cli-diff goldens: {passed} of {} pass ({} known failures)",
+        "cli-diff goldens: {passed} of {} pass ({} known failures, {skipped} skipped)",
         names.len(),
         known.len()
     );

@@ -220,7 +220,9 @@ pub async fn run_install_checked(
     let (ch, user) =
         load_chart(chart_path, values).map_err(|e| anyhow::anyhow!("INSTALLATION FAILED: {e}"))?;
     check()?;
-    let cfg = configuration(g, false).await?;
+    let cfg = configuration(g, false)
+        .await
+        .map_err(|e| anyhow::anyhow!("INSTALLATION FAILED: {e}"))?;
     let Installed { release, warnings } = install(&cfg, ch, user, opts)
         .await
         .map_err(|e| anyhow::anyhow!("INSTALLATION FAILED: {e}"))?;

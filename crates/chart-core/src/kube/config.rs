@@ -170,6 +170,15 @@ impl KubeSettings {
                     context_ns = Some(c.default_namespace.clone());
                     c
                 }
+                // A context asked for by name must exist.
+                None if context_name.is_some() => {
+                    return Err(Error::Config(kubeconfig_error(
+                        &kube::config::KubeconfigError::LoadContext(
+                            context_name.clone().unwrap_or_default(),
+                        ),
+                        context_name.as_deref(),
+                    )))
+                }
                 // client-go's last resort: the insecure local port of old apiservers.
                 None => kube::Config::new(parse_url("http://localhost:8080")?),
             }
@@ -290,7 +299,9 @@ fn merge(mut base: Kubeconfig, next: Kubeconfig) -> Kubeconfig {
 fn kubeconfig_error(e: &kube::config::KubeconfigError, context: Option<&str>) -> String {
     use kube::config::KubeconfigError as K;
     match e {
-        K::LoadContext(name) => format!("context \"{name}\" does not exist"),
+        K::LoadContext(name) => {
+            format!("Kubernetes cluster unreachable: context \"{name}\" does not exist")
+        }
         K::CurrentContextNotSet => {
             "Kubernetes cluster unreachable: invalid configuration: no configuration has been provided, try setting KUBERNETES_MASTER environment variable".into()
         }
@@ -433,7 +444,10 @@ mod tests {
             ..KubeSettings::default()
         };
         let e = s.load().await.unwrap_err();
-        assert_eq!(e.to_string(), "context \"nope\" does not exist");
+        assert_eq!(
+            e.to_string(),
+            "Kubernetes cluster unreachable: context \"nope\" does not exist"
+        );
         let none = KubeSettings {
             home: Some(d.join("nohome")),
             ..KubeSettings::default()

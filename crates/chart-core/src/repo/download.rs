@@ -112,7 +112,7 @@ pub fn resolve_chart_url(
     }
     let rf = RepoFile::load(&settings.repository_config).unwrap_or_default();
     if let Ok(u) = reqwest::Url::parse(reference) {
-        if u.host_str().is_some_and(|h| !h.is_empty()) && !u.path().is_empty() {
+        if u.host_str().is_some_and(|h| !h.is_empty()) && !go_url_path(reference).is_empty() {
             // A full URL: credentials of a configured repository whose URL prefixes it.
             let e = rf
                 .repositories
