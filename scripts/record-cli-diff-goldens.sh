@@ -416,6 +416,15 @@ rec any tpl-plain-http template $OK --plain-http
 rec any tpl-username template $OK --username u --password p
 rec any tpl-ca-file template $OK --ca-file /no/ca --cert-file /no/cert --key-file /no/key
 rec any tpl-keyring template $OK --keyring /no/keyring
+# helm builds its registry client (loading these TLS files) before anything else.
+rec any tls-show-ca show chart $OK --ca-file /no/ca
+rec any tls-install-ca install x $OK --ca-file /no/ca
+rec any tls-upgrade-ca upgrade x $OK --ca-file /no/ca
+rec any tls-pull-cert pull x --cert-file /no/cert --key-file /no/key
+rec any tls-template-cert-only template $OK --cert-file /no/cert
+rec any tls-template-key-missing template $OK --cert-file $OK/values.yaml --key-file /no/key
+rec any tls-template-ca-not-pem template $OK --ca-file $OK/values.yaml
+rec any tls-template-cert-not-pem template $OK --cert-file $OK/values.yaml --key-file $OK/values.yaml
 rec any tpl-pass-credentials template $OK --pass-credentials
 rec any tpl-create-namespace template $OK --create-namespace
 rec any tpl-dependency-update template $OK --dependency-update
