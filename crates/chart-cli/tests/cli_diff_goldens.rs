@@ -33,8 +33,8 @@
 mod common;
 use common::repo_root;
 use regex::Regex;
-use std::path::{Path, PathBuf};
 use std::io::BufRead;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 /// The static server of the `@HUB@` cases, stopped when dropped.
@@ -403,9 +403,9 @@ fn cli_diff_goldens_match_helm() {
                 }
             }
             for f in &flags {
-                let in_helm = want_out.split('\n').any(|l| {
-                    l.starts_with('-') && skeleton_flag(l) == Some(f)
-                });
+                let in_helm = want_out
+                    .split('\n')
+                    .any(|l| l.starts_with('-') && skeleton_flag(l) == Some(f));
                 assert!(!in_helm, "ADDITIONS: helm's help of {name} has --{f}");
             }
             if !flags.is_empty() {

@@ -90,7 +90,10 @@ fn name_server() -> String {
 /// Go's text of `failure` while dialling `url` (the part after `Get "URL": `).
 pub fn failure_text(failure: Failure, url: &str) -> String {
     match failure {
-        Failure::Refused => format!("dial tcp {}: connect: connection refused", dial_address(url)),
+        Failure::Refused => format!(
+            "dial tcp {}: connect: connection refused",
+            dial_address(url)
+        ),
         Failure::NoSuchHost => {
             let host = reqwest::Url::parse(url)
                 .ok()

@@ -264,14 +264,18 @@ pub fn locate_with(g: &GlobalArgs, chart: &str, opts: &ChartPathOptions) -> anyh
 /// (`missing registry client: can't create TLS config for client: …`).
 pub fn registry_tls_check(opts: &ChartPathOptions) -> anyhow::Result<()> {
     let (cert, key, ca) = (&opts.cert_file, &opts.key_file, &opts.ca_file);
-    if !(!cert.is_empty() && !key.is_empty() || !ca.is_empty() || opts.insecure_skip_tls_verify)
-    {
+    if !(!cert.is_empty() && !key.is_empty() || !ca.is_empty() || opts.insecure_skip_tls_verify) {
         return Ok(());
     }
-    let fail = |why: String| anyhow!("missing registry client: can't create TLS config for client: {why}");
+    let fail =
+        |why: String| anyhow!("missing registry client: can't create TLS config for client: {why}");
     if !cert.is_empty() && !key.is_empty() {
         // Go's tls.LoadX509KeyPair: both files read, then each must hold PEM data.
-        let pair = |why: String| fail(format!("can't load key pair from cert {cert} and key {key}: {why}"));
+        let pair = |why: String| {
+            fail(format!(
+                "can't load key pair from cert {cert} and key {key}: {why}"
+            ))
+        };
         let read = |f: &str| {
             std::fs::read(f).map_err(|e| {
                 pair(format!(
@@ -283,7 +287,9 @@ pub fn registry_tls_check(opts: &ChartPathOptions) -> anyhow::Result<()> {
         let c = read(cert)?;
         let k = read(key)?;
         if !String::from_utf8_lossy(&c).contains("-----BEGIN ") {
-            return Err(pair("tls: failed to find any PEM data in certificate input".into()));
+            return Err(pair(
+                "tls: failed to find any PEM data in certificate input".into(),
+            ));
         }
         if !String::from_utf8_lossy(&k).contains("-----BEGIN ") {
             return Err(pair("tls: failed to find any PEM data in key input".into()));

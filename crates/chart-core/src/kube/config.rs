@@ -144,7 +144,9 @@ impl KubeSettings {
                         }
                         // No context chosen: client-go's defaults (the flag's server, else
                         // the insecure local port).
-                        server if matches!(e, kube::config::KubeconfigError::CurrentContextNotSet) => {
+                        server
+                            if matches!(e, kube::config::KubeconfigError::CurrentContextNotSet) =>
+                        {
                             kube::Config::new(parse_url(
                                 server.as_deref().unwrap_or("http://localhost:8080"),
                             )?)
@@ -454,10 +456,7 @@ mod tests {
         };
         // Nothing configured: client-go's fallback, http://localhost:8080.
         let l = none.load().await.unwrap();
-        assert_eq!(
-            l.config.cluster_url.to_string(),
-            "http://localhost:8080/"
-        );
+        assert_eq!(l.config.cluster_url.to_string(), "http://localhost:8080/");
         let only_server = KubeSettings {
             home: Some(d.join("nohome")),
             api_server: Some("http://127.0.0.1:1".into()),

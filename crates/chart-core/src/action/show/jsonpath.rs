@@ -153,9 +153,7 @@ impl Parser<'_> {
                     match word {
                         // Go's strconv.ParseBool spellings.
                         "t" | "T" | "TRUE" | "true" | "True" => nodes.push(Node::Bool(true)),
-                        "f" | "F" | "FALSE" | "false" | "False" => {
-                            nodes.push(Node::Bool(false))
-                        }
+                        "f" | "F" | "FALSE" | "false" | "False" => nodes.push(Node::Bool(false)),
                         other => nodes.push(Node::Ident(other.to_string())),
                     }
                 }
@@ -293,7 +291,9 @@ fn split_comparison(text: &str) -> Option<(&str, &str, &str)> {
     if i == 0 {
         return None;
     }
-    let run = text[i..].find(|c: char| !is_op(c)).map_or(text.len(), |n| i + n);
+    let run = text[i..]
+        .find(|c: char| !is_op(c))
+        .map_or(text.len(), |n| i + n);
     if run < text.len() {
         return Some((&text[..i], &text[i..run], &text[run..]));
     }
@@ -839,10 +839,7 @@ mod tests {
         assert!(run("{.l[?(@.v==2)].name}", y).is_err());
         // A missing key on one item fails the whole filter.
         assert!(run("{.l[?(@.t[0]=='x')].name}", y).is_err());
-        assert_eq!(
-            split_comparison("@.a=="),
-            Some(("@.a", "=", "="))
-        );
+        assert_eq!(split_comparison("@.a=="), Some(("@.a", "=", "=")));
         assert_eq!(split_comparison("@.a"), None);
     }
 }
