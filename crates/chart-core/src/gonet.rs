@@ -129,6 +129,7 @@ pub fn request_error(method: &str, url: &str, err: &(dyn StdError + 'static)) ->
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

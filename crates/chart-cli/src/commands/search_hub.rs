@@ -310,6 +310,7 @@ fn print_encoded(elements: &[Element], json: bool) -> anyhow::Result<()> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

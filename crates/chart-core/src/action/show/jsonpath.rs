@@ -736,7 +736,7 @@ fn eval_filter(
                 gotmpl::fmt::format_v(v)
             ));
         };
-        for item in items.to_vec() {
+        for item in items.iter().cloned() {
             if op == "exists" {
                 if !eval_exists(vec![item.clone()], left, st).is_empty() {
                     out.push(item);
