@@ -173,6 +173,7 @@ pub fn run(g: &GlobalArgs, a: &PullArgs) -> anyhow::Result<ExitCode> {
         bail!("\"chart pull\" requires at least 1 argument\n\nUsage:  chart pull [chart URL | repo/chartname] [...] [flags]");
     }
     let opts = a.path.options();
+    registry_tls_check(&opts)?;
     for c in &a.charts {
         let dest = Path::new(&a.destination);
         if !a.untar {
@@ -257,12 +258,61 @@ pub fn locate_with(g: &GlobalArgs, chart: &str, opts: &ChartPathOptions) -> anyh
 
 /// [`locate_with`] with helm's `--verify`: with `keyring` set, a local archive is checked
 /// against its `.prov`, and a downloaded one is fetched with its `.prov` and checked.
+/// helm's `newRegistryClient`, which every command that may reach a registry builds
+/// first: with a client certificate and key, a CA file or `--insecure-skip-tls-verify` it
+/// loads the TLS files, and a file it cannot use stops the command
+/// (`missing registry client: can't create TLS config for client: …`).
+pub fn registry_tls_check(opts: &ChartPathOptions) -> anyhow::Result<()> {
+    let (cert, key, ca) = (&opts.cert_file, &opts.key_file, &opts.ca_file);
+    if !(!cert.is_empty() && !key.is_empty() || !ca.is_empty() || opts.insecure_skip_tls_verify) {
+        return Ok(());
+    }
+    let fail =
+        |why: String| anyhow!("missing registry client: can't create TLS config for client: {why}");
+    if !cert.is_empty() && !key.is_empty() {
+        // Go's tls.LoadX509KeyPair: both files read, then each must hold PEM data.
+        let pair = |why: String| {
+            fail(format!(
+                "can't load key pair from cert {cert} and key {key}: {why}"
+            ))
+        };
+        let read = |f: &str| {
+            std::fs::read(f).map_err(|e| {
+                pair(format!(
+                    "open {f}: {}",
+                    chart_core::chart::loader::go_io_text(&e)
+                ))
+            })
+        };
+        let c = read(cert)?;
+        let k = read(key)?;
+        if !String::from_utf8_lossy(&c).contains("-----BEGIN ") {
+            return Err(pair(
+                "tls: failed to find any PEM data in certificate input".into(),
+            ));
+        }
+        if !String::from_utf8_lossy(&k).contains("-----BEGIN ") {
+            return Err(pair("tls: failed to find any PEM data in key input".into()));
+        }
+    }
+    if !ca.is_empty() {
+        let b = std::fs::read(ca).map_err(|_| fail(format!("can't read CA file: {ca}")))?;
+        if !String::from_utf8_lossy(&b).contains("-----BEGIN CERTIFICATE-----") {
+            return Err(fail(format!(
+                "failed to append certificates from file: {ca}"
+            )));
+        }
+    }
+    Ok(())
+}
+
 pub fn locate_verified(
     g: &GlobalArgs,
     chart: &str,
     opts: &ChartPathOptions,
     keyring: Option<&str>,
 ) -> anyhow::Result<String> {
+    registry_tls_check(opts)?;
     let Some(keyring) = keyring else {
         return locate_with(g, chart, opts);
     };

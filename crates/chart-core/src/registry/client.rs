@@ -129,32 +129,17 @@ fn remote(s: String) -> RegistryError {
     RegistryError::Remote(s)
 }
 
-/// The message of a transport error as Go's `net/http` words the common ones
-/// (`Get "URL": dial tcp HOST: connect: connection refused`), else the innermost cause.
+/// The message of a transport error as Go's `net/http` words it
+/// (`Get "URL": dial tcp HOST: connect: connection refused`, see [`crate::gonet`]).
 fn transport_error(method: &Method, url: &str, err: &reqwest::Error) -> String {
-    let mut chain = Vec::new();
-    let mut src: Option<&dyn std::error::Error> = Some(err);
-    while let Some(s) = src {
-        chain.push(s.to_string());
-        src = s.source();
+    if err.is_timeout() && crate::gonet::classify(err).is_none() {
+        let m = method.as_str();
+        let m = format!("{}{}", &m[..1], m[1..].to_ascii_lowercase());
+        return format!(
+            "{m} \"{url}\": timeout awaiting response (the registry sent nothing for too long)"
+        );
     }
-    let all = chain.join(": ");
-    let addr = reqwest::Url::parse(url)
-        .ok()
-        .and_then(|u| Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?)))
-        .unwrap_or_default();
-    let msg = if all.contains("InvalidContentType") {
-        "http: server gave HTTP response to HTTPS client".to_string()
-    } else if all.contains("Connection refused") {
-        format!("dial tcp {addr}: connect: connection refused")
-    } else if err.is_timeout() {
-        "timeout awaiting response (the registry sent nothing for too long)".to_string()
-    } else {
-        chain.last().cloned().unwrap_or_default()
-    };
-    let m = method.as_str();
-    let m = format!("{}{}", &m[..1], m[1..].to_ascii_lowercase());
-    format!("{m} \"{url}\": {msg}")
+    crate::gonet::request_error(method.as_str(), url, err)
 }
 
 /// helm's (containerd's) wording when a registry refuses access.
@@ -498,6 +483,17 @@ impl Client {
         let resp = self
             .send(r, scope, &Method::GET, &url, &|| {
                 self.http.get(&url).header(ACCEPT, accept.as_str())
+            })
+            .map_err(|e| match e {
+                // containerd resolves a reference with HEAD first: helm reports a
+                // transport failure as that request's.
+                RegistryError::Remote(m) if m.starts_with(&format!("Get \"{url}\": ")) => {
+                    RegistryError::Remote(format!(
+                        "failed to do request: Head{}",
+                        m.get(3..).unwrap_or("")
+                    ))
+                }
+                e => e,
             })
             .map_err(access_denied("pull"))?;
         let st = resp.status();

@@ -112,7 +112,7 @@ pub fn resolve_chart_url(
     }
     let rf = RepoFile::load(&settings.repository_config).unwrap_or_default();
     if let Ok(u) = reqwest::Url::parse(reference) {
-        if u.host_str().is_some_and(|h| !h.is_empty()) && !u.path().is_empty() {
+        if u.host_str().is_some_and(|h| !h.is_empty()) && !go_url_path(reference).is_empty() {
             // A full URL: credentials of a configured repository whose URL prefixes it.
             let e = rf
                 .repositories
@@ -123,7 +123,10 @@ pub fn resolve_chart_url(
             return Ok((reference.to_string(), e));
         }
     }
-    let Some((repo_name, chart_name)) = reference.split_once('/') else {
+    // helm splits the path of the parsed URL (Go's `url.Parse`): `file:///x/y.tgz` names
+    // the repository "" (`repo  not found`).
+    let go_path = go_url_path(reference);
+    let Some((repo_name, chart_name)) = go_path.split_once('/') else {
         return Err(err(format!(
             "non-absolute URLs should be in form of repo_name/path_to_chart, got: {reference}"
         )));
@@ -157,6 +160,30 @@ pub fn resolve_chart_url(
     let url = resolve_reference_url(&e.url, first)
         .map_err(|_| err(format!("invalid chart URL format: {reference}")))?;
     Ok((url, e))
+}
+
+/// The `Path` of Go's `url.Parse(reference)` for the references helm splits into
+/// `repo/chart`: the decoded path of a URL with a scheme ("" for an opaque one or a bare
+/// host), else the text before `?` or `#`.
+fn go_url_path(reference: &str) -> String {
+    match reqwest::Url::parse(reference) {
+        Ok(u) if u.cannot_be_a_base() => String::new(),
+        Ok(u) => {
+            let after_scheme = reference.split_once(':').map_or("", |(_, r)| r);
+            let authority_only = after_scheme
+                .strip_prefix("//")
+                .is_some_and(|r| !r.contains(['/', '?', '#']));
+            if authority_only {
+                return String::new();
+            }
+            crate::values::schema::percent_decode(u.path())
+        }
+        Err(_) => reference
+            .split(['?', '#'])
+            .next()
+            .unwrap_or(reference)
+            .to_string(),
+    }
 }
 
 /// Downloads `reference` into directory `dest` as `<file name of the URL>` (written to a
