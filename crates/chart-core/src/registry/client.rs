@@ -311,11 +311,19 @@ impl Client {
         host: &str,
         scope: &str,
         challenge: &str,
+        oras: Option<(&Method, &str)>,
     ) -> Result<HeaderValue, RegistryError> {
         let (scheme, params) = parse_challenge(challenge);
         let cred = self.credential(host)?;
-        let no_cred =
-            || RegistryError::Other("authorization failed: no basic auth credentials".into());
+        // The tag lister (oras) words failures differently from the resolver
+        // (containerd): `GET "URL": …` around the cause.
+        let no_cred = || match oras {
+            Some((m, u)) => RegistryError::Other(format!(
+                "{} \"{u}\": credential required for basic auth",
+                m.as_str()
+            )),
+            None => RegistryError::Other("authorization failed: no basic auth credentials".into()),
+        };
         let header = match scheme.as_str() {
             "basic" => {
                 let c = cred.ok_or_else(no_cred)?;
@@ -367,6 +375,14 @@ impl Client {
                 let st = resp.status();
                 let body = read_limited(resp, MAX_MANIFEST_SIZE, url.as_str())?;
                 if !st.is_success() {
+                    if let Some((m, u)) = oras {
+                        return Err(remote(format!(
+                            "{} \"{u}\": GET \"{url}\": unexpected status code {}: {}",
+                            m.as_str(),
+                            st.as_u16(),
+                            error_body_text(&body)
+                        )));
+                    }
                     return Err(remote(format!(
                         "failed to fetch oauth token: unexpected status from GET request to {url}: {}: {}",
                         status_text(st),
@@ -410,6 +426,19 @@ impl Client {
         url: &str,
         build: &dyn Fn() -> RequestBuilder,
     ) -> Result<Response, RegistryError> {
+        self.send_as(r, scope, method, url, build, false)
+    }
+
+    /// [`Client::send`], with oras' wording of authentication failures when `oras`.
+    fn send_as(
+        &self,
+        r: &Reference,
+        scope: &str,
+        method: &Method,
+        url: &str,
+        build: &dyn Fn() -> RequestBuilder,
+        oras: bool,
+    ) -> Result<Response, RegistryError> {
         let host = &r.registry;
         let cached = self
             .cached_auth(&format!("{host} {scope}"))
@@ -432,7 +461,7 @@ impl Client {
         else {
             return Ok(resp);
         };
-        let h = self.authorize(host, scope, &challenge)?;
+        let h = self.authorize(host, scope, &challenge, oras.then_some((method, url)))?;
         build()
             .header(AUTHORIZATION, h)
             .send()
@@ -446,7 +475,7 @@ impl Client {
         let mut out = Vec::new();
         for _ in 0..10_000 {
             let u = url.clone();
-            let resp = self.send(r, &scope, &Method::GET, &u, &|| self.http.get(&u))?;
+            let resp = self.send_as(r, &scope, &Method::GET, &u, &|| self.http.get(&u), true)?;
             let st = resp.status();
             let link = resp
                 .headers()
