@@ -141,6 +141,16 @@ fn same(helm: &Path, s: &Path, args: &[&str]) -> (String, String, i32) {
     c.1 =
         c.1.replace("\"chart ", "\"helm ")
             .replace("Usage:  chart ", "Usage:  helm ");
+    // The dependency manager's temporary directory is named after the process.
+    let re = regex::Regex::new(r"tmpcharts-[0-9]+").unwrap();
+    let norm = |x: (String, String, i32)| {
+        (
+            re.replace_all(&x.0, "tmpcharts-PID").into_owned(),
+            re.replace_all(&x.1, "tmpcharts-PID").into_owned(),
+            x.2,
+        )
+    };
+    let (c, h) = (norm(c), norm(h));
     assert_eq!(c, h, "chart vs helm for {args:?}");
     c
 }

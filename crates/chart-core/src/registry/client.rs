@@ -689,10 +689,14 @@ impl Client {
             .into_iter()
             .filter(|l| allowed.contains(&l.media_type.as_str()))
             .collect();
-        if 1 + layers.len() < min {
+        // helm counts the manifest itself, the config (when of the allowed type) and
+        // the allowed layers.
+        let found = 1
+            + usize::from(config.as_ref().is_some_and(|c| c.media_type == CONFIG_MEDIA_TYPE))
+            + layers.len();
+        if found < min {
             return Err(RegistryError::Other(format!(
-                "manifest does not contain minimum number of descriptors ({min}), descriptors found: {}",
-                1 + layers.len()
+                "manifest does not contain minimum number of descriptors ({min}), descriptors found: {found}"
             )));
         }
         let config = config
