@@ -160,7 +160,9 @@ fn transport_error(method: &Method, url: &str, err: &reqwest::Error) -> String {
 /// helm's (containerd's) wording when a registry refuses access.
 fn access_denied(kind: &str) -> impl Fn(RegistryError) -> RegistryError + '_ {
     move |e| match e {
-        RegistryError::Other(m) if m.starts_with("authorization failed") => {
+        RegistryError::Other(m)
+            if m.starts_with("authorization failed") || m.starts_with("server message: ") =>
+        {
             RegistryError::Remote(format!(
                 "{kind} access denied, repository does not exist or may require authorization: {m}"
             ))
@@ -462,10 +464,27 @@ impl Client {
             return Ok(resp);
         };
         let h = self.authorize(host, scope, &challenge, oras.then_some((method, url)))?;
-        build()
+        let resp = build()
             .header(AUTHORIZATION, h)
             .send()
-            .map_err(|e| remote(transport_error(method, url, &e)))
+            .map_err(|e| remote(transport_error(method, url, &e)))?;
+        if !oras && resp.status() == StatusCode::UNAUTHORIZED {
+            // containerd: a token refused again with an `error` in the challenge
+            // (`insufficient_scope`, `invalid_token`) is an authorization failure.
+            let again = resp
+                .headers()
+                .get(WWW_AUTHENTICATE)
+                .and_then(|v| v.to_str().ok())
+                .map(parse_challenge);
+            if let Some((scheme, params)) = again {
+                if let Some(e) = params.get("error").filter(|_| scheme == "bearer") {
+                    return Err(RegistryError::Other(format!(
+                        "server message: {e}: authorization failed"
+                    )));
+                }
+            }
+        }
+        Ok(resp)
     }
 
     /// The raw tags of `r`'s repository (following `Link` pagination).
@@ -1018,13 +1037,15 @@ impl Client {
                     .basic_auth(username, Some(password))
                     .send()
                     .map_err(|e| remote(transport_error(&Method::GET, tu.as_str(), &e)))?;
-                if !tr.status().is_success() {
+                let st = tr.status();
+                let body = read_limited(tr, MAX_MANIFEST_SIZE, tu.as_str())?;
+                if !st.is_success() {
+                    // docker's token transport: the token server's error document.
                     return Err(remote(format!(
-                        "login attempt to {url} failed with status: {}",
-                        status_text(tr.status())
+                        "Get \"{url}\": {}",
+                        error_body_text(&body)
                     )));
                 }
-                let body = read_limited(tr, MAX_MANIFEST_SIZE, tu.as_str())?;
                 let j: J = serde_json::from_slice(&body)
                     .map_err(|e| remote(format!("unable to decode token response: {e}")))?;
                 let tok = j
