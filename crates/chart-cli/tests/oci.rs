@@ -104,7 +104,19 @@ fn start_registry(bin: &Path, dir: &Path, htpasswd: Option<&Path>) -> Registry {
 }
 
 fn run(bin: &Path, args: &[&str], dir: &Path, home: &Path) -> (String, String, i32) {
+    run_with(bin, args, dir, home, &[])
+}
+
+/// [`run`] with extra environment variables.
+fn run_with(
+    bin: &Path,
+    args: &[&str],
+    dir: &Path,
+    home: &Path,
+    env: &[(&str, String)],
+) -> (String, String, i32) {
     let out = Command::new(bin)
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .args(args)
         .current_dir(dir)
         .env("TZ", "UTC")
@@ -130,12 +142,29 @@ fn run(bin: &Path, args: &[&str], dir: &Path, home: &Path) -> (String, String, i
 /// Runs `args` under helm and chart (each in its own home and work directory) and
 /// asserts the same stdout, stderr and exit code; returns them.
 fn same(helm: &Path, s: &Path, args: &[&str]) -> (String, String, i32) {
-    let h = run(helm, args, &s.join("helm/work"), &s.join("helm/home"));
-    let mut c = run(
+    same_with(helm, s, args, &[])
+}
+
+/// [`same`] with extra environment variables.
+fn same_with(
+    helm: &Path,
+    s: &Path,
+    args: &[&str],
+    env: &[(&str, String)],
+) -> (String, String, i32) {
+    let h = run_with(
+        helm,
+        args,
+        &s.join("helm/work"),
+        &s.join("helm/home"),
+        env,
+    );
+    let mut c = run_with(
         &chart_bin(),
         args,
         &s.join("chart/work"),
         &s.join("chart/home"),
+        env,
     );
     // The binary's own name in usage errors.
     c.1 =
@@ -1935,4 +1964,160 @@ fn bearer_token_registry_interop_with_helm() {
         ],
     );
     assert_eq!(code, 0, "{err}");
+}
+
+
+/// A docker credential helper (`docker-credential-testhelper`, the protocol of
+/// docker-credential-helpers: `get`/`erase` read the server on stdin, `store` reads
+/// `{"ServerURL","Username","Secret"}`), keeping one file per server under `$HOME/creds`
+/// and logging each call to `$HOME/creds/log`.
+fn write_helper(bin_dir: &Path) {
+    std::fs::create_dir_all(bin_dir).unwrap();
+    let p = bin_dir.join("docker-credential-testhelper");
+    std::fs::write(
+        &p,
+        r#"#!/bin/sh
+d="$HOME/creds"
+mkdir -p "$d"
+input=$(cat)
+case "$1" in
+store)
+  server=$(printf '%s' "$input" | sed -n 's/.*"ServerURL":"\([^"]*\)".*/\1/p')
+  echo "store $server" >> "$d/log"
+  printf '%s\n' "$input" > "$d/$(printf '%s' "$server" | tr ':/' '__')"
+  ;;
+get)
+  echo "get $input" >> "$d/log"
+  f="$d/$(printf '%s' "$input" | tr ':/' '__')"
+  if [ -f "$f" ]; then cat "$f"; else echo "credentials not found in native keychain"; exit 1; fi
+  ;;
+erase)
+  echo "erase $input" >> "$d/log"
+  f="$d/$(printf '%s' "$input" | tr ':/' '__')"
+  if [ -f "$f" ]; then rm "$f"; else echo "credentials not found in native keychain"; exit 1; fi
+  ;;
+*) echo "unknown action"; exit 1 ;;
+esac
+"#,
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+/// Credential helpers named by the registry config (`credsStore`, `credHelpers`): login
+/// stores through the helper (the file keeps an empty entry), push and pull read from
+/// it, logout erases; the config file, the helper's calls and what it holds are the
+/// same under helm and chart, and a missing helper fails as in helm.
+#[test]
+fn credential_helpers_as_helm() {
+    let (Some(helm), Some(reg_bin)) = (helm_bin(), registry_bin()) else {
+        return;
+    };
+    let s = Scratch::new("oci", "helpers");
+    setup_dirs(&s.0);
+    let Some(pw) = htpasswd_file(&s.0) else {
+        return;
+    };
+    let reg = start_registry(&reg_bin, &s.0.join("reg"), Some(&pw));
+    let host = reg.host.clone();
+    let bin_dir = s.0.join("bin");
+    write_helper(&bin_dir);
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let env = [("PATH", path)];
+    let tgz = package(&s.0, "basic", None).display().to_string();
+    let remote = format!("oci://{host}/charts");
+    let cfg_path = |t: &str| s.0.join(t).join("home/config/registry/config.json");
+    let set_cfg = |text: &str| {
+        for t in ["helm", "chart"] {
+            std::fs::create_dir_all(cfg_path(t).parent().unwrap()).unwrap();
+            std::fs::write(cfg_path(t), text).unwrap();
+        }
+    };
+    let read = |p: PathBuf| std::fs::read_to_string(p).unwrap_or_default();
+    let creds = |t: &str, f: &str| read(s.0.join(t).join("home/creds").join(f));
+    let stored = host.replace(':', "_");
+    for cfg in [
+        "{\"credsStore\": \"testhelper\"}".to_string(),
+        format!("{{\"auths\": {{}}, \"credHelpers\": {{\"{host}\": \"testhelper\"}}, \"psFormat\": \"x\", \"unknown\": 1}}"),
+    ] {
+        set_cfg(&cfg);
+        let (_, err, code) = same_with(
+            &helm,
+            &s.0,
+            &["registry", "login", &host, "-u", "alice", "-p", "s3cret"],
+            &env,
+        );
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(read(cfg_path("chart")), read(cfg_path("helm")), "{cfg}");
+        assert!(
+            read(cfg_path("chart")).contains(&format!("\"{host}\": {{}}")),
+            "{}",
+            read(cfg_path("chart"))
+        );
+        assert_eq!(creds("chart", &stored), creds("helm", &stored));
+        assert!(creds("chart", &stored).contains("\"Secret\":\"s3cret\""));
+        // Push and pull with the helper's credentials.
+        let (_, err, code) = same_with(&helm, &s.0, &["push", &tgz, &remote], &env);
+        assert_eq!(code, 0, "{err}");
+        let (_, err, code) = same_with(
+            &helm,
+            &s.0,
+            &["pull", &format!("{remote}/basic"), "--version", "^1", "--plain-http"],
+            &env,
+        );
+        assert_eq!(code, 0, "{err}");
+        for t in ["helm", "chart"] {
+            std::fs::remove_file(s.0.join(t).join("work/basic-1.2.3.tgz")).unwrap();
+        }
+        same_with(&helm, &s.0, &["registry", "logout", &host], &env);
+        assert_eq!(read(cfg_path("chart")), read(cfg_path("helm")));
+        assert_eq!(creds("chart", &stored), "");
+        let (_, err, code) = same_with(&helm, &s.0, &["registry", "logout", &host], &env);
+        assert_eq!((err.as_str(), code), ("Error: not logged in\n", 1));
+        // The helper saw the same kinds of calls, in the same order, from both (helm
+        // asks it again for each request; chart keeps what it got).
+        let calls = |t: &str| {
+            let mut v: Vec<String> = creds(t, "log").lines().map(str::to_string).collect();
+            v.dedup();
+            v
+        };
+        assert_eq!(calls("chart"), calls("helm"));
+        assert!(creds("chart", "log").contains(&format!("erase {host}\n")));
+        for t in ["helm", "chart"] {
+            std::fs::remove_file(s.0.join(t).join("home/creds/log")).unwrap();
+        }
+    }
+    // Credentials put into the helper by someone else are used without a login.
+    set_cfg("{\"credsStore\": \"testhelper\"}");
+    for t in ["helm", "chart"] {
+        std::fs::write(
+            s.0.join(t).join("home/creds").join(&stored),
+            format!("{{\"ServerURL\":\"{host}\",\"Username\":\"alice\",\"Secret\":\"s3cret\"}}\n"),
+        )
+        .unwrap();
+    }
+    let (_, err, code) = same_with(
+        &helm,
+        &s.0,
+        &["pull", &format!("{remote}/basic"), "--version", "1.2.3"],
+        &env,
+    );
+    assert_eq!(code, 0, "{err}");
+    // A helper that is not installed: login fails as in helm.
+    set_cfg("{\"credsStore\": \"nothere\"}");
+    let (_, _, code) = same_with(
+        &helm,
+        &s.0,
+        &["registry", "login", &host, "-u", "alice", "-p", "s3cret"],
+        &env,
+    );
+    assert_eq!(code, 1);
 }
