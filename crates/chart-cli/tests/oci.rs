@@ -152,13 +152,7 @@ fn same_with(
     args: &[&str],
     env: &[(&str, String)],
 ) -> (String, String, i32) {
-    let h = run_with(
-        helm,
-        args,
-        &s.join("helm/work"),
-        &s.join("helm/home"),
-        env,
-    );
+    let h = run_with(helm, args, &s.join("helm/work"), &s.join("helm/home"), env);
     let mut c = run_with(
         &chart_bin(),
         args,
@@ -1462,7 +1456,13 @@ fn oci_provenance_interop_with_helm() {
     let (_, err, code) = run(
         &helm,
         &[
-            "package", &src, "--sign", "--key", "Chart Signer", "--keyring", &sec,
+            "package",
+            &src,
+            "--sign",
+            "--key",
+            "Chart Signer",
+            "--keyring",
+            &sec,
         ],
         &signed,
         &signed,
@@ -1543,7 +1543,15 @@ fn oci_provenance_interop_with_helm() {
             ],
             vec!["pull", &r_tag, "--verify", "--keyring", &other, "-d", "u"],
             vec!["pull", &r, "--version", "1.3.0", "--prov", "-d", "u"],
-            vec!["pull", &r, "--version", "1.3.0", "--verify", "--keyring", &pubk],
+            vec![
+                "pull",
+                &r,
+                "--version",
+                "1.3.0",
+                "--verify",
+                "--keyring",
+                &pubk,
+            ],
             vec![
                 "pull",
                 &r,
@@ -1577,14 +1585,7 @@ fn oci_provenance_interop_with_helm() {
                 "--keyring",
                 &pubk,
             ],
-            vec![
-                "show",
-                "chart",
-                &r_tag,
-                "--verify",
-                "--keyring",
-                &pubk,
-            ],
+            vec!["show", "chart", &r_tag, "--verify", "--keyring", &pubk],
             vec!["show", "values", &r_tag, "--verify", "--keyring", &other],
         ] {
             same(&helm, &s.0, &args);
@@ -1618,11 +1619,39 @@ fn oci_provenance_interop_with_helm() {
         &format!("- name: basic\n  version: 1.3.0\n  repository: {remote}\n"),
     );
     for args in [
-        vec!["dependency", "update", "signed", "--verify", "--keyring", &pubk],
-        vec!["dependency", "build", "signed", "--verify", "--keyring", &other],
-        vec!["dependency", "update", "unsigned", "--verify", "--keyring", &pubk],
+        vec![
+            "dependency",
+            "update",
+            "signed",
+            "--verify",
+            "--keyring",
+            &pubk,
+        ],
+        vec![
+            "dependency",
+            "build",
+            "signed",
+            "--verify",
+            "--keyring",
+            &other,
+        ],
+        vec![
+            "dependency",
+            "update",
+            "unsigned",
+            "--verify",
+            "--keyring",
+            &pubk,
+        ],
         vec!["dependency", "update", "unsigned"],
-        vec!["dependency", "build", "unsigned", "--verify", "--keyring", &pubk],
+        vec![
+            "dependency",
+            "build",
+            "unsigned",
+            "--verify",
+            "--keyring",
+            &pubk,
+        ],
     ] {
         same(&helm, &s.0, &args);
     }
@@ -1685,7 +1714,9 @@ fn token_server(dir: PathBuf, user: &'static str, pass: &'static str) -> (u16, A
             let header = |name: &str| {
                 head.lines().find_map(|l| {
                     let (k, v) = l.split_once(':')?;
-                    k.trim().eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+                    k.trim()
+                        .eq_ignore_ascii_case(name)
+                        .then(|| v.trim().to_string())
                 })
             };
             let len: usize = header("content-length")
@@ -1843,8 +1874,19 @@ fn bearer_token_registry_interop_with_helm() {
     let d = s.0.clone();
     let o = Command::new(&openssl)
         .args([
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "token.key", "-out",
-            "token.crt", "-days", "2", "-subj", "/CN=token-signer",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "token.key",
+            "-out",
+            "token.crt",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=token-signer",
         ])
         .current_dir(&d)
         .output()
@@ -1965,7 +2007,6 @@ fn bearer_token_registry_interop_with_helm() {
     );
     assert_eq!(code, 0, "{err}");
 }
-
 
 /// A docker credential helper (`docker-credential-testhelper`, the protocol of
 /// docker-credential-helpers: `get`/`erase` read the server on stdin, `store` reads

@@ -102,8 +102,8 @@ pub fn fetch_oci(
     if opts.registry_config.is_none() {
         opts.registry_config = g.registry_config.as_ref().map(PathBuf::from);
     }
-    let client = chart_core::registry::Client::new(opts.registry_options())
-        .map_err(|e| anyhow!("{e}"))?;
+    let client =
+        chart_core::registry::Client::new(opts.registry_options()).map_err(|e| anyhow!("{e}"))?;
     let version = opts.effective_version();
     chart_core::repo::download::download_oci_with(
         &client,

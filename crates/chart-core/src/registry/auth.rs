@@ -154,8 +154,7 @@ impl CredentialStore {
                 Some(h) => helper_get(&h, host).ok().flatten(),
                 None => lookup(&cfg, host),
             };
-            if let Some(c) = found.filter(|c| !c.username.is_empty() || !c.password.is_empty())
-            {
+            if let Some(c) = found.filter(|c| !c.username.is_empty() || !c.password.is_empty()) {
                 return Ok(Some(c));
             }
         }
@@ -306,19 +305,33 @@ fn config_json(cfg: &Map<String, J>) -> String {
 /// `credsStore`; with neither (and no `auths`), the platform default (`pass` when it is
 /// installed, else `secretservice`) when its helper is on the PATH.
 fn helper_for(cfg: &Map<String, J>, host: &str) -> Option<String> {
-    let s = |v: Option<&J>| v.and_then(J::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+    let s = |v: Option<&J>| {
+        v.and_then(J::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
     if let Some(h) = s(cfg.get("credHelpers").and_then(|m| m.get(host))) {
         return Some(h);
     }
     if let Some(h) = s(cfg.get("credsStore")) {
         return Some(h);
     }
-    let contains_auth = cfg.get("credHelpers").and_then(J::as_object).is_some_and(|m| !m.is_empty())
-        || cfg.get("auths").and_then(J::as_object).is_some_and(|m| !m.is_empty());
+    let contains_auth = cfg
+        .get("credHelpers")
+        .and_then(J::as_object)
+        .is_some_and(|m| !m.is_empty())
+        || cfg
+            .get("auths")
+            .and_then(J::as_object)
+            .is_some_and(|m| !m.is_empty());
     if contains_auth {
         return None;
     }
-    let default = if on_path("pass") { "pass" } else { "secretservice" };
+    let default = if on_path("pass") {
+        "pass"
+    } else {
+        "secretservice"
+    };
     on_path(&format!("docker-credential-{default}")).then(|| default.to_string())
 }
 
@@ -368,7 +381,10 @@ fn run_helper(helper: &str, action: &str, input: &[u8]) -> Result<Vec<u8>, (Stri
         Some(c) => format!("exit status {c}"),
         None => "signal: killed".to_string(),
     };
-    Err((status, String::from_utf8_lossy(&out.stdout).trim().to_string()))
+    Err((
+        status,
+        String::from_utf8_lossy(&out.stdout).trim().to_string(),
+    ))
 }
 
 /// docker-credential-helpers' `client.Get`: `None` when the helper has nothing for
@@ -376,8 +392,8 @@ fn run_helper(helper: &str, action: &str, input: &[u8]) -> Result<Vec<u8>, (Stri
 fn helper_get(helper: &str, host: &str) -> Result<Option<Credential>, RegistryError> {
     match run_helper(helper, "get", host.as_bytes()) {
         Ok(out) => {
-            let j: J = serde_json::from_slice(&out)
-                .map_err(|e| RegistryError::Other(e.to_string()))?;
+            let j: J =
+                serde_json::from_slice(&out).map_err(|e| RegistryError::Other(e.to_string()))?;
             let f = |k: &str| j.get(k).and_then(J::as_str).unwrap_or("").to_string();
             let (user, secret) = (f("Username"), f("Secret"));
             Ok(Some(if user == TOKEN_USERNAME {

@@ -710,9 +710,12 @@ impl Client {
             .collect();
         // helm counts the manifest itself, the config (when of the allowed type) and
         // the allowed layers.
-        let found = 1
-            + usize::from(config.as_ref().is_some_and(|c| c.media_type == CONFIG_MEDIA_TYPE))
-            + layers.len();
+        let found =
+            1 + usize::from(
+                config
+                    .as_ref()
+                    .is_some_and(|c| c.media_type == CONFIG_MEDIA_TYPE),
+            ) + layers.len();
         if found < min {
             return Err(RegistryError::Other(format!(
                 "manifest does not contain minimum number of descriptors ({min}), descriptors found: {found}"
@@ -1041,10 +1044,7 @@ impl Client {
                 let body = read_limited(tr, MAX_MANIFEST_SIZE, tu.as_str())?;
                 if !st.is_success() {
                     // docker's token transport: the token server's error document.
-                    return Err(remote(format!(
-                        "Get \"{url}\": {}",
-                        error_body_text(&body)
-                    )));
+                    return Err(remote(format!("Get \"{url}\": {}", error_body_text(&body))));
                 }
                 let j: J = serde_json::from_slice(&body)
                     .map_err(|e| remote(format!("unable to decode token response: {e}")))?;

@@ -863,9 +863,7 @@ impl Manager<'_> {
     fn oci_tags(&self, d: &Dependency) -> std::result::Result<Vec<String>, String> {
         let reference = format!("{}/{}", d.repository.trim_start_matches("oci://"), d.name);
         let r = crate::registry::Reference::parse(&reference).map_err(|e| e.to_string())?;
-        self.registry_client()?
-            .tags(&r)
-            .map_err(|e| e.to_string())
+        self.registry_client()?.tags(&r).map_err(|e| e.to_string())
     }
 
     /// Helm's `ChartDownloader.DownloadTo` of an `oci://` dependency at `version`
