@@ -472,6 +472,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn config_written_in_go_field_order() {
+        let cfg: Map<String, J> = serde_json::from_str(
+            r#"{"unknown":1,"credHelpers":{"h":"x"},"credsStore":"s","auths":{"h":{}},"psFormat":""}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            config_json(&cfg),
+            "{\n\t\"auths\": {\n\t\t\"h\": {}\n\t},\n\t\"credsStore\": \"s\",\n\t\"credHelpers\": {\n\t\t\"h\": \"x\"\n\t}\n}"
+        );
+        assert_eq!(helper_for(&cfg, "h").as_deref(), Some("x"));
+        assert_eq!(helper_for(&cfg, "other").as_deref(), Some("s"));
+    }
+
+    #[test]
     fn store_get_remove() {
         let dir = std::env::temp_dir().join(format!("chart-auth-test-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);

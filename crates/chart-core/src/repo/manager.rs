@@ -1152,6 +1152,21 @@ mod tests {
     }
 
     #[test]
+    fn oci_refs_split_as_helm_splits_them() {
+        let p = |x: &str| parse_oci_ref(x);
+        assert_eq!(
+            p("oci://127.0.0.1:5000/charts/a:1.0.0+b.1"),
+            Some(("oci://127.0.0.1:5000/charts/a".into(), "1.0.0+b.1".into()))
+        );
+        assert_eq!(
+            p("oci://example.com/a:^1"),
+            Some(("oci://example.com/a".into(), "^1".into()))
+        );
+        assert_eq!(p("oci://example.com/a"), None);
+        assert_eq!(p("https://x/a:1"), None);
+    }
+
+    #[test]
     fn urls_compare_as_helm_compares_them() {
         assert!(url_equal("http://h:1/charts/", "http://h:1/charts"));
         assert!(url_equal("http://h:1", "http://h:1/"));
