@@ -1991,6 +1991,69 @@ fn bearer_token_registry_interop_with_helm() {
         &["pull", &r, "--version", "~1.2", "--plain-http", "-d", ".."],
     );
     assert_eq!(code, 0, "{err}");
+    // The signature is checked: a registry trusting another certificate refuses the
+    // same server's tokens.
+    let o = Command::new(&openssl)
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "other.key",
+            "-out",
+            "other.crt",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=other-signer",
+        ])
+        .current_dir(&d)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let port2 = free_port();
+    let rd2 = d.join("reg2");
+    std::fs::create_dir_all(&rd2).unwrap();
+    std::fs::write(
+        rd2.join("config.yml"),
+        format!(
+            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port2}\nauth:\n  token:\n    realm: http://127.0.0.1:{tport}/token\n    service: test-registry\n    issuer: test-issuer\n    rootcertbundle: {}\n",
+            rd.join("data").display(),
+            d.join("other.crt").display()
+        ),
+    )
+    .unwrap();
+    let child = Command::new(&reg_bin)
+        .arg("serve")
+        .arg(rd2.join("config.yml"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let host2 = format!("127.0.0.1:{port2}");
+    let _reg2 = Registry {
+        child,
+        host: host2.clone(),
+    };
+    for _ in 0..100 {
+        if http_get(&host2, "/v2/", &[]).is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let (_, err, code) = same(
+        &helm,
+        &d,
+        &[
+            "pull",
+            &format!("oci://{host2}/by-chart/basic"),
+            "--version",
+            "1.2.3",
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
     // Credentials on the command line.
     let (_, err, code) = same(
         &helm,
