@@ -145,7 +145,9 @@ fn transport_error(method: &Method, url: &str, err: &reqwest::Error) -> String {
 /// helm's (containerd's) wording when a registry refuses access.
 fn access_denied(kind: &str) -> impl Fn(RegistryError) -> RegistryError + '_ {
     move |e| match e {
-        RegistryError::Other(m) if m.starts_with("authorization failed") => {
+        RegistryError::Other(m)
+            if m.starts_with("authorization failed") || m.starts_with("server message: ") =>
+        {
             RegistryError::Remote(format!(
                 "{kind} access denied, repository does not exist or may require authorization: {m}"
             ))
@@ -296,11 +298,19 @@ impl Client {
         host: &str,
         scope: &str,
         challenge: &str,
+        oras: Option<(&Method, &str)>,
     ) -> Result<HeaderValue, RegistryError> {
         let (scheme, params) = parse_challenge(challenge);
         let cred = self.credential(host)?;
-        let no_cred =
-            || RegistryError::Other("authorization failed: no basic auth credentials".into());
+        // The tag lister (oras) words failures differently from the resolver
+        // (containerd): `GET "URL": …` around the cause.
+        let no_cred = || match oras {
+            Some((m, u)) => RegistryError::Other(format!(
+                "{} \"{u}\": credential required for basic auth",
+                m.as_str()
+            )),
+            None => RegistryError::Other("authorization failed: no basic auth credentials".into()),
+        };
         let header = match scheme.as_str() {
             "basic" => {
                 let c = cred.ok_or_else(no_cred)?;
@@ -352,6 +362,14 @@ impl Client {
                 let st = resp.status();
                 let body = read_limited(resp, MAX_MANIFEST_SIZE, url.as_str())?;
                 if !st.is_success() {
+                    if let Some((m, u)) = oras {
+                        return Err(remote(format!(
+                            "{} \"{u}\": GET \"{url}\": unexpected status code {}: {}",
+                            m.as_str(),
+                            st.as_u16(),
+                            error_body_text(&body)
+                        )));
+                    }
                     return Err(remote(format!(
                         "failed to fetch oauth token: unexpected status from GET request to {url}: {}: {}",
                         status_text(st),
@@ -395,6 +413,19 @@ impl Client {
         url: &str,
         build: &dyn Fn() -> RequestBuilder,
     ) -> Result<Response, RegistryError> {
+        self.send_as(r, scope, method, url, build, false)
+    }
+
+    /// [`Client::send`], with oras' wording of authentication failures when `oras`.
+    fn send_as(
+        &self,
+        r: &Reference,
+        scope: &str,
+        method: &Method,
+        url: &str,
+        build: &dyn Fn() -> RequestBuilder,
+        oras: bool,
+    ) -> Result<Response, RegistryError> {
         let host = &r.registry;
         let cached = self
             .cached_auth(&format!("{host} {scope}"))
@@ -417,11 +448,28 @@ impl Client {
         else {
             return Ok(resp);
         };
-        let h = self.authorize(host, scope, &challenge)?;
-        build()
+        let h = self.authorize(host, scope, &challenge, oras.then_some((method, url)))?;
+        let resp = build()
             .header(AUTHORIZATION, h)
             .send()
-            .map_err(|e| remote(transport_error(method, url, &e)))
+            .map_err(|e| remote(transport_error(method, url, &e)))?;
+        if !oras && resp.status() == StatusCode::UNAUTHORIZED {
+            // containerd: a token refused again with an `error` in the challenge
+            // (`insufficient_scope`, `invalid_token`) is an authorization failure.
+            let again = resp
+                .headers()
+                .get(WWW_AUTHENTICATE)
+                .and_then(|v| v.to_str().ok())
+                .map(parse_challenge);
+            if let Some((scheme, params)) = again {
+                if let Some(e) = params.get("error").filter(|_| scheme == "bearer") {
+                    return Err(RegistryError::Other(format!(
+                        "server message: {e}: authorization failed"
+                    )));
+                }
+            }
+        }
+        Ok(resp)
     }
 
     /// The raw tags of `r`'s repository (following `Link` pagination).
@@ -431,7 +479,7 @@ impl Client {
         let mut out = Vec::new();
         for _ in 0..10_000 {
             let u = url.clone();
-            let resp = self.send(r, &scope, &Method::GET, &u, &|| self.http.get(&u))?;
+            let resp = self.send_as(r, &scope, &Method::GET, &u, &|| self.http.get(&u), true)?;
             let st = resp.status();
             let link = resp
                 .headers()
@@ -656,10 +704,17 @@ impl Client {
             .into_iter()
             .filter(|l| allowed.contains(&l.media_type.as_str()))
             .collect();
-        if 1 + layers.len() < min {
+        // helm counts the manifest itself, the config (when of the allowed type) and
+        // the allowed layers.
+        let found =
+            1 + usize::from(
+                config
+                    .as_ref()
+                    .is_some_and(|c| c.media_type == CONFIG_MEDIA_TYPE),
+            ) + layers.len();
+        if found < min {
             return Err(RegistryError::Other(format!(
-                "manifest does not contain minimum number of descriptors ({min}), descriptors found: {}",
-                1 + layers.len()
+                "manifest does not contain minimum number of descriptors ({min}), descriptors found: {found}"
             )));
         }
         let config = config
@@ -981,13 +1036,12 @@ impl Client {
                     .basic_auth(username, Some(password))
                     .send()
                     .map_err(|e| remote(transport_error(&Method::GET, tu.as_str(), &e)))?;
-                if !tr.status().is_success() {
-                    return Err(remote(format!(
-                        "login attempt to {url} failed with status: {}",
-                        status_text(tr.status())
-                    )));
-                }
+                let st = tr.status();
                 let body = read_limited(tr, MAX_MANIFEST_SIZE, tu.as_str())?;
+                if !st.is_success() {
+                    // docker's token transport: the token server's error document.
+                    return Err(remote(format!("Get \"{url}\": {}", error_body_text(&body))));
+                }
                 let j: J = serde_json::from_slice(&body)
                     .map_err(|e| remote(format!("unable to decode token response: {e}")))?;
                 let tok = j
