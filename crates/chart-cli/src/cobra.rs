@@ -128,6 +128,47 @@ impl TypedValueParser for GoInt {
     }
 }
 
+/// A pflag `uint` (Go's `strconv.ParseUint(s, 0, 64)`: no sign, base prefixes, `_`).
+#[derive(Clone)]
+pub struct GoUint;
+
+impl TypedValueParser for GoUint {
+    type Value = usize;
+    fn parse_ref(
+        &self,
+        _cmd: &Command,
+        arg: Option<&Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<usize, clap::Error> {
+        let v = utf8(value);
+        let syntax = || {
+            invalid(
+                arg,
+                &v,
+                &format!("strconv.ParseUint: parsing {v:?}: invalid syntax"),
+            )
+        };
+        if v.starts_with(['-', '+']) {
+            return Err(syntax());
+        }
+        // Within i64 the signed parser decides; beyond it only plain digits are checked.
+        match go_parse_int(&v) {
+            Some(n) => usize::try_from(n).map_err(|_| syntax()),
+            None if !v.is_empty() && v.chars().all(|c| c.is_ascii_digit()) => {
+                match v.parse::<u64>() {
+                    Ok(n) => usize::try_from(n).map_err(|_| syntax()),
+                    Err(_) => Err(invalid(
+                        arg,
+                        &v,
+                        &format!("strconv.ParseUint: parsing {v:?}: value out of range"),
+                    )),
+                }
+            }
+            None => Err(syntax()),
+        }
+    }
+}
+
 /// A pflag `float32`.
 #[derive(Clone)]
 pub struct GoFloat32;
@@ -363,6 +404,11 @@ fn use_line(path: &[String]) -> String {
         ["repo", "update"] => "repo update [REPO1 [REPO2 ...]]",
         ["repo", "list"] => "repo list",
         ["search", "repo"] => "search repo [keyword]",
+        ["search", "hub"] => "search hub [KEYWORD]",
+        ["push"] => "push [chart] [remote]",
+        ["registry", "login"] => "registry login [host]",
+        ["registry", "logout"] => "registry logout [host]",
+        ["verify"] => "verify PATH",
         ["dependency", "build"] => "dependency build CHART",
         ["dependency", "list"] => "dependency list CHART",
         ["dependency", "update"] => "dependency update CHART",

@@ -6,6 +6,10 @@
 //! The only rewrites, all listed in the recorder too:
 //! - paths: the repository is `<ROOT>` (in `.args` too), the scratch parent of HELM_CONFIG_HOME/HELM_CACHE_HOME
 //!   is `<SCRATCH>`, the per-case output directory is `@OUTDIR@`;
+//! - `@HUB@` (in `.args` and outputs) is the URL of a real static HTTP server over
+//!   `testdata/cli-diff/hub` (the `search hub` cases; `tests/support/auth_tls_server.py`,
+//!   started once on a free port: without python3 these cases are skipped with a message,
+//!   except under `CI`);
 //! - Go's `time.Now().String()` in `[debug]` lines is `<TIME>`, the unix time that ends a
 //!   `--generate-name` release name is `<UNIXTIME>` (helm's own nondeterminism);
 //! - helm -> chart: in stderr, and in stdout of help cases, the word `helm` used as the
@@ -16,7 +20,12 @@
 //! - help cases (`NAME.mode` = help): cobra's help is compared by structure: from the
 //!   `Usage:` line on, the headings, usage lines, aliases, command names and each flag's
 //!   `-s, --name type` column; the prose (long description, examples, flag descriptions)
-//!   is not compared.
+//!   is not compared;
+//! - documented additions: `testdata/cli-diff/ADDITIONS` lists flags of ours that helm 3.17
+//!   does not have (`COMMAND... --FLAG REASON`, the reason also in COMPATIBILITY.md). In a
+//!   help case of that command, the flag's row is taken out of our help's structure before
+//!   the comparison, so everything else of the help must still match helm's; the golden
+//!   must not have the flag, ours must (a stale line fails the test).
 //!
 //! Cases listed in `testdata/cli-diff/KNOWN-FAILURES` (with the reason) must still fail; any
 //! other mismatch fails the test. The pass count is printed.
@@ -24,8 +33,42 @@
 mod common;
 use common::repo_root;
 use regex::Regex;
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+
+/// The static server of the `@HUB@` cases, stopped when dropped.
+struct Hub {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the hub server (None when python3 cannot be run).
+fn start_hub(root: &Path) -> Option<Hub> {
+    let port = common::free_port();
+    let mut child = Command::new("python3")
+        .arg(root.join("crates/chart-cli/tests/support/auth_tls_server.py"))
+        .arg(root.join("testdata/cli-diff/hub"))
+        .arg(port.to_string())
+        .stdout(Stdio::piped())
+        .spawn()
+        .ok()?;
+    let mut line = String::new();
+    let out = child.stdout.take()?;
+    std::io::BufReader::new(out).read_line(&mut line).ok()?;
+    let hub = Hub {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    (line.trim() == "ready").then_some(hub)
+}
 
 struct Norm {
     time: Regex,
@@ -117,6 +160,74 @@ fn help_skeleton(s: &str) -> String {
     out.join("\n")
 }
 
+/// One line of `ADDITIONS`: a flag of ours on a command, absent from helm's.
+struct Addition {
+    command: Vec<String>,
+    flag: String,
+}
+
+fn read_additions(dir: &Path) -> Vec<Addition> {
+    let text = std::fs::read_to_string(dir.join("ADDITIONS")).unwrap_or_default();
+    let mut out = Vec::new();
+    for l in text.lines() {
+        if l.trim().is_empty() || l.starts_with('#') {
+            continue;
+        }
+        let words: Vec<&str> = l.split_whitespace().collect();
+        let at = words.iter().position(|w| w.starts_with("--"));
+        let Some(at) = at.filter(|a| *a > 0 && words.len() > a + 1) else {
+            panic!("ADDITIONS: {l:?} is not `COMMAND... --FLAG REASON`");
+        };
+        out.push(Addition {
+            command: words[..at].iter().map(|w| w.to_string()).collect(),
+            flag: words[at].trim_start_matches("--").to_string(),
+        });
+    }
+    out
+}
+
+/// The command a help case shows: its words before the first flag, without a leading `help`.
+fn help_command(args: &[String]) -> Vec<String> {
+    let mut words: Vec<String> = args
+        .iter()
+        .take_while(|a| !a.starts_with('-'))
+        .cloned()
+        .collect();
+    if words.first().is_some_and(|w| w == "help") {
+        words.remove(0);
+    }
+    words
+}
+
+/// The long name of a flag row of the help's structure (`-o, --output format` -> `output`).
+fn skeleton_flag(line: &str) -> Option<&str> {
+    let rest = line.split("--").nth(1)?;
+    Some(rest.split([' ', '[']).next().unwrap_or(rest))
+}
+
+/// `skeleton` without the `Flags:` rows of `flags`; `Err(flag)` when one is missing.
+fn drop_additions(skeleton: &str, flags: &[&str]) -> Result<String, String> {
+    let mut section = "";
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    for l in skeleton.split('\n') {
+        if !l.starts_with('-') && l.ends_with(':') {
+            section = l;
+        }
+        if section == "Flags:" {
+            if let Some(f) = skeleton_flag(l).filter(|f| l.starts_with('-') && flags.contains(f)) {
+                seen.push(f.to_string());
+                continue;
+            }
+        }
+        out.push(l);
+    }
+    match flags.iter().find(|f| !seen.iter().any(|s| s == *f)) {
+        Some(f) => Err(f.to_string()),
+        None => Ok(out.join("\n")),
+    }
+}
+
 /// The files under `dir` as the recorder lists them.
 fn list_outdir(dir: &Path) -> String {
     fn walk(base: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
@@ -180,6 +291,8 @@ fn cli_diff_goldens_match_helm() {
         );
         assert!(!why.is_empty(), "KNOWN-FAILURES: {n} needs a reason");
     }
+    let additions = read_additions(&dir);
+    let mut additions_used = vec![false; additions.len()];
     let norm = Norm::new();
     let scratch = std::env::temp_dir().join(format!("chart-cli-diff-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);
@@ -187,13 +300,29 @@ fn cli_diff_goldens_match_helm() {
     let mut failures = Vec::new();
     let mut passed_known = Vec::new();
     let mut passed = 0;
+    let mut skipped = 0;
+    let mut hub: Option<Option<Hub>> = None;
     for name in &names {
         let args_text = read(&dir, name, "args").expect("args");
+        let hub_url = if args_text.contains("@HUB@") {
+            let h = hub.get_or_insert_with(|| start_hub(&root));
+            if !common::need("python3 (the search hub server)", h.is_some()) {
+                skipped += 1;
+                continue;
+            }
+            h.as_ref().map(|h| h.url.clone())
+        } else {
+            None
+        };
         let outdir = scratch.join(format!("out-{name}"));
         let mut uses_outdir = false;
         let args: Vec<String> = args_text
             .split_terminator('\n')
             .map(|a| a.replace("<ROOT>/", &format!("{}/", root.display())))
+            .map(|a| match &hub_url {
+                Some(u) => a.replace("@HUB@", u),
+                None => a,
+            })
             .map(|a| {
                 if a.contains("@OUTDIR@") {
                     uses_outdir = true;
@@ -248,7 +377,13 @@ fn cli_diff_goldens_match_helm() {
         }
         let out = cmd.output().expect("run chart");
         let help = read(&dir, name, "mode").is_some_and(|m| m.trim() == "help");
-        let ours = |b: &[u8]| norm.ours(&String::from_utf8_lossy(b), &root, &scratch, &outdir);
+        let ours = |b: &[u8]| {
+            let s = norm.ours(&String::from_utf8_lossy(b), &root, &scratch, &outdir);
+            match &hub_url {
+                Some(u) => s.replace(u.as_str(), "@HUB@"),
+                None => s,
+            }
+        };
         let mut got_out = ours(&out.stdout);
         let mut got_err = cut_debug_dump(&ours(&out.stderr));
         let mut want_out = read(&dir, name, "out").expect("golden");
@@ -259,6 +394,28 @@ fn cli_diff_goldens_match_helm() {
             want_err = help_skeleton(&want_err);
             got_out = help_skeleton(&got_out);
             got_err = help_skeleton(&got_err);
+            let shown = help_command(&args);
+            let mut flags = Vec::new();
+            for (i, a) in additions.iter().enumerate() {
+                if a.command == shown && got_out.contains("\nFlags:") {
+                    additions_used[i] = true;
+                    flags.push(a.flag.as_str());
+                }
+            }
+            for f in &flags {
+                let in_helm = want_out
+                    .split('\n')
+                    .any(|l| l.starts_with('-') && skeleton_flag(l) == Some(f));
+                assert!(!in_helm, "ADDITIONS: helm's help of {name} has --{f}");
+            }
+            if !flags.is_empty() {
+                match drop_additions(&got_out, &flags) {
+                    Ok(s) => got_out = s,
+                    Err(f) => failures.push(format!(
+                        "{name}: ADDITIONS lists --{f}, which our help does not show"
+                    )),
+                }
+            }
         }
         let want_rc: i32 = read(&dir, name, "rc")
             .and_then(|s| s.trim().parse().ok())
@@ -293,8 +450,17 @@ fn cli_diff_goldens_match_helm() {
         }
     }
     let _ = std::fs::remove_dir_all(&scratch);
+    for (a, used) in additions.iter().zip(&additions_used) {
+        assert!(
+            used,
+            "ADDITIONS lists {} --{}, which no help case shows",
+            a.command.join(" "),
+            a.flag
+        );
+    }
+    drop(hub);
     eprintln!(
-        "cli-diff goldens: {passed} of {} pass ({} known failures)",
+        "cli-diff goldens: {passed} of {} pass ({} known failures, {skipped} skipped)",
         names.len(),
         known.len()
     );

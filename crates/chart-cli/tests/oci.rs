@@ -104,7 +104,19 @@ fn start_registry(bin: &Path, dir: &Path, htpasswd: Option<&Path>) -> Registry {
 }
 
 fn run(bin: &Path, args: &[&str], dir: &Path, home: &Path) -> (String, String, i32) {
+    run_with(bin, args, dir, home, &[])
+}
+
+/// [`run`] with extra environment variables.
+fn run_with(
+    bin: &Path,
+    args: &[&str],
+    dir: &Path,
+    home: &Path,
+    env: &[(&str, String)],
+) -> (String, String, i32) {
     let out = Command::new(bin)
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .args(args)
         .current_dir(dir)
         .env("TZ", "UTC")
@@ -130,17 +142,38 @@ fn run(bin: &Path, args: &[&str], dir: &Path, home: &Path) -> (String, String, i
 /// Runs `args` under helm and chart (each in its own home and work directory) and
 /// asserts the same stdout, stderr and exit code; returns them.
 fn same(helm: &Path, s: &Path, args: &[&str]) -> (String, String, i32) {
-    let h = run(helm, args, &s.join("helm/work"), &s.join("helm/home"));
-    let mut c = run(
+    same_with(helm, s, args, &[])
+}
+
+/// [`same`] with extra environment variables.
+fn same_with(
+    helm: &Path,
+    s: &Path,
+    args: &[&str],
+    env: &[(&str, String)],
+) -> (String, String, i32) {
+    let h = run_with(helm, args, &s.join("helm/work"), &s.join("helm/home"), env);
+    let mut c = run_with(
         &chart_bin(),
         args,
         &s.join("chart/work"),
         &s.join("chart/home"),
+        env,
     );
     // The binary's own name in usage errors.
     c.1 =
         c.1.replace("\"chart ", "\"helm ")
             .replace("Usage:  chart ", "Usage:  helm ");
+    // The dependency manager's temporary directory is named after the process.
+    let re = regex::Regex::new(r"tmpcharts-[0-9]+").unwrap();
+    let norm = |x: (String, String, i32)| {
+        (
+            re.replace_all(&x.0, "tmpcharts-PID").into_owned(),
+            re.replace_all(&x.1, "tmpcharts-PID").into_owned(),
+            x.2,
+        )
+    };
+    let (c, h) = (norm(c), norm(h));
     assert_eq!(c, h, "chart vs helm for {args:?}");
     c
 }
@@ -1098,4 +1131,1097 @@ fn progress_bar_only_on_a_terminal() {
             "{cmd}: {text}"
         );
     }
+}
+
+/// Writes chart `name` (no templates) with `deps` (YAML list items) into `dir/name` for
+/// both tools' work directories of scratch `s`.
+fn write_parent(s: &Path, name: &str, deps: &str) {
+    for t in ["helm", "chart"] {
+        let d = s.join(t).join("work").join(name);
+        std::fs::create_dir_all(d.join("templates")).unwrap();
+        std::fs::write(
+            d.join("Chart.yaml"),
+            format!("apiVersion: v2\nname: {name}\nversion: 0.1.0\ndependencies:\n{deps}"),
+        )
+        .unwrap();
+        std::fs::write(
+            d.join("templates/cm.yaml"),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n",
+        )
+        .unwrap();
+    }
+}
+
+/// `Chart.lock` of `chart` in `who`'s work directory without its `generated` line.
+fn lock_of(s: &Path, who: &str, chart: &str) -> String {
+    std::fs::read_to_string(s.join(who).join("work").join(chart).join("Chart.lock"))
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.starts_with("generated:"))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// Pushes fixture `basic` at each of `versions` (packaged by `chart`) to `remote`.
+fn push_versions(s: &Path, remote: &str, versions: &[&str], extra: &[&str]) {
+    let d = s.join("pkgs");
+    std::fs::create_dir_all(&d).unwrap();
+    for v in versions {
+        let tgz = package(&d, "basic", Some(v)).display().to_string();
+        let mut args = vec!["push", tgz.as_str(), remote];
+        args.extend(extra);
+        let (_, err, code) = run(&chart_bin(), &args, &d, &d);
+        assert_eq!(code, 0, "{err}");
+    }
+}
+
+/// `oci://` dependencies: ranges resolved through the registry's tags (semver order,
+/// `_` read as `+`), exact versions pulled directly, `--plain-http`, credentials from the
+/// flags or from `registry login`; the same output, `Chart.lock` and `charts/` as helm,
+/// and each tool builds from the other's lock.
+#[test]
+fn oci_dependencies_interop_with_helm() {
+    let (Some(helm), Some(reg_bin)) = (helm_bin(), registry_bin()) else {
+        return;
+    };
+    let s = Scratch::new("oci", "deps");
+    setup_dirs(&s.0);
+    let reg = start_registry(&reg_bin, &s.0.join("reg"), None);
+    let host = reg.host.clone();
+    let remote = format!("oci://{host}/charts");
+    push_versions(
+        &s.0,
+        &remote,
+        &["1.0.0", "1.2.0", "1.1.0+build.1", "1.3.0-rc.1", "2.0.0"],
+        &[],
+    );
+    write_parent(
+        &s.0,
+        "parent",
+        &format!(
+            "- name: basic\n  version: \"^1.0.0\"\n  repository: {remote}\n- name: basic\n  alias: exact\n  version: 1.1.0+build.1\n  repository: {remote}\n"
+        ),
+    );
+    // A range needs the tag list, which helm fetches over HTTPS unless --plain-http.
+    let (_, err, code) = same(&helm, &s.0, &["dependency", "update", "parent"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("could not retrieve list of tags for repository"),
+        "{err}"
+    );
+    let (out, err, code) = same(
+        &helm,
+        &s.0,
+        &["dependency", "update", "parent", "--plain-http"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Downloading basic from repo"), "{out}");
+    assert!(
+        err.contains(&format!("Pulled: {host}/charts/basic:1.2.0\n")),
+        "{err}"
+    );
+    let lock = lock_of(&s.0, "chart", "parent");
+    assert_eq!(lock, lock_of(&s.0, "helm", "parent"));
+    assert!(
+        lock.contains(&format!(
+            "- name: basic\n  repository: {remote}\n  version: 1.2.0\n"
+        )) && lock.contains("version: 1.1.0+build.1\n"),
+        "{lock}"
+    );
+    let charts = |who: &str| files_in(&s.0.join(who).join("work/parent/charts"));
+    assert_eq!(charts("chart"), charts("helm"));
+    assert_eq!(
+        charts("chart"),
+        vec![
+            "basic-1.1.0+build.1.tgz".to_string(),
+            "basic-1.2.0.tgz".to_string()
+        ]
+    );
+    for f in ["basic-1.1.0+build.1.tgz", "basic-1.2.0.tgz"] {
+        assert_eq!(
+            std::fs::read(s.0.join("chart/work/parent/charts").join(f)).unwrap(),
+            std::fs::read(s.0.join("helm/work/parent/charts").join(f)).unwrap()
+        );
+    }
+    // Unchanged: the lock is not rewritten; then each builds from the other's lock
+    // (exact versions: no tag list, so no --plain-http needed on a loopback registry).
+    same(
+        &helm,
+        &s.0,
+        &["dependency", "update", "parent", "--plain-http"],
+    );
+    let lock_path = |who: &str| s.0.join(who).join("work/parent/Chart.lock");
+    let helm_lock = std::fs::read(lock_path("helm")).unwrap();
+    let chart_lock = std::fs::read(lock_path("chart")).unwrap();
+    std::fs::write(lock_path("chart"), &helm_lock).unwrap();
+    std::fs::write(lock_path("helm"), &chart_lock).unwrap();
+    for who in ["helm", "chart"] {
+        std::fs::remove_dir_all(s.0.join(who).join("work/parent/charts")).unwrap();
+    }
+    let (out, err, code) = same(&helm, &s.0, &["dependency", "build", "parent"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(charts("chart"), charts("helm"));
+    assert_eq!(charts("chart").len(), 2);
+    same(&helm, &s.0, &["dependency", "list", "parent"]);
+    same(&helm, &s.0, &["template", "x", "parent"]);
+    // A range nothing satisfies: helm locks the range itself and the pull fails.
+    write_parent(
+        &s.0,
+        "nomatch",
+        &format!("- name: basic\n  version: \"^9.0.0\"\n  repository: {remote}\n"),
+    );
+    let (_, _, code) = same(
+        &helm,
+        &s.0,
+        &["dependency", "update", "nomatch", "--plain-http"],
+    );
+    assert_eq!(code, 1);
+    // A chart that is not in the registry.
+    write_parent(
+        &s.0,
+        "missing",
+        &format!("- name: nothere\n  version: 1.0.0\n  repository: {remote}\n"),
+    );
+    let (_, _, code) = same(&helm, &s.0, &["dependency", "update", "missing"]);
+    assert_eq!(code, 1);
+
+    // A registry with basic auth: flags, then the credentials of `registry login`.
+    let Some(pw) = htpasswd_file(&s.0) else {
+        return;
+    };
+    let reg2 = start_registry(&reg_bin, &s.0.join("reg2"), Some(&pw));
+    let host2 = reg2.host.clone();
+    let remote2 = format!("oci://{host2}/private");
+    push_versions(
+        &s.0,
+        &remote2,
+        &["1.0.0", "1.0.1"],
+        &["--username", "alice", "--password", "s3cret"],
+    );
+    write_parent(
+        &s.0,
+        "private",
+        &format!("- name: basic\n  version: ~1.0.0\n  repository: {remote2}\n"),
+    );
+    let (_, _, code) = same(
+        &helm,
+        &s.0,
+        &["dependency", "update", "private", "--plain-http"],
+    );
+    assert_eq!(code, 1);
+    let (out, err, code) = same(
+        &helm,
+        &s.0,
+        &[
+            "dependency",
+            "update",
+            "private",
+            "--plain-http",
+            "--username",
+            "alice",
+            "--password",
+            "s3cret",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        lock_of(&s.0, "chart", "private"),
+        lock_of(&s.0, "helm", "private")
+    );
+    assert!(lock_of(&s.0, "chart", "private").contains("version: 1.0.1\n"));
+    same(
+        &helm,
+        &s.0,
+        &["registry", "login", &host2, "-u", "alice", "-p", "s3cret"],
+    );
+    for who in ["helm", "chart"] {
+        std::fs::remove_dir_all(s.0.join(who).join("work/private/charts")).unwrap();
+    }
+    let (out, err, code) = same(
+        &helm,
+        &s.0,
+        &["dependency", "build", "private", "--plain-http"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        files_in(&s.0.join("chart/work/private/charts")),
+        vec!["basic-1.0.1.tgz".to_string()]
+    );
+    // `package -u` resolves them too (the output names the archive's absolute path).
+    let args = ["package", "private", "-u", "--plain-http"];
+    let h = run(&helm, &args, &s.0.join("helm/work"), &s.0.join("helm/home"));
+    let c = run(
+        &chart_bin(),
+        &args,
+        &s.0.join("chart/work"),
+        &s.0.join("chart/home"),
+    );
+    assert_eq!((c.2, &c.1), (h.2, &h.1));
+    assert_eq!(c.2, 0, "{c:?}");
+    assert_eq!(
+        c.0.replace("/chart/work/", "/helm/work/"),
+        h.0,
+        "package -u output"
+    );
+}
+
+fn gpg(home: &Path, args: &[&str]) -> std::process::Output {
+    Command::new("gpg")
+        .env("GNUPGHOME", home)
+        .args(["--batch", "--pinentry-mode", "loopback"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Stops the gpg-agent of a temporary GnuPG home.
+struct GpgHome(PathBuf);
+impl Drop for GpgHome {
+    fn drop(&mut self) {
+        let _ = Command::new("gpgconf")
+            .env("GNUPGHOME", &self.0)
+            .args(["--kill", "gpg-agent"])
+            .status();
+    }
+}
+
+/// `pub.gpg`/`sec.gpg` ("Chart Signer") and `other.gpg` (another public key), made by
+/// GnuPG in `dir`.
+fn make_keys(dir: &Path) -> GpgHome {
+    let gh = dir.join("gnupg");
+    std::fs::create_dir_all(&gh).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&gh, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    let guard = GpgHome(gh.clone());
+    for uid in [
+        "Chart Signer <signer@example.com>",
+        "Other Person <other@example.com>",
+    ] {
+        let o = gpg(
+            &gh,
+            &[
+                "--passphrase",
+                "",
+                "--quick-gen-key",
+                uid,
+                "rsa2048",
+                "sign",
+                "never",
+            ],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    for (args, file) in [
+        (vec!["--export", "Chart Signer"], "pub.gpg"),
+        (
+            vec!["--passphrase", "", "--export-secret-keys", "Chart Signer"],
+            "sec.gpg",
+        ),
+        (vec!["--export", "Other Person"], "other.gpg"),
+    ] {
+        let o = gpg(&gh, &args);
+        assert!(o.status.success());
+        std::fs::write(dir.join(file), o.stdout).unwrap();
+    }
+    guard
+}
+
+/// Provenance over OCI: a signed archive pushed with its `.prov` (same manifest as
+/// helm's push), then `pull --prov`/`--verify`, `template`/`show --verify` and
+/// `dependency update|build --verify` of `oci://` references, each as helm does it,
+/// including a chart pushed without provenance and a keyring without the signer.
+#[test]
+fn oci_provenance_interop_with_helm() {
+    let (Some(helm), Some(reg_bin)) = (helm_bin(), registry_bin()) else {
+        return;
+    };
+    if !need("gpg", on_path("gpg").is_some()) {
+        return;
+    }
+    let s = Scratch::new("oci", "prov");
+    setup_dirs(&s.0);
+    let _gh = make_keys(&s.0);
+    let k = |f: &str| s.0.join(f).display().to_string();
+    let (pubk, sec, other) = (k("pub.gpg"), k("sec.gpg"), k("other.gpg"));
+    let reg = start_registry(&reg_bin, &s.0.join("reg"), None);
+    let host = reg.host.clone();
+    // helm signs; chart and helm push the same files.
+    let signed = s.0.join("signed");
+    std::fs::create_dir_all(&signed).unwrap();
+    let src = common::repo_root().join("testdata/charts/basic");
+    let src = src.display().to_string();
+    let (_, err, code) = run(
+        &helm,
+        &[
+            "package",
+            &src,
+            "--sign",
+            "--key",
+            "Chart Signer",
+            "--keyring",
+            &sec,
+        ],
+        &signed,
+        &signed,
+    );
+    assert_eq!(code, 0, "{err}");
+    let tgz = signed.join("basic-1.2.3.tgz").display().to_string();
+    assert!(Path::new(&format!("{tgz}.prov")).exists());
+    let c = run(
+        &chart_bin(),
+        &["push", &tgz, &format!("oci://{host}/by-chart")],
+        &s.0,
+        &s.0.join("chart/home"),
+    );
+    let h = run(
+        &helm,
+        &["push", &tgz, &format!("oci://{host}/by-helm")],
+        &s.0,
+        &s.0.join("helm/home"),
+    );
+    assert_eq!((c.2, h.2), (0, 0), "{c:?} {h:?}");
+    assert_eq!(c.1.replace("by-chart", "by-helm"), h.1);
+    let accept = [("Accept", "application/vnd.oci.image.manifest.v1+json")];
+    let m = http_get(&host, "/v2/by-chart/basic/manifests/1.2.3", &accept).unwrap();
+    let m = String::from_utf8_lossy(&m.2).into_owned();
+    let prov_digest = {
+        use std::fmt::Write as _;
+        let data = std::fs::read(format!("{tgz}.prov")).unwrap();
+        let out = Command::new("sha256sum")
+            .arg(format!("{tgz}.prov"))
+            .output()
+            .unwrap();
+        let hex = String::from_utf8_lossy(&out.stdout)
+            .split(' ')
+            .next()
+            .unwrap()
+            .to_string();
+        let mut d = String::new();
+        write!(
+            d,
+            "{{\"mediaType\":\"application/vnd.cncf.helm.chart.provenance.v1.prov\",\"digest\":\"sha256:{hex}\",\"size\":{}}}",
+            data.len()
+        )
+        .unwrap();
+        d
+    };
+    assert!(m.contains(&prov_digest), "{m}\n{prov_digest}");
+    // An unsigned version beside it.
+    let plain = package(&s.0, "basic", Some("1.3.0")).display().to_string();
+    for repo in ["by-chart", "by-helm"] {
+        let (_, err, code) = run(
+            &chart_bin(),
+            &["push", &plain, &format!("oci://{host}/{repo}")],
+            &s.0,
+            &s.0.join("chart/home"),
+        );
+        assert_eq!(code, 0, "{err}");
+    }
+    for who in ["helm", "chart"] {
+        for d in ["u", "v"] {
+            std::fs::create_dir_all(s.0.join(who).join("work").join(d)).unwrap();
+        }
+    }
+    for repo in ["by-helm", "by-chart"] {
+        let r = format!("oci://{host}/{repo}/basic");
+        let r_tag = format!("{r}:1.2.3");
+        for args in [
+            vec!["pull", &r, "--version", "1.2.3", "--prov"],
+            vec![
+                "pull",
+                &r,
+                "--version",
+                "1.2.3",
+                "--verify",
+                "--keyring",
+                &pubk,
+                "-d",
+                "v",
+            ],
+            vec!["pull", &r_tag, "--verify", "--keyring", &other, "-d", "u"],
+            vec!["pull", &r, "--version", "1.3.0", "--prov", "-d", "u"],
+            vec![
+                "pull",
+                &r,
+                "--version",
+                "1.3.0",
+                "--verify",
+                "--keyring",
+                &pubk,
+            ],
+            vec![
+                "pull",
+                &r,
+                "--version",
+                "~1.2",
+                "--plain-http",
+                "--verify",
+                "--keyring",
+                &sec,
+                "--untar",
+                "-d",
+                "u",
+            ],
+            vec![
+                "template",
+                "x",
+                &r,
+                "--version",
+                "1.2.3",
+                "--verify",
+                "--keyring",
+                &pubk,
+            ],
+            vec![
+                "template",
+                "x",
+                &r,
+                "--version",
+                "1.3.0",
+                "--verify",
+                "--keyring",
+                &pubk,
+            ],
+            vec!["show", "chart", &r_tag, "--verify", "--keyring", &pubk],
+            vec!["show", "values", &r_tag, "--verify", "--keyring", &other],
+        ] {
+            same(&helm, &s.0, &args);
+        }
+        for sub in ["work", "work/u", "work/v", "home/cache/repository"] {
+            assert_eq!(
+                files_in(&s.0.join("chart").join(sub)),
+                files_in(&s.0.join("helm").join(sub)),
+                "{sub}"
+            );
+        }
+        for who in ["helm", "chart"] {
+            for d in ["u", "v"] {
+                let p = s.0.join(who).join("work").join(d);
+                std::fs::remove_dir_all(&p).unwrap();
+                std::fs::create_dir_all(&p).unwrap();
+            }
+        }
+    }
+    assert!(s.0.join("chart/work/basic-1.2.3.tgz.prov").exists());
+    // Dependencies: update verifies always, build when there is a `.prov`.
+    let remote = format!("oci://{host}/by-chart");
+    write_parent(
+        &s.0,
+        "signed",
+        &format!("- name: basic\n  version: 1.2.3\n  repository: {remote}\n"),
+    );
+    write_parent(
+        &s.0,
+        "unsigned",
+        &format!("- name: basic\n  version: 1.3.0\n  repository: {remote}\n"),
+    );
+    for args in [
+        vec![
+            "dependency",
+            "update",
+            "signed",
+            "--verify",
+            "--keyring",
+            &pubk,
+        ],
+        vec![
+            "dependency",
+            "build",
+            "signed",
+            "--verify",
+            "--keyring",
+            &other,
+        ],
+        vec![
+            "dependency",
+            "update",
+            "unsigned",
+            "--verify",
+            "--keyring",
+            &pubk,
+        ],
+        vec!["dependency", "update", "unsigned"],
+        vec![
+            "dependency",
+            "build",
+            "unsigned",
+            "--verify",
+            "--keyring",
+            &pubk,
+        ],
+    ] {
+        same(&helm, &s.0, &args);
+    }
+    for d in ["signed/charts", "unsigned/charts"] {
+        assert_eq!(
+            files_in(&s.0.join("chart/work").join(d)),
+            files_in(&s.0.join("helm/work").join(d)),
+            "{d}"
+        );
+    }
+}
+
+/// A real token server for the distribution registry's `auth: token` (the Docker
+/// token flow): `GET /token?service=…&scope=…` with basic credentials (or none: an
+/// anonymous token granting only `pull`) and the OAuth2 `POST /token` password grant.
+/// Tokens are RS256 JWTs signed by `openssl dgst` with `key`, carrying `cert` in `x5c`;
+/// the registry checks them against the same certificate as its root bundle.
+/// Serves until the flag is set.
+fn token_server(dir: PathBuf, user: &'static str, pass: &'static str) -> (u16, Arc<AtomicBool>) {
+    use base64::Engine as _;
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    l.set_nonblocking(true).unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let stop2 = stop.clone();
+    let pem = std::fs::read_to_string(dir.join("token.crt")).unwrap();
+    let der_b64: String = pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect::<Vec<_>>()
+        .concat();
+    std::thread::spawn(move || {
+        let b64u = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let mut n = 0u64;
+        while !stop2.load(Ordering::SeqCst) {
+            let mut c = match l.accept() {
+                Ok((c, _)) => c,
+                Err(_) => {
+                    std::thread::sleep(Duration::from_millis(20));
+                    continue;
+                }
+            };
+            n += 1;
+            c.set_nonblocking(false).unwrap();
+            c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            // The request: head, then a Content-Length body.
+            let mut buf = Vec::new();
+            let mut b = [0u8; 4096];
+            let head_end = loop {
+                if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                    break Some(p);
+                }
+                match c.read(&mut b) {
+                    Ok(0) | Err(_) => break None,
+                    Ok(k) => buf.extend_from_slice(&b[..k]),
+                }
+            };
+            let Some(head_end) = head_end else { continue };
+            let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+            let header = |name: &str| {
+                head.lines().find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.trim()
+                        .eq_ignore_ascii_case(name)
+                        .then(|| v.trim().to_string())
+                })
+            };
+            let len: usize = header("content-length")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            let mut body = buf[head_end + 4..].to_vec();
+            while body.len() < len {
+                match c.read(&mut b) {
+                    Ok(0) | Err(_) => break,
+                    Ok(k) => body.extend_from_slice(&b[..k]),
+                }
+            }
+            let line = head.lines().next().unwrap_or("").to_string();
+            let mut parts = line.split(' ');
+            let method = parts.next().unwrap_or("").to_string();
+            let target = parts.next().unwrap_or("").to_string();
+            let query = target.split_once('?').map(|x| x.1).unwrap_or("");
+            let params_of = |q: &str| -> Vec<(String, String)> {
+                q.split('&')
+                    .filter_map(|kv| kv.split_once('='))
+                    .map(|(k, v)| {
+                        let dec = |s: &str| {
+                            let s = s.replace('+', " ");
+                            let mut out = Vec::new();
+                            let bs = s.as_bytes();
+                            let mut i = 0;
+                            while i < bs.len() {
+                                if bs[i] == b'%' && i + 2 < bs.len() {
+                                    if let Ok(x) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                                        out.push(x);
+                                        i += 3;
+                                        continue;
+                                    }
+                                }
+                                out.push(bs[i]);
+                                i += 1;
+                            }
+                            String::from_utf8_lossy(&out).into_owned()
+                        };
+                        (dec(k), dec(v))
+                    })
+                    .collect()
+            };
+            let mut params = params_of(query);
+            // Who asks: basic credentials (GET) or the password grant (POST).
+            let mut who: Option<Result<String, ()>> = None;
+            if method == "POST" {
+                params.extend(params_of(&String::from_utf8_lossy(&body)));
+                let p = |k: &str| params.iter().find(|x| x.0 == k).map(|x| x.1.clone());
+                if p("grant_type").as_deref() != Some("password") {
+                    let _ = c.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: 35\r\nConnection: close\r\n\r\n{\"error\":\"unsupported_grant_type\"}\n");
+                    continue;
+                }
+                let ok = p("username").as_deref() == Some(user)
+                    && p("password").as_deref() == Some(pass);
+                who = Some(if ok { Ok(user.to_string()) } else { Err(()) });
+            } else if let Some(a) = header("authorization") {
+                let dec = a
+                    .strip_prefix("Basic ")
+                    .and_then(|x| base64::engine::general_purpose::STANDARD.decode(x).ok())
+                    .map(|x| String::from_utf8_lossy(&x).into_owned())
+                    .unwrap_or_default();
+                who = Some(if dec == format!("{user}:{pass}") {
+                    Ok(user.to_string())
+                } else {
+                    Err(())
+                });
+            }
+            if let Some(Err(())) = who {
+                let msg = "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication failed\"}]}\n";
+                let _ = c.write_all(format!("HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{msg}", msg.len()).as_bytes());
+                continue;
+            }
+            let subject = who.and_then(Result::ok).unwrap_or_default();
+            let service = params
+                .iter()
+                .find(|x| x.0 == "service")
+                .map(|x| x.1.clone())
+                .unwrap_or_default();
+            // Every scope asked (`repository:NAME:ACTIONS`, several space-separated).
+            let mut access = Vec::new();
+            for (_, sc) in params.iter().filter(|x| x.0 == "scope") {
+                for one in sc.split(' ') {
+                    let mut it = one.splitn(3, ':');
+                    let (Some(t), Some(name), Some(actions)) = (it.next(), it.next(), it.next())
+                    else {
+                        continue;
+                    };
+                    let granted: Vec<String> = actions
+                        .split(',')
+                        .filter(|a| !subject.is_empty() || *a == "pull")
+                        .map(|a| format!("\"{a}\""))
+                        .collect();
+                    access.push(format!(
+                        "{{\"type\":\"{t}\",\"name\":\"{name}\",\"actions\":[{}]}}",
+                        granted.join(",")
+                    ));
+                }
+            }
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs();
+            let jwt_head = format!("{{\"alg\":\"RS256\",\"typ\":\"JWT\",\"x5c\":[\"{der_b64}\"]}}");
+            let claims = format!(
+                "{{\"iss\":\"test-issuer\",\"sub\":\"{subject}\",\"aud\":\"{service}\",\"exp\":{},\"nbf\":{},\"iat\":{now},\"jti\":\"t{n}\",\"access\":[{}]}}",
+                now + 300,
+                now - 10,
+                access.join(",")
+            );
+            let input = format!(
+                "{}.{}",
+                b64u.encode(jwt_head.as_bytes()),
+                b64u.encode(claims.as_bytes())
+            );
+            let inf = dir.join(format!("tok-{n}.in"));
+            std::fs::write(&inf, &input).unwrap();
+            let sig = Command::new("openssl")
+                .args(["dgst", "-sha256", "-sign"])
+                .arg(dir.join("token.key"))
+                .arg(&inf)
+                .output()
+                .unwrap();
+            assert!(sig.status.success());
+            let token = format!("{input}.{}", b64u.encode(&sig.stdout));
+            let json = format!(
+                "{{\"token\":\"{token}\",\"access_token\":\"{token}\",\"expires_in\":300}}\n"
+            );
+            let _ = c.write_all(
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{json}",
+                    json.len()
+                )
+                .as_bytes(),
+            );
+        }
+    });
+    (port, stop)
+}
+
+/// Bearer tokens: docker-registry with `auth: token` and [`token_server`]. Anonymous
+/// tokens pull, logged-in ones push; `registry login` runs the token flow; chart and
+/// helm print the same for each step and pull what the other pushed.
+#[test]
+fn bearer_token_registry_interop_with_helm() {
+    let (Some(helm), Some(reg_bin)) = (helm_bin(), registry_bin()) else {
+        return;
+    };
+    let Some(openssl) = on_path("openssl") else {
+        need("openssl", false);
+        return;
+    };
+    let s = Scratch::new("oci", "token");
+    setup_dirs(&s.0);
+    let d = s.0.clone();
+    let o = Command::new(&openssl)
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "token.key",
+            "-out",
+            "token.crt",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=token-signer",
+        ])
+        .current_dir(&d)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (tport, stop) = token_server(d.clone(), "alice", "s3cret");
+    struct Stop(Arc<AtomicBool>);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+    let _stop = Stop(stop);
+    let port = free_port();
+    let rd = d.join("reg");
+    std::fs::create_dir_all(&rd).unwrap();
+    let cfg = format!(
+        "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\nauth:\n  token:\n    realm: http://127.0.0.1:{tport}/token\n    service: test-registry\n    issuer: test-issuer\n    rootcertbundle: {}\n",
+        rd.join("data").display(),
+        d.join("token.crt").display()
+    );
+    std::fs::write(rd.join("config.yml"), cfg).unwrap();
+    let child = Command::new(&reg_bin)
+        .arg("serve")
+        .arg(rd.join("config.yml"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let host = format!("127.0.0.1:{port}");
+    let _reg = Registry {
+        child,
+        host: host.clone(),
+    };
+    let mut up = false;
+    for _ in 0..100 {
+        if let Some((st, head, _)) = http_get(&host, "/v2/", &[]) {
+            assert_eq!(st, 401);
+            assert!(head.contains("Bearer realm="), "{head}");
+            up = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(up, "registry did not start");
+    let tgz = package(&d, "basic", None).display().to_string();
+    let remote = format!("oci://{host}/charts");
+    let r = format!("{remote}/basic");
+    // Anonymous: a pull-only token; pushing is refused.
+    let (_, _, code) = same(&helm, &d, &["pull", &r, "--version", "1.2.3"]);
+    assert_eq!(code, 1);
+    let (_, _, code) = same(&helm, &d, &["push", &tgz, &remote]);
+    assert_eq!(code, 1);
+    // Login runs the token flow with the credentials.
+    let (_, _, code) = same(
+        &helm,
+        &d,
+        &["registry", "login", &host, "-u", "alice", "-p", "wrong"],
+    );
+    assert_eq!(code, 1);
+    let (_, err, code) = same(
+        &helm,
+        &d,
+        &["registry", "login", &host, "-u", "alice", "-p", "s3cret"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let cfg = |t: &str| std::fs::read(d.join(t).join("home/config/registry/config.json")).unwrap();
+    assert_eq!(cfg("chart"), cfg("helm"));
+    // Each pushes (a token with push), then pulls what the other pushed.
+    for (who, repo) in [("helm", "by-helm"), ("chart", "by-chart")] {
+        let bin = if who == "chart" {
+            chart_bin()
+        } else {
+            helm.clone()
+        };
+        let (_, err, code) = run(
+            &bin,
+            &["push", &tgz, &format!("oci://{host}/{repo}")],
+            &d,
+            &d.join(who).join("home"),
+        );
+        assert_eq!(code, 0, "{who}: {err}");
+    }
+    for repo in ["by-helm", "by-chart"] {
+        let r = format!("oci://{host}/{repo}/basic");
+        let (_, err, code) = same(&helm, &d, &["pull", &r, "--version", "^1", "--plain-http"]);
+        assert_eq!(code, 0, "{err}");
+        same(&helm, &d, &["template", "x", &r, "--version", "1.2.3"]);
+        same(&helm, &d, &["show", "chart", &format!("{r}:1.2.3")]);
+        for who in ["helm", "chart"] {
+            std::fs::remove_file(d.join(who).join("work/basic-1.2.3.tgz")).unwrap();
+        }
+    }
+    // Logged out: anonymous tokens still pull, with and without a tag list.
+    same(&helm, &d, &["registry", "logout", &host]);
+    let r = format!("oci://{host}/by-chart/basic");
+    let (_, err, code) = same(&helm, &d, &["pull", &r, "--version", "1.2.3"]);
+    assert_eq!(code, 0, "{err}");
+    let (_, err, code) = same(
+        &helm,
+        &d,
+        &["pull", &r, "--version", "~1.2", "--plain-http", "-d", ".."],
+    );
+    assert_eq!(code, 0, "{err}");
+    // The signature is checked: a registry trusting another certificate refuses the
+    // same server's tokens.
+    let o = Command::new(&openssl)
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "other.key",
+            "-out",
+            "other.crt",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=other-signer",
+        ])
+        .current_dir(&d)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let port2 = free_port();
+    let rd2 = d.join("reg2");
+    std::fs::create_dir_all(&rd2).unwrap();
+    std::fs::write(
+        rd2.join("config.yml"),
+        format!(
+            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port2}\nauth:\n  token:\n    realm: http://127.0.0.1:{tport}/token\n    service: test-registry\n    issuer: test-issuer\n    rootcertbundle: {}\n",
+            rd.join("data").display(),
+            d.join("other.crt").display()
+        ),
+    )
+    .unwrap();
+    let child = Command::new(&reg_bin)
+        .arg("serve")
+        .arg(rd2.join("config.yml"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let host2 = format!("127.0.0.1:{port2}");
+    let _reg2 = Registry {
+        child,
+        host: host2.clone(),
+    };
+    for _ in 0..100 {
+        if http_get(&host2, "/v2/", &[]).is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let (_, err, code) = same(
+        &helm,
+        &d,
+        &[
+            "pull",
+            &format!("oci://{host2}/by-chart/basic"),
+            "--version",
+            "1.2.3",
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    // Credentials on the command line.
+    let (_, err, code) = same(
+        &helm,
+        &d,
+        &[
+            "push",
+            &tgz,
+            &format!("oci://{host}/flags"),
+            "--username",
+            "alice",
+            "--password",
+            "s3cret",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+}
+
+/// A docker credential helper (`docker-credential-testhelper`, the protocol of
+/// docker-credential-helpers: `get`/`erase` read the server on stdin, `store` reads
+/// `{"ServerURL","Username","Secret"}`), keeping one file per server under `$HOME/creds`
+/// and logging each call to `$HOME/creds/log`.
+fn write_helper(bin_dir: &Path) {
+    std::fs::create_dir_all(bin_dir).unwrap();
+    let p = bin_dir.join("docker-credential-testhelper");
+    std::fs::write(
+        &p,
+        r#"#!/bin/sh
+d="$HOME/creds"
+mkdir -p "$d"
+input=$(cat)
+case "$1" in
+store)
+  server=$(printf '%s' "$input" | sed -n 's/.*"ServerURL":"\([^"]*\)".*/\1/p')
+  echo "store $server" >> "$d/log"
+  printf '%s\n' "$input" > "$d/$(printf '%s' "$server" | tr ':/' '__')"
+  ;;
+get)
+  echo "get $input" >> "$d/log"
+  f="$d/$(printf '%s' "$input" | tr ':/' '__')"
+  if [ -f "$f" ]; then cat "$f"; else echo "credentials not found in native keychain"; exit 1; fi
+  ;;
+erase)
+  echo "erase $input" >> "$d/log"
+  f="$d/$(printf '%s' "$input" | tr ':/' '__')"
+  if [ -f "$f" ]; then rm "$f"; else echo "credentials not found in native keychain"; exit 1; fi
+  ;;
+*) echo "unknown action"; exit 1 ;;
+esac
+"#,
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+/// Credential helpers named by the registry config (`credsStore`, `credHelpers`): login
+/// stores through the helper (the file keeps an empty entry), push and pull read from
+/// it, logout erases; the config file, the helper's calls and what it holds are the
+/// same under helm and chart, and a missing helper fails as in helm.
+#[test]
+fn credential_helpers_as_helm() {
+    let (Some(helm), Some(reg_bin)) = (helm_bin(), registry_bin()) else {
+        return;
+    };
+    let s = Scratch::new("oci", "helpers");
+    setup_dirs(&s.0);
+    let Some(pw) = htpasswd_file(&s.0) else {
+        return;
+    };
+    let reg = start_registry(&reg_bin, &s.0.join("reg"), Some(&pw));
+    let host = reg.host.clone();
+    let bin_dir = s.0.join("bin");
+    write_helper(&bin_dir);
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let env = [("PATH", path)];
+    let tgz = package(&s.0, "basic", None).display().to_string();
+    let remote = format!("oci://{host}/charts");
+    let cfg_path = |t: &str| s.0.join(t).join("home/config/registry/config.json");
+    let set_cfg = |text: &str| {
+        for t in ["helm", "chart"] {
+            std::fs::create_dir_all(cfg_path(t).parent().unwrap()).unwrap();
+            std::fs::write(cfg_path(t), text).unwrap();
+        }
+    };
+    let read = |p: PathBuf| std::fs::read_to_string(p).unwrap_or_default();
+    let creds = |t: &str, f: &str| read(s.0.join(t).join("home/creds").join(f));
+    let stored = host.replace(':', "_");
+    for cfg in [
+        "{\"credsStore\": \"testhelper\"}".to_string(),
+        format!("{{\"auths\": {{}}, \"credHelpers\": {{\"{host}\": \"testhelper\"}}, \"psFormat\": \"x\", \"unknown\": 1}}"),
+    ] {
+        set_cfg(&cfg);
+        let (_, err, code) = same_with(
+            &helm,
+            &s.0,
+            &["registry", "login", &host, "-u", "alice", "-p", "s3cret"],
+            &env,
+        );
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(read(cfg_path("chart")), read(cfg_path("helm")), "{cfg}");
+        assert!(
+            read(cfg_path("chart")).contains(&format!("\"{host}\": {{}}")),
+            "{}",
+            read(cfg_path("chart"))
+        );
+        assert_eq!(creds("chart", &stored), creds("helm", &stored));
+        assert!(creds("chart", &stored).contains("\"Secret\":\"s3cret\""));
+        // Push and pull with the helper's credentials.
+        let (_, err, code) = same_with(&helm, &s.0, &["push", &tgz, &remote], &env);
+        assert_eq!(code, 0, "{err}");
+        let (_, err, code) = same_with(
+            &helm,
+            &s.0,
+            &["pull", &format!("{remote}/basic"), "--version", "^1", "--plain-http"],
+            &env,
+        );
+        assert_eq!(code, 0, "{err}");
+        for t in ["helm", "chart"] {
+            std::fs::remove_file(s.0.join(t).join("work/basic-1.2.3.tgz")).unwrap();
+        }
+        same_with(&helm, &s.0, &["registry", "logout", &host], &env);
+        assert_eq!(read(cfg_path("chart")), read(cfg_path("helm")));
+        assert_eq!(creds("chart", &stored), "");
+        let (_, err, code) = same_with(&helm, &s.0, &["registry", "logout", &host], &env);
+        assert_eq!((err.as_str(), code), ("Error: not logged in\n", 1));
+        // The helper saw the same kinds of calls, in the same order, from both (helm
+        // asks it again for each request; chart keeps what it got).
+        let calls = |t: &str| {
+            let mut v: Vec<String> = creds(t, "log").lines().map(str::to_string).collect();
+            v.dedup();
+            v
+        };
+        assert_eq!(calls("chart"), calls("helm"));
+        assert!(creds("chart", "log").contains(&format!("erase {host}\n")));
+        for t in ["helm", "chart"] {
+            std::fs::remove_file(s.0.join(t).join("home/creds/log")).unwrap();
+        }
+    }
+    // Credentials put into the helper by someone else are used without a login.
+    set_cfg("{\"credsStore\": \"testhelper\"}");
+    for t in ["helm", "chart"] {
+        std::fs::write(
+            s.0.join(t).join("home/creds").join(&stored),
+            format!("{{\"ServerURL\":\"{host}\",\"Username\":\"alice\",\"Secret\":\"s3cret\"}}\n"),
+        )
+        .unwrap();
+    }
+    let (_, err, code) = same_with(
+        &helm,
+        &s.0,
+        &["pull", &format!("{remote}/basic"), "--version", "1.2.3"],
+        &env,
+    );
+    assert_eq!(code, 0, "{err}");
+    // A helper that is not installed: login fails as in helm.
+    set_cfg("{\"credsStore\": \"nothere\"}");
+    let (_, _, code) = same_with(
+        &helm,
+        &s.0,
+        &["registry", "login", &host, "-u", "alice", "-p", "s3cret"],
+        &env,
+    );
+    assert_eq!(code, 1);
 }

@@ -82,6 +82,7 @@ pub struct ReadmeDoctests;
 pub mod action;
 pub mod chart;
 pub mod engine;
+pub mod gonet;
 pub mod kube;
 pub mod lint;
 pub mod plugin;

@@ -430,6 +430,18 @@ struct State<'t> {
 
 /// The methods of Helm's `chartutil.Values` (the type of `.`, `.Values`, `.Template`), with
 /// how many arguments each takes.
+/// A nil interface with methods (see [`crate::value::NilInterface`]) as functions
+/// receive it: nil, held in an interface.
+fn nil_interface_as_nil(ev: Ev) -> Ev {
+    match &ev.v {
+        Value::Object(o) if o.is_nil_interface() => Ev {
+            v: Value::Nil,
+            boxed: true,
+        },
+        _ => ev,
+    }
+}
+
 fn values_method(name: &str) -> Option<usize> {
     match name {
         "YAML" | "AsMap" => Some(0),
@@ -1040,25 +1052,34 @@ impl<'t> State<'t> {
                             )));
                         }
                     }
-                    // Method call: evaluate arguments as interface{} values.
+                    // Method call: each argument is evaluated for the parameter's Go
+                    // type (Go's evalArg), so a literal of the wrong type is reported at
+                    // the literal. On success the position stays at the last argument,
+                    // as Go's does; only a failing call is reported at the method.
                     let mut argv = Vec::new();
-                    for a in args.iter().skip(1) {
-                        argv.push(self.eval_arg_any(dot, a)?.v);
+                    for (i, a) in args.iter().skip(1).enumerate() {
+                        argv.push(self.eval_arg(dot, o.method_param(name, i), a)?);
                     }
                     if let Some(f) = final_ {
-                        argv.push(f.v);
+                        let i = argv.len();
+                        argv.push(self.validate_type(f, o.method_param(name, i))?);
                     }
-                    self.at = At::Arg(node);
                     return match o.get(name, &argv) {
                         Some(Ok(v)) => Ok(Ev::plain(v)),
-                        Some(Err(e)) => Err(self.error_with(
-                            String::new(),
-                            Some((name.to_string(), FuncError::Msg(e))),
-                        )),
-                        None => Err(self.errorf(format!(
-                            "can't evaluate field {name} in type {}",
-                            go_type_of(&recv)
-                        ))),
+                        Some(Err(e)) => {
+                            self.at = At::Arg(node);
+                            Err(self.error_with(
+                                String::new(),
+                                Some((name.to_string(), FuncError::Msg(e))),
+                            ))
+                        }
+                        None => {
+                            self.at = At::Arg(node);
+                            Err(self.errorf(format!(
+                                "can't evaluate field {name} in type {}",
+                                go_type_of(&recv)
+                            )))
+                        }
                     };
                 }
                 match o.get(name, &[]) {
@@ -1308,6 +1329,7 @@ impl<'t> State<'t> {
 
     /// Go's validateType: checks a runtime value against a parameter type.
     fn validate_type(&self, ev: Ev, ty: Ty) -> R<Value> {
+        let ev = nil_interface_as_nil(ev);
         if ev.v.is_nil() && !ev.boxed {
             return match ty {
                 Ty::Any | Ty::Map | Ty::List => Ok(Value::Nil),
@@ -1390,14 +1412,14 @@ impl<'t> State<'t> {
             if name == "printf" && i == 0 {
                 argv.push(Ev::plain(self.eval_arg(dot, Ty::Str, a)?));
             } else {
-                argv.push(self.eval_arg_any(dot, a)?);
+                argv.push(nil_interface_as_nil(self.eval_arg_any(dot, a)?));
             }
         }
         if let Some(f) = final_ {
             if name == "printf" && argv.is_empty() {
                 argv.push(Ev::plain(self.validate_type(f, Ty::Str)?));
             } else {
-                argv.push(f);
+                argv.push(nil_interface_as_nil(f));
             }
         }
         let r = if name == "call" {

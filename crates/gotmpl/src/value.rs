@@ -320,6 +320,17 @@ pub trait Object: Send + Sync + fmt::Debug {
     fn method_arity(&self, _name: &str) -> Option<usize> {
         None
     }
+    /// The Go type of parameter `i` of method `name` (Go checks each argument against it
+    /// before the call). Defaults to `interface{}`.
+    fn method_param(&self, _name: &str, _i: usize) -> crate::func::Ty {
+        crate::func::Ty::Any
+    }
+    /// Whether this is a nil value of a Go interface type with methods (a nil `error`
+    /// returned by a method): printed by an action it is `<nil>` (where a nil `interface{}`
+    /// is `<no value>`), and functions receive it as nil.
+    fn is_nil_interface(&self) -> bool {
+        false
+    }
     /// How Go's `%v` prints it.
     fn format(&self) -> String;
     /// How Go's fmt prints it (`printf "%v"`, `print`, `toString`, error messages),
@@ -376,6 +387,38 @@ pub trait Object: Send + Sync + fmt::Debug {
     }
     /// For downcasting in functions that take a specific Go type.
     fn as_any(&self) -> &dyn Any;
+}
+
+/// A nil value of a Go interface type with methods, such as the nil `error` a `Validate`
+/// method returns. An action prints it as `<nil>`; it is false; functions receive nil.
+#[derive(Debug, Clone, Copy)]
+pub struct NilInterface(pub &'static str);
+
+impl Object for NilInterface {
+    fn type_name(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.0)
+    }
+    fn kind_name(&self) -> &'static str {
+        "invalid"
+    }
+    fn get(&self, _name: &str, _args: &[Value]) -> Option<Result<Value, String>> {
+        None
+    }
+    fn is_nil_interface(&self) -> bool {
+        true
+    }
+    fn format(&self) -> String {
+        "<nil>".to_string()
+    }
+    fn json_text(&self) -> Option<Result<String, String>> {
+        Some(Ok("null".to_string()))
+    }
+    fn truthy(&self) -> bool {
+        false
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
 }
 
 /// A template value.

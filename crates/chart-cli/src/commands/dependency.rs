@@ -124,6 +124,16 @@ fn update_or_build(
         debug: g.debug,
         settings: crate::commands::repo::settings(g),
         mtime: archive_mtime(),
+        registry: chart_core::registry::ClientOptions {
+            plain_http: a.plain_http,
+            insecure_skip_tls_verify: a.insecure_skip_tls_verify,
+            ca_file: a.ca_file.clone(),
+            cert_file: a.cert_file.clone(),
+            key_file: a.key_file.clone(),
+            username: a.username.clone(),
+            password: a.password.clone(),
+            ..crate::commands::push::client_options(g)
+        },
     };
     let res = if build { m.build() } else { m.update() };
     match res {

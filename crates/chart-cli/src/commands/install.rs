@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::bail;
-use chart_core::action::release_install::{install, InstallOptions, Installed};
+use chart_core::action::release_install::{install, DryRun, InstallOptions, Installed};
 use chart_core::action::status::{print_release, StatusOptions};
 use clap::Args;
 
@@ -150,16 +150,21 @@ pub fn run(g: &GlobalArgs, a: &InstallArgs) -> anyhow::Result<ExitCode> {
         bail!("--hide-secret: hiding Secrets in dry-run output is not supported yet");
     }
     a.source.refuse_unsupported()?;
+    crate::commands::pull::registry_tls_check(
+        &a.source.options(a.version.as_deref(), a.plain_http),
+    )?;
     let chart_path = crate::commands::pull::locate_verified(
         g,
         &chart_path,
         &a.source.options(a.version.as_deref(), a.plain_http),
         a.source.verify_keyring().as_deref(),
-    )?;
+    )
+    .map_err(|e| anyhow::anyhow!("INSTALLATION FAILED: {e}"))?;
     let opts = InstallOptions {
         name,
         create_namespace: a.create_namespace,
-        dry_run: parse_dry_run(&a.dry_run)?,
+        // Checked after the chart is loaded (below), as helm does.
+        dry_run: parse_dry_run(&a.dry_run).unwrap_or(DryRun::None),
         replace: a.replace,
         description: a.description.clone(),
         skip_crds: a.skip_crds,
@@ -174,10 +179,16 @@ pub fn run(g: &GlobalArgs, a: &InstallArgs) -> anyhow::Result<ExitCode> {
         force_conflicts: a.force_conflicts,
         common: common(g, a.wait, a.wait_for_jobs, &a.timeout, a.no_hooks)?,
     };
-    let out = runtime()?.block_on(run_install(
+    let check = || {
+        parse_dry_run(&a.dry_run)
+            .map(|_| ())
+            .map_err(|e| anyhow::anyhow!("INSTALLATION FAILED: {e}"))
+    };
+    let out = runtime()?.block_on(run_install_checked(
         g,
         &chart_path,
         &a.values,
+        &check,
         &opts,
         format,
         a.hide_notes,
@@ -195,8 +206,26 @@ pub async fn run_install(
     format: chart_core::action::output::OutputFormat,
     hide_notes: bool,
 ) -> anyhow::Result<String> {
-    let cfg = configuration(g, false).await?;
-    let (ch, user) = load_chart(chart_path, values)?;
+    run_install_checked(g, chart_path, values, &|| Ok(()), opts, format, hide_notes).await
+}
+
+/// [`run_install`] with `check` run once the chart is loaded (helm validates `--dry-run`
+/// there), before the cluster is contacted.
+pub async fn run_install_checked(
+    g: &GlobalArgs,
+    chart_path: &str,
+    values: &ValuesArgs,
+    check: &dyn Fn() -> anyhow::Result<()>,
+    opts: &InstallOptions,
+    format: chart_core::action::output::OutputFormat,
+    hide_notes: bool,
+) -> anyhow::Result<String> {
+    let (ch, user) =
+        load_chart(chart_path, values).map_err(|e| anyhow::anyhow!("INSTALLATION FAILED: {e}"))?;
+    check()?;
+    let cfg = configuration(g, false)
+        .await
+        .map_err(|e| anyhow::anyhow!("INSTALLATION FAILED: {e}"))?;
     let Installed { release, warnings } = install(&cfg, ch, user, opts)
         .await
         .map_err(|e| anyhow::anyhow!("INSTALLATION FAILED: {e}"))?;

@@ -24,6 +24,7 @@ pub(crate) mod release_testing;
 pub(crate) mod repo;
 pub(crate) mod rollback;
 pub(crate) mod search;
+pub(crate) mod search_hub;
 mod show;
 mod status;
 pub(crate) mod template;

@@ -164,6 +164,16 @@ pub fn run(g: &crate::cli::GlobalArgs, a: &PackageArgs) -> anyhow::Result<ExitCo
                 debug: g.debug,
                 settings: crate::commands::repo::settings(g),
                 mtime: mtime(),
+                registry: chart_core::registry::ClientOptions {
+                    plain_http: a.plain_http,
+                    insecure_skip_tls_verify: a.insecure_skip_tls_verify,
+                    ca_file: a.ca_file.clone(),
+                    cert_file: a.cert_file.clone(),
+                    key_file: a.key_file.clone(),
+                    username: a.username.clone(),
+                    password: a.password.clone(),
+                    ..crate::commands::push::client_options(g)
+                },
             };
             m.update().map_err(|e| anyhow!("{e}"))?;
         }

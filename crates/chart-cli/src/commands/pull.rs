@@ -78,31 +78,43 @@ pub fn fetch(
     dir: &Path,
 ) -> anyhow::Result<PathBuf> {
     if chart_core::registry::is_oci(c) {
-        let mut opts = opts.clone();
-        if opts.registry_config.is_none() {
-            opts.registry_config = g.registry_config.as_ref().map(PathBuf::from);
-        }
-        let (path, res) =
-            chart_core::repo::download::download_oci(c, &opts, dir).map_err(|e| anyhow!("{e}"))?;
-        let mut text = String::new();
-        if res.legacy_media_type {
-            text.push_str(&format!(
-                "Warning: chart media type {} is deprecated\n",
-                chart_core::registry::LEGACY_CHART_LAYER_MEDIA_TYPE
-            ));
-        }
-        text.push_str(&format!(
-            "Pulled: {}\nDigest: {}\n",
-            res.reference, res.manifest_digest
-        ));
-        if res.reference.contains('_') {
-            text.push_str(&chart_core::registry::underscore_message(&res.reference));
-        }
-        let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), text.as_bytes());
-        return Ok(path);
+        return Ok(fetch_oci(g, c, opts, dir, None, Path::new(""))?.0);
     }
     let settings = crate::commands::repo::settings(g);
     download_to(c, opts, dir, &settings).map_err(|e| anyhow!("{e}"))
+}
+
+/// Pulls `oci://` reference `c` into `dir` (helm's `Pulled:`/`Digest:` lines on
+/// stderr), with its provenance as `mode` asks.
+pub fn fetch_oci(
+    g: &GlobalArgs,
+    c: &str,
+    opts: &ChartPathOptions,
+    dir: &Path,
+    mode: Option<chart_core::repo::download::ProvMode>,
+    keyring: &Path,
+) -> anyhow::Result<(
+    PathBuf,
+    Option<chart_core::repo::provenance::Verification>,
+    String,
+)> {
+    let mut opts = opts.clone();
+    if opts.registry_config.is_none() {
+        opts.registry_config = g.registry_config.as_ref().map(PathBuf::from);
+    }
+    let client =
+        chart_core::registry::Client::new(opts.registry_options()).map_err(|e| anyhow!("{e}"))?;
+    let version = opts.effective_version();
+    chart_core::repo::download::download_oci_with(
+        &client,
+        c,
+        &version,
+        dir,
+        mode,
+        keyring,
+        &mut std::io::stderr().lock(),
+    )
+    .map_err(|e| anyhow!("{e}"))
 }
 
 /// `chart pull`.
@@ -150,16 +162,17 @@ fn fetch_prov(
     } else {
         return fetch(g, c, opts, dest);
     };
-    if chart_core::registry::is_oci(c) {
-        bail!("--verify/--prov: provenance of oci:// charts is not supported yet");
-    }
     let settings = &crate::commands::repo::settings(g);
     let keyring = a
         .keyring
         .clone()
         .unwrap_or_else(crate::commands::dependency::default_keyring);
-    let (file, v, warning) = download_with_prov(c, opts, dest, settings, mode, Path::new(&keyring))
-        .map_err(|e| anyhow!("{e}"))?;
+    let (file, v, warning) = if chart_core::registry::is_oci(c) {
+        fetch_oci(g, c, opts, dest, Some(mode), Path::new(&keyring))?
+    } else {
+        download_with_prov(c, opts, dest, settings, mode, Path::new(&keyring))
+            .map_err(|e| anyhow!("{e}"))?
+    };
     let mut out = warning;
     if let Some(v) = v {
         out.push_str(&v.report());
@@ -173,6 +186,7 @@ pub fn run(g: &GlobalArgs, a: &PullArgs) -> anyhow::Result<ExitCode> {
         bail!("\"chart pull\" requires at least 1 argument\n\nUsage:  chart pull [chart URL | repo/chartname] [...] [flags]");
     }
     let opts = a.path.options();
+    registry_tls_check(&opts)?;
     for c in &a.charts {
         let dest = Path::new(&a.destination);
         if !a.untar {
@@ -257,12 +271,61 @@ pub fn locate_with(g: &GlobalArgs, chart: &str, opts: &ChartPathOptions) -> anyh
 
 /// [`locate_with`] with helm's `--verify`: with `keyring` set, a local archive is checked
 /// against its `.prov`, and a downloaded one is fetched with its `.prov` and checked.
+/// helm's `newRegistryClient`, which every command that may reach a registry builds
+/// first: with a client certificate and key, a CA file or `--insecure-skip-tls-verify` it
+/// loads the TLS files, and a file it cannot use stops the command
+/// (`missing registry client: can't create TLS config for client: …`).
+pub fn registry_tls_check(opts: &ChartPathOptions) -> anyhow::Result<()> {
+    let (cert, key, ca) = (&opts.cert_file, &opts.key_file, &opts.ca_file);
+    if !(!cert.is_empty() && !key.is_empty() || !ca.is_empty() || opts.insecure_skip_tls_verify) {
+        return Ok(());
+    }
+    let fail =
+        |why: String| anyhow!("missing registry client: can't create TLS config for client: {why}");
+    if !cert.is_empty() && !key.is_empty() {
+        // Go's tls.LoadX509KeyPair: both files read, then each must hold PEM data.
+        let pair = |why: String| {
+            fail(format!(
+                "can't load key pair from cert {cert} and key {key}: {why}"
+            ))
+        };
+        let read = |f: &str| {
+            std::fs::read(f).map_err(|e| {
+                pair(format!(
+                    "open {f}: {}",
+                    chart_core::chart::loader::go_io_text(&e)
+                ))
+            })
+        };
+        let c = read(cert)?;
+        let k = read(key)?;
+        if !String::from_utf8_lossy(&c).contains("-----BEGIN ") {
+            return Err(pair(
+                "tls: failed to find any PEM data in certificate input".into(),
+            ));
+        }
+        if !String::from_utf8_lossy(&k).contains("-----BEGIN ") {
+            return Err(pair("tls: failed to find any PEM data in key input".into()));
+        }
+    }
+    if !ca.is_empty() {
+        let b = std::fs::read(ca).map_err(|_| fail(format!("can't read CA file: {ca}")))?;
+        if !String::from_utf8_lossy(&b).contains("-----BEGIN CERTIFICATE-----") {
+            return Err(fail(format!(
+                "failed to append certificates from file: {ca}"
+            )));
+        }
+    }
+    Ok(())
+}
+
 pub fn locate_verified(
     g: &GlobalArgs,
     chart: &str,
     opts: &ChartPathOptions,
     keyring: Option<&str>,
 ) -> anyhow::Result<String> {
+    registry_tls_check(opts)?;
     let Some(keyring) = keyring else {
         return locate_with(g, chart, opts);
     };
@@ -276,11 +339,21 @@ pub fn locate_verified(
     if (p.is_absolute() || chart.starts_with('.')) && opts.repo_url.is_empty() {
         return locate_with(g, chart, opts);
     }
-    if chart_core::registry::is_oci(chart.trim()) {
-        bail!("--verify: provenance of oci:// charts is not supported yet");
-    }
     let settings = crate::commands::repo::settings(g);
     std::fs::create_dir_all(&settings.repository_cache)?;
+    if chart_core::registry::is_oci(chart.trim()) {
+        let (file, _, _) = fetch_oci(
+            g,
+            chart.trim(),
+            opts,
+            &settings.repository_cache,
+            Some(chart_core::repo::download::ProvMode::Verify),
+            Path::new(keyring),
+        )?;
+        return Ok(chart_core::chart::filepath::absolute_clean(&file)
+            .display()
+            .to_string());
+    }
     let (file, _, _) = chart_core::repo::download::download_with_prov(
         chart.trim(),
         opts,

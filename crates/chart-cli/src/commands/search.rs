@@ -1,5 +1,6 @@
 //! `chart search repo [KEYWORD]`: search the cached indexes of configured repositories
-//! as `helm search repo` does.
+//! as `helm search repo` does; `chart search hub [KEYWORD]`: ask an Artifact Hub (or
+//! Monocular) instance's search API as `helm search hub` does.
 
 use std::process::ExitCode;
 
@@ -21,8 +22,33 @@ pub struct SearchArgs {
 /// `chart search` subcommands.
 #[derive(Subcommand, Debug, Clone)]
 pub enum SearchCommand {
+    /// search for charts in the Artifact Hub or your own hub instance
+    Hub(SearchHubArgs),
     /// search repositories for a keyword in charts
     Repo(SearchRepoArgs),
+}
+
+/// `chart search hub`.
+#[derive(Args, Debug, Clone)]
+pub struct SearchHubArgs {
+    /// keywords
+    #[arg(num_args = 0..)]
+    pub keywords: Vec<String>,
+    /// Hub instance to query for charts
+    #[arg(long, default_value = "https://hub.helm.sh")]
+    pub endpoint: String,
+    /// maximum column width for output table
+    #[arg(long = "max-col-width", default_value_t = 50, value_name = "uint", value_parser = crate::cobra::GoUint)]
+    pub max_col_width: usize,
+    /// print charts repository URL
+    #[arg(long = "list-repo-url")]
+    pub list_repo_url: bool,
+    /// search fails if no results are found
+    #[arg(long = "fail-on-no-result")]
+    pub fail_on_no_result: bool,
+    /// prints the output in the specified format. Allowed values: table, json, yaml
+    #[arg(short = 'o', long, default_value = "table", value_name = "format", value_parser = crate::cobra::OutputFormatFlag)]
+    pub output: String,
 }
 
 /// `chart search repo`.
@@ -44,7 +70,7 @@ pub struct SearchRepoArgs {
     #[arg(long, default_value = "")]
     pub version: String,
     /// maximum column width for output table
-    #[arg(long = "max-col-width", default_value_t = 50, value_name = "uint")]
+    #[arg(long = "max-col-width", default_value_t = 50, value_name = "uint", value_parser = crate::cobra::GoUint)]
     pub max_col_width: usize,
     /// search fails if no results are found
     #[arg(long = "fail-on-no-result")]
@@ -100,7 +126,10 @@ pub fn run(g: &GlobalArgs, a: &SearchArgs) -> anyhow::Result<ExitCode> {
         crate::cobra::print_help(&["search"]);
         return Ok(ExitCode::SUCCESS);
     };
-    let SearchCommand::Repo(a) = what;
+    let a = match what {
+        SearchCommand::Repo(a) => a,
+        SearchCommand::Hub(h) => return crate::commands::search_hub::run(g, h),
+    };
     let fmt = a.output.as_str();
     if !matches!(fmt, "table" | "json" | "yaml") {
         bail!("invalid format type");

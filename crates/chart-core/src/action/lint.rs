@@ -77,8 +77,28 @@ fn expand(dir: &Path, archive: &Path) -> Result<PathBuf, String> {
     })?;
     let wrap = |e: ChartError| format!("unable to extract tarball: {}", e.helm_message());
     let files = archive_files(&data[..]).map_err(wrap)?;
-    let ch = load_files(files.clone()).map_err(wrap)?;
-    let root = dir.join(ch.name());
+    // Expand only reads the name from a top-level Chart.yaml (an archive of `./name/…`
+    // entries has none: its files are named `name/…`).
+    let mut name = String::new();
+    for f in files.iter().filter(|f| f.name == "Chart.yaml") {
+        let md = crate::chart::Metadata::from_yaml(&f.data).map_err(|e| {
+            let m = e.helm_message();
+            if m.starts_with("cannot load Chart.yaml") {
+                format!("unable to extract tarball: {m}")
+            } else {
+                format!("unable to extract tarball: cannot load Chart.yaml: {m}")
+            }
+        })?;
+        name = md.name;
+    }
+    if name.is_empty() {
+        return Err("unable to extract tarball: chart name not specified".into());
+    }
+    if name.contains("..") || name.starts_with('/') {
+        // SecureJoin keeps the path inside the temporary directory; so does the loader.
+        load_files(files.clone()).map_err(wrap)?;
+    }
+    let root = dir.join(&name);
     for f in &files {
         let p = root.join(&f.name);
         if let Some(parent) = p.parent() {

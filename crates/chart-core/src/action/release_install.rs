@@ -191,6 +191,11 @@ pub async fn install(
         common.wait = true;
     }
     let remote = o.dry_run != DryRun::Client;
+    if !remote {
+        // helm checks that the cluster is reachable even for a client-side dry run (the
+        // other modes find out through the requests below).
+        cfg.kube.is_reachable().await?;
+    }
     let with_crds = !o.skip_crds && !ch.crd_objects().is_empty();
     let fetch_caps = || async {
         if remote {
@@ -210,7 +215,13 @@ pub async fn install(
     } else {
         // Without CRDs to create first, the name check and discovery run together.
         let (name_ok, caps) = tokio::join!(available_name(cfg, o), fetch_caps());
-        name_ok?;
+        // helm asks whether the cluster is reachable before anything else.
+        let unreachable = caps
+            .as_ref()
+            .is_err_and(|e| e.to_string().starts_with("Kubernetes cluster unreachable"));
+        if !unreachable {
+            name_ok?;
+        }
         caps?
     };
     let namespace = cfg.namespace.clone();

@@ -247,6 +247,10 @@ impl Object for Files {
     fn is_method(&self, name: &str) -> bool {
         METHODS.contains(&name)
     }
+    fn method_param(&self, _name: &str, _i: usize) -> gotmpl::func::Ty {
+        // Get, GetBytes, Glob and Lines take a string.
+        gotmpl::func::Ty::Str
+    }
     fn method_arity(&self, name: &str) -> Option<usize> {
         match name {
             "Get" | "GetBytes" | "Glob" | "Lines" => Some(1),

@@ -22,7 +22,7 @@ pub struct BufferedFile {
 }
 
 /// Go's message for common I/O errors (`no such file or directory`).
-pub(crate) fn go_io_text(e: &std::io::Error) -> String {
+pub fn go_io_text(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),

@@ -208,7 +208,7 @@ impl Object for MaintainerObject {
     fn get(&self, name: &str, _args: &[Value]) -> Option<Result<Value, String>> {
         if name == "Validate" {
             // Validate only sanitises strings the loader already sanitised: a nil error.
-            return Some(Ok(Value::Nil));
+            return Some(Ok(Value::Object(Arc::new(gotmpl::NilInterface("error")))));
         }
         self.field(name).map(Ok)
     }
@@ -273,7 +273,7 @@ impl Object for DependencyObject {
     }
     fn get(&self, name: &str, _args: &[Value]) -> Option<Result<Value, String>> {
         if name == "Validate" {
-            return Some(Ok(Value::Nil));
+            return Some(Ok(Value::Object(Arc::new(gotmpl::NilInterface("error")))));
         }
         self.field(name).map(Ok)
     }
@@ -543,6 +543,9 @@ impl Object for VersionSet {
     }
     fn method_arity(&self, name: &str) -> Option<usize> {
         (name == "Has").then_some(1)
+    }
+    fn method_param(&self, _name: &str, _i: usize) -> gotmpl::func::Ty {
+        gotmpl::func::Ty::Str
     }
     fn get(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
         if name != "Has" {

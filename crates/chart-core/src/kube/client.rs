@@ -171,10 +171,17 @@ impl KubeClient {
     pub async fn server_version(
         &self,
     ) -> Result<k8s_openapi::apimachinery::pkg::version::Info, Error> {
-        self.client
-            .apiserver_version()
-            .await
-            .map_err(|e| Error::from(e).context("Kubernetes cluster unreachable"))
+        self.client.apiserver_version().await.map_err(|e| {
+            // Go's wording of a failed dial (`Get "URL/version": dial tcp …`).
+            if let Some(f) = crate::gonet::classify(&e) {
+                let url = format!("{}/version", self.cluster_key.trim_end_matches('/'));
+                return Error::Transport(format!(
+                    "Kubernetes cluster unreachable: Get \"{url}\": {}",
+                    crate::gonet::failure_text(f, &url)
+                ));
+            }
+            Error::from(e).context("Kubernetes cluster unreachable")
+        })
     }
 
     /// Forgets discovery, so that kinds of CRDs created since map.

@@ -142,6 +142,15 @@ impl KubeSettings {
                         {
                             kube::Config::new(parse_url(server)?)
                         }
+                        // No context chosen: client-go's defaults (the flag's server, else
+                        // the insecure local port).
+                        server
+                            if matches!(e, kube::config::KubeconfigError::CurrentContextNotSet) =>
+                        {
+                            kube::Config::new(parse_url(
+                                server.as_deref().unwrap_or("http://localhost:8080"),
+                            )?)
+                        }
                         _ => {
                             return Err(Error::Config(kubeconfig_error(
                                 &e,
@@ -163,11 +172,17 @@ impl KubeSettings {
                     context_ns = Some(c.default_namespace.clone());
                     c
                 }
-                None => {
-                    return Err(Error::Config(
-                        "Kubernetes cluster unreachable: invalid configuration: no configuration has been provided, try setting KUBERNETES_MASTER environment variable".into(),
-                    ))
+                // A context asked for by name must exist.
+                None if context_name.is_some() => {
+                    return Err(Error::Config(kubeconfig_error(
+                        &kube::config::KubeconfigError::LoadContext(
+                            context_name.clone().unwrap_or_default(),
+                        ),
+                        context_name.as_deref(),
+                    )))
                 }
+                // client-go's last resort: the insecure local port of old apiservers.
+                None => kube::Config::new(parse_url("http://localhost:8080")?),
             }
         };
         self.apply_overrides(&mut config)?;
@@ -286,7 +301,9 @@ fn merge(mut base: Kubeconfig, next: Kubeconfig) -> Kubeconfig {
 fn kubeconfig_error(e: &kube::config::KubeconfigError, context: Option<&str>) -> String {
     use kube::config::KubeconfigError as K;
     match e {
-        K::LoadContext(name) => format!("context \"{name}\" does not exist"),
+        K::LoadContext(name) => {
+            format!("Kubernetes cluster unreachable: context \"{name}\" does not exist")
+        }
         K::CurrentContextNotSet => {
             "Kubernetes cluster unreachable: invalid configuration: no configuration has been provided, try setting KUBERNETES_MASTER environment variable".into()
         }
@@ -429,17 +446,17 @@ mod tests {
             ..KubeSettings::default()
         };
         let e = s.load().await.unwrap_err();
-        assert_eq!(e.to_string(), "context \"nope\" does not exist");
+        assert_eq!(
+            e.to_string(),
+            "Kubernetes cluster unreachable: context \"nope\" does not exist"
+        );
         let none = KubeSettings {
             home: Some(d.join("nohome")),
             ..KubeSettings::default()
         };
-        assert!(none
-            .load()
-            .await
-            .unwrap_err()
-            .to_string()
-            .contains("no configuration has been provided"));
+        // Nothing configured: client-go's fallback, http://localhost:8080.
+        let l = none.load().await.unwrap();
+        assert_eq!(l.config.cluster_url.to_string(), "http://localhost:8080/");
         let only_server = KubeSettings {
             home: Some(d.join("nohome")),
             api_server: Some("http://127.0.0.1:1".into()),

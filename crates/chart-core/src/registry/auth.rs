@@ -126,38 +126,61 @@ impl CredentialStore {
         CredentialStore { path: path.into() }
     }
 
-    /// The credentials for `host`: helm's file first, then Docker's config.
-    pub fn get(&self, host: &str) -> Result<Option<Credential>, RegistryError> {
-        if let Some(c) = lookup(&read_config(&self.path)?, host) {
-            return Ok(Some(c));
-        }
-        let docker = std::env::var_os("DOCKER_CONFIG")
+    /// Docker's own config file (`$DOCKER_CONFIG/config.json`, else
+    /// `~/.docker/config.json`), helm's read-only fallback.
+    fn docker_config() -> Option<PathBuf> {
+        std::env::var_os("DOCKER_CONFIG")
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".docker")));
-        if let Some(d) = docker {
-            if let Ok(cfg) = read_config(&d.join("config.json")) {
-                return Ok(lookup(&cfg, host));
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".docker")))
+            .map(|d| d.join("config.json"))
+    }
+
+    /// The credentials for `host`: helm's file first, then Docker's config, each through
+    /// its credential helper when it names one (docker's `GetAuthConfig`; a helper that
+    /// fails or knows nothing falls through to the next file, as oras does).
+    pub fn get(&self, host: &str) -> Result<Option<Credential>, RegistryError> {
+        let mut files = vec![(self.path.clone(), true)];
+        if let Some(d) = Self::docker_config() {
+            files.push((d, false));
+        }
+        for (path, primary) in files {
+            let cfg = match read_config(&path) {
+                Ok(c) => c,
+                Err(e) if primary => return Err(e),
+                Err(_) => continue,
+            };
+            let found = match helper_for(&cfg, host) {
+                Some(h) => helper_get(&h, host).ok().flatten(),
+                None => lookup(&cfg, host),
+            };
+            if let Some(c) = found.filter(|c| !c.username.is_empty() || !c.password.is_empty()) {
+                return Ok(Some(c));
             }
         }
         Ok(None)
     }
 
-    /// Stores `user:password` for `host` (other entries and keys kept), writing the file
-    /// as Docker does: tab-indented JSON, mode 0600, directory 0700.
+    /// Stores `user:password` for `host` as docker's config file does: through the
+    /// credential helper of `credHelpers`/`credsStore` (the file then keeps an empty
+    /// entry for the host), else base64 in `auths`. The file is rewritten as Go writes
+    /// it: tab-indented JSON, mode 0600, directory 0700.
     pub fn store(&self, host: &str, c: &Credential) -> Result<(), RegistryError> {
         let mut cfg = read_config(&self.path)?;
-        let auths = cfg.entry("auths").or_insert_with(|| J::Object(Map::new()));
-        if !auths.is_object() {
-            *auths = J::Object(Map::new());
-        }
+        let helper = helper_for(&cfg, host);
         let mut e = Map::new();
-        if c.username.is_empty() {
+        if let Some(h) = &helper {
+            helper_store(h, host, c)?;
+        } else if c.username.is_empty() {
             e.insert("identitytoken".into(), J::String(c.password.clone()));
         } else {
             let b64 = base64::engine::general_purpose::STANDARD
                 .encode(format!("{}:{}", c.username, c.password));
             e.insert("auth".into(), J::String(b64));
+        }
+        let auths = cfg.entry("auths").or_insert_with(|| J::Object(Map::new()));
+        if !auths.is_object() {
+            *auths = J::Object(Map::new());
         }
         if let Some(m) = auths.as_object_mut() {
             m.insert(host.to_string(), J::Object(e));
@@ -165,16 +188,26 @@ impl CredentialStore {
         self.write(&cfg)
     }
 
-    /// Removes `host`'s entry; `not logged in` when there is none.
+    /// Removes `host`'s credentials (from its credential helper too); `not logged in`
+    /// when neither helm's file nor Docker's has an entry for it.
     pub fn remove(&self, host: &str) -> Result<(), RegistryError> {
+        let has = |cfg: &Map<String, J>| {
+            cfg.get("auths")
+                .and_then(J::as_object)
+                .is_some_and(|m| m.contains_key(host))
+        };
         let mut cfg = read_config(&self.path)?;
-        let removed = cfg
-            .get_mut("auths")
-            .and_then(J::as_object_mut)
-            .and_then(|m| m.remove(host))
-            .is_some();
-        if !removed {
+        let docker_has = Self::docker_config()
+            .and_then(|p| read_config(&p).ok())
+            .is_some_and(|c| has(&c));
+        if !has(&cfg) && !docker_has {
             return Err(RegistryError::Other("not logged in".into()));
+        }
+        if let Some(h) = helper_for(&cfg, host) {
+            helper_erase(&h, host)?;
+        }
+        if let Some(m) = cfg.get_mut("auths").and_then(J::as_object_mut) {
+            m.remove(host);
         }
         self.write(&cfg)
     }
@@ -195,7 +228,7 @@ impl CredentialStore {
                 }
             }
         }
-        let text = go_indent_json(&J::Object(cfg.clone()));
+        let text = config_json(cfg);
         crate::chart::save::write_atomic(&self.path, text.as_bytes()).map_err(io(&self.path))?;
         #[cfg(unix)]
         {
@@ -205,6 +238,215 @@ impl CredentialStore {
         }
         Ok(())
     }
+}
+
+/// The keys of docker's `ConfigFile` in its Go field order (unknown keys are dropped
+/// when Go rewrites the file).
+const CONFIG_KEYS: &[&str] = &[
+    "auths",
+    "HttpHeaders",
+    "psFormat",
+    "imagesFormat",
+    "networksFormat",
+    "pluginsFormat",
+    "volumesFormat",
+    "statsFormat",
+    "detachKeys",
+    "credsStore",
+    "credHelpers",
+    "serviceInspectFormat",
+    "servicesFormat",
+    "tasksFormat",
+    "secretFormat",
+    "configFormat",
+    "nodesFormat",
+    "pruneFilters",
+    "proxies",
+    "experimental",
+    "currentContext",
+    "cliPluginsExtraDirs",
+    "plugins",
+    "aliases",
+    "features",
+];
+
+/// Go's `json.MarshalIndent(configFile, "", "\t")`: the known keys in field order,
+/// empty ones omitted (`auths` always written).
+fn config_json(cfg: &Map<String, J>) -> String {
+    let mut out = String::from("{");
+    let mut first = true;
+    for k in CONFIG_KEYS {
+        let v = match cfg.get(*k) {
+            Some(v) => v.clone(),
+            None if *k == "auths" => J::Object(Map::new()),
+            None => continue,
+        };
+        let empty = match &v {
+            J::Null => true,
+            J::String(s) => s.is_empty(),
+            J::Object(m) => m.is_empty(),
+            J::Array(a) => a.is_empty(),
+            _ => false,
+        };
+        if empty && *k != "auths" {
+            continue;
+        }
+        out.push_str(if first { "\n\t" } else { ",\n\t" });
+        first = false;
+        let key = go_indent_json(&J::String((*k).to_string()));
+        let val = go_indent_json(&v).replace('\n', "\n\t");
+        out.push_str(&format!("{key}: {val}"));
+    }
+    out.push_str(if first { "}" } else { "\n}" });
+    out
+}
+
+/// The credential helper docker's config names for `host`: `credHelpers[host]`, else
+/// `credsStore`; with neither (and no `auths`), the platform default (`pass` when it is
+/// installed, else `secretservice`) when its helper is on the PATH.
+fn helper_for(cfg: &Map<String, J>, host: &str) -> Option<String> {
+    let s = |v: Option<&J>| {
+        v.and_then(J::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    if let Some(h) = s(cfg.get("credHelpers").and_then(|m| m.get(host))) {
+        return Some(h);
+    }
+    if let Some(h) = s(cfg.get("credsStore")) {
+        return Some(h);
+    }
+    let contains_auth = cfg
+        .get("credHelpers")
+        .and_then(J::as_object)
+        .is_some_and(|m| !m.is_empty())
+        || cfg
+            .get("auths")
+            .and_then(J::as_object)
+            .is_some_and(|m| !m.is_empty());
+    if contains_auth {
+        return None;
+    }
+    let default = if on_path("pass") {
+        "pass"
+    } else {
+        "secretservice"
+    };
+    on_path(&format!("docker-credential-{default}")).then(|| default.to_string())
+}
+
+fn on_path(prog: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|p| {
+        std::env::split_paths(&p).any(|d| {
+            let f = d.join(prog);
+            f.is_file()
+        })
+    })
+}
+
+/// Docker's `tokenUsername`: a helper's username meaning "the secret is an identity token".
+const TOKEN_USERNAME: &str = "<token>";
+
+/// Runs `docker-credential-HELPER ACTION` with `input` on stdin: its stdout, or (on
+/// failure) Go's `exec` error text and the trimmed output.
+fn run_helper(helper: &str, action: &str, input: &[u8]) -> Result<Vec<u8>, (String, String)> {
+    use std::io::Write as _;
+    let prog = format!("docker-credential-{helper}");
+    let child = std::process::Command::new(&prog)
+        .arg(action)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err((
+                format!("exec: \"{prog}\": executable file not found in $PATH"),
+                String::new(),
+            ))
+        }
+        Err(e) => return Err((e.to_string(), String::new())),
+    };
+    if let Some(mut i) = child.stdin.take() {
+        let _ = i.write_all(input);
+    }
+    let out = child
+        .wait_with_output()
+        .map_err(|e| (e.to_string(), String::new()))?;
+    if out.status.success() {
+        return Ok(out.stdout);
+    }
+    let status = match out.status.code() {
+        Some(c) => format!("exit status {c}"),
+        None => "signal: killed".to_string(),
+    };
+    Err((
+        status,
+        String::from_utf8_lossy(&out.stdout).trim().to_string(),
+    ))
+}
+
+/// docker-credential-helpers' `client.Get`: `None` when the helper has nothing for
+/// `host` (`credentials not found in native keychain`).
+fn helper_get(helper: &str, host: &str) -> Result<Option<Credential>, RegistryError> {
+    match run_helper(helper, "get", host.as_bytes()) {
+        Ok(out) => {
+            let j: J =
+                serde_json::from_slice(&out).map_err(|e| RegistryError::Other(e.to_string()))?;
+            let f = |k: &str| j.get(k).and_then(J::as_str).unwrap_or("").to_string();
+            let (user, secret) = (f("Username"), f("Secret"));
+            Ok(Some(if user == TOKEN_USERNAME {
+                Credential {
+                    username: String::new(),
+                    password: secret,
+                }
+            } else {
+                Credential {
+                    username: user,
+                    password: secret,
+                }
+            }))
+        }
+        Err((_, out)) if out == "credentials not found in native keychain" => Ok(None),
+        Err((err, out)) => Err(RegistryError::Other(format!(
+            "error getting credentials - err: {err}, out: `{out}`"
+        ))),
+    }
+}
+
+/// docker-credential-helpers' `client.Store`.
+fn helper_store(helper: &str, host: &str, c: &Credential) -> Result<(), RegistryError> {
+    let (user, secret) = if c.username.is_empty() {
+        (TOKEN_USERNAME, c.password.as_str())
+    } else {
+        (c.username.as_str(), c.password.as_str())
+    };
+    let q = |s: &str| go_indent_json(&J::String(s.to_string()));
+    let input = format!(
+        "{{\"ServerURL\":{},\"Username\":{},\"Secret\":{}}}\n",
+        q(host),
+        q(user),
+        q(secret)
+    );
+    run_helper(helper, "store", input.as_bytes())
+        .map(|_| ())
+        .map_err(|(err, out)| {
+            RegistryError::Other(format!(
+                "error storing credentials - err: {err}, out: `{out}`"
+            ))
+        })
+}
+
+/// docker-credential-helpers' `client.Erase`.
+fn helper_erase(helper: &str, host: &str) -> Result<(), RegistryError> {
+    run_helper(helper, "erase", host.as_bytes())
+        .map(|_| ())
+        .map_err(|(err, out)| {
+            RegistryError::Other(format!(
+                "error erasing credentials - err: {err}, out: `{out}`"
+            ))
+        })
 }
 
 /// Go's `json.MarshalIndent(v, "", "\t")` (keys in map order: sorted, as serde_json's
@@ -228,6 +470,20 @@ fn go_indent_json(v: &J) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn config_written_in_go_field_order() {
+        let cfg: Map<String, J> = serde_json::from_str(
+            r#"{"unknown":1,"credHelpers":{"h":"x"},"credsStore":"s","auths":{"h":{}},"psFormat":""}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            config_json(&cfg),
+            "{\n\t\"auths\": {\n\t\t\"h\": {}\n\t},\n\t\"credsStore\": \"s\",\n\t\"credHelpers\": {\n\t\t\"h\": \"x\"\n\t}\n}"
+        );
+        assert_eq!(helper_for(&cfg, "h").as_deref(), Some("x"));
+        assert_eq!(helper_for(&cfg, "other").as_deref(), Some("s"));
+    }
 
     #[test]
     fn store_get_remove() {

@@ -129,38 +129,25 @@ fn remote(s: String) -> RegistryError {
     RegistryError::Remote(s)
 }
 
-/// The message of a transport error as Go's `net/http` words the common ones
-/// (`Get "URL": dial tcp HOST: connect: connection refused`), else the innermost cause.
+/// The message of a transport error as Go's `net/http` words it
+/// (`Get "URL": dial tcp HOST: connect: connection refused`, see [`crate::gonet`]).
 fn transport_error(method: &Method, url: &str, err: &reqwest::Error) -> String {
-    let mut chain = Vec::new();
-    let mut src: Option<&dyn std::error::Error> = Some(err);
-    while let Some(s) = src {
-        chain.push(s.to_string());
-        src = s.source();
+    if err.is_timeout() && crate::gonet::classify(err).is_none() {
+        let m = method.as_str();
+        let m = format!("{}{}", &m[..1], m[1..].to_ascii_lowercase());
+        return format!(
+            "{m} \"{url}\": timeout awaiting response (the registry sent nothing for too long)"
+        );
     }
-    let all = chain.join(": ");
-    let addr = reqwest::Url::parse(url)
-        .ok()
-        .and_then(|u| Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?)))
-        .unwrap_or_default();
-    let msg = if all.contains("InvalidContentType") {
-        "http: server gave HTTP response to HTTPS client".to_string()
-    } else if all.contains("Connection refused") {
-        format!("dial tcp {addr}: connect: connection refused")
-    } else if err.is_timeout() {
-        "timeout awaiting response (the registry sent nothing for too long)".to_string()
-    } else {
-        chain.last().cloned().unwrap_or_default()
-    };
-    let m = method.as_str();
-    let m = format!("{}{}", &m[..1], m[1..].to_ascii_lowercase());
-    format!("{m} \"{url}\": {msg}")
+    crate::gonet::request_error(method.as_str(), url, err)
 }
 
 /// helm's (containerd's) wording when a registry refuses access.
 fn access_denied(kind: &str) -> impl Fn(RegistryError) -> RegistryError + '_ {
     move |e| match e {
-        RegistryError::Other(m) if m.starts_with("authorization failed") => {
+        RegistryError::Other(m)
+            if m.starts_with("authorization failed") || m.starts_with("server message: ") =>
+        {
             RegistryError::Remote(format!(
                 "{kind} access denied, repository does not exist or may require authorization: {m}"
             ))
@@ -311,11 +298,19 @@ impl Client {
         host: &str,
         scope: &str,
         challenge: &str,
+        oras: Option<(&Method, &str)>,
     ) -> Result<HeaderValue, RegistryError> {
         let (scheme, params) = parse_challenge(challenge);
         let cred = self.credential(host)?;
-        let no_cred =
-            || RegistryError::Other("authorization failed: no basic auth credentials".into());
+        // The tag lister (oras) words failures differently from the resolver
+        // (containerd): `GET "URL": …` around the cause.
+        let no_cred = || match oras {
+            Some((m, u)) => RegistryError::Other(format!(
+                "{} \"{u}\": credential required for basic auth",
+                m.as_str()
+            )),
+            None => RegistryError::Other("authorization failed: no basic auth credentials".into()),
+        };
         let header = match scheme.as_str() {
             "basic" => {
                 let c = cred.ok_or_else(no_cred)?;
@@ -367,6 +362,14 @@ impl Client {
                 let st = resp.status();
                 let body = read_limited(resp, MAX_MANIFEST_SIZE, url.as_str())?;
                 if !st.is_success() {
+                    if let Some((m, u)) = oras {
+                        return Err(remote(format!(
+                            "{} \"{u}\": GET \"{url}\": unexpected status code {}: {}",
+                            m.as_str(),
+                            st.as_u16(),
+                            error_body_text(&body)
+                        )));
+                    }
                     return Err(remote(format!(
                         "failed to fetch oauth token: unexpected status from GET request to {url}: {}: {}",
                         status_text(st),
@@ -410,6 +413,19 @@ impl Client {
         url: &str,
         build: &dyn Fn() -> RequestBuilder,
     ) -> Result<Response, RegistryError> {
+        self.send_as(r, scope, method, url, build, false)
+    }
+
+    /// [`Client::send`], with oras' wording of authentication failures when `oras`.
+    fn send_as(
+        &self,
+        r: &Reference,
+        scope: &str,
+        method: &Method,
+        url: &str,
+        build: &dyn Fn() -> RequestBuilder,
+        oras: bool,
+    ) -> Result<Response, RegistryError> {
         let host = &r.registry;
         let cached = self
             .cached_auth(&format!("{host} {scope}"))
@@ -432,11 +448,28 @@ impl Client {
         else {
             return Ok(resp);
         };
-        let h = self.authorize(host, scope, &challenge)?;
-        build()
+        let h = self.authorize(host, scope, &challenge, oras.then_some((method, url)))?;
+        let resp = build()
             .header(AUTHORIZATION, h)
             .send()
-            .map_err(|e| remote(transport_error(method, url, &e)))
+            .map_err(|e| remote(transport_error(method, url, &e)))?;
+        if !oras && resp.status() == StatusCode::UNAUTHORIZED {
+            // containerd: a token refused again with an `error` in the challenge
+            // (`insufficient_scope`, `invalid_token`) is an authorization failure.
+            let again = resp
+                .headers()
+                .get(WWW_AUTHENTICATE)
+                .and_then(|v| v.to_str().ok())
+                .map(parse_challenge);
+            if let Some((scheme, params)) = again {
+                if let Some(e) = params.get("error").filter(|_| scheme == "bearer") {
+                    return Err(RegistryError::Other(format!(
+                        "server message: {e}: authorization failed"
+                    )));
+                }
+            }
+        }
+        Ok(resp)
     }
 
     /// The raw tags of `r`'s repository (following `Link` pagination).
@@ -446,7 +479,7 @@ impl Client {
         let mut out = Vec::new();
         for _ in 0..10_000 {
             let u = url.clone();
-            let resp = self.send(r, &scope, &Method::GET, &u, &|| self.http.get(&u))?;
+            let resp = self.send_as(r, &scope, &Method::GET, &u, &|| self.http.get(&u), true)?;
             let st = resp.status();
             let link = resp
                 .headers()
@@ -498,6 +531,17 @@ impl Client {
         let resp = self
             .send(r, scope, &Method::GET, &url, &|| {
                 self.http.get(&url).header(ACCEPT, accept.as_str())
+            })
+            .map_err(|e| match e {
+                // containerd resolves a reference with HEAD first: helm reports a
+                // transport failure as that request's.
+                RegistryError::Remote(m) if m.starts_with(&format!("Get \"{url}\": ")) => {
+                    RegistryError::Remote(format!(
+                        "failed to do request: Head{}",
+                        m.get(3..).unwrap_or("")
+                    ))
+                }
+                e => e,
             })
             .map_err(access_denied("pull"))?;
         let st = resp.status();
@@ -660,10 +704,17 @@ impl Client {
             .into_iter()
             .filter(|l| allowed.contains(&l.media_type.as_str()))
             .collect();
-        if 1 + layers.len() < min {
+        // helm counts the manifest itself, the config (when of the allowed type) and
+        // the allowed layers.
+        let found =
+            1 + usize::from(
+                config
+                    .as_ref()
+                    .is_some_and(|c| c.media_type == CONFIG_MEDIA_TYPE),
+            ) + layers.len();
+        if found < min {
             return Err(RegistryError::Other(format!(
-                "manifest does not contain minimum number of descriptors ({min}), descriptors found: {}",
-                1 + layers.len()
+                "manifest does not contain minimum number of descriptors ({min}), descriptors found: {found}"
             )));
         }
         let config = config
@@ -985,13 +1036,12 @@ impl Client {
                     .basic_auth(username, Some(password))
                     .send()
                     .map_err(|e| remote(transport_error(&Method::GET, tu.as_str(), &e)))?;
-                if !tr.status().is_success() {
-                    return Err(remote(format!(
-                        "login attempt to {url} failed with status: {}",
-                        status_text(tr.status())
-                    )));
-                }
+                let st = tr.status();
                 let body = read_limited(tr, MAX_MANIFEST_SIZE, tu.as_str())?;
+                if !st.is_success() {
+                    // docker's token transport: the token server's error document.
+                    return Err(remote(format!("Get \"{url}\": {}", error_body_text(&body))));
+                }
                 let j: J = serde_json::from_slice(&body)
                     .map_err(|e| remote(format!("unable to decode token response: {e}")))?;
                 let tok = j

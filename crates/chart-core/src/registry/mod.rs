@@ -124,6 +124,25 @@ pub fn underscore_message(reference: &str) -> String {
     )
 }
 
+/// What helm's registry client prints on standard error after a pull: the deprecation
+/// warning of a legacy chart layer, `Pulled:`, `Digest:` and the underscore note.
+pub fn pulled_text(res: &PullResult) -> String {
+    let mut text = String::new();
+    if res.legacy_media_type {
+        text.push_str(&format!(
+            "Warning: chart media type {LEGACY_CHART_LAYER_MEDIA_TYPE} is deprecated\n"
+        ));
+    }
+    text.push_str(&format!(
+        "Pulled: {}\nDigest: {}\n",
+        res.reference, res.manifest_digest
+    ));
+    if res.reference.contains('_') {
+        text.push_str(&underscore_message(&res.reference));
+    }
+    text
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

@@ -396,13 +396,7 @@ pub fn http_get_timeout(
 }
 
 fn go_http_error(url: &str, err: &reqwest::Error) -> String {
-    let mut msg = err.to_string();
-    let mut src = std::error::Error::source(err);
-    while let Some(s) = src {
-        msg = format!("{msg}: {s}");
-        src = s.source();
-    }
-    format!("Get \"{url}\": {msg}")
+    crate::gonet::request_error("GET", url, err)
 }
 
 /// Downloads the repository's index, checks it, and writes `<name>-index.yaml` (the raw

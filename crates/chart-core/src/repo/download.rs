@@ -41,7 +41,8 @@ pub struct ChartPathOptions {
 }
 
 impl ChartPathOptions {
-    fn effective_version(&self) -> String {
+    /// `--version`, or `>0.0.0-0` with `--devel` and no version.
+    pub fn effective_version(&self) -> String {
         if self.version.is_empty() && self.devel {
             ">0.0.0-0".into()
         } else {
@@ -112,7 +113,7 @@ pub fn resolve_chart_url(
     }
     let rf = RepoFile::load(&settings.repository_config).unwrap_or_default();
     if let Ok(u) = reqwest::Url::parse(reference) {
-        if u.host_str().is_some_and(|h| !h.is_empty()) && !u.path().is_empty() {
+        if u.host_str().is_some_and(|h| !h.is_empty()) && !go_url_path(reference).is_empty() {
             // A full URL: credentials of a configured repository whose URL prefixes it.
             let e = rf
                 .repositories
@@ -123,7 +124,10 @@ pub fn resolve_chart_url(
             return Ok((reference.to_string(), e));
         }
     }
-    let Some((repo_name, chart_name)) = reference.split_once('/') else {
+    // helm splits the path of the parsed URL (Go's `url.Parse`): `file:///x/y.tgz` names
+    // the repository "" (`repo  not found`).
+    let go_path = go_url_path(reference);
+    let Some((repo_name, chart_name)) = go_path.split_once('/') else {
         return Err(err(format!(
             "non-absolute URLs should be in form of repo_name/path_to_chart, got: {reference}"
         )));
@@ -157,6 +161,30 @@ pub fn resolve_chart_url(
     let url = resolve_reference_url(&e.url, first)
         .map_err(|_| err(format!("invalid chart URL format: {reference}")))?;
     Ok((url, e))
+}
+
+/// The `Path` of Go's `url.Parse(reference)` for the references helm splits into
+/// `repo/chart`: the decoded path of a URL with a scheme ("" for an opaque one or a bare
+/// host), else the text before `?` or `#`.
+fn go_url_path(reference: &str) -> String {
+    match reqwest::Url::parse(reference) {
+        Ok(u) if u.cannot_be_a_base() => String::new(),
+        Ok(u) => {
+            let after_scheme = reference.split_once(':').map_or("", |(_, r)| r);
+            let authority_only = after_scheme
+                .strip_prefix("//")
+                .is_some_and(|r| !r.contains(['/', '?', '#']));
+            if authority_only {
+                return String::new();
+            }
+            crate::values::schema::percent_decode(u.path())
+        }
+        Err(_) => reference
+            .split(['?', '#'])
+            .next()
+            .unwrap_or(reference)
+            .to_string(),
+    }
 }
 
 /// Downloads `reference` into directory `dest` as `<file name of the URL>` (written to a
@@ -297,6 +325,69 @@ pub fn download_oci(
     Ok((out, res))
 }
 
+/// Helm's `ChartDownloader.DownloadTo` of an `oci://` reference: the chart pulled (tag
+/// chosen from `version` as [`resolve_oci`] does) into `dest` as `NAME-VERSION.tgz`;
+/// with `mode`, the provenance layer pulled in a second request into `FILE.prov` and,
+/// unless only fetching, the chart verified against `keyring`. Helm's `Pulled:` lines go
+/// to `log` as they happen. Returns the archive's path, the verification, and the
+/// warning helm prints (on its output) when the provenance is missing and not required.
+pub fn download_oci_with(
+    client: &crate::registry::Client,
+    reference: &str,
+    version: &str,
+    dest: &Path,
+    mode: Option<ProvMode>,
+    keyring: &Path,
+    log: &mut dyn std::io::Write,
+) -> Result<(PathBuf, Option<super::provenance::Verification>, String), RepoError> {
+    let rerr = |e: crate::registry::RegistryError| err(e.to_string());
+    let (r, file) = resolve_oci(reference, version, client)?;
+    let res = client.pull(&r, true, false).map_err(rerr)?;
+    let out = dest.join(file);
+    crate::chart::save::write_atomic(&out, &res.chart).map_err(|x| {
+        err(format!(
+            "open {}: {}",
+            out.display(),
+            crate::chart::loader::go_io_text(&x)
+        ))
+    })?;
+    let _ = log.write_all(crate::registry::pulled_text(&res).as_bytes());
+    let Some(mode) = mode else {
+        return Ok((out, None, String::new()));
+    };
+    let prov = match client.pull(&r, false, true) {
+        Ok(p) => p,
+        Err(x) => {
+            if mode == ProvMode::Verify {
+                // helm names the reference it resolved: `oci://HOST/REPO:VERSION`.
+                let u = if r.tag.is_empty() {
+                    reference.to_string()
+                } else {
+                    format!("oci://{}:{}", r.name(), r.tag.replace('_', "+"))
+                };
+                return Err(err(format!(
+                    "failed to fetch provenance {}",
+                    gotmpl::fmt::go_quote(&format!("{u}.prov"))
+                )));
+            }
+            let warning = format!("WARNING: Verification not found for {reference}: {x}\n");
+            return Ok((out, None, warning));
+        }
+    };
+    let _ = log.write_all(crate::registry::pulled_text(&prov).as_bytes());
+    let prov_path = PathBuf::from(format!("{}.prov", out.display()));
+    crate::chart::save::write_atomic(&prov_path, prov.prov.as_deref().unwrap_or_default())
+        .map_err(|x| RepoError::Io {
+            path: prov_path.clone(),
+            err: x,
+        })?;
+    if mode == ProvMode::Fetch {
+        return Ok((out, None, String::new()));
+    }
+    let v = super::provenance::verify_chart(&out, keyring).map_err(|x| err(x.to_string()))?;
+    Ok((out, Some(v), String::new()))
+}
+
 /// Helm's `LocateChart`: an existing local path (made absolute), else a chart
 /// downloaded from a repository into the repository cache.
 pub fn locate_chart_with(
@@ -389,6 +480,9 @@ pub enum ProvMode {
     Verify,
     /// Only fetch it (`--prov`); a missing one is a warning.
     Fetch,
+    /// Verify when there is one (`dependency build --verify`); a missing one is a
+    /// warning.
+    IfPossible,
 }
 
 /// [`download_to`] plus the `.prov` beside the archive (`URL.prov` saved as

@@ -76,6 +76,9 @@ pub struct Manager<'a> {
     pub settings: Settings,
     /// Modification time of entries in archives packaged from `file://` dependencies.
     pub mtime: u64,
+    /// How `oci://` dependencies are reached (`--plain-http`, TLS, `--username`,
+    /// `--password`, the registry credentials file).
+    pub registry: crate::registry::ClientOptions,
 }
 
 /// The prefix of cache names for repositories named only by URL in Chart.yaml.
@@ -172,11 +175,23 @@ fn is_oci(s: &str) -> bool {
     s.starts_with("oci://")
 }
 
-fn oci_unsupported(repo: &str) -> DependencyError {
-    fail(format!(
-        "dependencies from OCI registries are not supported yet: {}",
-        go_quote(repo)
-    ))
+/// Helm's `parseOCIRef` (`^(oci://[^:]+(:[0-9]{1,5})?[^:]+):(.*)$`): a locked
+/// `oci://HOST[:PORT]/PATH/NAME:VERSION` split into the reference and the version.
+fn parse_oci_ref(s: &str) -> Option<(String, String)> {
+    let rest = s.strip_prefix("oci://")?;
+    let parts: Vec<&str> = rest.split(':').collect();
+    let with_port = parts.len() >= 3
+        && !parts[0].is_empty()
+        && parts[1].len() >= 2
+        && parts[1].as_bytes()[0].is_ascii_digit();
+    if with_port {
+        return Some((
+            format!("oci://{}:{}", parts[0], parts[1]),
+            parts[2..].join(":"),
+        ));
+    }
+    (parts.len() >= 2 && parts[0].len() >= 2)
+        .then(|| (format!("oci://{}", parts[0]), parts[1..].join(":")))
 }
 
 /// Helm's `resolver.GetLocalPath`: a `file://` repository (or `charts/NAME`) as a path
@@ -576,7 +591,24 @@ impl Manager<'_> {
                 continue;
             }
             if is_oci(&d.repository) {
-                return Err(oci_unsupported(&d.repository));
+                // helm: an exact version is taken as is, a range is matched against the
+                // registry's tags (semver-sorted, newest first). No match is not an
+                // error here: the constraint itself is locked and the download fails.
+                let versions = if Version::parse(&d.version).is_ok() {
+                    vec![d.version.clone()]
+                } else {
+                    self.oci_tags(d).map_err(|e| {
+                        fail(format!(
+                            "could not retrieve list of tags for repository {}: {e}",
+                            d.repository
+                        ))
+                    })?
+                };
+                let found = versions
+                    .iter()
+                    .find(|t| Version::parse(t).is_ok_and(|v| constraint.check(&v)));
+                locked.push(lockdep(d, found.map_or(d.version.as_str(), String::as_str)));
+                continue;
             }
             let repo_name = names.get(&d.name).cloned().unwrap_or_default();
             if repo_name.is_empty() {
@@ -776,8 +808,22 @@ impl Manager<'_> {
                 continue;
             }
             if is_oci(&dep.repository) {
-                save_error = Some(oci_unsupported(&dep.repository).to_string());
-                break;
+                let full = format!("{}/{}:{}", dep.repository, dep.name, dep.version);
+                let Some((churl, version)) = parse_oci_ref(&full) else {
+                    return Err(fail(format!(
+                        "could not parse OCI reference: improperly formatted oci chart reference: {full}"
+                    )));
+                };
+                // (helm checks for duplicates with the full reference but records the
+                // reference without its tag, so OCI dependencies are always downloaded.)
+                let s = format!("Downloading {} from repo {}\n", dep.name, dep.repository);
+                self.say(&s);
+                if let Err(e) = self.download_oci(&churl, &version, tmp) {
+                    save_error = Some(format!("could not download {churl}: {e}"));
+                    break;
+                }
+                churls.insert(churl);
+                continue;
             }
             let (churl, entry) = match self.find_chart_url(dep, repos) {
                 Ok(x) => x,
@@ -808,6 +854,47 @@ impl Manager<'_> {
             return Err(fail(e));
         }
         self.safe_move_deps(deps, tmp, dest)
+    }
+
+    /// The registry client of `oci://` dependencies.
+    fn registry_client(&self) -> std::result::Result<crate::registry::Client, String> {
+        crate::registry::Client::new(self.registry.clone()).map_err(|e| e.to_string())
+    }
+
+    /// Helm's `Client.Tags` of `REPOSITORY/NAME` for an `oci://` dependency.
+    fn oci_tags(&self, d: &Dependency) -> std::result::Result<Vec<String>, String> {
+        let reference = format!("{}/{}", d.repository.trim_start_matches("oci://"), d.name);
+        let r = crate::registry::Reference::parse(&reference).map_err(|e| e.to_string())?;
+        self.registry_client()?.tags(&r).map_err(|e| e.to_string())
+    }
+
+    /// Helm's `ChartDownloader.DownloadTo` of an `oci://` dependency at `version`
+    /// into `dest`, with its provenance checked as `verify` asks.
+    fn download_oci(
+        &mut self,
+        churl: &str,
+        version: &str,
+        dest: &str,
+    ) -> std::result::Result<(), String> {
+        use super::download::ProvMode;
+        let client = self.registry_client()?;
+        let mode = match self.verify {
+            VerifyMode::Never => None,
+            VerifyMode::IfPossible => Some(ProvMode::IfPossible),
+            VerifyMode::Always => Some(ProvMode::Verify),
+        };
+        let (_, _, warning) = super::download::download_oci_with(
+            &client,
+            churl,
+            version,
+            Path::new(dest),
+            mode,
+            &self.keyring,
+            &mut *self.log,
+        )
+        .map_err(|e| e.to_string())?;
+        self.say(&warning);
+        Ok(())
     }
 
     /// Helm's `tarFromLocalDir`: a `file://` dependency packaged into `dest`; returns
@@ -1064,6 +1151,21 @@ mod tests {
             dependency_json(&d),
             r#"{"name":"a","version":"\u003e=1.0.0 \u003c2","repository":"https://x/\u0026y","condition":"a.enabled","tags":["t"],"alias":"b"}"#
         );
+    }
+
+    #[test]
+    fn oci_refs_split_as_helm_splits_them() {
+        let p = |x: &str| parse_oci_ref(x);
+        assert_eq!(
+            p("oci://127.0.0.1:5000/charts/a:1.0.0+b.1"),
+            Some(("oci://127.0.0.1:5000/charts/a".into(), "1.0.0+b.1".into()))
+        );
+        assert_eq!(
+            p("oci://example.com/a:^1"),
+            Some(("oci://example.com/a".into(), "^1".into()))
+        );
+        assert_eq!(p("oci://example.com/a"), None);
+        assert_eq!(p("https://x/a:1"), None);
     }
 
     #[test]

@@ -283,7 +283,7 @@ fn is_multiple(value: &str, divisor: &str) -> bool {
 }
 
 /// Percent-decoding of a URI fragment (`%25` → `%`); invalid escapes stay as they are.
-fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;

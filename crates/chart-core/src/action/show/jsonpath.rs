@@ -1,8 +1,9 @@
 //! A subset of Kubernetes' JSONPath templates (client-go `util/jsonpath`), as
 //! `helm show values --jsonpath` uses them: text outside `{…}`, and inside an action
 //! `$`/`@`, `.field`, `..field` (recursive descent), `.*`/`[*]`, `[n]`, `[a:b:c]`,
-//! `['key']`, unions `[a,b]`, quoted text and `{range …}…{end}` loops. Filters `[?(…)]`
-//! are refused with a clear message.
+//! `['key']`, unions `[a,b]`, quoted text, filters `[?(@.k=="v")]` (`==`, `!=`, `<`,
+//! `<=`, `>`, `>=` and bare existence, compared as client-go's forked text/template does)
+//! and `{range …}…{end}` loops.
 //!
 //! ```
 //! use chart_core::action::show::jsonpath::JsonPath;
@@ -33,9 +34,16 @@ enum Node {
     Float(f64),
     /// `true`/`false`.
     Bool(bool),
-    /// `range` or `end` (client-go keeps them as identifiers and acts on them while
-    /// evaluating).
-    Ident(&'static str),
+    /// An identifier: `range` and `end` act while evaluating (as in client-go), any other
+    /// fails then (`unrecognized identifier`), not while parsing.
+    Ident(String),
+    /// `[?(LEFT OP RIGHT)]`, or `[?(LEFT)]` (op `exists`): the items of a list for which
+    /// the comparison holds.
+    Filter {
+        left: Vec<Node>,
+        right: Vec<Node>,
+        op: String,
+    },
 }
 
 /// client-go's range bookkeeping while a template is evaluated.
@@ -108,7 +116,8 @@ impl Parser<'_> {
                 return Ok(nodes);
             }
             if rest.starts_with("[?(") {
-                return Err("jsonpath filters ([?(...)]) are not supported".into());
+                nodes.push(self.filter()?);
+                continue;
             }
             if rest.starts_with("..") {
                 if nodes.last() == Some(&Node::Recursive) {
@@ -142,11 +151,10 @@ impl Parser<'_> {
                     }
                     let word = self.s.get(start..self.pos).unwrap_or("");
                     match word {
-                        "true" => nodes.push(Node::Bool(true)),
-                        "false" => nodes.push(Node::Bool(false)),
-                        "range" => nodes.push(Node::Ident("range")),
-                        "end" => nodes.push(Node::Ident("end")),
-                        other => return Err(format!("unrecognized identifier {other}")),
+                        // Go's strconv.ParseBool spellings.
+                        "t" | "T" | "TRUE" | "true" | "True" => nodes.push(Node::Bool(true)),
+                        "f" | "F" | "FALSE" | "false" | "False" => nodes.push(Node::Bool(false)),
+                        other => nodes.push(Node::Ident(other.to_string())),
                     }
                 }
                 other => {
@@ -206,6 +214,61 @@ impl Parser<'_> {
         unquote(raw).map(Node::Text)
     }
 
+    /// client-go's `parseFilter`: scans to the `)` that is not inside the one quoted
+    /// string allowed, expects `]`, then splits `LEFT OP RIGHT` and parses each side as an
+    /// action of its own.
+    fn filter(&mut self) -> Result<Node, String> {
+        self.pos += 3;
+        let start = self.pos;
+        let (mut begin, mut end) = (false, false);
+        let mut pair = '\0';
+        loop {
+            let Some(c) = self.bump() else {
+                return Err("unterminated filter".into());
+            };
+            match c {
+                '\n' => return Err("unterminated filter".into()),
+                '"' | '\'' => {
+                    if !begin {
+                        begin = true;
+                        pair = c;
+                        continue;
+                    }
+                    let before = self.s.as_bytes().get(self.pos.wrapping_sub(2)).copied();
+                    if before != Some(b'\\') && c == pair {
+                        end = true;
+                    }
+                }
+                ')' if begin == end => break,
+                _ => {}
+            }
+        }
+        if self.bump() != Some(']') {
+            return Err("unclosed array expect ]".into());
+        }
+        let text = self.s.get(start..self.pos - 2).unwrap_or("");
+        let sub = |t: &str| -> Result<Vec<Node>, String> {
+            let inner = format!("{{{t}}}");
+            let parsed = JsonPath::parse(&inner)?;
+            Ok(match parsed.pieces.into_iter().next() {
+                Some(Piece::Action(nodes)) => nodes,
+                _ => Vec::new(),
+            })
+        };
+        match split_comparison(text) {
+            None => Ok(Node::Filter {
+                left: sub(text)?,
+                right: Vec::new(),
+                op: "exists".into(),
+            }),
+            Some((l, op, r)) => Ok(Node::Filter {
+                left: sub(l)?,
+                right: sub(r)?,
+                op: op.to_string(),
+            }),
+        }
+    }
+
     fn array(&mut self) -> Result<Node, String> {
         let start = self.pos;
         loop {
@@ -218,6 +281,27 @@ impl Parser<'_> {
         let text = self.s.get(start..self.pos - 1).unwrap_or("");
         parse_index(text)
     }
+}
+
+/// `^([^!<>=]+)([!<>=]+)(.+?)$` of client-go's filter: the left side, the operator (a run
+/// of `!<>=`, leaving at least one character for the right side) and the right side.
+fn split_comparison(text: &str) -> Option<(&str, &str, &str)> {
+    let is_op = |c: char| matches!(c, '!' | '<' | '>' | '=');
+    let i = text.find(is_op)?;
+    if i == 0 {
+        return None;
+    }
+    let run = text[i..]
+        .find(|c: char| !is_op(c))
+        .map_or(text.len(), |n| i + n);
+    if run < text.len() {
+        return Some((&text[..i], &text[i..run], &text[run..]));
+    }
+    // The run reaches the end: its last character becomes the right side.
+    if run - i >= 2 {
+        return Some((&text[..i], &text[i..run - 1], &text[run - 1..]));
+    }
+    None
 }
 
 /// Parses the text between `[` and `]`.
@@ -440,10 +524,11 @@ fn children(v: &Value) -> Vec<Value> {
 
 fn eval(input: Vec<Value>, node: &Node, st: &mut RangeState) -> Result<Vec<Value>, String> {
     match node {
-        Node::Ident("range") => {
+        Node::Ident(w) if w == "range" => {
             st.begin += 1;
             Ok(input)
         }
+        Node::Ident(w) if w != "end" => Err(format!("unrecognized identifier {w}")),
         Node::Ident(_) => {
             if st.inside == 0 {
                 return Err("not in range, nothing to end".into());
@@ -473,6 +558,7 @@ fn eval(input: Vec<Value>, node: &Node, st: &mut RangeState) -> Result<Vec<Value
             Ok(out)
         }
         Node::Wildcard => Ok(input.iter().flat_map(children).collect()),
+        Node::Filter { left, right, op } => eval_filter(&input, left, right, op, st),
         Node::Recursive => {
             let mut out = Vec::new();
             recursive(&input, &mut out);
@@ -551,6 +637,134 @@ fn eval(input: Vec<Value>, node: &Node, st: &mut RangeState) -> Result<Vec<Value
     }
 }
 
+/// What a filter's side evaluates to when only its existence counts: client-go keeps the
+/// values reached before a failing step that returns its input (array, union, filter) and
+/// has none after a missing field.
+fn eval_exists(input: Vec<Value>, nodes: &[Node], st: &mut RangeState) -> Vec<Value> {
+    let mut cur = input;
+    for n in nodes {
+        match eval(cur.clone(), n, st) {
+            Ok(v) => cur = v,
+            Err(_) => {
+                return match n {
+                    Node::Array(_) | Node::Union(_) | Node::Filter { .. } => cur,
+                    _ => Vec::new(),
+                }
+            }
+        }
+    }
+    cur
+}
+
+/// The kind client-go's template comparisons give a value: helm's values hold every
+/// number as a float64 (sigs.k8s.io/yaml), only an integer literal of the path is an int.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Bool,
+    Int,
+    Float,
+    Str,
+}
+
+fn kind_of(v: &Value, int_literal: bool) -> Result<Kind, String> {
+    match v {
+        Value::Bool(_) => Ok(Kind::Bool),
+        Value::Int(..) if int_literal => Ok(Kind::Int),
+        Value::Int(..) | Value::Float(_) => Ok(Kind::Float),
+        Value::Str(_) => Ok(Kind::Str),
+        _ => Err("invalid type for comparison".into()),
+    }
+}
+
+fn as_f64(v: &Value) -> f64 {
+    match v {
+        Value::Int(i, _) => *i as f64,
+        Value::Float(f) => *f,
+        _ => 0.0,
+    }
+}
+
+/// `template.Equal` / `template.Less` of client-go's forked text/template.
+fn compare(op: &str, l: (&Value, Kind), r: (&Value, Kind)) -> Result<bool, String> {
+    let equal = || -> Result<bool, String> {
+        if l.1 != r.1 {
+            return Err("incompatible types for comparison".into());
+        }
+        Ok(match (l.0, r.0) {
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Str(a), Value::Str(b)) => a == b,
+            (Value::Int(a, _), Value::Int(b, _)) if l.1 == Kind::Int => a == b,
+            (a, b) => as_f64(a) == as_f64(b),
+        })
+    };
+    let less = || -> Result<bool, String> {
+        if l.1 != r.1 {
+            return Err("incompatible types for comparison".into());
+        }
+        Ok(match (l.0, r.0) {
+            (Value::Bool(_), _) => return Err("invalid type for comparison".into()),
+            (Value::Str(a), Value::Str(b)) => a.as_bytes() < b.as_bytes(),
+            (Value::Int(a, _), Value::Int(b, _)) if l.1 == Kind::Int => a < b,
+            (a, b) => as_f64(a) < as_f64(b),
+        })
+    };
+    match op {
+        "==" => equal(),
+        "!=" => equal().map(|e| !e),
+        "<" => less(),
+        "<=" => Ok(less()? || equal()?),
+        ">" => Ok(!(less()? || equal()?)),
+        ">=" => less().map(|x| !x),
+        other => Err(format!("unrecognized filter operator {other}")),
+    }
+}
+
+/// client-go's `evalFilter`.
+fn eval_filter(
+    input: &[Value],
+    left: &[Node],
+    right: &[Node],
+    op: &str,
+    st: &mut RangeState,
+) -> Result<Vec<Value>, String> {
+    let literal = |nodes: &[Node]| matches!(nodes.last(), Some(Node::Int(_)));
+    let mut out = Vec::new();
+    for v in input {
+        let Value::List(items) = v else {
+            return Err(format!(
+                "{} is not array or slice and cannot be filtered",
+                gotmpl::fmt::format_v(v)
+            ));
+        };
+        for item in items.iter().cloned() {
+            if op == "exists" {
+                if !eval_exists(vec![item.clone()], left, st).is_empty() {
+                    out.push(item);
+                }
+                continue;
+            }
+            let lefts = eval_list(vec![item.clone()], left, st)?;
+            match lefts.len() {
+                0 => continue,
+                1 => {}
+                _ => return Err("can only compare one element at a time".into()),
+            }
+            let rights = eval_list(vec![item.clone()], right, st)?;
+            match rights.len() {
+                0 => continue,
+                1 => {}
+                _ => return Err("can only compare one element at a time".into()),
+            }
+            let lk = kind_of(&lefts[0], literal(left))?;
+            let rk = kind_of(&rights[0], literal(right))?;
+            if compare(op, (&lefts[0], lk), (&rights[0], rk))? {
+                out.push(item);
+            }
+        }
+    }
+    Ok(out)
+}
+
 fn recursive(input: &[Value], out: &mut Vec<Value>) {
     for v in input {
         if matches!(v, Value::Nil) {
@@ -602,6 +816,30 @@ mod tests {
             JsonPath::parse("{[\"a\"]}").err().as_deref(),
             Some("invalid array index \"a\"")
         );
-        assert!(JsonPath::parse("{.a[?(@.x)]}").is_err());
+        assert_eq!(
+            JsonPath::parse("{.a[?(@.x}").err().as_deref(),
+            Some("unterminated filter")
+        );
+        assert_eq!(
+            JsonPath::parse("{.a[?(@.x)}").err().as_deref(),
+            Some("unclosed array expect ]")
+        );
+    }
+
+    #[test]
+    fn filters() {
+        let y = "l: [{name: a, v: 1, t: [x]}, {name: b, v: 2, ok: true}, {name: c, v: 3}]";
+        assert_eq!(run(r#"{.l[?(@.name=="b")].v}"#, y).as_deref(), Ok("2"));
+        assert_eq!(run("{.l[?(@.name!='a')].name}", y).as_deref(), Ok("b c"));
+        assert_eq!(run("{.l[?(@.v>1.5)].name}", y).as_deref(), Ok("b c"));
+        assert_eq!(run("{.l[?(@.v<=2.0)].name}", y).as_deref(), Ok("a b"));
+        assert_eq!(run("{.l[?(@.ok)].name}", y).as_deref(), Ok("b"));
+        assert_eq!(run("{.l[?(@.t[5])].name}", y).as_deref(), Ok("a"));
+        // Values are float64s, an integer literal an int: not comparable.
+        assert!(run("{.l[?(@.v==2)].name}", y).is_err());
+        // A missing key on one item fails the whole filter.
+        assert!(run("{.l[?(@.t[0]=='x')].name}", y).is_err());
+        assert_eq!(split_comparison("@.a=="), Some(("@.a", "=", "=")));
+        assert_eq!(split_comparison("@.a"), None);
     }
 }
