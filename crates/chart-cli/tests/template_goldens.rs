@@ -236,7 +236,10 @@ fn run_case(root: &Path, name: &str) -> Outcome {
     }
     let mut problems = core_problems.clone();
     let (got_out, want_out) = if args.iter().any(|a| a == "--debug") && golden.rc != 0 {
-        (sorted_debug_files(&got_out), sorted_debug_files(&golden.stdout))
+        (
+            sorted_debug_files(&got_out),
+            sorted_debug_files(&golden.stdout),
+        )
     } else {
         (got_out, golden.stdout.clone())
     };

@@ -31,7 +31,9 @@ pub mod value;
 pub use error::{Error, ErrorKind};
 pub use exec::{MissingKey, Options, ParseAllError, Template, MAX_TPL_DEPTH};
 pub use func::{CallCtx, Func, FuncError, FuncMap, FuncResult, Host, Ty};
-pub use value::{ElemKind, Field, IntKind, ListRef, Map, MapKind, MapRef, NilInterface, Object, Value};
+pub use value::{
+    ElemKind, Field, IntKind, ListRef, Map, MapKind, MapRef, NilInterface, Object, Value,
+};
 
 /// The README's examples, run as doctests.
 #[cfg(doctest)]
