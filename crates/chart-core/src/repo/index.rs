@@ -60,6 +60,14 @@ pub enum IndexError {
         /// The OS error.
         err: std::io::Error,
     },
+    /// A cached or merged index file that does not load (Helm's `LoadIndexFile`).
+    #[error("error loading {}: {err}", path.display())]
+    Loading {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        err: Box<IndexError>,
+    },
     /// An archive's metadata failed validation while indexing.
     #[error("failed adding to {file} to index: validate failed for {file}: {message}")]
     Invalid {
@@ -218,6 +226,14 @@ pub fn read_index_file(path: &Path) -> Result<Vec<u8>, IndexError> {
     })
 }
 
+/// Helm's `LoadIndexFile` wrapping of a load error (`error loading PATH: …`).
+fn loading(path: &Path, err: IndexError) -> IndexError {
+    IndexError::Loading {
+        path: path.to_path_buf(),
+        err: Box::new(err),
+    }
+}
+
 /// Go's `semver.NewVersion` of an entry (None when unparsable).
 fn ver(s: &str) -> Option<Version> {
     Version::parse(s).ok()
@@ -281,7 +297,7 @@ impl IndexFile {
             path: path.to_path_buf(),
             err,
         })?;
-        IndexFile::load(&data, &path.display().to_string(), warnings)
+        IndexFile::load(&data, &path.display().to_string(), warnings).map_err(|e| loading(path, e))
     }
 
     /// [`IndexFile::load_charts`] of a file.
@@ -292,6 +308,7 @@ impl IndexFile {
     ) -> Result<IndexFile, IndexError> {
         let data = read_index_file(path)?;
         IndexFile::load_charts(&data, &path.display().to_string(), warnings, keep)
+            .map_err(|e| loading(path, e))
     }
 
     /// Sorts every chart's versions newest first (unparsable versions last; equal
