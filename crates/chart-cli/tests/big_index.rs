@@ -34,6 +34,10 @@ impl Drop for Server {
 }
 
 fn serve(dir: &Path) -> (Server, u16) {
+    serve_with(dir, &[])
+}
+
+fn serve_with(dir: &Path, extra: &[&str]) -> (Server, u16) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .expect("bind")
         .local_addr()
@@ -44,6 +48,7 @@ fn serve(dir: &Path) -> (Server, u16) {
         .arg(script)
         .arg(dir)
         .arg(port.to_string())
+        .args(extra)
         .stdout(Stdio::piped())
         .spawn()
         .expect("start server");
@@ -167,11 +172,16 @@ const SEARCHES: &[&[&str]] = &[
 ];
 
 fn generated(json: bool) -> Vec<u8> {
+    generated_with(json, &[])
+}
+
+fn generated_with(json: bool, extra: &[&str]) -> Vec<u8> {
     let s = Scratch::new("bigidx", if json { "gen-json" } else { "gen-yaml" });
     let mut c = Command::new("python3");
     c.arg(common::repo_root().join("scripts/gen-big-index.py"))
         .arg(&s.0)
-        .args(["--charts", "100", "--versions", "40"]);
+        .args(["--charts", "100", "--versions", "40"])
+        .args(extra);
     if json {
         c.arg("--json");
     }
@@ -401,4 +411,94 @@ fn index_types_match_helm_goldens() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Every file under `dir` (relative path, bytes; Chart.lock without `generated`).
+fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let mut data = std::fs::read(&p).expect("read");
+            if p.file_name().is_some_and(|n| n == "Chart.lock") {
+                let text = String::from_utf8_lossy(&data).into_owned();
+                data = text
+                    .lines()
+                    .filter(|l| !l.starts_with("generated:"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+                    .into_bytes();
+            }
+            let rel = p.strip_prefix(dir).expect("under").display().to_string();
+            out.push((rel, data));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// `dependency update` against a generated index (YAML and JSON; 4,300 versions with one
+/// name of 300) under helm and chart: dependencies by version range, through a repository
+/// alias and by URL; with and without `--skip-refresh`, then `dependency build`. Output,
+/// Chart.lock (but `generated`) and the archives written into charts/ must be identical.
+#[test]
+fn dependency_update_matches_helm() {
+    let Some(helm) = helm_bin() else { return };
+    if !need("python3", have_python()) {
+        return;
+    }
+    for json in [false, true] {
+        let tag = if json { "deps-json" } else { "deps-yaml" };
+        let s = Scratch::new("bigidx", tag);
+        let srv = s.0.join("srv");
+        std::fs::create_dir_all(&srv).expect("mkdir");
+        std::fs::write(
+            srv.join("index.yaml"),
+            generated_with(json, &["--many", "300"]),
+        )
+        .expect("index");
+        let (_server, port) = serve_with(&srv, &["--charts-on-the-fly"]);
+        let url = format!("http://127.0.0.1:{port}");
+        let parent = format!(
+            "apiVersion: v2\nname: parent\nversion: 0.1.0\ndependencies:\n\
+             - name: chart-0003\n  version: \">=1.0.0 <1.1.0\"\n  repository: {url}\n\
+             - name: chart-many\n  version: ^0.5.0\n  repository: \"@r\"\n\
+             - name: chart-0042\n  version: ~0.2\n  repository: {url}/\n  alias: other\n\
+             - name: chart-0099\n  version: \"*\"\n  repository: {url}\n"
+        );
+        let script: &[&[&str]] = &[
+            &["dependency", "update", "parent"],
+            &["dependency", "update", "parent", "--skip-refresh"],
+            &["dependency", "build", "parent"],
+            &["dependency", "list", "parent"],
+        ];
+        let mut outs = Vec::new();
+        for (name, bin) in [("helm", helm.clone()), ("chart", chart_bin())] {
+            let home = s.0.join(name).join("home");
+            let work = s.0.join(name).join("work");
+            std::fs::create_dir_all(work.join("parent")).expect("mkdir");
+            std::fs::write(work.join("parent/Chart.yaml"), &parent).expect("Chart.yaml");
+            let mut text = run(&bin, &["repo", "add", "r", &url], &work, &home);
+            for cmd in script {
+                text.push_str(&run(&bin, cmd, &work, &home));
+            }
+            let text = text.replace(&port.to_string(), "PORT");
+            outs.push((text, tree(&work)));
+        }
+        let (c, h) = (&outs[1], &outs[0]);
+        assert_eq!(c.0, h.0, "{tag}: transcripts differ");
+        let names = |t: &[(String, Vec<u8>)]| t.iter().map(|x| x.0.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&c.1), names(&h.1), "{tag}: files differ");
+        assert!(c.1 == h.1, "{tag}: file contents differ");
+        assert!(
+            h.1.iter().filter(|(n, _)| n.ends_with(".tgz")).count() == 4,
+            "{tag}: {:?}",
+            names(&h.1)
+        );
+    }
 }
