@@ -2,7 +2,10 @@
 # Records what helm 3.17.3 does with repository indexes holding wrong types (issue 12
 # item 8): testdata/index-types/cases/NAME.index → testdata/index-types/NAME.txt.
 #
-# usage: scripts/record-index-types-goldens.sh [PORT]   (HELM_BIN, default /usr/local/bin/helm)
+# usage: scripts/record-index-types-goldens.sh [PORT [CASE...]]   (HELM_BIN, default /usr/local/bin/helm)
+#
+# A null list item next to other entries makes helm 3.17.3 panic (loadIndex's removal
+# leaves a nil pointer that SortEntries dereferences), so no case has one.
 #
 # For each case, in a fresh home: a valid index (alpha 1.0.0) is served on 127.0.0.1:PORT
 # by Python's http.server and added as repository `r`; then the case's text replaces the
@@ -17,6 +20,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 HELM=${HELM_BIN:-/usr/local/bin/helm}
 PORT=${1:-21400}
+shift || true
 DIR=$ROOT/testdata/index-types
 TMP=$(mktemp -d)
 trap 'kill $SRV 2>/dev/null || true; rm -rf "$TMP"' EXIT
@@ -42,6 +46,7 @@ for _ in $(seq 50); do curl -fsS "$URL/" >/dev/null 2>&1 && break; sleep 0.2; do
 
 for case in "$DIR"/cases/*.index; do
   name=$(basename "$case" .index)
+  if [ $# -gt 0 ] && [[ " $* " != *" $name "* ]]; then continue; fi
   T=$TMP/$name
   mkdir -p "$T/work" "$T/parent"
   printf 'apiVersion: v2\nname: parent\nversion: 0.1.0\ndependencies:\n- name: alpha\n  version: ^1\n  repository: %s\n' "$URL" > "$T/parent/Chart.yaml"
