@@ -381,7 +381,10 @@ fn index_types_match_helm_goldens() {
             text.push_str(&run(&h, &args));
         }
         text.push_str("== files\n");
-        for (sub, d) in [("work", work.clone()), ("parent/charts", parent.join("charts"))] {
+        for (sub, d) in [
+            ("work", work.clone()),
+            ("parent/charts", parent.join("charts")),
+        ] {
             let mut names: Vec<String> = std::fs::read_dir(&d)
                 .into_iter()
                 .flatten()

@@ -242,7 +242,10 @@ impl DecCtx {
 
     fn unknown(&self, key: &str) -> DResult {
         if self.strict {
-            Err(format!("json: unknown field {}", gotmpl::fmt::go_quote(key)))
+            Err(format!(
+                "json: unknown field {}",
+                gotmpl::fmt::go_quote(key)
+            ))
         } else {
             Ok(())
         }
@@ -514,13 +517,7 @@ pub(crate) fn dec_metadata_in(ctx: &DecCtx, n: &Node, md: &mut Metadata) -> DRes
                     "[]*chart.Dependency",
                     &mut md.dependencies,
                     |n, x| {
-                        dec_dependency(
-                            ctx,
-                            n,
-                            ctx.top,
-                            &format!("{}dependencies", ctx.prefix),
-                            x,
-                        )
+                        dec_dependency(ctx, n, ctx.top, &format!("{}dependencies", ctx.prefix), x)
                     },
                 )?;
                 md.null_dependency = null;

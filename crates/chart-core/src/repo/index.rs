@@ -114,7 +114,6 @@ pub fn now_text() -> String {
     gotime::GoTime::now().format(RFC3339_NANO)
 }
 
-
 fn j_str(v: &J) -> Option<String> {
     match v {
         J::String(s) => Some(s.clone()),
@@ -612,7 +611,6 @@ fn value_to_json(v: &Value) -> J {
         .and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or(J::Null)
 }
-
 
 /// One index entry as a JSON object (metadata fields, then `urls`, `created`,
 /// `removed`, `digest`).

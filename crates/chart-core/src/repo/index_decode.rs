@@ -81,7 +81,8 @@ impl Mode {
         if self.json {
             return m;
         }
-        let mut sorted: std::collections::BTreeMap<String, Node> = std::collections::BTreeMap::new();
+        let mut sorted: std::collections::BTreeMap<String, Node> =
+            std::collections::BTreeMap::new();
         for (k, v) in m {
             sorted.insert(k, v);
         }
@@ -97,7 +98,9 @@ impl Mode {
         if self.json {
             IndexError::Yaml(msg)
         } else {
-            IndexError::Yaml(format!("error unmarshaling JSON: while decoding JSON: {msg}"))
+            IndexError::Yaml(format!(
+                "error unmarshaling JSON: while decoding JSON: {msg}"
+            ))
         }
     }
 }

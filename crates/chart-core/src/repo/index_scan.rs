@@ -144,7 +144,8 @@ fn chart_versions(
             _ => return Err(NeedExact),
         };
         let mut errs = Errs::default();
-        let cv = index_decode::decode_entry(mode, fields, &mut errs, false).map_err(|_| NeedExact)?;
+        let cv =
+            index_decode::decode_entry(mode, fields, &mut errs, false).map_err(|_| NeedExact)?;
         if errs.saved.is_some() {
             return Err(NeedExact);
         }
@@ -1247,7 +1248,9 @@ mod tests {
         gives_up("apiVersion: v1\nentries: {}\nannotations:\n  x: y\n");
         gives_up("apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0.0\n    description: no\n");
         // Wrong kinds and unknown fields.
-        gives_up("apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0.0\n    urls: a.tgz\n");
+        gives_up(
+            "apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0.0\n    urls: a.tgz\n",
+        );
         gives_up("apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0.0\n    foo: bar\n");
         gives_up("apiVersion: v1\nentries:\n  a:\n    name: a\n");
         gives_up("apiVersion: v1\nentries: x\n");

@@ -713,7 +713,9 @@ impl Manager<'_> {
         };
         let mut repos: Vec<(Entry, std::rc::Rc<IndexFile>)> = Vec::new();
         for e in &rf.repositories {
-            let (idx, logs) = cache.get(&self.settings.index_cache(&e.name)).map_err(fail)?;
+            let (idx, logs) = cache
+                .get(&self.settings.index_cache(&e.name))
+                .map_err(fail)?;
             self.log_lines(&logs);
             repos.push((e.clone(), idx));
         }
