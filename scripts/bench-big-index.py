@@ -36,6 +36,7 @@ ap.add_argument("--versions", type=int, default=50)
 ap.add_argument("--many", type=int, default=2000, help="versions of chart-many")
 ap.add_argument("--json", action="store_true", help="serve the JSON form of the index")
 ap.add_argument("--only", nargs="*", default=[], help="run only commands whose label has one of these")
+ap.add_argument("--tools", default="helm,chart", help="which tools to run (comparison needs both)")
 ap.add_argument("--work", default="/tmp/bench-big-index")
 a = ap.parse_args()
 
@@ -176,7 +177,7 @@ if a.only:
 print(f"load average at start: {os.getloadavg()}", file=sys.stderr)
 load_start = os.getloadavg()
 
-tools = [("helm", a.helm), ("chart", a.chart)]
+tools = [(t, b) for t, b in (("helm", a.helm), ("chart", a.chart)) if t in a.tools.split(",")]
 rows = []
 failures = []
 for label, args, state in cases:
@@ -202,6 +203,13 @@ for label, args, state in cases:
                 print(f"{tool} {label}: exit {rc}: {err.decode(errors='replace')[-2000:]}", file=sys.stderr)
             res[tool].append((secs, mb, cpu))
             outs[tool] = (rc, out, files(home), tree(cwd))
+    if len(tools) < 2:
+        for tool, _ in tools:
+            r = res[tool]
+            print(f"{label}: {tool} runs (wall s, peak MB, CPU s): {r}; medians "
+                  f"{statistics.median(x[0] for x in r):.3f} s, {statistics.median(x[1] for x in r):.0f} MB, "
+                  f"{statistics.median(x[2] for x in r):.3f} s CPU; exit {outs[tool][0]}")
+        continue
     h, c = outs["helm"], outs["chart"]
     same = h == c
     if not same:
