@@ -225,6 +225,9 @@ fn index_versions(idx: &IndexFile, name: &str) -> Option<Vec<(String, Vec<String
     })
 }
 
+/// A loaded cached index and the log lines Helm prints on loading it, or the load error.
+type Loaded = std::result::Result<(std::rc::Rc<IndexFile>, Vec<String>), String>;
+
 /// The cached repository indexes one command reads, each file read once and only the
 /// charts the dependencies name kept. Helm reads a whole cached index once per dependency
 /// (`resolver.Resolve`) and again per configured repository (`loadChartRepositories`),
@@ -235,7 +238,7 @@ struct IndexCache {
     /// The chart names worth keeping.
     keep: BTreeSet<String>,
     /// Cache file → its kept charts and log lines, or the load error as Go prints it.
-    files: BTreeMap<PathBuf, std::result::Result<(std::rc::Rc<IndexFile>, Vec<String>), String>>,
+    files: BTreeMap<PathBuf, Loaded>,
 }
 
 impl IndexCache {
@@ -247,10 +250,7 @@ impl IndexCache {
     }
 
     /// The index at `path` (read on first use) and the log lines Helm prints on loading it.
-    fn get(
-        &mut self,
-        path: &Path,
-    ) -> std::result::Result<(std::rc::Rc<IndexFile>, Vec<String>), String> {
+    fn get(&mut self, path: &Path) -> Loaded {
         if let Some(r) = self.files.get(path) {
             return r.clone();
         }
