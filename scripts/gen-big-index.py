@@ -2,12 +2,13 @@
 """Writes a large chart repository index (issue 12, item 8) for timing `repo add`,
 `repo update`, `search repo` and `pull` against helm.
 
-usage: gen-big-index.py OUT_DIR [--charts N] [--versions V] [--json]
+usage: gen-big-index.py OUT_DIR [--charts N] [--versions V] [--many M] [--json]
 
 OUT_DIR/index.yaml gets N charts with V versions each (default 1000 x 50 = 50,000
 versions, about 44 MB), shaped like real repositories' entries (description, keywords,
 maintainers, sources, annotations, dependencies, digests, URLs relative to the repo).
-Output is deterministic: the same arguments give the same bytes. OUT_DIR/chart-0000-1.0.0.tgz
+With --many M, one more chart, `chart-many`, has M versions (a name with many versions,
+for `dependency update` by version range). Output is deterministic: the same arguments give the same bytes. OUT_DIR/chart-0000-1.0.0.tgz
 is not written; pull a real chart by adding one with `chart package` + `--merge`.
 """
 import argparse
@@ -19,6 +20,7 @@ ap = argparse.ArgumentParser()
 ap.add_argument("out")
 ap.add_argument("--charts", type=int, default=1000)
 ap.add_argument("--versions", type=int, default=50)
+ap.add_argument("--many", type=int, default=0)
 ap.add_argument("--json", action="store_true")
 a = ap.parse_args()
 os.makedirs(a.out, exist_ok=True)
@@ -30,12 +32,17 @@ def q(s):
 
 lines = ["apiVersion: v1", "entries:"]
 entries = {}
-for c in range(a.charts):
-    name = f"chart-{c:04d}"
+charts = [(f"chart-{c:04d}", c, a.versions) for c in range(a.charts)]
+if a.many:
+    charts.append(("chart-many", a.charts, a.many))
+for name, c, nversions in charts:
     lines.append(f"  {name}:")
     vs = []
-    for v in range(a.versions):
-        major, minor, patch = v // 25, (v // 5) % 5, v % 5
+    for v in range(nversions):
+        if nversions > 125:
+            major, minor, patch = v // 500, (v // 25) % 20, v % 25
+        else:
+            major, minor, patch = v // 25, (v // 5) % 5, v % 5
         ver = f"{major}.{minor}.{patch}" + ("-rc.1" if v % 7 == 6 else "")
         digest = hashlib.sha256(f"{name}-{ver}".encode()).hexdigest()
         created = f"2024-{1 + v % 12:02d}-{1 + c % 28:02d}T10:{v % 60:02d}:00.123456789Z"
@@ -98,4 +105,4 @@ with open(path, "w") as f:
         json.dump({"apiVersion": "v1", "entries": entries, "generated": "2024-12-01T00:00:00Z"}, f)
     else:
         f.write("\n".join(lines) + "\n")
-print(f"{path}: {os.path.getsize(path)} bytes, {a.charts * a.versions} versions")
+print(f"{path}: {os.path.getsize(path)} bytes, {a.charts * a.versions + a.many} versions")

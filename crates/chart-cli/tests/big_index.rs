@@ -34,6 +34,10 @@ impl Drop for Server {
 }
 
 fn serve(dir: &Path) -> (Server, u16) {
+    serve_with(dir, &[])
+}
+
+fn serve_with(dir: &Path, extra: &[&str]) -> (Server, u16) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .expect("bind")
         .local_addr()
@@ -44,6 +48,7 @@ fn serve(dir: &Path) -> (Server, u16) {
         .arg(script)
         .arg(dir)
         .arg(port.to_string())
+        .args(extra)
         .stdout(Stdio::piped())
         .spawn()
         .expect("start server");
@@ -167,11 +172,16 @@ const SEARCHES: &[&[&str]] = &[
 ];
 
 fn generated(json: bool) -> Vec<u8> {
+    generated_with(json, &[])
+}
+
+fn generated_with(json: bool, extra: &[&str]) -> Vec<u8> {
     let s = Scratch::new("bigidx", if json { "gen-json" } else { "gen-yaml" });
     let mut c = Command::new("python3");
     c.arg(common::repo_root().join("scripts/gen-big-index.py"))
         .arg(&s.0)
-        .args(["--charts", "100", "--versions", "40"]);
+        .args(["--charts", "100", "--versions", "40"])
+        .args(extra);
     if json {
         c.arg("--json");
     }
@@ -285,5 +295,213 @@ fn broken_indexes_fail_as_helm_does() {
         ("null-entry", "apiVersion: v1\nentries:\n  a:\n  - null\n"),
     ] {
         compare(&helm, tag, text.as_bytes(), &[], &[]);
+    }
+}
+
+/// sha256 of a file as hex (for the transcript's file list).
+fn sha256_hex(path: &Path) -> String {
+    chart_core::repo::index::digest_file(path).expect("digest")
+}
+
+/// Indexes with wrong types (`testdata/index-types/cases`), replayed with chart as
+/// `scripts/record-index-types-goldens.sh` recorded them with helm 3.17.3: `repo add`, `search
+/// repo`, `pull`, `dependency update` (with and without `--skip-refresh`) and `repo update`
+/// against the case served and cached must print what helm printed and leave the same files.
+#[test]
+fn index_types_match_helm_goldens() {
+    if !need("python3", have_python()) {
+        return;
+    }
+    let dir = common::repo_root().join("testdata/index-types");
+    let commands = std::fs::read_to_string(dir.join("commands")).expect("commands");
+    let mut cases: Vec<String> = std::fs::read_dir(dir.join("cases"))
+        .expect("cases")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter_map(|n| n.strip_suffix(".index").map(str::to_string))
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 40, "cases: {}", cases.len());
+    let s = Scratch::new("bigidx", "types");
+    let srv = s.0.join("srv");
+    std::fs::create_dir_all(&srv).expect("mkdir");
+    std::fs::copy(dir.join("alpha-1.0.0.tgz"), srv.join("alpha-1.0.0.tgz")).expect("archive");
+    let (_server, port) = serve(&srv);
+    let url = format!("http://127.0.0.1:{port}");
+    let good = "apiVersion: v1\nentries:\n  alpha:\n  - name: alpha\n    version: 1.0.0\n    urls:\n    - alpha-1.0.0.tgz\n";
+    let mut failures = Vec::new();
+    for name in &cases {
+        let t = s.0.join(name);
+        let (work, parent) = (t.join("work"), t.join("parent"));
+        std::fs::create_dir_all(&work).expect("mkdir");
+        std::fs::create_dir_all(&parent).expect("mkdir");
+        std::fs::write(
+            parent.join("Chart.yaml"),
+            format!("apiVersion: v2\nname: parent\nversion: 0.1.0\ndependencies:\n- name: alpha\n  version: ^1\n  repository: {url}\n"),
+        )
+        .expect("Chart.yaml");
+        std::fs::write(srv.join("index.yaml"), good).expect("index");
+        let run = |home: &Path, args: &[&str]| -> String {
+            let out = Command::new("sh")
+                .arg("-c")
+                .arg("\"$0\" \"$@\" 2>&1")
+                .arg(chart_bin())
+                .args(args)
+                .current_dir(&work)
+                .env("TZ", "UTC")
+                .env("LC_ALL", "C")
+                .env("HELM_CONFIG_HOME", home.join("config"))
+                .env("HELM_CACHE_HOME", home.join("cache"))
+                .env("HELM_DATA_HOME", home.join("data"))
+                .env_remove("HELM_REPOSITORY_CONFIG")
+                .env_remove("HELM_REPOSITORY_CACHE")
+                .output()
+                .expect("run");
+            format!(
+                "{}[exit {}]\n",
+                String::from_utf8_lossy(&out.stdout),
+                out.status.code().unwrap_or(-1)
+            )
+        };
+        let home = t.join("home");
+        let added = run(&home, &["repo", "add", "r", &url]);
+        assert!(added.ends_with("[exit 0]\n"), "{name}: {added}");
+        let case = std::fs::read(dir.join("cases").join(format!("{name}.index"))).expect("case");
+        std::fs::write(srv.join("index.yaml"), &case).expect("index");
+        std::fs::write(home.join("cache/repository/r-index.yaml"), &case).expect("cache");
+        let mut text = String::new();
+        for line in commands.lines() {
+            let (h, line) = match line.strip_prefix("@fresh ") {
+                Some(l) => (t.join("fresh"), l),
+                None => (home.clone(), line),
+            };
+            let line = line.replace("URL", &url);
+            text.push_str(&format!("$ {line}\n"));
+            let args: Vec<&str> = line.split_whitespace().collect();
+            text.push_str(&run(&h, &args));
+        }
+        text.push_str("== files\n");
+        for (sub, d) in [
+            ("work", work.clone()),
+            ("parent/charts", parent.join("charts")),
+        ] {
+            let mut names: Vec<String> = std::fs::read_dir(&d)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            for n in names {
+                text.push_str(&format!("{sub}/{n} {}\n", sha256_hex(&d.join(&n))));
+            }
+        }
+        if let Ok(lock) = std::fs::read_to_string(parent.join("Chart.lock")) {
+            for l in lock.lines() {
+                if !l.starts_with("generated:") && !l.starts_with("digest:") {
+                    text.push_str(l);
+                    text.push('\n');
+                }
+            }
+        }
+        let text = text
+            .replace(&home.display().to_string(), "HOME")
+            .replace(&t.join("fresh").display().to_string(), "HOME")
+            .replace(&format!("127.0.0.1:{port}"), "127.0.0.1:PORT");
+        let want = std::fs::read_to_string(dir.join(format!("{name}.txt"))).expect("golden");
+        if text != want {
+            failures.push(format!("--- {name}: chart ---\n{text}--- helm ---\n{want}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Every file under `dir` (relative path, bytes; Chart.lock without `generated`).
+fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let mut data = std::fs::read(&p).expect("read");
+            if p.file_name().is_some_and(|n| n == "Chart.lock") {
+                let text = String::from_utf8_lossy(&data).into_owned();
+                data = text
+                    .lines()
+                    .filter(|l| !l.starts_with("generated:"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+                    .into_bytes();
+            }
+            let rel = p.strip_prefix(dir).expect("under").display().to_string();
+            out.push((rel, data));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// `dependency update` against a generated index (YAML and JSON; 4,300 versions with one
+/// name of 300) under helm and chart: dependencies by version range, through a repository
+/// alias and by URL; with and without `--skip-refresh`, then `dependency build`. Output,
+/// Chart.lock (but `generated`) and the archives written into charts/ must be identical.
+#[test]
+fn dependency_update_matches_helm() {
+    let Some(helm) = helm_bin() else { return };
+    if !need("python3", have_python()) {
+        return;
+    }
+    for json in [false, true] {
+        let tag = if json { "deps-json" } else { "deps-yaml" };
+        let s = Scratch::new("bigidx", tag);
+        let srv = s.0.join("srv");
+        std::fs::create_dir_all(&srv).expect("mkdir");
+        std::fs::write(
+            srv.join("index.yaml"),
+            generated_with(json, &["--many", "300"]),
+        )
+        .expect("index");
+        let (_server, port) = serve_with(&srv, &["--charts-on-the-fly"]);
+        let url = format!("http://127.0.0.1:{port}");
+        let parent = format!(
+            "apiVersion: v2\nname: parent\nversion: 0.1.0\ndependencies:\n\
+             - name: chart-0003\n  version: \">=1.0.0 <1.1.0\"\n  repository: {url}\n\
+             - name: chart-many\n  version: ^0.5.0\n  repository: \"@r\"\n\
+             - name: chart-0042\n  version: ~0.2\n  repository: {url}/\n  alias: other\n\
+             - name: chart-0099\n  version: \"*\"\n  repository: {url}\n"
+        );
+        let script: &[&[&str]] = &[
+            &["dependency", "update", "parent"],
+            &["dependency", "update", "parent", "--skip-refresh"],
+            &["dependency", "build", "parent"],
+            &["dependency", "list", "parent"],
+        ];
+        let mut outs = Vec::new();
+        for (name, bin) in [("helm", helm.clone()), ("chart", chart_bin())] {
+            let home = s.0.join(name).join("home");
+            let work = s.0.join(name).join("work");
+            std::fs::create_dir_all(work.join("parent")).expect("mkdir");
+            std::fs::write(work.join("parent/Chart.yaml"), &parent).expect("Chart.yaml");
+            let mut text = run(&bin, &["repo", "add", "r", &url], &work, &home);
+            for cmd in script {
+                text.push_str(&run(&bin, cmd, &work, &home));
+            }
+            let text = text.replace(&port.to_string(), "PORT");
+            outs.push((text, tree(&work)));
+        }
+        let (c, h) = (&outs[1], &outs[0]);
+        assert_eq!(c.0, h.0, "{tag}: transcripts differ");
+        let names = |t: &[(String, Vec<u8>)]| t.iter().map(|x| x.0.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&c.1), names(&h.1), "{tag}: files differ");
+        assert!(c.1 == h.1, "{tag}: file contents differ");
+        assert!(
+            h.1.iter().filter(|(n, _)| n.ends_with(".tgz")).count() == 4,
+            "{tag}: {:?}",
+            names(&h.1)
+        );
     }
 }

@@ -371,8 +371,7 @@ fn index(a: &RepoIndexArgs) -> anyhow::Result<ExitCode> {
         let mp = Path::new(m);
         let old = if mp.exists() {
             let mut w = Vec::new();
-            let i = IndexFile::load_file(mp, &mut w)
-                .map_err(|e| anyhow!("merge failed: error loading {m}: {e}"))?;
+            let i = IndexFile::load_file(mp, &mut w).map_err(|e| anyhow!("merge failed: {e}"))?;
             for x in w {
                 eprintln!("{x}");
             }

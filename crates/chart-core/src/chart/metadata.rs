@@ -206,6 +206,52 @@ fn entries(m: &[(String, Node)]) -> Vec<(String, &Node)> {
     out.into_iter().collect()
 }
 
+/// Where a [`Metadata`] is decoded: Chart.yaml (a `chart.Metadata` of its own) or an entry
+/// of a repository index (promoted into `repo.ChartVersion`), which names fields in errors
+/// differently and is read strictly from YAML.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct DecCtx {
+    /// The Go struct Go's errors name for the metadata's own fields (`Metadata`,
+    /// `ChartVersion`).
+    pub top: &'static str,
+    /// The field path before the metadata's fields (`""`, `"entries."`).
+    pub prefix: &'static str,
+    /// Unknown fields are errors (sigs.k8s.io/yaml `UnmarshalStrict`).
+    pub strict: bool,
+    /// The object's keys come from a Go map (YAML): sorted, later duplicates winning;
+    /// otherwise (JSON text) in document order.
+    pub sorted: bool,
+}
+
+/// Chart.yaml's context.
+const CHART_YAML: DecCtx = DecCtx {
+    top: "Metadata",
+    prefix: "",
+    strict: false,
+    sorted: true,
+};
+
+impl DecCtx {
+    fn entries<'n>(&self, m: &'n [(String, Node)]) -> Vec<(String, &'n Node)> {
+        if self.sorted {
+            entries(m)
+        } else {
+            m.iter().map(|(k, v)| (k.clone(), v)).collect()
+        }
+    }
+
+    fn unknown(&self, key: &str) -> DResult {
+        if self.strict {
+            Err(format!(
+                "json: unknown field {}",
+                gotmpl::fmt::go_quote(key)
+            ))
+        } else {
+            Ok(())
+        }
+    }
+}
+
 /// Go's field matching: exact name first, else ASCII case-insensitive.
 fn field(fields: &[(&'static str, Target)], key: &str) -> Option<&'static str> {
     find_field(fields, key).map(|f| f.0)
@@ -252,7 +298,7 @@ const DEPENDENCY_FIELDS: &[(&str, Target)] = &[
 ];
 const DEPENDENCY_LIST: Target = Target::List(&Target::Struct(DEPENDENCY_FIELDS));
 /// `chart.Metadata`'s JSON fields.
-const METADATA_FIELDS: &[(&str, Target)] = &[
+pub(crate) const METADATA_FIELDS: &[(&str, Target)] = &[
     ("name", Target::Str),
     ("home", Target::Str),
     ("sources", STR_LIST),
@@ -281,22 +327,23 @@ const LOCK_FIELDS: &[(&str, Target)] = &[
     ("dependencies", DEPENDENCY_LIST),
 ];
 
-fn dec_maintainer(n: &Node, path: &str, out: &mut Maintainer) -> DResult {
+fn dec_maintainer(ctx: &DecCtx, n: &Node, path: &str, out: &mut Maintainer) -> DResult {
     let m = match n {
         Node::Map(m) => m,
         _ => {
             return Err(type_error(
                 n,
                 At {
-                    strukt: "Metadata",
+                    strukt: ctx.top,
                     path,
                 },
                 "chart.Maintainer",
             ))
         }
     };
-    for (k, v) in entries(m) {
+    for (k, v) in ctx.entries(m) {
         let Some(f) = field(MAINTAINER_FIELDS, &k) else {
+            ctx.unknown(&k)?;
             continue;
         };
         let p = format!("{path}.{f}");
@@ -313,13 +360,20 @@ fn dec_maintainer(n: &Node, path: &str, out: &mut Maintainer) -> DResult {
     Ok(())
 }
 
-fn dec_dependency(n: &Node, strukt: &str, path: &str, out: &mut Dependency) -> DResult {
+fn dec_dependency(
+    ctx: &DecCtx,
+    n: &Node,
+    strukt: &str,
+    path: &str,
+    out: &mut Dependency,
+) -> DResult {
     let m = match n {
         Node::Map(m) => m,
         _ => return Err(type_error(n, At { strukt, path }, "chart.Dependency")),
     };
-    for (k, v) in entries(m) {
+    for (k, v) in ctx.entries(m) {
         let Some(f) = field(DEPENDENCY_FIELDS, &k) else {
+            ctx.unknown(&k)?;
             continue;
         };
         let p = format!("{path}.{f}");
@@ -381,6 +435,11 @@ fn dec_ptr_list<T: Default>(
 }
 
 fn dec_metadata(n: &Node, md: &mut Metadata) -> DResult {
+    dec_metadata_in(&CHART_YAML, n, md)
+}
+
+/// [`dec_metadata`] in a context; unknown keys are left to the caller unless strict.
+pub(crate) fn dec_metadata_in(ctx: &DecCtx, n: &Node, md: &mut Metadata) -> DResult {
     let m = match n {
         Node::Null => return Ok(()),
         Node::Map(m) => m,
@@ -395,13 +454,15 @@ fn dec_metadata(n: &Node, md: &mut Metadata) -> DResult {
             ))
         }
     };
-    for (k, v) in entries(m) {
+    for (k, v) in ctx.entries(m) {
         let Some(f) = field(METADATA_FIELDS, &k) else {
+            ctx.unknown(&k)?;
             continue;
         };
+        let path = format!("{}{f}", ctx.prefix);
         let at = At {
-            strukt: "Metadata",
-            path: f,
+            strukt: ctx.top,
+            path: &path,
         };
         match f {
             "name" => dec_string(v, at, &mut md.name)?,
@@ -419,7 +480,7 @@ fn dec_metadata(n: &Node, md: &mut Metadata) -> DResult {
             "maintainers" => {
                 let null =
                     dec_ptr_list(v, at, "[]*chart.Maintainer", &mut md.maintainers, |n, x| {
-                        dec_maintainer(n, "maintainers", x)
+                        dec_maintainer(ctx, n, &format!("{}maintainers", ctx.prefix), x)
                     })?;
                 md.null_maintainer = null;
                 md.non_nil.maintainers = matches!(v, Node::Seq(_));
@@ -455,7 +516,9 @@ fn dec_metadata(n: &Node, md: &mut Metadata) -> DResult {
                     at,
                     "[]*chart.Dependency",
                     &mut md.dependencies,
-                    |n, x| dec_dependency(n, "Metadata", "dependencies", x),
+                    |n, x| {
+                        dec_dependency(ctx, n, ctx.top, &format!("{}dependencies", ctx.prefix), x)
+                    },
                 )?;
                 md.null_dependency = null;
             }
@@ -676,7 +739,7 @@ fn dec_lock(n: &Node, lock: &mut Lock) -> DResult {
                     at,
                     "[]*chart.Dependency",
                     &mut lock.dependencies,
-                    |n, x| dec_dependency(n, "Lock", "dependencies", x),
+                    |n, x| dec_dependency(&CHART_YAML, n, "Lock", "dependencies", x),
                 )?;
             }
         }

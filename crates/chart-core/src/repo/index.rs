@@ -60,6 +60,14 @@ pub enum IndexError {
         /// The OS error.
         err: std::io::Error,
     },
+    /// A cached or merged index file that does not load (Helm's `LoadIndexFile`).
+    #[error("error loading {}: {err}", path.display())]
+    Loading {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        err: Box<IndexError>,
+    },
     /// An archive's metadata failed validation while indexing.
     #[error("failed adding to {file} to index: validate failed for {file}: {message}")]
     Invalid {
@@ -105,9 +113,6 @@ pub struct IndexFile {
 pub fn now_text() -> String {
     gotime::GoTime::now().format(RFC3339_NANO)
 }
-
-/// Go's `time.Time{}` in JSON.
-const ZERO_TIME: &str = "0001-01-01T00:00:00Z";
 
 fn j_str(v: &J) -> Option<String> {
     match v {
@@ -189,19 +194,6 @@ pub fn metadata_from_json(m: &serde_json::Map<String, J>) -> Metadata {
     md
 }
 
-/// Parses index text: JSON when it is valid JSON, else YAML (Helm's rule).
-pub(crate) fn parse_tree(data: &[u8]) -> Result<J, IndexError> {
-    if let Ok(v) = serde_json::from_slice::<J>(data) {
-        return Ok(v);
-    }
-    let text = std::str::from_utf8(data).map_err(|e| IndexError::Parse(e.to_string()))?;
-    let v = goyaml::from_yaml(text).map_err(|e| IndexError::Yaml(e.to_string()))?;
-    let json = goyaml::to_json(&v).map_err(|e| IndexError::Parse(e.to_string()))?;
-    // Peak memory: the value tree goes before the JSON tree is built.
-    drop(v);
-    serde_json::from_str(&json).map_err(|e| IndexError::Parse(e.to_string()))
-}
-
 /// Sorts one chart's versions newest first (unparsable versions last; equal versions keep
 /// their order).
 pub fn sort_versions(vs: &mut Vec<ChartVersion>) {
@@ -233,77 +225,12 @@ pub fn read_index_file(path: &Path) -> Result<Vec<u8>, IndexError> {
     })
 }
 
-/// One entry of chart `name` from its JSON form, validated as Helm's `loadIndex` does; the
-/// log line Helm prints when it skips the entry otherwise.
-pub(crate) fn entry_from_json(name: &str, item: J, source: &str) -> Result<ChartVersion, String> {
-    let J::Object(m) = item else {
-        return Err(format!(
-            "index.go:359: skipping loading invalid entry for chart {} from {source}: empty entry",
-            gotmpl::fmt::go_quote(name)
-        ));
-    };
-    let mut m = m;
-    let urls = m.get("urls").map(j_str_list).unwrap_or_default();
-    let created = m
-        .get("created")
-        .and_then(j_str)
-        .unwrap_or_else(|| ZERO_TIME.into());
-    let removed = m.get("removed").and_then(J::as_bool).unwrap_or(false);
-    let digest = m.remove("digest").and_then(j_string).unwrap_or_default();
-    let mut md = metadata_from_json_owned(&mut m);
-    if md.api_version.is_empty() {
-        md.api_version = "v1".into();
+/// Helm's `LoadIndexFile` wrapping of a load error (`error loading PATH: …`).
+fn loading(path: &Path, err: IndexError) -> IndexError {
+    IndexError::Loading {
+        path: path.to_path_buf(),
+        err: Box::new(err),
     }
-    if let Err(e) = md.validate() {
-        let msg = e.to_string();
-        if !msg.starts_with("validation: more than one dependency with name or alias") {
-            return Err(format!(
-                "index.go:370: skipping loading invalid entry for chart {} {} from {source}: {msg}",
-                gotmpl::fmt::go_quote(name),
-                gotmpl::fmt::go_quote(&md.version)
-            ));
-        }
-    }
-    Ok(ChartVersion {
-        metadata: md,
-        urls,
-        created,
-        removed,
-        digest,
-    })
-}
-
-/// [`j_str`] of an owned value (no copy of a string).
-fn j_string(v: J) -> Option<String> {
-    match v {
-        J::String(s) => Some(s),
-        other => j_str(&other),
-    }
-}
-
-/// [`metadata_from_json`] taking the strings out of the map instead of copying them.
-fn metadata_from_json_owned(m: &mut serde_json::Map<String, J>) -> Metadata {
-    let mut s = |k: &str| m.remove(k).and_then(j_string).unwrap_or_default();
-    let mut md = Metadata::default();
-    md.name = s("name");
-    md.home = s("home");
-    md.version = s("version");
-    md.description = s("description");
-    md.icon = s("icon");
-    md.api_version = s("apiVersion");
-    md.condition = s("condition");
-    md.tags = s("tags");
-    md.app_version = s("appVersion");
-    md.kube_version = s("kubeVersion");
-    md.chart_type = s("type");
-    let rest = metadata_from_json(m);
-    md.sources = rest.sources;
-    md.keywords = rest.keywords;
-    md.deprecated = rest.deprecated;
-    md.maintainers = rest.maintainers;
-    md.annotations = rest.annotations;
-    md.dependencies = rest.dependencies;
-    md
 }
 
 /// Go's `semver.NewVersion` of an entry (None when unparsable).
@@ -369,7 +296,7 @@ impl IndexFile {
             path: path.to_path_buf(),
             err,
         })?;
-        IndexFile::load(&data, &path.display().to_string(), warnings)
+        IndexFile::load(&data, &path.display().to_string(), warnings).map_err(|e| loading(path, e))
     }
 
     /// [`IndexFile::load_charts`] of a file.
@@ -380,6 +307,7 @@ impl IndexFile {
     ) -> Result<IndexFile, IndexError> {
         let data = read_index_file(path)?;
         IndexFile::load_charts(&data, &path.display().to_string(), warnings, keep)
+            .map_err(|e| loading(path, e))
     }
 
     /// Sorts every chart's versions newest first (unparsable versions last; equal
@@ -682,17 +610,6 @@ fn value_to_json(v: &Value) -> J {
         .ok()
         .and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or(J::Null)
-}
-
-pub(crate) fn json_kind(v: &J) -> &'static str {
-    match v {
-        J::Null => "null",
-        J::Bool(_) => "bool",
-        J::Number(_) => "number",
-        J::String(_) => "string",
-        J::Array(_) => "array",
-        J::Object(_) => "object",
-    }
 }
 
 /// One index entry as a JSON object (metadata fields, then `urls`, `created`,

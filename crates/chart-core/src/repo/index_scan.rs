@@ -21,7 +21,9 @@ use std::borrow::Cow;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map as JMap, Value as J};
 
-use super::index::{entry_from_json, ChartVersion, IndexError, MAX_INDEX_SIZE};
+use super::index::{ChartVersion, IndexError, MAX_INDEX_SIZE};
+use super::index_decode::{self, Errs, Mode};
+use crate::chart::yamlnode::Node;
 
 /// The top-level fields of an index (everything but `entries`).
 #[derive(Clone, Debug, Default)]
@@ -61,66 +63,93 @@ pub fn scan(
         .iter()
         .copied()
         .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
-    let top = if first == Some(b'{') && serde_json::from_slice::<IgnoredAny>(data).is_ok() {
-        scan_json(data, source, warnings, sink)?
-    } else if let Some(top) = fast_yaml(data, source, warnings, sink)? {
-        top
-    } else {
-        scan_tree(data, source, warnings, sink)?
-    };
-    head_from(top)
+    let json = serde_json::from_slice::<IgnoredAny>(data).is_ok();
+    if json && first == Some(b'{') {
+        let mut local = Vec::new();
+        if let Some(top) = scan_json(data, source, &mut local, sink)? {
+            if let Some(head) = head_from(top, Mode { json: true })? {
+                warnings.extend(local);
+                return Ok(head);
+            }
+        }
+        return index_decode::read_exact(data, true, source, warnings, sink);
+    }
+    if !json {
+        if let Some(top) = fast_yaml(data, source, warnings, sink)? {
+            if let Some(head) = head_from(top, Mode { json: false })? {
+                return Ok(head);
+            }
+            // The warnings of the fast reading are taken back.
+            warnings.clear();
+        }
+    }
+    index_decode::read_exact(data, json, source, warnings, sink)
 }
 
-/// The head from the top-level fields; `no API version specified` when it has none.
-fn head_from(top: JMap<String, J>) -> Result<IndexHead, IndexError> {
+/// The head from the top-level fields; `no API version specified` when it has none,
+/// `None` when a field does not decode cleanly (the exact reading then gives Helm's error).
+fn head_from(top: JMap<String, J>, mode: Mode) -> Result<Option<IndexHead>, IndexError> {
     let mut head = IndexHead {
-        api_version: top.get("apiVersion").and_then(j_str).unwrap_or_default(),
-        generated: top
-            .get("generated")
-            .and_then(j_str)
-            .unwrap_or_else(|| "0001-01-01T00:00:00Z".into()),
-        public_keys: match top.get("publicKeys") {
-            Some(J::Array(a)) => a.iter().filter_map(j_str).collect(),
-            _ => Vec::new(),
-        },
+        generated: index_decode::ZERO_TIME.into(),
         ..IndexHead::default()
     };
-    if let Some(J::Object(a)) = top.get("annotations") {
-        for (k, v) in a {
-            head.annotations
-                .insert(k.clone(), j_str(v).unwrap_or_default());
+    let mut errs = Errs::default();
+    for (k, v) in top {
+        if k.eq_ignore_ascii_case("entries") {
+            // `Entries` (Go's case-insensitive match) or a second `entries`.
+            return Ok(None);
         }
+        let n = index_decode::node_from_json(v);
+        if index_decode::decode_head_field(mode, &k, n, &mut head, &mut errs).is_err() {
+            return Ok(None);
+        }
+    }
+    if errs.saved.is_some() {
+        return Ok(None);
     }
     if head.api_version.is_empty() {
         return Err(IndexError::NoApiVersion);
     }
-    Ok(head)
+    Ok(Some(head))
 }
 
-fn j_str(v: &J) -> Option<String> {
-    match v {
-        J::String(s) => Some(s.clone()),
-        J::Number(n) => Some(n.to_string()),
-        J::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
+/// An entry the fast readers cannot take as it is: the exact reading decides.
+#[derive(Debug)]
+struct NeedExact;
 
 /// One chart's list from its JSON value: valid entries sorted newest first; Helm's log
 /// lines for the others (Helm walks each list from its end).
 fn chart_versions(
     name: &str,
-    list: J,
+    list: Node,
     source: &str,
     warnings: &mut Vec<String>,
-) -> Vec<ChartVersion> {
-    let J::Array(items) = list else {
-        return Vec::new();
+    mode: Mode,
+) -> Result<Vec<ChartVersion>, NeedExact> {
+    let items = match list {
+        Node::Seq(items) => items,
+        Node::Null => return Ok(Vec::new()),
+        _ => return Err(NeedExact),
     };
     let mut out: Vec<Option<ChartVersion>> = Vec::with_capacity(items.len());
     let mut msgs = Vec::new();
     for item in items {
-        match entry_from_json(name, item, source) {
+        let fields = match item {
+            Node::Null => {
+                msgs.push(index_decode::empty_entry(name, source));
+                out.push(None);
+                continue;
+            }
+            Node::Map(m) => m,
+            _ => return Err(NeedExact),
+        };
+        let mut errs = Errs::default();
+        let cv =
+            index_decode::decode_entry(mode, fields, &mut errs, false).map_err(|_| NeedExact)?;
+        if errs.saved.is_some() {
+            return Err(NeedExact);
+        }
+        match index_decode::finish_entry(name, cv, source) {
             Ok(cv) => out.push(Some(cv)),
             Err(msg) => {
                 msgs.push(msg);
@@ -131,60 +160,40 @@ fn chart_versions(
     warnings.extend(msgs.into_iter().rev());
     let mut out: Vec<ChartVersion> = out.into_iter().flatten().collect();
     super::index::sort_versions(&mut out);
-    out
-}
-
-/// The generic reading: the whole text as one value tree.
-fn scan_tree(
-    data: &[u8],
-    source: &str,
-    warnings: &mut Vec<String>,
-    sink: &mut Sink<'_>,
-) -> Result<JMap<String, J>, IndexError> {
-    let tree = super::index::parse_tree(data)?;
-    let mut top = match tree {
-        J::Object(m) => m,
-        J::Null => JMap::new(),
-        other => {
-            return Err(IndexError::Parse(format!(
-                "json: cannot unmarshal {} into Go value of type repo.IndexFile",
-                super::index::json_kind(&other)
-            )))
-        }
-    };
-    if let Some(J::Object(entries)) = top.remove("entries") {
-        for (name, cvs) in entries {
-            let vs = chart_versions(&name, cvs, source, warnings);
-            sink(name, vs);
-        }
-    }
-    Ok(top)
+    Ok(out)
 }
 
 // ---------------------------------------------------------------------------------------
 // JSON
 
+/// The JSON reading, chart by chart; `None` when an entry needs the exact reading.
 fn scan_json(
     data: &[u8],
     source: &str,
     warnings: &mut Vec<String>,
     sink: &mut Sink<'_>,
-) -> Result<JMap<String, J>, IndexError> {
+) -> Result<Option<JMap<String, J>>, IndexError> {
     let mut de = serde_json::Deserializer::from_slice(data);
+    let mut exact = false;
     let top = TopSeed {
         source,
         warnings,
         sink,
+        exact: &mut exact,
     }
-    .deserialize(&mut de)
-    .map_err(|e| IndexError::Parse(e.to_string()))?;
-    Ok(top)
+    .deserialize(&mut de);
+    match top {
+        Ok(top) => Ok(Some(top)),
+        Err(_) if exact => Ok(None),
+        Err(e) => Err(IndexError::Parse(e.to_string())),
+    }
 }
 
 struct TopSeed<'x, 's> {
     source: &'x str,
     warnings: &'x mut Vec<String>,
     sink: &'x mut Sink<'s>,
+    exact: &'x mut bool,
 }
 
 impl<'de> DeserializeSeed<'de> for TopSeed<'_, '_> {
@@ -202,12 +211,17 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
         let mut top = JMap::new();
         while let Some(k) = m.next_key::<String>()? {
-            if k == "entries" {
-                top.remove("entries");
+            if k.eq_ignore_ascii_case("entries") {
+                if k != "entries" {
+                    // Go's case-insensitive match: left to the exact reading.
+                    *self.exact = true;
+                    return Err(serde::de::Error::custom("exact"));
+                }
                 m.next_value_seed(EntriesSeed {
                     source: self.source,
                     warnings: &mut *self.warnings,
                     sink: &mut *self.sink,
+                    exact: &mut *self.exact,
                 })?;
             } else {
                 let v: J = m.next_value()?;
@@ -222,6 +236,7 @@ struct EntriesSeed<'x, 's> {
     source: &'x str,
     warnings: &'x mut Vec<String>,
     sink: &'x mut Sink<'s>,
+    exact: &'x mut bool,
 }
 
 impl<'de> DeserializeSeed<'de> for EntriesSeed<'_, '_> {
@@ -238,34 +253,44 @@ impl<'de> Visitor<'de> for EntriesSeed<'_, '_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
         while let Some(name) = m.next_key::<String>()? {
-            let list: J = m.next_value()?;
-            let vs = chart_versions(&name, list, self.source, self.warnings);
-            (self.sink)(name, vs);
+            let index_decode::Ordered(list) = m.next_value()?;
+            match chart_versions(&name, list, self.source, self.warnings, Mode { json: true }) {
+                Ok(vs) => (self.sink)(name, vs),
+                Err(NeedExact) => {
+                    *self.exact = true;
+                    return Err(serde::de::Error::custom("exact"));
+                }
+            }
         }
-        Ok(())
-    }
-    // Anything but an object leaves `entries` empty, as the generic reading does.
-    fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<(), A::Error> {
-        while s.next_element::<IgnoredAny>()?.is_some() {}
         Ok(())
     }
     fn visit_unit<E>(self) -> Result<(), E> {
         Ok(())
     }
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
+    // Anything but an object or null is Go's type error: the exact reading words it.
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        *self.exact = true;
+        Err(serde::de::Error::custom("exact"))
     }
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<(), E> {
+        *self.exact = true;
+        Err(E::custom("exact"))
     }
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<(), E> {
+        *self.exact = true;
+        Err(E::custom("exact"))
     }
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<(), E> {
+        *self.exact = true;
+        Err(E::custom("exact"))
     }
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        Ok(())
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<(), E> {
+        *self.exact = true;
+        Err(E::custom("exact"))
+    }
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<(), E> {
+        *self.exact = true;
+        Err(E::custom("exact"))
     }
 }
 
@@ -334,6 +359,8 @@ struct Scanner<'a> {
     cur: Option<Line<'a>>,
     /// go-yaml's strict-mode complaints (`line 6: key "name" already set in map`).
     dups: Vec<String>,
+    /// An entry needs the exact reading (wrong types, unknown fields).
+    need_exact: bool,
 }
 
 impl<'a> Scanner<'a> {
@@ -344,6 +371,7 @@ impl<'a> Scanner<'a> {
             no: 1,
             cur: None,
             dups: Vec::new(),
+            need_exact: false,
         };
         sc.load();
         sc
@@ -1082,10 +1110,10 @@ fn fast_top(
             if !(rest.is_empty() || rest.starts_with('#')) {
                 // `entries: {}` or a scalar: no charts.
                 let v = sc.inline_value(rest, 0)?;
-                if let J::Object(m) = v {
-                    if !m.is_empty() {
-                        return Err(GiveUp);
-                    }
+                match v {
+                    J::Object(m) if m.is_empty() => {}
+                    J::Null => {}
+                    _ => return Err(GiveUp),
                 }
                 continue;
             }
@@ -1105,6 +1133,9 @@ fn fast_top(
     }
     if !sc.dups.is_empty() {
         return Ok(Err(sc.dups));
+    }
+    if sc.need_exact {
+        return Err(GiveUp);
     }
     Ok(Ok(top))
 }
@@ -1137,8 +1168,12 @@ fn fast_entries(
                 gotmpl::fmt::go_quote(&name)
             ));
         }
-        let vs = chart_versions(&name, list, source, warnings);
-        sink(name, vs);
+        let list = index_decode::node_from_json(list);
+        match chart_versions(&name, list, source, warnings, Mode { json: false }) {
+            Ok(vs) => sink(name, vs),
+            // Read on for duplicate keys (go-yaml's strict errors come first).
+            Err(NeedExact) => sc.need_exact = true,
+        }
     }
     Ok(())
 }
@@ -1158,12 +1193,16 @@ mod tests {
         };
         let head = if fast {
             match fast_yaml(text.as_bytes(), "src", &mut w, &mut sink) {
-                Ok(Some(top)) => head_from(top),
+                Ok(Some(top)) => match head_from(top, Mode { json: false }) {
+                    Ok(Some(h)) => Ok(h),
+                    Ok(None) => return Err("gave up".into()),
+                    Err(e) => Err(e),
+                },
                 Ok(None) => return Err("gave up".into()),
                 Err(e) => Err(e),
             }
         } else {
-            scan_tree(text.as_bytes(), "src", &mut w, &mut sink).and_then(head_from)
+            index_decode::read_exact(text.as_bytes(), false, "src", &mut w, &mut sink)
         };
         let head = head.map_err(|e| e.to_string())?;
         let mut idx = super::super::index::IndexFile {
@@ -1193,7 +1232,7 @@ mod tests {
         same("---\n# c\napiVersion: v1 # c\nentries:\n\n  a:\n    - name: a  # x\n      version: 1.0.0\n      keywords: [ ]\n      annotations: {}\n      urls:\n        - a.tgz\n");
         same("apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0.0\n    description: a long text that\n      goes on\n\n      and on\n    home: 'it''s'\n    icon: \"a\\tb \\u00e9\\\n      c\"\n    appVersion: \"x\n      y\"\n");
         same("apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0.0\n    annotations:\n      changes: |\n        - kind: added\n          x: y\n\n        end\n      other: |-\n        a\n      keep: |+\n        b\n\n    urls: []\n");
-        same("apiVersion: v1\nentries:\n  \"a\":\n  - name: a\n    version: 1.0.0\n    maintainers:\n    - name: m\n      email: e\n    - null\n    dependencies:\n    - name: d\n      version: ~1\n      import-values:\n      - child: a\n        parent: b\n      - c\n  b: []\n  c:\n  - null\n  d:\npublicKeys:\n- k\nannotations:\n  x: y\nserverInfo:\n  contextPath: /x\n");
+        same("apiVersion: v1\nentries:\n  \"a\":\n  - name: a\n    version: 1.0.0\n    maintainers:\n    - name: m\n      email: e\n    - null\n    dependencies:\n    - name: d\n      version: ~1\n      import-values:\n      - child: a\n        parent: b\n      - c\n  b: []\n  c:\n  - null\n  d:\npublicKeys:\n- k\nannotations:\n  x: z\nserverInfo:\n  contextPath: /x\n");
         same("apiVersion: v1\nentries: {}\n");
         same("apiVersion: v1\nentries:\n");
         same("apiVersion: v1\n");
@@ -1205,6 +1244,16 @@ mod tests {
         gives_up("apiVersion: v1\nentries:\n  a: &x []\n");
         gives_up("apiVersion: v1\nentries:\n  a:\n  - {name: a, version: 1.0.0}\n");
         gives_up("apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0\n");
+        // A bool where text is wanted: converted or refused by the exact reading.
+        gives_up("apiVersion: v1\nentries: {}\nannotations:\n  x: y\n");
+        gives_up("apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0.0\n    description: no\n");
+        // Wrong kinds and unknown fields.
+        gives_up(
+            "apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0.0\n    urls: a.tgz\n",
+        );
+        gives_up("apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0.0\n    foo: bar\n");
+        gives_up("apiVersion: v1\nentries:\n  a:\n    name: a\n");
+        gives_up("apiVersion: v1\nentries: x\n");
         gives_up("apiVersion: v1\nentries:\n  a:\n  - name: a\n    description: >\n      x\n");
         gives_up("apiVersion: v1\nentries:\n\ta: []\n");
         gives_up("apiVersion: v1\r\nentries: {}\r\n");

@@ -240,6 +240,45 @@ fn index_versions(idx: &IndexFile, name: &str) -> Option<Vec<(String, Vec<String
     })
 }
 
+/// A loaded cached index and the log lines Helm prints on loading it, or the load error.
+type Loaded = std::result::Result<(std::rc::Rc<IndexFile>, Vec<String>), String>;
+
+/// The cached repository indexes one command reads, each file read once and only the
+/// charts the dependencies name kept. Helm reads a whole cached index once per dependency
+/// (`resolver.Resolve`) and again per configured repository (`loadChartRepositories`),
+/// each time printing the log lines of its invalid entries; [`IndexCache::get`] gives the
+/// same lines at each of those points without reading the file again.
+#[derive(Default)]
+struct IndexCache {
+    /// The chart names worth keeping.
+    keep: BTreeSet<String>,
+    /// Cache file → its kept charts and log lines, or the load error as Go prints it.
+    files: BTreeMap<PathBuf, Loaded>,
+}
+
+impl IndexCache {
+    fn new<'d>(deps: impl IntoIterator<Item = &'d Dependency>) -> IndexCache {
+        IndexCache {
+            keep: deps.into_iter().map(|d| d.name.clone()).collect(),
+            files: BTreeMap::new(),
+        }
+    }
+
+    /// The index at `path` (read on first use) and the log lines Helm prints on loading it.
+    fn get(&mut self, path: &Path) -> Loaded {
+        if let Some(r) = self.files.get(path) {
+            return r.clone();
+        }
+        let mut w = Vec::new();
+        let keep = &self.keep;
+        let r = IndexFile::load_file_charts(path, &mut w, &|n| keep.contains(n))
+            .map(|idx| (std::rc::Rc::new(idx), w))
+            .map_err(|e| index_err(&e));
+        self.files.insert(path.to_path_buf(), r.clone());
+        r
+    }
+}
+
 /// The scheme of a repository URL as Go's `url.Parse` sees it (empty when none).
 fn scheme_of(s: &str) -> String {
     match reqwest::Url::parse(s) {
@@ -271,6 +310,13 @@ fn normalize_url(base: &str, url_or_path: &str) -> Result<String> {
 impl Manager<'_> {
     fn say(&mut self, s: &str) {
         let _ = self.out.write_all(s.as_bytes());
+    }
+
+    /// Helm's `log` lines (stderr).
+    fn log_lines(&mut self, lines: &[String]) {
+        for l in lines {
+            let _ = writeln!(self.log, "{l}");
+        }
     }
 
     fn load_chart_dir(&self) -> Result<Chart> {
@@ -352,7 +398,8 @@ impl Manager<'_> {
             self.update_repositories()?;
         }
         let mut deps = lock.dependencies.clone();
-        self.download_all(&mut deps)
+        let mut cache = IndexCache::new(&deps);
+        self.download_all(&mut deps, &mut cache)
     }
 
     /// `helm dependency update`: resolve the constraints, download into `charts/`, and
@@ -370,8 +417,9 @@ impl Manager<'_> {
         if !self.skip_update {
             self.update_repositories()?;
         }
-        let mut lock = self.resolve(&req, &repo_names)?;
-        self.download_all(&mut lock.dependencies)?;
+        let mut cache = IndexCache::new(&req);
+        let mut lock = self.resolve(&req, &repo_names, &mut cache)?;
+        self.download_all(&mut lock.dependencies, &mut cache)?;
         lock.digest = hash_req(&req, &lock.dependencies);
         if c.lock.as_ref().is_some_and(|old| old.digest == lock.digest) {
             return Ok(());
@@ -546,7 +594,12 @@ impl Manager<'_> {
     }
 
     /// Helm's `resolver.Resolve`: each constraint turned into an exact version.
-    fn resolve(&self, reqs: &[Dependency], names: &BTreeMap<String, String>) -> Result<Lock> {
+    fn resolve(
+        &mut self,
+        reqs: &[Dependency],
+        names: &BTreeMap<String, String>,
+        cache: &mut IndexCache,
+    ) -> Result<Lock> {
         let mut locked = Vec::with_capacity(reqs.len());
         let mut missing = Vec::new();
         let miss = |d: &Dependency| {
@@ -616,13 +669,12 @@ impl Manager<'_> {
                 continue;
             }
             let path = self.settings.index_cache(&repo_name);
-            let mut w = Vec::new();
-            let idx = IndexFile::load_file(&path, &mut w).map_err(|e| {
+            let (idx, logs) = cache.get(&path).map_err(|e| {
                 fail(format!(
-                    "no cached repository for {repo_name} found. (try 'helm repo update'): {}",
-                    index_err(&e)
+                    "no cached repository for {repo_name} found. (try 'helm repo update'): {e}"
                 ))
             })?;
+            self.log_lines(&logs);
             let Some(vs) = index_versions(&idx, &d.name) else {
                 return Err(fail(format!(
                     "{} chart not found in repo {}",
@@ -682,7 +734,7 @@ impl Manager<'_> {
 
     /// Helm's `downloadAll`: every dependency into a temporary directory, then moved into
     /// `charts/`.
-    fn download_all(&mut self, deps: &mut [Dependency]) -> Result<()> {
+    fn download_all(&mut self, deps: &mut [Dependency], cache: &mut IndexCache) -> Result<()> {
         // Helm's loadChartRepositories: every configured repository's cached index.
         let rf = match std::fs::metadata(&self.settings.repository_config) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => RepoFile::default(),
@@ -693,11 +745,12 @@ impl Manager<'_> {
                 ))
             })?,
         };
-        let mut repos: Vec<(Entry, IndexFile)> = Vec::new();
+        let mut repos: Vec<(Entry, std::rc::Rc<IndexFile>)> = Vec::new();
         for e in &rf.repositories {
-            let mut w = Vec::new();
-            let idx = IndexFile::load_file(&self.settings.index_cache(&e.name), &mut w)
-                .map_err(|x| fail(index_err(&x)))?;
+            let (idx, logs) = cache
+                .get(&self.settings.index_cache(&e.name))
+                .map_err(fail)?;
+            self.log_lines(&logs);
             repos.push((e.clone(), idx));
         }
 
@@ -757,7 +810,7 @@ impl Manager<'_> {
     fn download_into(
         &mut self,
         deps: &mut [Dependency],
-        repos: &[(Entry, IndexFile)],
+        repos: &[(Entry, std::rc::Rc<IndexFile>)],
         dest: &str,
         tmp: &str,
     ) -> Result<()> {
@@ -929,7 +982,7 @@ impl Manager<'_> {
     fn find_chart_url(
         &self,
         dep: &Dependency,
-        repos: &[(Entry, IndexFile)],
+        repos: &[(Entry, std::rc::Rc<IndexFile>)],
     ) -> std::result::Result<(String, Entry), (String, String)> {
         for (e, idx) in repos {
             if !url_equal(&dep.repository, &e.url) {
@@ -965,7 +1018,8 @@ impl Manager<'_> {
                 )
             })?;
             let mut w = Vec::new();
-            let idx = IndexFile::load(&data, &dep.repository, &mut w).map_err(|x| x.to_string())?;
+            let idx = IndexFile::load_charts(&data, &dep.repository, &mut w, &|n| n == dep.name)
+                .map_err(|x| x.to_string())?;
             let mut what = format!("chart {}", go_quote(&dep.name));
             if !dep.version.is_empty() {
                 what = format!("{what} version {}", go_quote(&dep.version));

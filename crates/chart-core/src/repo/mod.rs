@@ -5,6 +5,7 @@ pub mod config;
 pub mod dependency;
 pub mod download;
 pub mod index;
+pub(crate) mod index_decode;
 pub mod index_scan;
 pub mod manager;
 pub mod package;
