@@ -254,8 +254,8 @@ pub fn find_path(root: &Command, argv: &[String]) -> Vec<String> {
 fn find_path_stray(root: &Command, argv: &[String]) -> (Vec<String>, Option<String>) {
     let mut stray = None;
     let mut path = Vec::new();
-    let mut cur = root.clone();
-    let globals: Vec<Arg> = root.get_arguments().cloned().collect();
+    let mut cur = root;
+    let globals: Vec<&Arg> = root.get_arguments().collect();
     let mut i = 0;
     while i < argv.len() {
         let t = &argv[i];
@@ -263,13 +263,13 @@ fn find_path_stray(root: &Command, argv: &[String]) -> (Vec<String>, Option<Stri
             break;
         }
         if let Some(rest) = t.strip_prefix("--") {
-            if !rest.contains('=') && takes_value(&cur, &globals, |a| a.get_long() == Some(rest)) {
+            if !rest.contains('=') && takes_value(cur, &globals, |a| a.get_long() == Some(rest)) {
                 i += 1;
             }
         } else if t.len() > 1 && t.starts_with('-') {
             let chars: Vec<char> = t[1..].chars().collect();
             for (k, c) in chars.iter().enumerate() {
-                if takes_value(&cur, &globals, |a| a.get_short() == Some(*c)) {
+                if takes_value(cur, &globals, |a| a.get_short() == Some(*c)) {
                     if k + 1 == chars.len() {
                         i += 1;
                     }
@@ -280,7 +280,7 @@ fn find_path_stray(root: &Command, argv: &[String]) -> (Vec<String>, Option<Stri
             match cur.find_subcommand(t) {
                 Some(sub) => {
                     path.push(sub.get_name().to_string());
-                    cur = sub.clone();
+                    cur = sub;
                 }
                 None => {
                     stray = Some(t.clone());
@@ -295,10 +295,10 @@ fn find_path_stray(root: &Command, argv: &[String]) -> (Vec<String>, Option<Stri
 
 /// Whether cobra's flag stripping takes the next word as this flag's value: any flag but a
 /// boolean, unknown flags included.
-fn takes_value(cmd: &Command, globals: &[Arg], pred: impl Fn(&Arg) -> bool) -> bool {
+fn takes_value(cmd: &Command, globals: &[&Arg], pred: impl Fn(&Arg) -> bool) -> bool {
     match cmd
         .get_arguments()
-        .chain(globals.iter())
+        .chain(globals.iter().copied())
         .find(|a| !a.is_positional() && pred(a))
     {
         Some(a) => {
@@ -597,7 +597,7 @@ pub fn help_command(args: &[String]) -> ExitCode {
 pub fn parse() -> Result<Cli, ExitCode> {
     let argv: Vec<OsString> = std::env::args_os().collect();
     let words: Vec<String> = argv.iter().skip(1).map(|a| utf8(a)).collect();
-    let root = command();
+    let mut root = command();
     let (path, stray) = find_path_stray(&root, &words);
     if let (true, Some(word)) = (path.is_empty(), &stray) {
         write_err(&format!(
@@ -605,8 +605,12 @@ pub fn parse() -> Result<Cli, ExitCode> {
         ));
         return Err(ExitCode::from(1));
     }
-    match root.clone().try_get_matches_from(&argv) {
+    // Matched in place (the tree is big: a clone of it costs more than the match); an
+    // error is rendered against a fresh tree, as clap leaves the matched one built.
+    match root.try_get_matches_from_mut(&argv) {
         Ok(m) => {
+            // The process keeps running with the matches only; the tree is not freed.
+            std::mem::forget(root);
             let mut sub = &m;
             let mut help = m.get_one::<bool>(HELP_ID).copied().unwrap_or(false);
             while let Some((_, s)) = sub.subcommand() {
@@ -625,7 +629,7 @@ pub fn parse() -> Result<Cli, ExitCode> {
                 }
             }
         }
-        Err(e) => Err(render_error(&root, &path, &words, &e)),
+        Err(e) => Err(render_error(&command(), &path, &words, &e)),
     }
 }
 
