@@ -385,11 +385,37 @@ mod tests {
     #[test]
     fn shapes_agree_with_go_match() {
         let rules = [
-            "a", "a.md", "*.md", "*/x", "*a/b", "*.", "*md", "templates", "x/y", "*.tgz",
+            "a",
+            "a.md",
+            "*.md",
+            "*/x",
+            "*a/b",
+            "*.",
+            "*md",
+            "templates",
+            "x/y",
+            "*.tgz",
         ];
         let names = [
-            "", "a", "a.md", "b.md", ".md", "x/a.md", "x/y", "a/x", "b/a/x", "ab", "a/b",
-            "xa/b", "x/a/b", "a.", "templates", "templates/x", "md", "c.tgz", "d/c.tgz",
+            "",
+            "a",
+            "a.md",
+            "b.md",
+            ".md",
+            "x/a.md",
+            "x/y",
+            "a/x",
+            "b/a/x",
+            "ab",
+            "a/b",
+            "xa/b",
+            "x/a/b",
+            "a.",
+            "templates",
+            "templates/x",
+            "md",
+            "c.tgz",
+            "d/c.tgz",
         ];
         for r in rules {
             let shape = Shape::of(r);
