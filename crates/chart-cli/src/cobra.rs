@@ -301,8 +301,8 @@ fn find_path_stray(root: &Command, argv: &[String]) -> (Vec<String>, Option<Stri
 fn find_path_stray_at(root: &Command, argv: &[String]) -> (Vec<String>, Option<(usize, String)>) {
     let mut stray = None;
     let mut path = Vec::new();
-    let mut cur = root.clone();
-    let globals: Vec<Arg> = root.get_arguments().cloned().collect();
+    let mut cur = root;
+    let globals: Vec<&Arg> = root.get_arguments().collect();
     let mut i = 0;
     while i < argv.len() {
         let t = &argv[i];
@@ -310,13 +310,13 @@ fn find_path_stray_at(root: &Command, argv: &[String]) -> (Vec<String>, Option<(
             break;
         }
         if let Some(rest) = t.strip_prefix("--") {
-            if !rest.contains('=') && takes_value(&cur, &globals, |a| a.get_long() == Some(rest)) {
+            if !rest.contains('=') && takes_value(cur, &globals, |a| a.get_long() == Some(rest)) {
                 i += 1;
             }
         } else if t.len() > 1 && t.starts_with('-') {
             let chars: Vec<char> = t[1..].chars().collect();
             for (k, c) in chars.iter().enumerate() {
-                if takes_value(&cur, &globals, |a| a.get_short() == Some(*c)) {
+                if takes_value(cur, &globals, |a| a.get_short() == Some(*c)) {
                     if k + 1 == chars.len() {
                         i += 1;
                     }
@@ -327,7 +327,7 @@ fn find_path_stray_at(root: &Command, argv: &[String]) -> (Vec<String>, Option<(
             match cur.find_subcommand(t) {
                 Some(sub) => {
                     path.push(sub.get_name().to_string());
-                    cur = sub.clone();
+                    cur = sub;
                 }
                 None => {
                     stray = Some((i, t.clone()));
@@ -342,10 +342,10 @@ fn find_path_stray_at(root: &Command, argv: &[String]) -> (Vec<String>, Option<(
 
 /// Whether cobra's flag stripping takes the next word as this flag's value: any flag but a
 /// boolean, unknown flags included.
-fn takes_value(cmd: &Command, globals: &[Arg], pred: impl Fn(&Arg) -> bool) -> bool {
+fn takes_value(cmd: &Command, globals: &[&Arg], pred: impl Fn(&Arg) -> bool) -> bool {
     match cmd
         .get_arguments()
-        .chain(globals.iter())
+        .chain(globals.iter().copied())
         .find(|a| !a.is_positional() && pred(a))
     {
         Some(a) => {
@@ -705,7 +705,7 @@ fn plugin_help(root: &Command, p: &chart_core::plugin::Plugin) -> String {
 pub fn parse() -> Result<Cli, ExitCode> {
     let argv: Vec<OsString> = std::env::args_os().collect();
     let words: Vec<String> = argv.iter().skip(1).map(|a| utf8(a)).collect();
-    let root = command();
+    let mut root = command();
     let plugins = crate::commands::plugin::loaded();
     let (path, stray) = find_path_stray_at(&root, &words);
     if !plugins.is_empty() {
@@ -738,8 +738,12 @@ pub fn parse() -> Result<Cli, ExitCode> {
         ));
         return Err(ExitCode::from(1));
     }
-    match root.clone().try_get_matches_from(&argv) {
+    // Matched in place (the tree is big: a clone of it costs more than the match); an
+    // error is rendered against a fresh tree, as clap leaves the matched one built.
+    match root.try_get_matches_from_mut(&argv) {
         Ok(m) => {
+            // The process keeps running with the matches only; the tree is not freed.
+            std::mem::forget(root);
             let mut sub = &m;
             let mut help = m.get_one::<bool>(HELP_ID).copied().unwrap_or(false);
             while let Some((_, s)) = sub.subcommand() {
@@ -758,7 +762,7 @@ pub fn parse() -> Result<Cli, ExitCode> {
                 }
             }
         }
-        Err(e) => Err(render_error(&root, &path, &words, &e)),
+        Err(e) => Err(render_error(&command(), &path, &words, &e)),
     }
 }
 

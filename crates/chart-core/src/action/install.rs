@@ -8,7 +8,8 @@ use std::collections::HashMap;
 use crate::chart::{self, Chart, ChartError};
 use crate::engine::{Capabilities, Engine, ParsedTemplates, ReleaseInfo, RenderError};
 use crate::release::manifest::{
-    read_file_heads, sort_manifests_read, split_manifests, Hook, Manifest, SortError, INSTALL_ORDER,
+    read_file_heads_until, sort_manifests_read, split_manifests, Hook, Manifest, SortError,
+    INSTALL_ORDER,
 };
 use crate::values::{self, ValueOptions};
 
@@ -348,17 +349,22 @@ fn render_resources_parsed(
         None => engine.parse_templates(ch)?,
     };
     // The documents of each rendered file are split and their heads read (a full YAML
-    // scan) on another thread while the next files render.
+    // scan) on another thread while the next files render. Heads the reader has not
+    // read when rendering ends are left to sort_manifests_read, which reads big
+    // remainders on all cores instead of on the reader alone.
+    let rendered_all = std::sync::atomic::AtomicBool::new(false);
     let (files, mut read) = std::thread::scope(|sc| {
         let (tx, rx) = std::sync::mpsc::channel::<(String, String)>();
+        let rendered_all = &rendered_all;
         let reader = sc.spawn(move || {
             let mut read = HashMap::new();
+            let stop = || rendered_all.load(std::sync::atomic::Ordering::Relaxed);
             for (path, text) in rx {
                 // NOTES.txt files are not manifests (they are taken out below).
                 if path.ends_with("NOTES.txt") {
                     continue;
                 }
-                if let Some(r) = read_file_heads(&path, &text) {
+                if let Some(r) = read_file_heads_until(&path, &text, &stop) {
                     read.insert(path, r);
                 }
             }
@@ -370,6 +376,7 @@ fn render_resources_parsed(
             };
             engine.render_parsed_each(parsed, ch, values, &release, caps, &mut send)
         };
+        rendered_all.store(true, std::sync::atomic::Ordering::Relaxed);
         drop(tx);
         // A reader that panicked read nothing: sort_manifests reads everything itself.
         let read = reader.join().unwrap_or_default();

@@ -22,6 +22,49 @@ struct Pattern {
     scope: Scope,
     negate: bool,
     must_dir: bool,
+    shape: Shape,
+}
+
+/// How a rule is matched: the common shapes without a general glob walk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shape {
+    /// No glob character: the name equals the rule.
+    Literal,
+    /// `*` then a literal: the name ends with the literal and `*`'s part has no `/`.
+    StarSuffix,
+    /// Anything else: Go's `filepath.Match`.
+    Glob,
+}
+
+impl Shape {
+    fn of(rule: &str) -> Shape {
+        let special = |s: &str| s.bytes().any(|b| matches!(b, b'*' | b'?' | b'[' | b'\\'));
+        if !special(rule) {
+            Shape::Literal
+        } else if rule
+            .strip_prefix('*')
+            .is_some_and(|l| !l.is_empty() && !special(l))
+        {
+            Shape::StarSuffix
+        } else {
+            Shape::Glob
+        }
+    }
+
+    /// `go_match(rule, name)` for a rule of this shape.
+    fn matches(self, rule: &str, name: &str) -> bool {
+        match self {
+            Shape::Literal => rule == name,
+            Shape::StarSuffix => {
+                let lit = &rule[1..];
+                name.len() >= lit.len()
+                    && name.ends_with(lit)
+                    && !name.as_bytes()[..name.len() - lit.len()].contains(&b'/')
+            }
+            // A pattern that fails to compile logs and counts as no match in Helm.
+            Shape::Glob => go_match(rule, name).unwrap_or(false),
+        }
+    }
 }
 
 /// A parsed set of ignore rules, evaluated in order.
@@ -82,6 +125,7 @@ impl Rules {
             Scope::Base
         };
         self.patterns.push(Pattern {
+            shape: Shape::of(rule),
             rule: rule.to_owned(),
             scope,
             negate,
@@ -104,8 +148,7 @@ impl Rules {
                 Scope::Base => base(path),
                 Scope::Path | Scope::Anchored => path,
             };
-            // A pattern that fails to compile logs and counts as no match in Helm.
-            let hit = go_match(&p.rule, subject).unwrap_or(false);
+            let hit = p.shape.matches(&p.rule, subject);
             if p.negate {
                 if p.must_dir && !is_dir {
                     return true;
@@ -336,6 +379,54 @@ mod tests {
         assert_eq!(m("a*b*c", "axxbyyc"), Ok(true));
         assert_eq!(m(".?*", ".a"), Ok(true));
         assert_eq!(m(".?*", "."), Ok(false));
+    }
+
+    /// The shapes matched without a glob walk agree with Go's `filepath.Match`.
+    #[test]
+    fn shapes_agree_with_go_match() {
+        let rules = [
+            "a",
+            "a.md",
+            "*.md",
+            "*/x",
+            "*a/b",
+            "*.",
+            "*md",
+            "templates",
+            "x/y",
+            "*.tgz",
+        ];
+        let names = [
+            "",
+            "a",
+            "a.md",
+            "b.md",
+            ".md",
+            "x/a.md",
+            "x/y",
+            "a/x",
+            "b/a/x",
+            "ab",
+            "a/b",
+            "xa/b",
+            "x/a/b",
+            "a.",
+            "templates",
+            "templates/x",
+            "md",
+            "c.tgz",
+            "d/c.tgz",
+        ];
+        for r in rules {
+            let shape = Shape::of(r);
+            assert_ne!(shape, Shape::Glob, "{r}");
+            for n in names {
+                assert_eq!(shape.matches(r, n), go_match(r, n) == Ok(true), "{r} {n}");
+            }
+        }
+        assert_eq!(Shape::of("*.[ch]"), Shape::Glob);
+        assert_eq!(Shape::of("a*"), Shape::Glob);
+        assert_eq!(Shape::of("*"), Shape::Glob);
     }
 
     #[test]

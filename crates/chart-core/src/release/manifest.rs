@@ -360,13 +360,25 @@ pub fn sort_manifests(
 }
 
 /// A rendered file split into documents, each with its head read (see
-/// [`read_file_heads`]).
-pub type FileHeads = Vec<(String, Result<SimpleHead, String>)>;
+/// [`read_file_heads`]), or `None` for a head left to [`sort_manifests_read`].
+pub type FileHeads = Vec<(String, Option<Result<SimpleHead, String>>)>;
 
 /// The documents of one rendered file with their heads, as [`sort_manifests`] reads
 /// them; `None` for a file it skips (a partial `_*` or white space only). Lets a caller
 /// read the heads of files as they are rendered, on another thread.
 pub fn read_file_heads(path: &str, content: &str) -> Option<FileHeads> {
+    read_file_heads_until(path, content, &|| false)
+}
+
+/// [`read_file_heads`] that stops reading heads once `stop` answers true: the documents
+/// after that keep no head, and [`sort_manifests_read`] reads them (on all cores when
+/// they are big). A reader thread that falls behind the renderer hands its remaining work
+/// back this way when rendering ends.
+pub fn read_file_heads_until(
+    path: &str,
+    content: &str,
+    stop: &dyn Fn() -> bool,
+) -> Option<FileHeads> {
     let base = path.rsplit('/').next().unwrap_or(path);
     if base.starts_with('_') || content.trim().is_empty() {
         return None;
@@ -375,7 +387,7 @@ pub fn read_file_heads(path: &str, content: &str) -> Option<FileHeads> {
         split_manifests(content)
             .into_iter()
             .map(|d| {
-                let h = parse_head(&d);
+                let h = (!stop()).then(|| parse_head(&d));
                 (d, h)
             })
             .collect(),
@@ -407,7 +419,7 @@ pub fn sort_manifests_read(
             drop(content);
             for (d, h) in done {
                 docs.push((at, d));
-                known.push(Some(h));
+                known.push(h);
             }
         } else {
             for d in split_manifests(&content) {
