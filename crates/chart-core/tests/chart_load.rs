@@ -583,12 +583,16 @@ fn aliases_share_chart_values_but_not_render_values() {
     chart::process_dependencies(&mut c, &Value::empty_map(), &ops, true)
         .unwrap_or_else(|e| panic!("{e}"));
     let map = |v: &Value, path: &[&str]| chart_core::values::coalesce::scoped_values(v, path);
-    let same = |x: &Value, y: &Value| matches!((x, y), (Value::Map(p), Value::Map(q)) if p.ptr_eq(q));
+    let same =
+        |x: &Value, y: &Value| matches!((x, y), (Value::Map(p), Value::Map(q)) if p.ptr_eq(q));
     let (a, b) = (&c.dependencies[0], &c.dependencies[1]);
     assert_eq!((a.name(), b.name()), ("a", "b"));
     assert!(same(&a.values, &b.values), "equal alias values kept once");
     assert!(
-        same(&map(&c.values, &["a", "image"]), &map(&a.values, &["image"])),
+        same(
+            &map(&c.values, &["a", "image"]),
+            &map(&a.values, &["image"])
+        ),
         "parent's section shares the subchart's equal tables"
     );
     let vals = chart_core::values::coalesce_values(&c, &Value::empty_map())
@@ -609,7 +613,10 @@ fn aliases_share_chart_values_but_not_render_values() {
     if let Value::Map(m) = &ia {
         m.write().insert("tag".into(), Value::str("changed"));
     }
-    assert_eq!(chart_core::values::to_json(&ib), r#"{"repo":"r","tag":"t"}"#);
+    assert_eq!(
+        chart_core::values::to_json(&ib),
+        r#"{"repo":"r","tag":"t"}"#
+    );
     assert_eq!(
         chart_core::values::to_json(&map(&a.values, &["image"])),
         r#"{"repo":"r","tag":"t"}"#

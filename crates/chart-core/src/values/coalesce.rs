@@ -596,7 +596,10 @@ mod tests {
             to_json(&dst),
             r#"{"a":{"l":[1,{"k":2}],"x":1},"b":{"y":3},"c":3,"d":4}"#
         );
-        assert_eq!(to_json(&src), r#"{"a":{"l":[1,{"k":2}],"x":1},"b":{"y":2},"c":3}"#);
+        assert_eq!(
+            to_json(&src),
+            r#"{"a":{"l":[1,{"k":2}],"x":1},"b":{"y":2},"c":3}"#
+        );
         // Wholly equal trees report so (the caller keeps one of them).
         let copy = src.deep_copy();
         assert!(share_equal_parts(&copy, &src));
@@ -634,8 +637,7 @@ mod tests {
             },
             _ => None,
         };
-        let (Some(Value::Map(a)), Some(Value::Map(b))) = (list(&r1.values), list(&defaults))
-        else {
+        let (Some(Value::Map(a)), Some(Value::Map(b))) = (list(&r1.values), list(&defaults)) else {
             panic!("lists of maps expected")
         };
         assert!(!a.ptr_eq(&b), "maps inside lists are copied too");
