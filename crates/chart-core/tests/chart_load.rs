@@ -545,3 +545,85 @@ fn dependencies_with_values_module_match_helm() {
         .unwrap_or_default();
     assert_eq!(chart_core::values::to_json(&vals.values), want);
 }
+
+/// Aliases of one subchart end dependency processing with equal values, which are
+/// kept once (and the parent's sections share their equal tables); coalescing for
+/// rendering still gives every alias its own tables, as Go's copies do, so a write
+/// through one alias's `.Values` is seen neither by the other alias nor in the charts.
+#[test]
+fn aliases_share_chart_values_but_not_render_values() {
+    let d = scratch();
+    let w = |p: &str, s: &str| {
+        let p = d.join(p);
+        if let Some(dir) = p.parent() {
+            std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("{e}"));
+        }
+        std::fs::write(p, s).unwrap_or_else(|e| panic!("{e}"));
+    };
+    w(
+        "Chart.yaml",
+        "apiVersion: v2\nname: top\nversion: 1.0.0\ndependencies:\n- name: sub\n  version: 1.0.0\n  alias: a\n- name: sub\n  version: 1.0.0\n  alias: b\n",
+    );
+    w("values.yaml", "a:\n  name: first\nb:\n  name: second\n");
+    w(
+        "charts/sub/Chart.yaml",
+        "apiVersion: v2\nname: sub\nversion: 1.0.0\ndependencies:\n- name: lib\n  version: 1.0.0\n",
+    );
+    w(
+        "charts/sub/values.yaml",
+        "name: x\nimage:\n  repo: r\n  tag: t\nlist: [1, {k: v}]\n",
+    );
+    w(
+        "charts/sub/charts/lib/Chart.yaml",
+        "apiVersion: v2\nname: lib\nversion: 1.0.0\n",
+    );
+    w("charts/sub/charts/lib/values.yaml", "flag: true\n");
+    let mut c = load_ok(&d);
+    let ops = chart::HelmValuesOps::default();
+    chart::process_dependencies(&mut c, &Value::empty_map(), &ops, true)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let map = |v: &Value, path: &[&str]| chart_core::values::coalesce::scoped_values(v, path);
+    let same =
+        |x: &Value, y: &Value| matches!((x, y), (Value::Map(p), Value::Map(q)) if p.ptr_eq(q));
+    let (a, b) = (&c.dependencies[0], &c.dependencies[1]);
+    assert_eq!((a.name(), b.name()), ("a", "b"));
+    assert!(same(&a.values, &b.values), "equal alias values kept once");
+    assert!(
+        same(
+            &map(&c.values, &["a", "image"]),
+            &map(&a.values, &["image"])
+        ),
+        "parent's section shares the subchart's equal tables"
+    );
+    let vals = chart_core::values::coalesce_values(&c, &Value::empty_map())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .values;
+    // What helm 3.17.3 prints for `{{ toJson .Values }}` in this chart's root.
+    assert_eq!(
+        chart_core::values::to_json(&vals),
+        concat!(
+            r#"{"a":{"global":{},"image":{"repo":"r","tag":"t"},"lib":{"flag":true,"global":{}},"#,
+            r#""list":[1,{"k":"v"}],"name":"first"},"#,
+            r#""b":{"global":{},"image":{"repo":"r","tag":"t"},"lib":{"flag":true,"global":{}},"#,
+            r#""list":[1,{"k":"v"}],"name":"second"}}"#
+        )
+    );
+    let (ia, ib) = (map(&vals, &["a", "image"]), map(&vals, &["b", "image"]));
+    assert!(!same(&ia, &ib), "each alias gets its own tables");
+    if let Value::Map(m) = &ia {
+        m.write().insert("tag".into(), Value::str("changed"));
+    }
+    assert_eq!(
+        chart_core::values::to_json(&ib),
+        r#"{"repo":"r","tag":"t"}"#
+    );
+    assert_eq!(
+        chart_core::values::to_json(&map(&a.values, &["image"])),
+        r#"{"repo":"r","tag":"t"}"#
+    );
+    assert_eq!(
+        chart_core::values::to_json(&map(&c.values, &["a", "image"])),
+        r#"{"repo":"r","tag":"t"}"#
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}

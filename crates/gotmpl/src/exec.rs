@@ -205,15 +205,34 @@ impl Template {
         let (left, right) = (&*left, &*right);
         let indexed: Vec<usize> = (0..names.len()).collect();
         let parallel = total_len >= PARALLEL_MIN_BYTES;
-        // The texts, each in the one allocation its trees keep.
-        let texts: Vec<Result<Arc<str>, E>> =
-            crate::par::map_in_order(&indexed, parallel, |i| load(*i).map(|t| Arc::from(&*t)));
-        // The first index of each distinct text.
-        let mut first: HashMap<&str, usize> = HashMap::default();
+        // The texts, each in the one allocation its trees keep. Equal texts (an
+        // umbrella's aliased subcharts repeat every file) are kept once: each is
+        // looked up as it is loaded, and a copy is dropped at once, so that N aliases
+        // never hold N copies of the chart's templates at the same time.
+        let seen: std::sync::Mutex<std::collections::HashSet<Arc<str>, rustc_hash::FxBuildHasher>> =
+            std::sync::Mutex::default();
+        let texts: Vec<Result<Arc<str>, E>> = crate::par::map_in_order(&indexed, parallel, |i| {
+            load(*i).map(|t| {
+                let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+                match seen.get(&*t) {
+                    Some(a) => a.clone(),
+                    None => {
+                        let a: Arc<str> = Arc::from(&*t);
+                        seen.insert(a.clone());
+                        a
+                    }
+                }
+            })
+        });
+        drop(seen);
+        // The first index of each distinct text (equal texts share one allocation).
+        let mut first: HashMap<usize, usize> = HashMap::default();
         let mut origin: Vec<usize> = Vec::with_capacity(texts.len());
         for (i, t) in texts.iter().enumerate() {
             origin.push(match t {
-                Ok(t) => *first.entry(&**t).or_insert(i),
+                Ok(t) => *first
+                    .entry(Arc::as_ptr(t) as *const u8 as usize)
+                    .or_insert(i),
                 Err(_) => i,
             });
         }

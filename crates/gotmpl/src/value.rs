@@ -613,6 +613,44 @@ impl Value {
         }
     }
 
+    /// Whether two values hold the same data with the same Go types (map and slice
+    /// types, nil-ness, integer kinds, float bits), so that either can stand in for the
+    /// other wherever neither is written through. Unlike [`Value::deep_eq`], `NaN`
+    /// equals itself and `chartutil.Values` differs from `map[string]interface {}`.
+    /// Maps are compared by contents, not identity; host objects only by identity.
+    pub fn same_data(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Nil, Value::Nil) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Int(a, ka), Value::Int(b, kb)) => a == b && ka == kb,
+            (Value::Float(a), Value::Float(b)) => a.to_bits() == b.to_bits(),
+            (Value::Str(a), Value::Str(b)) => a == b,
+            (Value::Bytes(a), Value::Bytes(b)) => a == b,
+            (Value::List(a), Value::List(b)) => {
+                a.ptr_eq(b)
+                    || (a.elem() == b.elem()
+                        && a.is_nil() == b.is_nil()
+                        && a.len() == b.len()
+                        && a.iter().zip(b.iter()).all(|(x, y)| x.same_data(y)))
+            }
+            (Value::Map(a), Value::Map(b)) => {
+                if a.kind() != b.kind() || a.is_nil() != b.is_nil() {
+                    return false;
+                }
+                if a.ptr_eq(b) {
+                    return true;
+                }
+                let (a, b) = (a.read(), b.read());
+                a.len() == b.len()
+                    && a.iter()
+                        .zip(b.iter())
+                        .all(|((ka, va), (kb, vb))| ka == kb && va.same_data(vb))
+            }
+            (Value::Object(a), Value::Object(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+
     /// A deep copy: maps are copied, so mutating the copy leaves the original alone.
     pub fn deep_copy(&self) -> Value {
         match self {

@@ -11,6 +11,7 @@ use super::error::ChartError;
 use super::metadata::Dependency;
 use super::semver::is_compatible_range;
 use super::Chart;
+use crate::values::coalesce::share_equal_parts;
 
 /// The values operations dependency processing needs (Helm's `chartutil` functions).
 /// Maps are [`Value::Map`]s; they are shared references, as Go maps are, and
@@ -310,7 +311,12 @@ fn process_import_values(
         }
         r.import_values = out;
     }
-    c.values = if merge {
+    let no_imports = matches!(&b, Value::Map(m) if m.is_empty());
+    c.values = if merge && no_imports {
+        // Merging nothing into a copy of `cvals` (fresh, and owned here) gives the
+        // same tables as `cvals` itself.
+        cvals
+    } else if merge {
         ops.merge_tables(deep_copy(&cvals, false), &b)
     } else {
         ops.coalesce_tables(deep_copy(&cvals, true), &b)
@@ -324,10 +330,48 @@ fn process_import_values_tree(
     merge: bool,
     warnings: &mut Vec<String>,
 ) -> Result<(), ChartError> {
-    for d in &mut c.dependencies {
+    // Aliases of one subchart start from the same (shared) defaults and usually end
+    // with equal values: those are kept once. Chart values are never written through
+    // after this (every reader copies them first), so sharing equal tables between
+    // charts cannot be seen.
+    let mut first_of: Vec<(Value, usize)> = Vec::new();
+    for i in 0..c.dependencies.len() {
+        let Some(d) = c.dependencies.get_mut(i) else {
+            break;
+        };
+        let original = d.values.clone();
         process_import_values_tree(d, ops, merge, warnings)?;
+        match first_of.iter().find(|(o, _)| same_map(o, &original)) {
+            Some(&(_, j)) => {
+                if let Some(canon) = c.dependencies.get(j).map(|d| d.values.clone()) {
+                    if let Some(d) = c.dependencies.get_mut(i) {
+                        if share_equal_parts(&d.values, &canon) {
+                            d.values = canon;
+                        }
+                    }
+                }
+            }
+            None => first_of.push((original, i)),
+        }
     }
-    process_import_values(c, ops, merge, warnings)
+    drop(first_of);
+    process_import_values(c, ops, merge, warnings)?;
+    // The parent's section of each subchart mostly repeats the subchart's values.
+    if let Value::Map(m) = &c.values {
+        for d in &c.dependencies {
+            if let Some(sec @ Value::Map(_)) = m.get(d.name()) {
+                if share_equal_parts(&sec, &d.values) {
+                    m.write().insert(d.name().to_owned(), d.values.clone());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether two values are the same map (one reference, not equal contents).
+fn same_map(a: &Value, b: &Value) -> bool {
+    matches!((a, b), (Value::Map(x), Value::Map(y)) if x.ptr_eq(y))
 }
 
 impl crate::values::coalesce::ChartNode for Chart {

@@ -216,6 +216,82 @@ pub fn scoped_values(root: &Value, path: &[&str]) -> Value {
     }
 }
 
+/// Makes `dst` share the parts of `src` that hold the same data (see
+/// [`Value::same_data`]): every map entry of `dst` (at any depth) whose value equals the
+/// entry of the same key in `src` is replaced by `src`'s, so the equal tables are kept
+/// once instead of twice. Returns whether `dst` as a whole equals `src` (the caller may
+/// then keep `src` in its place).
+///
+/// Only for trees that nothing writes through afterwards, where which of two equal
+/// maps a reference points to cannot be told: a chart's values after dependency
+/// processing, which every reader ([`coalesce_values`], schema validation, release
+/// records) copies or only reads.
+pub fn share_equal_parts(dst: &Value, src: &Value) -> bool {
+    let (d, s) = match (dst, src) {
+        (Value::Map(d), Value::Map(s)) => (d, s),
+        _ => return dst.same_data(src),
+    };
+    if d.kind() != s.kind() || d.is_nil() != s.is_nil() {
+        return false;
+    }
+    if d.ptr_eq(s) {
+        return true;
+    }
+    // Pairs are collected first and compared without holding the locks, so that the
+    // recursion may write into the nested tables.
+    let mut all = d.len() == s.len();
+    let pairs: Vec<(usize, Value, Value)> = {
+        let (dr, sr) = (d.read(), s.read());
+        dr.iter()
+            .enumerate()
+            .filter_map(|(i, (k, dv))| match sr.get(k) {
+                Some(sv) => Some((i, dv.clone(), sv.clone())),
+                None => {
+                    all = false;
+                    None
+                }
+            })
+            .collect()
+    };
+    let mut same = Vec::new();
+    for (i, dv, sv) in pairs {
+        if share_equal_parts(&dv, &sv) {
+            if !already_shared(&dv, &sv) {
+                same.push((i, sv));
+            }
+        } else {
+            all = false;
+        }
+    }
+    if !all && !same.is_empty() {
+        let mut dw = d.write();
+        let mut same = same.into_iter().peekable();
+        for (i, (_, v)) in dw.iter_mut().enumerate() {
+            match same.peek() {
+                Some((j, _)) if *j == i => {
+                    if let Some((_, sv)) = same.next() {
+                        *v = sv;
+                    }
+                }
+                Some(_) => {}
+                None => break,
+            }
+        }
+    }
+    all
+}
+
+/// Whether two equal values already share their storage (or have none worth sharing).
+fn already_shared(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Map(x), Value::Map(y)) => x.ptr_eq(y),
+        (Value::List(x), Value::List(y)) => x.ptr_eq(y),
+        (Value::Str(x), Value::Str(y)) => std::sync::Arc::ptr_eq(x, y),
+        (Value::Bytes(x), Value::Bytes(y)) => std::sync::Arc::ptr_eq(x, y),
+        _ => true,
+    }
+}
+
 fn concat_prefix(a: &str, b: &str) -> String {
     if a.is_empty() {
         b.to_string()
@@ -336,7 +412,9 @@ fn coalesce_globals(dest: &MapRef, src: &MapRef, prefix: &str, w: &mut Vec<Warni
 /// Helm's `coalesceValues`: the chart's own defaults under `v`.
 fn coalesce_own<C: ChartNode>(c: &C, v: &MapRef, prefix: &str, merge: bool, w: &mut Vec<Warning>) {
     let sub_prefix = concat_prefix(prefix, c.name());
-    let vc = match c.values().deep_copy() {
+    // Helm deep-copies the defaults first and merges the copy; copying only what is
+    // inserted gives the same tables without copying what the user's values override.
+    let vc = match c.values() {
         Value::Map(m) => m.snapshot(),
         _ => Default::default(),
     };
@@ -348,7 +426,8 @@ fn coalesce_own<C: ChartNode>(c: &C, v: &MapRef, prefix: &str, merge: bool, w: &
             Some(Value::Map(dest)) => match &val {
                 Value::Map(src) => {
                     let merge = merge || c.dependencies().iter().any(|s| s.name() == key);
-                    tables(&dest, src, &concat_prefix(&sub_prefix, &key), merge, w);
+                    let full = concat_prefix(&sub_prefix, &key);
+                    tables_from(&dest, src, &full, merge, true, w);
                 }
                 Value::Nil => {}
                 _ => warn(
@@ -359,7 +438,7 @@ fn coalesce_own<C: ChartNode>(c: &C, v: &MapRef, prefix: &str, merge: bool, w: &
             },
             Some(_) => {}
             None => {
-                v.write().insert(key, val);
+                v.write().insert(key, val.deep_copy());
             }
         }
     }
@@ -367,6 +446,19 @@ fn coalesce_own<C: ChartNode>(c: &C, v: &MapRef, prefix: &str, merge: bool, w: &
 
 /// Helm's `coalesceTablesFullKey`: `src` merged into `dst`, `dst` authoritative.
 fn tables(dst: &MapRef, src: &MapRef, prefix: &str, merge: bool, w: &mut Vec<Warning>) {
+    tables_from(dst, src, prefix, merge, false, w)
+}
+
+/// [`tables`]; with `copy`, what is inserted into `dst` is a deep copy of `src`'s
+/// entry (as if `src` had been deep-copied first), else the entry itself.
+fn tables_from(
+    dst: &MapRef,
+    src: &MapRef,
+    prefix: &str,
+    merge: bool,
+    copy: bool,
+    w: &mut Vec<Warning>,
+) {
     if dst.ptr_eq(src) {
         // Merging a table into itself changes nothing (and Go's loop would only
         // revisit the same entries).
@@ -379,12 +471,13 @@ fn tables(dst: &MapRef, src: &MapRef, prefix: &str, merge: bool, w: &mut Vec<War
                 dst.write().remove(&key);
             }
             None => {
+                let val = if copy { val.deep_copy() } else { val };
                 dst.write().insert(key, val);
             }
             Some(dv) => {
                 if let Value::Map(sv) = &val {
                     if let Value::Map(dm) = &dv {
-                        tables(dm, sv, &full, merge, w);
+                        tables_from(dm, sv, &full, merge, copy, w);
                     } else {
                         warn(
                             w,
@@ -483,6 +576,71 @@ mod tests {
             to_json(&r.values),
             r#"{"global":{"a":1,"t":{"p":1}},"sub":{"global":{"a":1,"b":3,"t":{"p":1,"q":2}}}}"#
         );
+    }
+
+    #[test]
+    fn equal_parts_are_shared_and_unequal_parts_kept() {
+        let src = v(r#"{"a":{"x":1,"l":[1,{"k":2}]},"b":{"y":2},"c":3}"#);
+        let dst = v(r#"{"a":{"x":1,"l":[1,{"k":2}]},"b":{"y":3},"c":3,"d":4}"#);
+        assert!(!share_equal_parts(&dst, &src));
+        let (Value::Map(d), Value::Map(s)) = (&dst, &src) else {
+            panic!("maps expected")
+        };
+        let shared = |k: &str| match (d.get(k), s.get(k)) {
+            (Some(Value::Map(x)), Some(Value::Map(y))) => x.ptr_eq(&y),
+            _ => false,
+        };
+        assert!(shared("a"), "equal table shared");
+        assert!(!shared("b"), "different table kept");
+        assert_eq!(
+            to_json(&dst),
+            r#"{"a":{"l":[1,{"k":2}],"x":1},"b":{"y":3},"c":3,"d":4}"#
+        );
+        assert_eq!(
+            to_json(&src),
+            r#"{"a":{"l":[1,{"k":2}],"x":1},"b":{"y":2},"c":3}"#
+        );
+        // Wholly equal trees report so (the caller keeps one of them).
+        let copy = src.deep_copy();
+        assert!(share_equal_parts(&copy, &src));
+        // Types count: an int64 is not a float64, a nil map is not an empty one.
+        let mut m = gotmpl::Map::new();
+        m.insert("n".into(), Value::Int(1, gotmpl::IntKind::Int64));
+        assert!(!share_equal_parts(&Value::map(m), &v(r#"{"n":1}"#)));
+        let mut m = gotmpl::Map::new();
+        m.insert("e".into(), Value::Map(MapRef::nil_map()));
+        assert!(!share_equal_parts(&Value::map(m), &v(r#"{"e":{}}"#)));
+    }
+
+    #[test]
+    fn coalescing_copies_defaults_it_inserts() {
+        // Defaults are copied into the result: writing to the result leaves the
+        // chart's defaults (which aliases of a subchart share) alone.
+        let defaults = v(r#"{"m":{"x":1,"n":{"k":1}},"l":[{"a":1}]}"#);
+        let ch = ValuesNode::new("t", defaults.clone());
+        let r1 = coalesce_values(&ch, &v(r#"{"m":{"y":2}}"#)).unwrap_or_else(|e| panic!("{e}"));
+        let r2 = coalesce_values(&ch, &Value::Nil).unwrap_or_else(|e| panic!("{e}"));
+        let get = |v: &Value, path: &[&str]| scoped_values(v, path);
+        let n1 = get(&r1.values, &["m", "n"]);
+        let n2 = get(&r2.values, &["m", "n"]);
+        let nd = get(&defaults, &["m", "n"]);
+        if let Value::Map(m) = &n1 {
+            m.write().insert("k".into(), Value::Float(9.0));
+        }
+        assert_eq!(to_json(&n1), r#"{"k":9}"#);
+        assert_eq!(to_json(&n2), r#"{"k":1}"#);
+        assert_eq!(to_json(&nd), r#"{"k":1}"#);
+        let list = |v: &Value| match v {
+            Value::Map(m) => match m.get("l") {
+                Some(Value::List(l)) => l.first().cloned(),
+                _ => None,
+            },
+            _ => None,
+        };
+        let (Some(Value::Map(a)), Some(Value::Map(b))) = (list(&r1.values), list(&defaults)) else {
+            panic!("lists of maps expected")
+        };
+        assert!(!a.ptr_eq(&b), "maps inside lists are copied too");
     }
 
     #[test]
