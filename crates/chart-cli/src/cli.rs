@@ -484,30 +484,40 @@ pub struct InstallFlags {
     pub chart_path: ChartPathFlags,
 }
 
-/// helm's chart path options (how a chart is downloaded), beyond --version/--repo/--devel.
+/// The registry and repository client flags of a chart download: credentials and TLS
+/// (`dependency update|build`, `package`, and within [`ChartPathFlags`]).
 #[derive(Args, Debug, Clone, Default)]
-pub struct ChartPathFlags {
+pub struct RegistryClientFlags {
+    /// chart repository username where to locate the requested chart
+    #[arg(long, default_value = "")]
+    pub username: String,
+    /// chart repository password where to locate the requested chart
+    #[arg(long, default_value = "")]
+    pub password: String,
+    /// identify HTTPS client using this SSL certificate file
+    #[arg(long = "cert-file", default_value = "")]
+    pub cert_file: String,
+    /// identify HTTPS client using this SSL key file
+    #[arg(long = "key-file", default_value = "")]
+    pub key_file: String,
+    /// verify certificates of HTTPS-enabled servers using this CA bundle
+    #[arg(long = "ca-file", default_value = "")]
+    pub ca_file: String,
     /// skip tls certificate checks for the chart download
     #[arg(long = "insecure-skip-tls-verify")]
     pub insecure_skip_tls_verify: bool,
     /// use insecure HTTP connections for the chart download
     #[arg(long = "plain-http")]
     pub plain_http: bool,
-    /// chart repository username where to locate the requested chart
-    #[arg(long)]
-    pub username: Option<String>,
-    /// chart repository password where to locate the requested chart
-    #[arg(long)]
-    pub password: Option<String>,
-    /// verify certificates of HTTPS-enabled servers using this CA bundle
-    #[arg(long = "ca-file")]
-    pub ca_file: Option<String>,
-    /// identify HTTPS client using this SSL certificate file
-    #[arg(long = "cert-file")]
-    pub cert_file: Option<String>,
-    /// identify HTTPS client using this SSL key file
-    #[arg(long = "key-file")]
-    pub key_file: Option<String>,
+}
+
+/// helm's chart path options (how a chart is downloaded), beyond --version/--repo/--devel
+/// (whose help texts differ between commands).
+#[derive(Args, Debug, Clone, Default)]
+pub struct ChartPathFlags {
+    /// credentials and TLS
+    #[command(flatten)]
+    pub client: RegistryClientFlags,
     /// location of public keys used for verification
     #[arg(long)]
     pub keyring: Option<String>,
@@ -571,36 +581,9 @@ pub struct ShowChartArgs {
     /// chart repository url where to locate the requested chart
     #[arg(long)]
     pub repo: Option<String>,
-    /// verify the package before using it
-    #[arg(long)]
-    pub verify: bool,
-    /// use insecure HTTP connections for the chart download
-    #[arg(long = "plain-http")]
-    pub plain_http: bool,
-    /// skip tls certificate checks for the chart download
-    #[arg(long = "insecure-skip-tls-verify")]
-    pub insecure_skip_tls_verify: bool,
-    /// chart repository username where to locate the requested chart
-    #[arg(long)]
-    pub username: Option<String>,
-    /// chart repository password where to locate the requested chart
-    #[arg(long)]
-    pub password: Option<String>,
-    /// verify certificates of HTTPS-enabled servers using this CA bundle
-    #[arg(long = "ca-file")]
-    pub ca_file: Option<String>,
-    /// identify HTTPS client using this SSL certificate file
-    #[arg(long = "cert-file")]
-    pub cert_file: Option<String>,
-    /// identify HTTPS client using this SSL key file
-    #[arg(long = "key-file")]
-    pub key_file: Option<String>,
-    /// location of public keys used for verification
-    #[arg(long)]
-    pub keyring: Option<String>,
-    /// pass credentials to all domains
-    #[arg(long = "pass-credentials")]
-    pub pass_credentials: bool,
+    /// credentials, TLS and verification
+    #[command(flatten)]
+    pub chart_path: ChartPathFlags,
 }
 
 /// `chart show values`.

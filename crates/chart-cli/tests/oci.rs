@@ -12,7 +12,7 @@
 
 mod common;
 
-use common::{chart_bin, free_port, helm_bin, need, Scratch};
+use common::{chart_bin, free_port, helm_bin, need, same_as_helm, Ran, Scratch};
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -69,19 +69,15 @@ fn http_get(host: &str, path: &str, headers: &[(&str, &str)]) -> Option<(u16, St
     Some((status, head, buf[split + 4..].to_vec()))
 }
 
-/// Starts `docker-registry serve` on a free port; `htpasswd` enables basic auth.
-fn start_registry(bin: &Path, dir: &Path, htpasswd: Option<&Path>) -> Registry {
+/// Starts `docker-registry serve` on a free port, its config in `dir` and its storage in
+/// `dir/data`; `extra` is appended to the config after `http.addr`: one of
+/// [`htpasswd_auth`], [`tls_section`], [`token_auth`], or nothing.
+fn start_registry(bin: &Path, dir: &Path, extra: &str) -> Registry {
     let port = free_port();
-    let mut cfg = format!(
-        "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
+    let cfg = format!(
+        "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n{extra}",
         dir.join("data").display()
     );
-    if let Some(h) = htpasswd {
-        cfg.push_str(&format!(
-            "auth:\n  htpasswd:\n    realm: basic-realm\n    path: {}\n",
-            h.display()
-        ));
-    }
     std::fs::create_dir_all(dir).unwrap();
     let cfg_path = dir.join("config.yml");
     std::fs::write(&cfg_path, cfg).unwrap();
@@ -95,12 +91,39 @@ fn start_registry(bin: &Path, dir: &Path, htpasswd: Option<&Path>) -> Registry {
     let host = format!("127.0.0.1:{port}");
     let reg = Registry { child, host };
     for _ in 0..100 {
+        // A TLS registry answers a plain HTTP request too (Go's 400 for it).
         if http_get(&reg.host, "/v2/", &[]).is_some() {
             return reg;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
     panic!("registry on {} did not start", reg.host);
+}
+
+/// Basic auth from an htpasswd file (a [`start_registry`] config section).
+fn htpasswd_auth(htpasswd: &Path) -> String {
+    format!(
+        "auth:\n  htpasswd:\n    realm: basic-realm\n    path: {}\n",
+        htpasswd.display()
+    )
+}
+
+/// HTTPS with this certificate and key (a [`start_registry`] config section).
+fn tls_section(cert: &Path, key: &Path) -> String {
+    format!(
+        "  tls:\n    certificate: {}\n    key: {}\n",
+        cert.display(),
+        key.display()
+    )
+}
+
+/// Bearer tokens from the [`token_server`] on `port`, checked against `cert` (a
+/// [`start_registry`] config section).
+fn token_auth(port: u16, cert: &Path) -> String {
+    format!(
+        "auth:\n  token:\n    realm: http://127.0.0.1:{port}/token\n    service: test-registry\n    issuer: test-issuer\n    rootcertbundle: {}\n",
+        cert.display()
+    )
 }
 
 fn run(bin: &Path, args: &[&str], dir: &Path, home: &Path) -> (String, String, i32) {
@@ -152,30 +175,23 @@ fn same_with(
     args: &[&str],
     env: &[(&str, String)],
 ) -> (String, String, i32) {
-    let h = run_with(helm, args, &s.join("helm/work"), &s.join("helm/home"), env);
-    let mut c = run_with(
-        &chart_bin(),
-        args,
-        &s.join("chart/work"),
-        &s.join("chart/home"),
-        env,
-    );
-    // The binary's own name in usage errors.
-    c.1 =
-        c.1.replace("\"chart ", "\"helm ")
-            .replace("Usage:  chart ", "Usage:  helm ");
     // The dependency manager's temporary directory is named after the process.
     let re = regex::Regex::new(r"tmpcharts-[0-9]+").unwrap();
-    let norm = |x: (String, String, i32)| {
-        (
-            re.replace_all(&x.0, "tmpcharts-PID").into_owned(),
-            re.replace_all(&x.1, "tmpcharts-PID").into_owned(),
-            x.2,
-        )
-    };
-    let (c, h) = (norm(c), norm(h));
-    assert_eq!(c, h, "chart vs helm for {args:?}");
-    c
+    let c = same_as_helm(&format!("{args:?}"), helm, |bin, who| {
+        let (stdout, stderr, code) = run_with(
+            bin,
+            args,
+            &s.join(who).join("work"),
+            &s.join(who).join("home"),
+            env,
+        );
+        Ran {
+            stdout: re.replace_all(&stdout, "tmpcharts-PID").into_owned(),
+            stderr: re.replace_all(&stderr, "tmpcharts-PID").into_owned(),
+            code,
+        }
+    });
+    (c.stdout, c.stderr, c.code)
 }
 
 fn setup_dirs(s: &Path) {
@@ -227,7 +243,7 @@ fn push_pull_template_interop_with_helm() {
     };
     let s = Scratch::new("oci", "interop");
     setup_dirs(&s.0);
-    let reg = start_registry(&reg_bin, &s.0.join("reg"), None);
+    let reg = start_registry(&reg_bin, &s.0.join("reg"), "");
     let host = reg.host.clone();
     let tgz = package(&s.0, "basic", None);
     let tgz_s = tgz.display().to_string();
@@ -445,7 +461,7 @@ fn login_push_pull_with_basic_auth() {
     let Some(pw) = htpasswd_file(&s.0) else {
         return;
     };
-    let reg = start_registry(&reg_bin, &s.0.join("reg"), Some(&pw));
+    let reg = start_registry(&reg_bin, &s.0.join("reg"), &htpasswd_auth(&pw));
     let host = reg.host.clone();
     let tgz = package(&s.0, "basic", None);
     let tgz_s = tgz.display().to_string();
@@ -650,7 +666,7 @@ fn wrong_digest_and_stalled_download_leave_nothing_behind() {
     };
     let s = Scratch::new("oci", "hostile");
     setup_dirs(&s.0);
-    let reg = start_registry(&reg_bin, &s.0.join("reg"), None);
+    let reg = start_registry(&reg_bin, &s.0.join("reg"), "");
     let tgz = package(&s.0, "basic", None);
     let c = run(
         &chart_bin(),
@@ -799,7 +815,7 @@ fn install_and_upgrade_from_registry() {
     };
     let s = Scratch::new("oci", "install");
     setup_dirs(&s.0);
-    let reg = start_registry(&reg_bin, &s.0.join("reg"), None);
+    let reg = start_registry(&reg_bin, &s.0.join("reg"), "");
     let src = common::repo_root().join("testdata/release/charts/demo");
     let (out, err, code) = run(
         &chart_bin(),
@@ -948,34 +964,12 @@ fn tls_registry_with_ca_file() {
         "ext",
     ]);
     // The registry with a tls section.
-    let port = free_port();
-    let rd = d.join("reg");
-    std::fs::create_dir_all(&rd).unwrap();
-    let cfg = format!(
-        "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n  tls:\n    certificate: {}\n    key: {}\n",
-        rd.join("data").display(),
-        d.join("srv.crt").display(),
-        d.join("srv.key").display()
+    let reg = start_registry(
+        &reg_bin,
+        &d.join("reg"),
+        &tls_section(&d.join("srv.crt"), &d.join("srv.key")),
     );
-    std::fs::write(rd.join("config.yml"), cfg).unwrap();
-    let child = Command::new(&reg_bin)
-        .arg("serve")
-        .arg(rd.join("config.yml"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let host = format!("127.0.0.1:{port}");
-    let _reg = Registry {
-        child,
-        host: host.clone(),
-    };
-    for _ in 0..100 {
-        if TcpStream::connect(&host).is_ok() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let host = reg.host.clone();
     let tgz = package(d, "basic", None).display().to_string();
     let ca = d.join("ca.crt").display().to_string();
     let home = d.join("chart/home");
@@ -1062,7 +1056,7 @@ fn progress_bar_only_on_a_terminal() {
     };
     let s = Scratch::new("oci", "progress");
     setup_dirs(&s.0);
-    let reg = start_registry(&reg_bin, &s.0.join("reg"), None);
+    let reg = start_registry(&reg_bin, &s.0.join("reg"), "");
     // A chart with 6 MiB of incompressible data.
     let src = s.0.join("big");
     std::fs::create_dir_all(src.join("templates")).unwrap();
@@ -1186,7 +1180,7 @@ fn oci_dependencies_interop_with_helm() {
     };
     let s = Scratch::new("oci", "deps");
     setup_dirs(&s.0);
-    let reg = start_registry(&reg_bin, &s.0.join("reg"), None);
+    let reg = start_registry(&reg_bin, &s.0.join("reg"), "");
     let host = reg.host.clone();
     let remote = format!("oci://{host}/charts");
     push_versions(
@@ -1289,7 +1283,7 @@ fn oci_dependencies_interop_with_helm() {
     let Some(pw) = htpasswd_file(&s.0) else {
         return;
     };
-    let reg2 = start_registry(&reg_bin, &s.0.join("reg2"), Some(&pw));
+    let reg2 = start_registry(&reg_bin, &s.0.join("reg2"), &htpasswd_auth(&pw));
     let host2 = reg2.host.clone();
     let remote2 = format!("oci://{host2}/private");
     push_versions(
@@ -1446,7 +1440,7 @@ fn oci_provenance_interop_with_helm() {
     let _gh = make_keys(&s.0);
     let k = |f: &str| s.0.join(f).display().to_string();
     let (pubk, sec, other) = (k("pub.gpg"), k("sec.gpg"), k("other.gpg"));
-    let reg = start_registry(&reg_bin, &s.0.join("reg"), None);
+    let reg = start_registry(&reg_bin, &s.0.join("reg"), "");
     let host = reg.host.clone();
     // helm signs; chart and helm push the same files.
     let signed = s.0.join("signed");
@@ -1900,38 +1894,12 @@ fn bearer_token_registry_interop_with_helm() {
         }
     }
     let _stop = Stop(stop);
-    let port = free_port();
     let rd = d.join("reg");
-    std::fs::create_dir_all(&rd).unwrap();
-    let cfg = format!(
-        "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\nauth:\n  token:\n    realm: http://127.0.0.1:{tport}/token\n    service: test-registry\n    issuer: test-issuer\n    rootcertbundle: {}\n",
-        rd.join("data").display(),
-        d.join("token.crt").display()
-    );
-    std::fs::write(rd.join("config.yml"), cfg).unwrap();
-    let child = Command::new(&reg_bin)
-        .arg("serve")
-        .arg(rd.join("config.yml"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let host = format!("127.0.0.1:{port}");
-    let _reg = Registry {
-        child,
-        host: host.clone(),
-    };
-    let mut up = false;
-    for _ in 0..100 {
-        if let Some((st, head, _)) = http_get(&host, "/v2/", &[]) {
-            assert_eq!(st, 401);
-            assert!(head.contains("Bearer realm="), "{head}");
-            up = true;
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    assert!(up, "registry did not start");
+    let reg = start_registry(&reg_bin, &rd, &token_auth(tport, &d.join("token.crt")));
+    let host = reg.host.clone();
+    let (st, head, _) = http_get(&host, "/v2/", &[]).unwrap();
+    assert_eq!(st, 401);
+    assert!(head.contains("Bearer realm="), "{head}");
     let tgz = package(&d, "basic", None).display().to_string();
     let remote = format!("oci://{host}/charts");
     let r = format!("{remote}/basic");
@@ -2013,36 +1981,12 @@ fn bearer_token_registry_interop_with_helm() {
         .output()
         .unwrap();
     assert!(o.status.success());
-    let port2 = free_port();
+    // The same storage as the first registry: the same charts behind other trust.
     let rd2 = d.join("reg2");
     std::fs::create_dir_all(&rd2).unwrap();
-    std::fs::write(
-        rd2.join("config.yml"),
-        format!(
-            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port2}\nauth:\n  token:\n    realm: http://127.0.0.1:{tport}/token\n    service: test-registry\n    issuer: test-issuer\n    rootcertbundle: {}\n",
-            rd.join("data").display(),
-            d.join("other.crt").display()
-        ),
-    )
-    .unwrap();
-    let child = Command::new(&reg_bin)
-        .arg("serve")
-        .arg(rd2.join("config.yml"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let host2 = format!("127.0.0.1:{port2}");
-    let _reg2 = Registry {
-        child,
-        host: host2.clone(),
-    };
-    for _ in 0..100 {
-        if http_get(&host2, "/v2/", &[]).is_some() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    std::os::unix::fs::symlink(rd.join("data"), rd2.join("data")).unwrap();
+    let reg2 = start_registry(&reg_bin, &rd2, &token_auth(tport, &d.join("other.crt")));
+    let host2 = reg2.host.clone();
     let (_, err, code) = same(
         &helm,
         &d,
@@ -2126,7 +2070,7 @@ fn credential_helpers_as_helm() {
     let Some(pw) = htpasswd_file(&s.0) else {
         return;
     };
-    let reg = start_registry(&reg_bin, &s.0.join("reg"), Some(&pw));
+    let reg = start_registry(&reg_bin, &s.0.join("reg"), &htpasswd_auth(&pw));
     let host = reg.host.clone();
     let bin_dir = s.0.join("bin");
     write_helper(&bin_dir);

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{chart_bin, free_port, helm_bin, need, Scratch};
+use common::{chart_bin, free_port, helm_bin, need, same_as_helm, Ran, Scratch};
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -28,12 +28,6 @@ struct Home {
     bin: PathBuf,
 }
 
-struct Out {
-    stdout: String,
-    stderr: String,
-    code: i32,
-}
-
 impl Home {
     fn new(base: &Path, name: &str, bin: PathBuf) -> Home {
         let root = base.join(format!("home-{name}"));
@@ -45,7 +39,7 @@ impl Home {
         self.root.join("data/plugins")
     }
 
-    fn run(&self, args: &[&str]) -> Out {
+    fn run(&self, args: &[&str]) -> Ran {
         let out = Command::new(&self.bin)
             .args(args)
             .current_dir(&self.root)
@@ -66,7 +60,7 @@ impl Home {
                 .replace(&self.root.display().to_string(), "<HOME>")
                 .replace(&self.bin.display().to_string(), "<BIN>")
         };
-        Out {
+        Ran {
             stdout: norm(&out.stdout),
             stderr: norm(&out.stderr),
             code: out.status.code().unwrap_or(-1),
@@ -75,19 +69,14 @@ impl Home {
 }
 
 /// Runs `args` with both tools and asserts the same stdout, stderr and exit code.
-fn same(chart: &Home, helm: &Home, args: &[&str]) -> Out {
-    let c = chart.run(args);
-    let h = helm.run(args);
-    let h_err = h
-        .stderr
-        .replace("helm ", "chart ")
-        .replace("\"helm\"", "\"chart\"");
-    assert_eq!(
-        (c.code, &c.stdout, &c.stderr),
-        (h.code, &h.stdout, &h_err),
-        "chart and helm differ on {args:?}"
-    );
-    c
+fn same(chart: &Home, helm: &Home, args: &[&str]) -> Ran {
+    same_as_helm(&format!("{args:?}"), &helm.bin, |_, who| {
+        if who == "helm" {
+            helm.run(args)
+        } else {
+            chart.run(args)
+        }
+    })
 }
 
 /// A shell-script plugin in `dir/name`.

@@ -45,27 +45,9 @@ pub struct DependencyUpdateArgs {
     /// do not refresh the local repository cache
     #[arg(long = "skip-refresh")]
     pub skip_refresh: bool,
-    /// chart repository username where to locate the requested chart
-    #[arg(long, default_value = "")]
-    pub username: String,
-    /// chart repository password where to locate the requested chart
-    #[arg(long, default_value = "")]
-    pub password: String,
-    /// identify HTTPS client using this SSL certificate file
-    #[arg(long = "cert-file", default_value = "")]
-    pub cert_file: String,
-    /// identify HTTPS client using this SSL key file
-    #[arg(long = "key-file", default_value = "")]
-    pub key_file: String,
-    /// skip tls certificate checks for the chart download
-    #[arg(long = "insecure-skip-tls-verify")]
-    pub insecure_skip_tls_verify: bool,
-    /// use insecure HTTP connections for the chart download
-    #[arg(long = "plain-http")]
-    pub plain_http: bool,
-    /// verify certificates of HTTPS-enabled servers using this CA bundle
-    #[arg(long = "ca-file", default_value = "")]
-    pub ca_file: String,
+    /// credentials and TLS
+    #[command(flatten)]
+    pub client: crate::cli::RegistryClientFlags,
 }
 
 /// Helm's `defaultKeyring`: `$GNUPGHOME/pubring.gpg`, else `~/.gnupg/pubring.gpg`.
@@ -124,16 +106,7 @@ fn update_or_build(
         debug: g.debug,
         settings: crate::commands::repo::settings(g),
         mtime: archive_mtime(),
-        registry: chart_core::registry::ClientOptions {
-            plain_http: a.plain_http,
-            insecure_skip_tls_verify: a.insecure_skip_tls_verify,
-            ca_file: a.ca_file.clone(),
-            cert_file: a.cert_file.clone(),
-            key_file: a.key_file.clone(),
-            username: a.username.clone(),
-            password: a.password.clone(),
-            ..crate::commands::push::client_options(g)
-        },
+        registry: a.client.client_options(g),
     };
     let res = if build { m.build() } else { m.update() };
     match res {

@@ -153,33 +153,9 @@ pub struct ChartSourceFlags {
     /// use development versions, too. Equivalent to version '>0.0.0-0'. If --version is set, this is ignored
     #[arg(long)]
     pub devel: bool,
-    /// chart repository username where to locate the requested chart
-    #[arg(long, default_value = "")]
-    pub username: String,
-    /// chart repository password where to locate the requested chart
-    #[arg(long, default_value = "")]
-    pub password: String,
-    /// verify certificates of HTTPS-enabled servers using this CA bundle
-    #[arg(long = "ca-file", default_value = "")]
-    pub ca_file: String,
-    /// identify HTTPS client using this SSL certificate file
-    #[arg(long = "cert-file", default_value = "")]
-    pub cert_file: String,
-    /// identify HTTPS client using this SSL key file
-    #[arg(long = "key-file", default_value = "")]
-    pub key_file: String,
-    /// skip tls certificate checks for the chart download
-    #[arg(long = "insecure-skip-tls-verify")]
-    pub insecure_skip_tls_verify: bool,
-    /// pass credentials to all domains
-    #[arg(long = "pass-credentials")]
-    pub pass_credentials: bool,
-    /// location of public keys used for verification
-    #[arg(long)]
-    pub keyring: Option<String>,
-    /// verify the package before using it
-    #[arg(long)]
-    pub verify: bool,
+    /// credentials, TLS and verification
+    #[command(flatten)]
+    pub chart_path: crate::cli::ChartPathFlags,
     /// update dependencies if they are missing before installing the chart (not supported yet)
     #[arg(long = "dependency-update")]
     pub dependency_update: bool,
@@ -208,31 +184,9 @@ impl ChartSourceFlags {
         Ok(())
     }
 
-    /// The keyring `--verify` checks the chart against (helm's default keyring unless
-    /// `--keyring` names one); `None` without `--verify`.
-    pub fn verify_keyring(&self) -> Option<String> {
-        crate::commands::dependency::verify_keyring(self.verify, &self.keyring)
-    }
-
     /// helm's chart path options for locating the chart.
-    pub fn options(
-        &self,
-        version: Option<&str>,
-        plain_http: bool,
-    ) -> chart_core::repo::download::ChartPathOptions {
-        chart_core::repo::download::ChartPathOptions {
-            version: version.unwrap_or_default().to_string(),
-            devel: self.devel,
-            repo_url: self.repo.clone(),
-            username: self.username.clone(),
-            password: self.password.clone(),
-            ca_file: self.ca_file.clone(),
-            cert_file: self.cert_file.clone(),
-            key_file: self.key_file.clone(),
-            insecure_skip_tls_verify: self.insecure_skip_tls_verify,
-            pass_credentials: self.pass_credentials,
-            plain_http,
-            ..Default::default()
-        }
+    pub fn options(&self, version: Option<&str>) -> chart_core::repo::download::ChartPathOptions {
+        self.chart_path
+            .options(version.unwrap_or_default(), self.devel, &self.repo)
     }
 }

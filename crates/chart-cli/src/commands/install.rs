@@ -86,9 +86,6 @@ pub struct InstallArgs {
     /// specify a version constraint for the chart version to use
     #[arg(long)]
     pub version: Option<String>,
-    /// use insecure HTTP connections for the chart download
-    #[arg(long = "plain-http")]
-    pub plain_http: bool,
     /// hide Kubernetes Secrets when also using the --dry-run flag (accepted; not supported yet)
     #[arg(long = "hide-secret")]
     pub hide_secret: bool,
@@ -151,13 +148,13 @@ pub fn run(g: &GlobalArgs, a: &InstallArgs) -> anyhow::Result<ExitCode> {
     }
     a.source.refuse_unsupported()?;
     crate::commands::pull::registry_tls_check(
-        &a.source.options(a.version.as_deref(), a.plain_http),
+        &a.source.options(a.version.as_deref()),
     )?;
     let chart_path = crate::commands::pull::locate_verified(
         g,
         &chart_path,
-        &a.source.options(a.version.as_deref(), a.plain_http),
-        a.source.verify_keyring().as_deref(),
+        &a.source.options(a.version.as_deref()),
+        a.source.chart_path.verify_keyring().as_deref(),
     )
     .map_err(|e| anyhow::anyhow!("INSTALLATION FAILED: {e}"))?;
     let opts = InstallOptions {

@@ -39,32 +39,9 @@ pub struct PackageArgs {
     /// location of a file which contains the passphrase for the signing key. Use "-" in order to read from stdin.
     #[arg(long = "passphrase-file", default_value = "")]
     pub passphrase_file: String,
-    /// chart repository username where to locate the requested chart
-    #[arg(long, default_value = "")]
-    pub username: String,
-    /// chart repository password where to locate the requested chart
-    #[arg(long, default_value = "")]
-    pub password: String,
-    /// identify HTTPS client using this SSL certificate file
-    #[arg(long = "cert-file", default_value = "")]
-    pub cert_file: String,
-    /// identify HTTPS client using this SSL key file
-    #[arg(long = "key-file", default_value = "")]
-    pub key_file: String,
-    /// skip tls certificate checks for the chart download
-    #[arg(long = "insecure-skip-tls-verify")]
-    pub insecure_skip_tls_verify: bool,
-    /// use insecure HTTP connections for the chart download
-    #[arg(long = "plain-http")]
-    pub plain_http: bool,
-    /// verify certificates of HTTPS-enabled servers using this CA bundle
-    #[arg(long = "ca-file", default_value = "")]
-    pub ca_file: String,
-}
-
-/// The fixed modification time of archive entries: `SOURCE_DATE_EPOCH` when set, else 0.
-fn mtime() -> u64 {
-    crate::commands::dependency::archive_mtime()
+    /// credentials and TLS
+    #[command(flatten)]
+    pub client: crate::cli::RegistryClientFlags,
 }
 
 /// Helm's `passphraseFileFetcher`: the first line of the file (or of stdin for `-`).
@@ -139,7 +116,7 @@ pub fn run(g: &crate::cli::GlobalArgs, a: &PackageArgs) -> anyhow::Result<ExitCo
     let opts = PackageOptions {
         version: a.version.clone(),
         app_version: a.app_version.clone(),
-        save: SaveOptions { mtime: mtime() },
+        save: SaveOptions { mtime: crate::commands::dependency::archive_mtime() },
     };
     let dest: PathBuf = if a.destination == "." {
         std::env::current_dir()?
@@ -163,17 +140,8 @@ pub fn run(g: &crate::cli::GlobalArgs, a: &PackageArgs) -> anyhow::Result<ExitCo
                 skip_update: false,
                 debug: g.debug,
                 settings: crate::commands::repo::settings(g),
-                mtime: mtime(),
-                registry: chart_core::registry::ClientOptions {
-                    plain_http: a.plain_http,
-                    insecure_skip_tls_verify: a.insecure_skip_tls_verify,
-                    ca_file: a.ca_file.clone(),
-                    cert_file: a.cert_file.clone(),
-                    key_file: a.key_file.clone(),
-                    username: a.username.clone(),
-                    password: a.password.clone(),
-                    ..crate::commands::push::client_options(g)
-                },
+                mtime: crate::commands::dependency::archive_mtime(),
+                registry: a.client.client_options(g),
             };
             m.update().map_err(|e| anyhow!("{e}"))?;
         }

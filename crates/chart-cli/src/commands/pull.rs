@@ -22,48 +22,46 @@ pub struct ChartPathArgs {
     /// chart repository url where to locate the requested chart
     #[arg(long, default_value = "")]
     pub repo: String,
-    /// chart repository username where to locate the requested chart
-    #[arg(long, default_value = "")]
-    pub username: String,
-    /// chart repository password where to locate the requested chart
-    #[arg(long, default_value = "")]
-    pub password: String,
-    /// verify certificates of HTTPS-enabled servers using this CA bundle
-    #[arg(long = "ca-file", default_value = "")]
-    pub ca_file: String,
-    /// identify HTTPS client using this SSL certificate file
-    #[arg(long = "cert-file", default_value = "")]
-    pub cert_file: String,
-    /// identify HTTPS client using this SSL key file
-    #[arg(long = "key-file", default_value = "")]
-    pub key_file: String,
-    /// skip tls certificate checks for the chart download
-    #[arg(long = "insecure-skip-tls-verify")]
-    pub insecure_skip_tls_verify: bool,
-    /// pass credentials to all domains
-    #[arg(long = "pass-credentials")]
-    pub pass_credentials: bool,
-    /// use insecure HTTP connections for the chart download
-    #[arg(long = "plain-http")]
-    pub plain_http: bool,
+    /// credentials, TLS and verification
+    #[command(flatten)]
+    pub chart_path: crate::cli::ChartPathFlags,
 }
 
 impl ChartPathArgs {
     pub fn options(&self) -> ChartPathOptions {
+        self.chart_path
+            .options(&self.version, self.devel, &self.repo)
+    }
+}
+
+impl crate::cli::ChartPathFlags {
+    /// The keyring `--verify` checks the chart against (helm's default keyring unless
+    /// `--keyring` names one); `None` without `--verify`.
+    pub fn verify_keyring(&self) -> Option<String> {
+        crate::commands::dependency::verify_keyring(self.verify, &self.keyring)
+    }
+
+    /// helm's chart path options for locating the chart.
+    pub fn options(
+        &self,
+        version: &str,
+        devel: bool,
+        repo: &str,
+    ) -> ChartPathOptions {
+        let c = &self.client;
         ChartPathOptions {
-            version: self.version.clone(),
-            devel: self.devel,
-            repo_url: self.repo.clone(),
-            username: self.username.clone(),
-            password: self.password.clone(),
-            ca_file: self.ca_file.clone(),
-            cert_file: self.cert_file.clone(),
-            key_file: self.key_file.clone(),
-            insecure_skip_tls_verify: self.insecure_skip_tls_verify,
+            version: version.to_string(),
+            devel,
+            repo_url: repo.to_string(),
+            username: c.username.clone(),
+            password: c.password.clone(),
+            ca_file: c.ca_file.clone(),
+            cert_file: c.cert_file.clone(),
+            key_file: c.key_file.clone(),
+            insecure_skip_tls_verify: c.insecure_skip_tls_verify,
             pass_credentials: self.pass_credentials,
-            plain_http: self.plain_http,
-            registry_config: None,
-            registry_timeout: None,
+            plain_http: c.plain_http,
+            ..Default::default()
         }
     }
 }
@@ -135,15 +133,9 @@ pub struct PullArgs {
     /// if untar is specified, this flag specifies the name of the directory into which the chart is expanded
     #[arg(long, default_value = ".")]
     pub untardir: String,
-    /// verify the package before using it
-    #[arg(long)]
-    pub verify: bool,
     /// fetch the provenance file, but don't perform verification
     #[arg(long)]
     pub prov: bool,
-    /// location of public keys used for verification
-    #[arg(long)]
-    pub keyring: Option<String>,
 }
 
 /// [`fetch`], with the `.prov` (and verification) when asked; prints what helm prints.
@@ -155,7 +147,8 @@ fn fetch_prov(
     dest: &Path,
 ) -> anyhow::Result<PathBuf> {
     use chart_core::repo::download::{download_with_prov, ProvMode};
-    let mode = if a.verify {
+    let cp = &a.path.chart_path;
+    let mode = if cp.verify {
         ProvMode::Verify
     } else if a.prov {
         ProvMode::Fetch
@@ -163,7 +156,7 @@ fn fetch_prov(
         return fetch(g, c, opts, dest);
     };
     let settings = &crate::commands::repo::settings(g);
-    let keyring = a
+    let keyring = cp
         .keyring
         .clone()
         .unwrap_or_else(crate::commands::dependency::default_keyring);

@@ -49,6 +49,22 @@ pub fn client_options(g: &GlobalArgs) -> ClientOptions {
     o
 }
 
+impl crate::cli::RegistryClientFlags {
+    /// The registry client options these flags give (the registry config from `g`).
+    pub fn client_options(&self, g: &GlobalArgs) -> ClientOptions {
+        ClientOptions {
+            plain_http: self.plain_http,
+            insecure_skip_tls_verify: self.insecure_skip_tls_verify,
+            ca_file: self.ca_file.clone(),
+            cert_file: self.cert_file.clone(),
+            key_file: self.key_file.clone(),
+            username: self.username.clone(),
+            password: self.password.clone(),
+            ..client_options(g)
+        }
+    }
+}
+
 /// The archive's modification time in RFC 3339 (local zone), helm's `created`.
 fn modified(meta: &std::fs::Metadata) -> String {
     let secs = meta

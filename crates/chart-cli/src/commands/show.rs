@@ -28,26 +28,17 @@ pub fn run(g: &crate::cli::GlobalArgs, a: &ShowArgs) -> anyhow::Result<ExitCode>
         &format!("Original chart version: {version:?}"),
     );
     // helm's LocateChart: with --verify the archive is checked against its .prov.
-    let keyring = crate::commands::dependency::verify_keyring(common.verify, &common.keyring);
+    let cp = &common.chart_path;
     // --version and --devel only select among repository versions; a local chart ignores them.
     let chart = crate::commands::pull::locate_verified(
         g,
         chart,
-        &chart_core::repo::download::ChartPathOptions {
-            version: common.version.clone().unwrap_or_default(),
-            devel: common.devel,
-            repo_url: common.repo.clone().unwrap_or_default(),
-            plain_http: common.plain_http,
-            username: common.username.clone().unwrap_or_default(),
-            password: common.password.clone().unwrap_or_default(),
-            ca_file: common.ca_file.clone().unwrap_or_default(),
-            cert_file: common.cert_file.clone().unwrap_or_default(),
-            key_file: common.key_file.clone().unwrap_or_default(),
-            insecure_skip_tls_verify: common.insecure_skip_tls_verify,
-            pass_credentials: common.pass_credentials,
-            ..Default::default()
-        },
-        keyring.as_deref(),
+        &cp.options(
+            &version,
+            common.devel,
+            common.repo.as_deref().unwrap_or_default(),
+        ),
+        cp.verify_keyring().as_deref(),
     )?;
     let opts = ShowOptions { jsonpath };
     let out = show::show(&chart, format, &opts).map_err(|e| anyhow!("{e}"))?;

@@ -191,25 +191,11 @@ pub fn run(g: &GlobalArgs, a: &TemplateArgs) -> anyhow::Result<ExitCode> {
         &format!("Original chart version: {version:?}"),
     );
     let cp = &a.install.chart_path;
-    let keyring = crate::commands::dependency::verify_keyring(cp.verify, &cp.keyring);
     let chart = crate::commands::pull::locate_verified(
         g,
         &chart,
-        &chart_core::repo::download::ChartPathOptions {
-            version: a.version.clone().unwrap_or_default(),
-            devel: a.devel,
-            repo_url: a.repo.clone().unwrap_or_default(),
-            username: cp.username.clone().unwrap_or_default(),
-            password: cp.password.clone().unwrap_or_default(),
-            ca_file: cp.ca_file.clone().unwrap_or_default(),
-            cert_file: cp.cert_file.clone().unwrap_or_default(),
-            key_file: cp.key_file.clone().unwrap_or_default(),
-            insecure_skip_tls_verify: cp.insecure_skip_tls_verify,
-            pass_credentials: cp.pass_credentials,
-            plain_http: cp.plain_http,
-            ..Default::default()
-        },
-        keyring.as_deref(),
+        &cp.options(&version, a.devel, a.repo.as_deref().unwrap_or_default()),
+        cp.verify_keyring().as_deref(),
     )?;
     // helm's LocateChart answers a local chart with its absolute path.
     let chart = if std::path::Path::new(&chart).exists() {

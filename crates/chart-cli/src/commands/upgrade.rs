@@ -111,9 +111,6 @@ pub struct UpgradeArgs {
     /// specify a version constraint for the chart version to use
     #[arg(long)]
     pub version: Option<String>,
-    /// use insecure HTTP connections for the chart download
-    #[arg(long = "plain-http")]
-    pub plain_http: bool,
     /// hide Kubernetes Secrets when also using the --dry-run flag (accepted; not supported yet)
     #[arg(long = "hide-secret")]
     pub hide_secret: bool,
@@ -143,8 +140,8 @@ pub fn run(g: &GlobalArgs, a: &UpgradeArgs) -> anyhow::Result<ExitCode> {
     let chart_path = crate::commands::pull::locate_verified(
         g,
         &chart_path,
-        &a.source.options(a.version.as_deref(), a.plain_http),
-        a.source.verify_keyring().as_deref(),
+        &a.source.options(a.version.as_deref()),
+        a.source.chart_path.verify_keyring().as_deref(),
     )?;
     let server_side = ServerSide::parse(&a.server_side).map_err(anyhow::Error::msg)?;
     let out = runtime()?.block_on(async {

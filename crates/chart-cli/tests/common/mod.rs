@@ -107,3 +107,45 @@ impl Drop for Scratch {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// What one command printed and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ran {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: i32,
+}
+
+impl From<std::process::Output> for Ran {
+    fn from(o: std::process::Output) -> Ran {
+        Ran {
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+            code: o.status.code().unwrap_or(-1),
+        }
+    }
+}
+
+/// Runs one step under the real helm and then under chart (`run` gets the binary and
+/// its name, `"helm"` or `"chart"`) and asserts the same stdout, stderr and exit code,
+/// chart's own name in its usage errors (`"chart verify" …`, `Usage:  chart …`) read as
+/// helm's. Returns chart's result.
+pub fn same_as_helm(what: &str, helm: &Path, run: impl Fn(&Path, &str) -> Ran) -> Ran {
+    let h = run(helm, "helm");
+    let mut c = run(&chart_bin(), "chart");
+    c.stderr = c
+        .stderr
+        .replace("\"chart ", "\"helm ")
+        .replace("Usage:  chart ", "Usage:  helm ");
+    assert!(
+        c == h,
+        "chart and helm differ on {what}\n--- chart (exit {}) ---\n{}{}--- helm (exit {}) ---\n{}{}",
+        c.code,
+        c.stdout,
+        c.stderr,
+        h.code,
+        h.stdout,
+        h.stderr
+    );
+    c
+}
