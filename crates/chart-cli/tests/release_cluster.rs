@@ -8,6 +8,7 @@
 //! Needs `CHART_TEST_KUBECONFIG` (else skipped with a printed reason, failed under `CI`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
 #[path = "support/fault_proxy.rs"]
 mod fault_proxy;
 #[path = "../../chart-core/tests/kube_support/mod.rs"]
@@ -87,6 +88,27 @@ impl Env {
 
 fn chart_bin() -> &'static str {
     env!("CARGO_BIN_EXE_chart")
+}
+
+/// Runs `case` under helm (in namespace `ns_h`) and chart (in `ns_c`) and asserts the same
+/// exit status, stdout (as `stdout` masks it, given the namespace) and stderr (the
+/// namespace masked).
+fn same_in_namespaces(
+    env: &Env,
+    helm: &str,
+    (ns_c, ns_h): (&str, &str),
+    case: &[&str],
+    stdout: impl Fn(&Output, &str) -> String,
+) {
+    common::same_as_helm(&format!("{case:?}"), Path::new(helm), |bin, who| {
+        let ns = if who == "helm" { ns_h } else { ns_c };
+        let o = env.run(&bin.to_string_lossy(), ns, case);
+        common::Ran {
+            stdout: stdout(&o, ns),
+            stderr: err_text(&o).replace(ns, "<ns>"),
+            code: o.status.code().unwrap_or(-1),
+        }
+    });
 }
 
 fn text(o: &Output) -> String {
@@ -865,8 +887,6 @@ async fn messages_match_helm() {
         vec!["uninstall", "r", "r2"],
     ];
     for case in &cases {
-        let c = env.run(chart_bin(), &ns_c, case);
-        let h = env.run(&helm, &ns_h, case);
         let out = |o: &Output, ns: &str| masked(o).replace(ns, "<ns>");
         let mask_times = |s: String| {
             s.lines()
@@ -882,22 +902,9 @@ async fn messages_match_helm() {
                 .collect::<Vec<_>>()
                 .join("\n")
         };
-        assert_eq!(
-            c.status.code(),
-            h.status.code(),
-            "exit status of {case:?}: {}",
-            err_text(&c)
-        );
-        assert_eq!(
-            mask_times(out(&c, &ns_c)),
-            mask_times(out(&h, &ns_h)),
-            "stdout of {case:?}"
-        );
-        assert_eq!(
-            err_text(&c).replace(&ns_c, "<ns>"),
-            err_text(&h).replace(&ns_h, "<ns>"),
-            "stderr of {case:?}"
-        );
+        same_in_namespaces(&env, &helm, (&ns_c, &ns_h), case, |o, ns| {
+            mask_times(out(o, ns))
+        });
     }
 }
 
@@ -1071,20 +1078,7 @@ async fn test_command_matches_helm() {
             .join("\n")
     };
     for case in &cases {
-        let c = env.run(chart_bin(), &ns_c, case);
-        let h = env.run(&helm, &ns_h, case);
-        assert_eq!(
-            c.status.code(),
-            h.status.code(),
-            "exit status of {case:?}: {}",
-            err_text(&c)
-        );
-        assert_eq!(mask(&c, &ns_c), mask(&h, &ns_h), "stdout of {case:?}");
-        assert_eq!(
-            err_text(&c).replace(&ns_c, "<ns>"),
-            err_text(&h).replace(&ns_h, "<ns>"),
-            "stderr of {case:?}"
-        );
+        same_in_namespaces(&env, &helm, (&ns_c, &ns_h), case, mask);
         let rc = records(&kc, &ns_c, "r").await;
         let rh = records(&kc, &ns_h, "r").await;
         assert_eq!(rc.len(), rh.len());

@@ -147,9 +147,7 @@ pub fn run(g: &GlobalArgs, a: &InstallArgs) -> anyhow::Result<ExitCode> {
         bail!("--hide-secret: hiding Secrets in dry-run output is not supported yet");
     }
     a.source.refuse_unsupported()?;
-    crate::commands::pull::registry_tls_check(
-        &a.source.options(a.version.as_deref()),
-    )?;
+    crate::commands::pull::registry_tls_check(&a.source.options(a.version.as_deref()))?;
     let chart_path = crate::commands::pull::locate_verified(
         g,
         &chart_path,

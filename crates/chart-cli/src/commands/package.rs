@@ -116,7 +116,9 @@ pub fn run(g: &crate::cli::GlobalArgs, a: &PackageArgs) -> anyhow::Result<ExitCo
     let opts = PackageOptions {
         version: a.version.clone(),
         app_version: a.app_version.clone(),
-        save: SaveOptions { mtime: crate::commands::dependency::archive_mtime() },
+        save: SaveOptions {
+            mtime: crate::commands::dependency::archive_mtime(),
+        },
     };
     let dest: PathBuf = if a.destination == "." {
         std::env::current_dir()?

@@ -42,12 +42,7 @@ impl crate::cli::ChartPathFlags {
     }
 
     /// helm's chart path options for locating the chart.
-    pub fn options(
-        &self,
-        version: &str,
-        devel: bool,
-        repo: &str,
-    ) -> ChartPathOptions {
+    pub fn options(&self, version: &str, devel: bool, repo: &str) -> ChartPathOptions {
         let c = &self.client;
         ChartPathOptions {
             version: version.to_string(),
