@@ -500,15 +500,15 @@ pub struct RegistryClientFlags {
     /// identify HTTPS client using this SSL key file
     #[arg(long = "key-file", default_value = "")]
     pub key_file: String,
-    /// verify certificates of HTTPS-enabled servers using this CA bundle
-    #[arg(long = "ca-file", default_value = "")]
-    pub ca_file: String,
     /// skip tls certificate checks for the chart download
     #[arg(long = "insecure-skip-tls-verify")]
     pub insecure_skip_tls_verify: bool,
     /// use insecure HTTP connections for the chart download
     #[arg(long = "plain-http")]
     pub plain_http: bool,
+    /// verify certificates of HTTPS-enabled servers using this CA bundle
+    #[arg(long = "ca-file", default_value = "")]
+    pub ca_file: String,
 }
 
 /// helm's chart path options (how a chart is downloaded), beyond --version/--repo/--devel

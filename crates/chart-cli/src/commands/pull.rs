@@ -43,20 +43,12 @@ impl crate::cli::ChartPathFlags {
 
     /// helm's chart path options for locating the chart.
     pub fn options(&self, version: &str, devel: bool, repo: &str) -> ChartPathOptions {
-        let c = &self.client;
         ChartPathOptions {
             version: version.to_string(),
             devel,
             repo_url: repo.to_string(),
-            username: c.username.clone(),
-            password: c.password.clone(),
-            ca_file: c.ca_file.clone(),
-            cert_file: c.cert_file.clone(),
-            key_file: c.key_file.clone(),
-            insecure_skip_tls_verify: c.insecure_skip_tls_verify,
             pass_credentials: self.pass_credentials,
-            plain_http: c.plain_http,
-            ..Default::default()
+            ..self.client.path_options()
         }
     }
 }

@@ -50,18 +50,27 @@ pub fn client_options(g: &GlobalArgs) -> ClientOptions {
 }
 
 impl crate::cli::RegistryClientFlags {
-    /// The registry client options these flags give (the registry config from `g`).
-    pub fn client_options(&self, g: &GlobalArgs) -> ClientOptions {
-        ClientOptions {
-            plain_http: self.plain_http,
-            insecure_skip_tls_verify: self.insecure_skip_tls_verify,
-            ca_file: self.ca_file.clone(),
-            cert_file: self.cert_file.clone(),
-            key_file: self.key_file.clone(),
+    /// The chart path options of these flags alone.
+    pub fn path_options(&self) -> chart_core::repo::download::ChartPathOptions {
+        chart_core::repo::download::ChartPathOptions {
             username: self.username.clone(),
             password: self.password.clone(),
-            ..client_options(g)
+            cert_file: self.cert_file.clone(),
+            key_file: self.key_file.clone(),
+            insecure_skip_tls_verify: self.insecure_skip_tls_verify,
+            plain_http: self.plain_http,
+            ca_file: self.ca_file.clone(),
+            ..Default::default()
         }
+    }
+
+    /// The registry client options these flags give (the registry config from `g`).
+    pub fn client_options(&self, g: &GlobalArgs) -> ClientOptions {
+        chart_core::repo::download::ChartPathOptions {
+            registry_config: g.registry_config.as_ref().map(PathBuf::from),
+            ..self.path_options()
+        }
+        .registry_options()
     }
 }
 
