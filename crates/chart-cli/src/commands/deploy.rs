@@ -143,10 +143,13 @@ pub fn print_warnings(w: &[String]) {
     }
 }
 
-/// The rest of helm's install/upgrade flag set: how the chart is found (`--repo`,
-/// `--devel`, credentials and TLS), and the flags accepted but not supported yet.
+/// The rest of helm's install/upgrade flag set: how the chart is found (`--version`,
+/// `--repo`, `--devel`, credentials and TLS), and the flags accepted but not supported yet.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct ChartSourceFlags {
+    /// specify a version constraint for the chart version to use
+    #[arg(long)]
+    pub version: Option<String>,
     /// chart repository url where to locate the requested chart
     #[arg(long, default_value = "")]
     pub repo: String,
@@ -168,11 +171,17 @@ pub struct ChartSourceFlags {
     /// an argument to the post-renderer (can specify multiple)
     #[arg(long = "post-renderer-args", value_name = "postRendererArgsSlice")]
     pub post_renderer_args: Vec<String>,
+    /// hide Kubernetes Secrets when also using the --dry-run flag (accepted; not supported yet)
+    #[arg(long = "hide-secret")]
+    pub hide_secret: bool,
 }
 
 impl ChartSourceFlags {
     /// Refuses the flags that are accepted but not supported yet.
     pub fn refuse_unsupported(&self) -> anyhow::Result<()> {
+        if self.hide_secret {
+            anyhow::bail!("--hide-secret: hiding Secrets in dry-run output is not supported yet");
+        }
         if self.dependency_update {
             anyhow::bail!("--dependency-update: dependency update is not supported yet");
         }
@@ -185,8 +194,8 @@ impl ChartSourceFlags {
     }
 
     /// helm's chart path options for locating the chart.
-    pub fn options(&self, version: Option<&str>) -> chart_core::repo::download::ChartPathOptions {
-        self.chart_path
-            .options(version.unwrap_or_default(), self.devel, &self.repo)
+    pub fn options(&self) -> chart_core::repo::download::ChartPathOptions {
+        let version = self.version.as_deref().unwrap_or_default();
+        self.chart_path.options(version, self.devel, &self.repo)
     }
 }

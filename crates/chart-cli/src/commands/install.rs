@@ -83,12 +83,6 @@ pub struct InstallArgs {
     /// prints the output in the specified format. Allowed values: table, json, yaml
     #[arg(short = 'o', long, default_value = "table", value_name = "format", value_parser = crate::cobra::OutputFormatFlag)]
     pub output: String,
-    /// specify a version constraint for the chart version to use
-    #[arg(long)]
-    pub version: Option<String>,
-    /// hide Kubernetes Secrets when also using the --dry-run flag (accepted; not supported yet)
-    #[arg(long = "hide-secret")]
-    pub hide_secret: bool,
     /// how the chart is found, and flags not supported yet
     #[command(flatten)]
     pub source: super::deploy::ChartSourceFlags,
@@ -143,15 +137,12 @@ fn name_and_chart(a: &InstallArgs) -> anyhow::Result<(String, String)> {
 pub fn run(g: &GlobalArgs, a: &InstallArgs) -> anyhow::Result<ExitCode> {
     let format = output_format(&a.output)?;
     let (name, chart_path) = name_and_chart(a)?;
-    if a.hide_secret {
-        bail!("--hide-secret: hiding Secrets in dry-run output is not supported yet");
-    }
     a.source.refuse_unsupported()?;
-    crate::commands::pull::registry_tls_check(&a.source.options(a.version.as_deref()))?;
+    crate::commands::pull::registry_tls_check(&a.source.options())?;
     let chart_path = crate::commands::pull::locate_verified(
         g,
         &chart_path,
-        &a.source.options(a.version.as_deref()),
+        &a.source.options(),
         a.source.chart_path.verify_keyring().as_deref(),
     )
     .map_err(|e| anyhow::anyhow!("INSTALLATION FAILED: {e}"))?;

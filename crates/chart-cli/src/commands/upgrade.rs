@@ -108,12 +108,6 @@ pub struct UpgradeArgs {
     /// prints the output in the specified format. Allowed values: table, json, yaml
     #[arg(short = 'o', long, default_value = "table", value_name = "format", value_parser = crate::cobra::OutputFormatFlag)]
     pub output: String,
-    /// specify a version constraint for the chart version to use
-    #[arg(long)]
-    pub version: Option<String>,
-    /// hide Kubernetes Secrets when also using the --dry-run flag (accepted; not supported yet)
-    #[arg(long = "hide-secret")]
-    pub hide_secret: bool,
     /// how the chart is found, and flags not supported yet
     #[command(flatten)]
     pub source: super::deploy::ChartSourceFlags,
@@ -133,14 +127,11 @@ pub fn run(g: &GlobalArgs, a: &UpgradeArgs) -> anyhow::Result<ExitCode> {
             "\"chart upgrade\" requires 2 arguments\n\nUsage:  chart upgrade [RELEASE] [CHART] [flags]"
         ),
     };
-    if a.hide_secret {
-        bail!("--hide-secret: hiding Secrets in dry-run output is not supported yet");
-    }
     a.source.refuse_unsupported()?;
     let chart_path = crate::commands::pull::locate_verified(
         g,
         &chart_path,
-        &a.source.options(a.version.as_deref()),
+        &a.source.options(),
         a.source.chart_path.verify_keyring().as_deref(),
     )?;
     let server_side = ServerSide::parse(&a.server_side).map_err(anyhow::Error::msg)?;
