@@ -74,8 +74,11 @@ struct Walker<'a> {
     rules: &'a Rules,
     files: Vec<File>,
     warnings: Vec<String>,
-    /// Canonical directories currently being walked (symlink cycle detection).
-    stack: Vec<PathBuf>,
+    /// Directories currently being walked, as (device, inode) (symlink cycle
+    /// detection: a directory reached again inside itself is a loop). Identities come
+    /// from the metadata already read, where canonical paths cost a `readlink` per
+    /// path component of every directory.
+    stack: Vec<(u64, u64)>,
 }
 
 impl Walker<'_> {
@@ -126,14 +129,11 @@ impl Walker<'_> {
             if self.rules.ignore(n, true) {
                 return Ok(());
             }
-            let canon = match target {
-                Some(t) => t,
-                None => std::fs::canonicalize(path).map_err(|e| io_err("lstat", path, e))?,
-            };
-            if self.stack.contains(&canon) || self.stack.len() > 255 {
+            let id = dir_id(&meta);
+            if self.stack.contains(&id) || self.stack.len() > 255 {
                 return Err(ChartError::SymlinkLoop(path.to_path_buf()));
             }
-            self.stack.push(canon);
+            self.stack.push(id);
             let r = self.walk_dir(path, n);
             self.stack.pop();
             return r;
@@ -171,6 +171,12 @@ impl Walker<'_> {
     }
 }
 
+/// A directory's identity on its file system.
+fn dir_id(meta: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt as _;
+    (meta.dev(), meta.ino())
+}
+
 /// Loads a chart directory (Helm's `loader.LoadDir`): `.helmignore` applied, symlinks
 /// inside the chart followed (with a warning, as Helm logs), symlinks leaving the chart
 /// refused.
@@ -189,7 +195,9 @@ pub fn load_dir(dir: impl AsRef<Path>) -> Result<Chart, ChartError> {
         rules: &rules,
         files: Vec::new(),
         warnings: Vec::new(),
-        stack: vec![root.clone()],
+        stack: vec![dir_id(
+            &std::fs::metadata(&root).map_err(|e| io_err("lstat", &root, e))?,
+        )],
     };
     w.walk_dir(&root, "")?;
     let warnings = std::mem::take(&mut w.warnings);
