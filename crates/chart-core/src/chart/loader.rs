@@ -100,7 +100,7 @@ fn is_chart_dir(rel: &str) -> bool {
         return true;
     }
     let parts: Vec<&str> = rel.split('/').collect();
-    parts.len() % 2 == 0
+    parts.len().is_multiple_of(2)
         && parts
             .chunks(2)
             .all(|p| p[0] == "charts" && !p[1].is_empty())
