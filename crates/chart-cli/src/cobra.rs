@@ -275,12 +275,44 @@ pub(crate) fn help_root() -> Command {
 
 /// The clap command tree, adjusted to parse as pflag does.
 pub fn command() -> Command {
-    let help = Arg::new(HELP_ID)
-        .short('h')
-        .long("help")
-        .global(true)
-        .action(ArgAction::SetTrue);
-    pflagify(Cli::command()).arg(adjust_arg(help))
+    pflagify(Cli::command()).arg(help_arg())
+}
+
+fn help_arg() -> Arg {
+    adjust_arg(
+        Arg::new(HELP_ID)
+            .short('h')
+            .long("help")
+            .global(true)
+            .action(ArgAction::SetTrue),
+    )
+}
+
+/// The tree of the root's flags and the one command `words` name, for the commands that
+/// render charts: building all of helm's ~70 commands with their flags costs more than
+/// the rest of parsing, and these commands run where start-up time shows. `None` when
+/// `words` name another command (or none): the caller builds the whole tree. The
+/// matches of this tree are those of the whole tree, as the command has no subcommands
+/// and the root's flags are the same.
+fn one_command_tree(words: &[String]) -> Option<Command> {
+    use crate::cli::GlobalArgs;
+    use clap::Args as _;
+    let root = || GlobalArgs::augment_args(Command::new("chart").disable_version_flag(true));
+    let globals = pflagify(root()).arg(help_arg());
+    let (path, stray) = find_path_stray_at(&globals, words);
+    let name = match (path.is_empty(), stray) {
+        (true, Some((_, w))) => w,
+        _ => return None,
+    };
+    let sub = Command::new(name.clone());
+    let sub = match name.as_str() {
+        "template" => crate::cli::TemplateArgs::augment_args(sub),
+        "install" => crate::commands::install::InstallArgs::augment_args(sub),
+        "upgrade" => crate::commands::upgrade::UpgradeArgs::augment_args(sub),
+        "lint" => crate::commands::lint::LintArgs::augment_args(sub),
+        _ => return None,
+    };
+    Some(pflagify(root().subcommand(sub)).arg(help_arg()))
 }
 
 /// The words of the command path (`["show", "values"]`) that `argv` (without the program
@@ -705,7 +737,7 @@ fn plugin_help(root: &Command, p: &chart_core::plugin::Plugin) -> String {
 pub fn parse() -> Result<Cli, ExitCode> {
     let argv: Vec<OsString> = std::env::args_os().collect();
     let words: Vec<String> = argv.iter().skip(1).map(|a| utf8(a)).collect();
-    let mut root = command();
+    let mut root = one_command_tree(&words).unwrap_or_else(command);
     let plugins = crate::commands::plugin::loaded();
     let (path, stray) = find_path_stray_at(&root, &words);
     if !plugins.is_empty() {

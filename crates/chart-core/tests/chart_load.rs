@@ -627,3 +627,83 @@ fn aliases_share_chart_values_but_not_render_values() {
     );
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// Big `values.yaml` files of a directory chart and of its subchart directories are read
+/// and parsed while the walk goes on: the values, and the first error in Helm's order
+/// (the parent's values before a subchart's), are those of the same files loaded from
+/// memory, where each values file is parsed when the loader reaches it.
+#[test]
+fn early_values_parse_matches_in_memory_load() {
+    let big = |key: &str, extra: &str| {
+        let mut s = format!("# {}\n{key}:\n", "x".repeat(80));
+        for i in 0..600 {
+            s.push_str(&format!("  k{i}: value-{i}\n"));
+        }
+        s.push_str(extra);
+        s
+    };
+    let cases: [(&str, String, String); 4] = [
+        ("ok", big("top", ""), big("sub", "")),
+        ("bad-root", big("top", "broken: [1, 2\n"), big("sub", "")),
+        ("bad-sub", big("top", ""), big("sub", "broken: {a\n")),
+        ("bad-both", big("top", "x: [\n"), big("sub", "y: {\n")),
+    ];
+    for (tag, top, sub) in cases {
+        let dir = scratch().join(format!("early-values-{tag}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        let files: Vec<(&str, Vec<u8>)> = vec![
+            (
+                "Chart.yaml",
+                b"apiVersion: v2\nname: top\nversion: 0.1.0\n".to_vec(),
+            ),
+            ("values.yaml", top.into_bytes()),
+            ("templates/a.yaml", b"a: {{ .Values.top.k1 }}\n".to_vec()),
+            (
+                "charts/sub/Chart.yaml",
+                b"apiVersion: v2\nname: sub\nversion: 0.1.0\n".to_vec(),
+            ),
+            ("charts/sub/values.yaml", sub.into_bytes()),
+            ("charts/sub/templates/b.yaml", b"b: 1\n".to_vec()),
+        ];
+        for (name, data) in &files {
+            let p = dir.join(name);
+            std::fs::create_dir_all(p.parent().unwrap_or(&dir)).unwrap_or_else(|e| panic!("{e}"));
+            std::fs::write(&p, data).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let mem = chart::load_files(
+            files
+                .iter()
+                .map(|(n, d)| chart::BufferedFile {
+                    name: (*n).to_owned(),
+                    data: d.clone().into(),
+                })
+                .collect(),
+        );
+        let from_dir = chart::load(&dir);
+        match (from_dir, mem) {
+            (Ok(d), Ok(m)) => {
+                assert_eq!(tag, "ok");
+                assert_eq!(format!("{:?}", d.values), format!("{:?}", m.values));
+                let (ds, ms) = (&d.dependencies[0], &m.dependencies[0]);
+                assert_eq!(format!("{:?}", ds.values), format!("{:?}", ms.values));
+                assert!(matches!(d.values, Value::Map(_)));
+            }
+            (Err(d), Err(m)) => {
+                assert_ne!(tag, "ok");
+                assert_eq!(d.helm_message(), m.helm_message(), "{tag}");
+                let want = if tag == "bad-sub" {
+                    "sub"
+                } else {
+                    "values.yaml"
+                };
+                assert!(
+                    d.helm_message().contains(want),
+                    "{tag}: {}",
+                    d.helm_message()
+                );
+            }
+            (d, m) => panic!("{tag}: directory {:?}, memory {:?}", d.err(), m.err()),
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -62,7 +62,21 @@ impl Shape {
                     && !name.as_bytes()[..name.len() - lit.len()].contains(&b'/')
             }
             // A pattern that fails to compile logs and counts as no match in Helm.
-            Shape::Glob => go_match(rule, name).unwrap_or(false),
+            Shape::Glob => {
+                // The literal text before the first and after the last glob character
+                // must begin and end the name: most names fail here, without the glob
+                // walk. (`]` and `\` count as glob characters, so an escape or a class
+                // never ends up in the literal parts.)
+                let glob = |b: &u8| matches!(b, b'*' | b'?' | b'[' | b']' | b'\\');
+                let bytes = rule.as_bytes();
+                let head = bytes.iter().position(glob).unwrap_or(bytes.len());
+                let tail = bytes.iter().rposition(glob).map_or(0, |i| i + 1);
+                let n = name.as_bytes();
+                if !n.starts_with(&bytes[..head]) || !n.ends_with(&bytes[tail.max(head)..]) {
+                    return false;
+                }
+                go_match(rule, name).unwrap_or(false)
+            }
         }
     }
 }
@@ -143,9 +157,10 @@ impl Rules {
         if path.is_empty() || path == "." || path == "./" {
             return false;
         }
+        let base_name = base(path);
         for p in &self.patterns {
             let subject = match p.scope {
-                Scope::Base => base(path),
+                Scope::Base => base_name,
                 Scope::Path | Scope::Anchored => path,
             };
             let hit = p.shape.matches(&p.rule, subject);
@@ -379,6 +394,71 @@ mod tests {
         assert_eq!(m("a*b*c", "axxbyyc"), Ok(true));
         assert_eq!(m(".?*", ".a"), Ok(true));
         assert_eq!(m(".?*", "."), Ok(false));
+    }
+
+    /// Glob rules, whose names are first checked against the rule's literal head and
+    /// tail, agree with Go's `filepath.Match` (escapes and classes at either end).
+    #[test]
+    fn glob_prefilter_agrees_with_go_match() {
+        let rules = [
+            "kube-prometheus-*.tgz",
+            "*.[ch]",
+            "[ab]*",
+            "a\\*",
+            "a\\*b",
+            "\\[x]",
+            "x]y*",
+            "a?c",
+            "?b",
+            "ab*ba",
+            "a[^x]c",
+            "*\\\\",
+            "*\\b",
+            ".?*",
+            "a*b*c",
+            "x/[yz]*",
+        ];
+        let names = [
+            "",
+            "a",
+            "ab",
+            "aba",
+            "abba",
+            "abc",
+            "axc",
+            "a*",
+            "a*b",
+            "ab*b",
+            "[x]",
+            "x]y",
+            "x]yz",
+            "a.c",
+            "a.h",
+            "b.c",
+            "ch",
+            "\\",
+            "a\\",
+            "b",
+            "\\b",
+            ".a",
+            ".",
+            "axbyc",
+            "x/y1",
+            "x/q",
+            "kube-prometheus-1.tgz",
+            "kube-prometheus-.tgz",
+            "kube-1.tgz",
+        ];
+        for r in rules {
+            assert_eq!(Shape::of(r), Shape::Glob, "{r}");
+            for n in names {
+                assert_eq!(
+                    Shape::Glob.matches(r, n),
+                    go_match(r, n) == Ok(true),
+                    "{r} {n}"
+                );
+            }
+        }
     }
 
     /// The shapes matched without a glob walk agree with Go's `filepath.Match`.

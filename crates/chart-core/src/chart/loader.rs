@@ -58,6 +58,71 @@ fn starts_with_bom(path: &Path) -> Result<bool, ChartError> {
     Ok(head == BOM)
 }
 
+/// Reads a file `size` bytes long (as its metadata said): one read when the size still
+/// holds, the rest read to the end (bounded) when the file changed meanwhile.
+fn read_known_size(path: &Path, size: u64) -> Result<Vec<u8>, ChartError> {
+    use std::io::Read as _;
+    let fail = |e| io_err("open", path, e);
+    let mut f = std::fs::File::open(path).map_err(fail)?;
+    let want = usize::try_from(size).unwrap_or(0);
+    let mut data = vec![0u8; want + 1];
+    let n = loop {
+        match f.read(&mut data) {
+            Ok(n) => break n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(fail(e)),
+        }
+    };
+    data.truncate(n);
+    if n != want || n == 0 {
+        // Grown, shrunk or empty: read on to the end, bounded by the size limit.
+        f.take(MAX_FILE_SIZE + 1)
+            .read_to_end(&mut data)
+            .map_err(fail)?;
+        if data.len() as u64 > MAX_FILE_SIZE {
+            let base = path
+                .file_name()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            return Err(ChartError::DirFileTooLarge {
+                name: base,
+                limit: MAX_FILE_SIZE,
+            });
+        }
+    }
+    Ok(data)
+}
+
+/// Whether the directory `rel` (relative to the loaded chart's root) is the chart's root
+/// or one of its subchart directories (`charts/NAME`, `charts/NAME/charts/OTHER`, …).
+fn is_chart_dir(rel: &str) -> bool {
+    if rel.is_empty() {
+        return true;
+    }
+    let parts: Vec<&str> = rel.split('/').collect();
+    parts.len().is_multiple_of(2)
+        && parts
+            .chunks(2)
+            .all(|p| p[0] == "charts" && !p[1].is_empty())
+}
+
+/// Whether `rel` (relative to the loaded chart's root) is a file under the `templates/`
+/// directory of the chart or of one of its subchart directories (`charts/NAME/…`).
+fn is_template_path(rel: &str) -> bool {
+    let mut parts = rel.split('/');
+    loop {
+        match parts.next() {
+            Some("templates") => return parts.next().is_some(),
+            Some("charts") => {
+                if parts.next().is_none() {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+    }
+}
+
 /// Loads a chart from a path: a directory, or a `.tgz` archive (Helm's `loader.Load`).
 pub fn load(path: impl AsRef<Path>) -> Result<Chart, ChartError> {
     let path = path.as_ref();
@@ -74,8 +139,17 @@ struct Walker<'a> {
     rules: &'a Rules,
     files: Vec<File>,
     warnings: Vec<String>,
-    /// Canonical directories currently being walked (symlink cycle detection).
-    stack: Vec<PathBuf>,
+    /// Big `values.yaml` files of the chart and its subchart directories, read and
+    /// handed to a parser thread as soon as their directory is listed, by path: the
+    /// walk reaches them only after `charts/` and `templates/`.
+    early: std::collections::HashMap<String, ValuesJob>,
+    /// The parses of `early` files the walk then took, by path.
+    jobs: std::collections::HashMap<String, ValuesJob>,
+    /// Directories currently being walked, as (device, inode) (symlink cycle
+    /// detection: a directory reached again inside itself is a loop). Identities come
+    /// from the metadata already read, where canonical paths cost a `readlink` per
+    /// path component of every directory.
+    stack: Vec<(u64, u64)>,
 }
 
 impl Walker<'_> {
@@ -88,6 +162,13 @@ impl Walker<'_> {
             })
             .collect::<Result<_, _>>()?;
         names.sort();
+        if is_chart_dir(rel)
+            && names
+                .binary_search_by(|n| n.as_str().cmp("values.yaml"))
+                .is_ok()
+        {
+            self.start_values(&dir.join("values.yaml"), rel);
+        }
         for name in names {
             let path = dir.join(&name);
             let n = if rel.is_empty() {
@@ -98,6 +179,32 @@ impl Walker<'_> {
             self.visit(&path, &n)?;
         }
         Ok(())
+    }
+
+    /// Reads a big regular `values.yaml` of the chart directory `rel` now and parses it
+    /// on another thread. Anything unusual (a link, a small or too big file, an error)
+    /// is left to the walk, which reaches the file in its turn.
+    fn start_values(&mut self, path: &Path, rel: &str) {
+        let Ok(meta) = std::fs::symlink_metadata(path) else {
+            return;
+        };
+        let len = meta.len();
+        if !meta.is_file() || len < PARALLEL_VALUES_MIN as u64 || len > MAX_FILE_SIZE {
+            return;
+        }
+        let Ok(mut data) = read_known_size(path, len) else {
+            return;
+        };
+        if data.starts_with(BOM) {
+            data.drain(..BOM.len());
+        }
+        let data: Arc<[u8]> = data.into();
+        let key = if rel.is_empty() {
+            "values.yaml".to_owned()
+        } else {
+            format!("{rel}/values.yaml")
+        };
+        self.early.insert(key, spawn_values(data));
     }
 
     fn visit(&mut self, path: &Path, n: &str) -> Result<(), ChartError> {
@@ -126,14 +233,11 @@ impl Walker<'_> {
             if self.rules.ignore(n, true) {
                 return Ok(());
             }
-            let canon = match target {
-                Some(t) => t,
-                None => std::fs::canonicalize(path).map_err(|e| io_err("lstat", path, e))?,
-            };
-            if self.stack.contains(&canon) || self.stack.len() > 255 {
+            let id = dir_id(&meta);
+            if self.stack.contains(&id) || self.stack.len() > 255 {
                 return Err(ChartError::SymlinkLoop(path.to_path_buf()));
             }
-            self.stack.push(canon);
+            self.stack.push(id);
             let r = self.walk_dir(path, n);
             self.stack.pop();
             return r;
@@ -160,8 +264,26 @@ impl Walker<'_> {
             return Err(ChartError::TooManyFiles(MAX_ENTRIES));
         }
         // Opened now, so that an unreadable file is refused at load time as when its
-        // content was read here; only its first bytes are read (for the BOM).
+        // content was read here. A template is read whole: it will be parsed anyway, and
+        // one read now costs fewer system calls than a BOM check now and a read later.
+        // Other files are read when asked; only their first bytes are read now (for the
+        // BOM).
+        if target.is_none() {
+            if let Some(job) = self.early.remove(n) {
+                self.files.push(File::new(n.to_owned(), job.1.clone()));
+                self.jobs.insert(n.to_owned(), job);
+                return Ok(());
+            }
+        }
         let real = target.unwrap_or_else(|| path.to_path_buf());
+        if is_template_path(n) {
+            let mut data = read_known_size(&real, meta.len())?;
+            if data.starts_with(BOM) {
+                data.drain(..BOM.len());
+            }
+            self.files.push(File::new(n.to_owned(), data));
+            return Ok(());
+        }
         let bom = starts_with_bom(&real)?;
         let size = meta
             .len()
@@ -169,6 +291,12 @@ impl Walker<'_> {
         self.files.push(File::on_disk(n.to_owned(), real, size));
         Ok(())
     }
+}
+
+/// A directory's identity on its file system.
+fn dir_id(meta: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt as _;
+    (meta.dev(), meta.ino())
 }
 
 /// Loads a chart directory (Helm's `loader.LoadDir`): `.helmignore` applied, symlinks
@@ -189,11 +317,15 @@ pub fn load_dir(dir: impl AsRef<Path>) -> Result<Chart, ChartError> {
         rules: &rules,
         files: Vec::new(),
         warnings: Vec::new(),
-        stack: vec![root.clone()],
+        early: Default::default(),
+        jobs: Default::default(),
+        stack: vec![dir_id(
+            &std::fs::metadata(&root).map_err(|e| io_err("lstat", &root, e))?,
+        )],
     };
     w.walk_dir(&root, "")?;
     let warnings = std::mem::take(&mut w.warnings);
-    let mut c = load_chart_files(std::mem::take(&mut w.files))?;
+    let mut c = load_chart_files_with(std::mem::take(&mut w.files), &mut w.jobs, "")?;
     c.warnings.splice(0..0, warnings);
     Ok(c)
 }
@@ -265,36 +397,18 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, ChartError> {
 
 /// [`load_files`] of files in memory or on disk.
 pub(crate) fn load_chart_files(files: Vec<File>) -> Result<Chart, ChartError> {
-    std::thread::scope(|sc| load_files_in(sc, files))
+    load_chart_files_with(files, &mut Default::default(), "")
 }
 
-/// `values.yaml` files at least this big are parsed on their own thread.
-const PARALLEL_VALUES_MIN: usize = 16 * 1024;
-
-/// A values.yaml parse running on its own thread, with the text it reads.
-type ValuesJob<'scope> = (
-    std::thread::ScopedJoinHandle<'scope, Result<Value, ChartError>>,
-    Arc<[u8]>,
-);
-
-/// The values parse running on its own thread, if any, joined: its error comes first.
-fn join_values(job: Option<ValuesJob<'_>>) -> Result<Option<Value>, ChartError> {
-    match job {
-        None => Ok(None),
-        Some((h, data)) => match h.join() {
-            Ok(r) => r.map(Some),
-            // The thread panicked: parse here instead.
-            Err(_) => parse_values(&data, "values.yaml").map(Some),
-        },
-    }
-}
-
-fn load_files_in<'scope>(
-    sc: &'scope std::thread::Scope<'scope, '_>,
+/// [`load_chart_files`] of the chart at `prefix` (`""`, `charts/NAME/`, …) of a directory
+/// walk, whose big `values.yaml` files may be parsing already (`jobs`, by path).
+fn load_chart_files_with(
     files: Vec<File>,
+    jobs: &mut std::collections::HashMap<String, ValuesJob>,
+    prefix: &str,
 ) -> Result<Chart, ChartError> {
-    let mut values_job: Option<ValuesJob<'scope>> = None;
-    match load_files_with(sc, files, &mut values_job) {
+    let mut values_job: Option<ValuesJob> = None;
+    match load_files_with(files, jobs, prefix, &mut values_job) {
         Ok(mut c) => {
             if let Some(v) = join_values(values_job)? {
                 c.values = v;
@@ -310,10 +424,41 @@ fn load_files_in<'scope>(
     }
 }
 
-fn load_files_with<'scope>(
-    sc: &'scope std::thread::Scope<'scope, '_>,
+/// `text` parsed as values on another thread.
+fn spawn_values(text: Arc<[u8]>) -> ValuesJob {
+    let t = text.clone();
+    (
+        std::thread::spawn(move || parse_values(&t, "values.yaml")),
+        text,
+    )
+}
+
+/// `values.yaml` files at least this big are parsed on their own thread.
+const PARALLEL_VALUES_MIN: usize = 16 * 1024;
+
+/// A values.yaml parse running on its own thread, with the text it reads.
+type ValuesJob = (
+    std::thread::JoinHandle<Result<Value, ChartError>>,
+    Arc<[u8]>,
+);
+
+/// The values parse running on its own thread, if any, joined: its error comes first.
+fn join_values(job: Option<ValuesJob>) -> Result<Option<Value>, ChartError> {
+    match job {
+        None => Ok(None),
+        Some((h, data)) => match h.join() {
+            Ok(r) => r.map(Some),
+            // The thread panicked: parse here instead.
+            Err(_) => parse_values(&data, "values.yaml").map(Some),
+        },
+    }
+}
+
+fn load_files_with(
     files: Vec<File>,
-    values_job: &mut Option<ValuesJob<'scope>>,
+    jobs: &mut std::collections::HashMap<String, ValuesJob>,
+    prefix: &str,
+    values_job: &mut Option<ValuesJob>,
 ) -> Result<Chart, ChartError> {
     let mut c = Chart::default();
     let mut md: Option<Metadata> = None;
@@ -334,10 +479,13 @@ fn load_files_with<'scope>(
             "Chart.lock" => c.lock = Some(Lock::from_yaml("Chart.lock", &f.read()?)?),
             "values.yaml" => {
                 let data = f.read_arc()?;
-                if data.len() >= PARALLEL_VALUES_MIN && values_job.is_none() {
-                    let text = data.clone();
-                    let handle = sc.spawn(move || parse_values(&text, "values.yaml"));
-                    *values_job = Some((handle, data));
+                let early = jobs
+                    .remove(&format!("{prefix}values.yaml"))
+                    .filter(|j| Arc::ptr_eq(&j.1, &data));
+                if let (Some(job), None) = (early, &values_job) {
+                    *values_job = Some(job);
+                } else if data.len() >= PARALLEL_VALUES_MIN && values_job.is_none() {
+                    *values_job = Some(spawn_values(data));
                 } else {
                     // A second values.yaml entry (possible in an archive) replaces the
                     // first, as in Helm; the first's error, if any, comes first.
@@ -415,7 +563,7 @@ fn load_files_with<'scope>(
                     Some(f.renamed(rest.to_owned()))
                 })
                 .collect();
-            load_chart_files(buff).map_err(wrap)?
+            load_chart_files_with(buff, jobs, &format!("{prefix}charts/{n}/")).map_err(wrap)?
         };
         c.dependencies.push(sc);
     }

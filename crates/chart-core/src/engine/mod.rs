@@ -185,8 +185,8 @@ impl Engine {
             },
             ..Options::default()
         });
-        // Each template is read (from disk, for a directory chart) just before it is
-        // parsed and dropped after: the parse tree keeps its own copy of the text.
+        // A template not in memory is read just before it is parsed and dropped after:
+        // the parse tree keeps its own copy of the text.
         let names: Vec<&str> = texts.iter().map(|(n, _)| n.as_str()).collect();
         let total: u64 = texts.iter().map(|(_, f)| f.size()).sum();
         let total = usize::try_from(total).unwrap_or(usize::MAX);
@@ -194,10 +194,14 @@ impl Engine {
             let Some((_, file)) = texts.get(i) else {
                 return Ok(std::borrow::Cow::Borrowed(""));
             };
-            let bytes = file.read().map_err(RenderError::from)?;
-            Ok(std::borrow::Cow::Owned(
-                gotmpl::bytestr::from_go_bytes(&bytes).into_owned(),
-            ))
+            // Text held in memory (archives, and templates of directory charts, read at
+            // load) is parsed in place when it is valid UTF-8.
+            Ok(match file.read().map_err(RenderError::from)? {
+                std::borrow::Cow::Borrowed(b) => gotmpl::bytestr::from_go_bytes(b),
+                std::borrow::Cow::Owned(v) => {
+                    std::borrow::Cow::Owned(gotmpl::bytestr::from_go_bytes(&v).into_owned())
+                }
+            })
         })
         .map_err(|e| match e {
             gotmpl::ParseAllError::Load(e) => e,
