@@ -80,17 +80,21 @@ fn read_known_size(path: &Path, size: u64) -> Result<Vec<u8>, ChartError> {
             .read_to_end(&mut data)
             .map_err(fail)?;
         if data.len() as u64 > MAX_FILE_SIZE {
-            let base = path
-                .file_name()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            return Err(ChartError::DirFileTooLarge {
-                name: base,
-                limit: MAX_FILE_SIZE,
-            });
+            return Err(too_large(path));
         }
     }
     Ok(data)
+}
+
+/// Helm's error for a file of a chart directory over [`MAX_FILE_SIZE`] (by base name).
+fn too_large(path: &Path) -> ChartError {
+    ChartError::DirFileTooLarge {
+        name: path
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        limit: MAX_FILE_SIZE,
+    }
 }
 
 /// Whether the directory `rel` (relative to the loaded chart's root) is the chart's root
@@ -249,16 +253,7 @@ impl Walker<'_> {
             return Err(ChartError::IrregularFile(path.to_path_buf()));
         }
         if meta.len() > MAX_FILE_SIZE {
-            let base = target
-                .as_deref()
-                .unwrap_or(path)
-                .file_name()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            return Err(ChartError::DirFileTooLarge {
-                name: base,
-                limit: MAX_FILE_SIZE,
-            });
+            return Err(too_large(target.as_deref().unwrap_or(path)));
         }
         if self.files.len() >= MAX_ENTRIES {
             return Err(ChartError::TooManyFiles(MAX_ENTRIES));
