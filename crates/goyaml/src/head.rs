@@ -11,7 +11,7 @@
 
 use granit_parser::{Event, Parser, ScalarStyle};
 
-use super::reader::{leading_tab_line, parser_options};
+use super::reader::parser_options;
 use super::resolve::{resolve_plain, Resolved};
 use gotmpl::value::{Map, Value};
 
@@ -83,7 +83,24 @@ enum Slot {
 /// The fast read: `Some(value)` when the full read would succeed, with the head's parts of
 /// its value (other entries left out), `None` when the caller must do the full read.
 pub(super) fn head_fast(text: &str) -> Option<Value> {
-    if leading_tab_line(text).is_some() {
+    fast_read(text, Filter::Root)
+}
+
+/// The whole first document, read the same way (every entry kept): what
+/// [`super::from_yaml`] gives, without its node tree, or `None` under the same
+/// conditions as [`head_fast`] (and for a root flow collection that go-yaml reads only
+/// in part).
+pub(super) fn all_fast(text: &str) -> Option<Value> {
+    if super::reader::root_flow_trailer(text).is_some() {
+        return None;
+    }
+    fast_read(text, Filter::All)
+}
+
+fn fast_read(text: &str, root_filter: Filter) -> Option<Value> {
+    // libyaml refuses tabs in many places of the block context that granit-parser
+    // accepts; the full read checks them all, so a document with any tab takes it.
+    if text.as_bytes().contains(&b'\t') {
         return None;
     }
     let mut parser = Parser::new_from_str_with_options(text, parser_options());
@@ -127,7 +144,7 @@ pub(super) fn head_fast(text: &str) -> Option<Value> {
                 let map = matches!(ev, Event::MappingStart(..));
                 let frame = match slot(&stack) {
                     Slot::Root if map => Frame::Map {
-                        filter: Filter::Root,
+                        filter: root_filter,
                         out: Map::new(),
                         want_key: true,
                         key: None,

@@ -121,6 +121,17 @@ impl std::error::Error for YamlError {}
 /// Reads the first YAML document of `text` as Helm does (sigs.k8s.io/yaml `Unmarshal` into
 /// `interface{}`): `Nil` for an empty document, maps with string keys, numbers as floats.
 pub fn from_yaml(text: &str) -> Result<Value, YamlError> {
+    // Most documents need no node tree (no aliases, merge keys, tags, errors): read
+    // them from the parser's events directly; anything else takes the full read.
+    if let Some(v) = head::all_fast(text) {
+        return Ok(v);
+    }
+    from_yaml_full(text)
+}
+
+/// [`from_yaml`] through the node tree, always (what the event-driven read must agree
+/// with; for tests and comparisons).
+pub fn from_yaml_full(text: &str) -> Result<Value, YamlError> {
     let g = reader::decode_first(text)?;
     reader::to_json_value(&g)
 }
@@ -204,7 +215,7 @@ pub fn string_form(v: &GoVal) -> Option<String> {
 pub fn from_yaml_head(text: &str) -> Result<Value, YamlError> {
     match head::head_fast(text) {
         Some(v) => Ok(v),
-        None => from_yaml(text),
+        None => from_yaml_full(text),
     }
 }
 

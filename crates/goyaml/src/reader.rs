@@ -1030,7 +1030,7 @@ fn scan_line_rest(b: &[u8], from: usize) -> LineRest {
 /// of that line while the collection could still be a simple key (up to a `:`, which
 /// makes it a mapping key, or a stray closer or `,`, which drops the key). Returns the
 /// text cut where go-yaml stops reading, when that leaves out something.
-fn root_flow_trailer(text: &str) -> Option<String> {
+pub(super) fn root_flow_trailer(text: &str) -> Option<String> {
     let mut off = 0;
     let mut start = None;
     for line in text.split_inclusive('\n') {

@@ -2,7 +2,7 @@
 //! on both sides, as after Helm's JSON round trip); no input makes `from_yaml` panic or hang.
 
 use gotmpl::{Map, Value};
-use goyaml::{from_yaml, marshal};
+use goyaml::{from_yaml, from_yaml_full, marshal};
 use proptest::prelude::*;
 
 fn scalar() -> impl Strategy<Value = Value> {
@@ -72,6 +72,19 @@ proptest! {
         let text = marshal(&v).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let back = from_yaml(&text).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
         prop_assert!(back.deep_eq(&v), "wrote:\n{}\nread: {:?}\nwant: {:?}", text, back, v);
+    }
+
+    /// The event-driven read and the node-tree read agree: same value, or same error.
+    #[test]
+    fn fast_and_full_reads_agree(v in value(), s in "[a-z:\\-\\[\\]{}&*!|>'\"#%@ ,?\n0-9.~<]{0,120}") {
+        let text = marshal(&v).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        for t in [text.as_str(), s.as_str()] {
+            match (from_yaml(t), from_yaml_full(t)) {
+                (Ok(a), Ok(b)) => prop_assert!(a.deep_eq(&b), "{t:?}: {a:?} vs {b:?}"),
+                (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
+                (a, b) => prop_assert!(false, "{:?}: {:?} vs {:?}", t, a, b),
+            }
+        }
     }
 
     #[test]

@@ -1,0 +1,49 @@
+//! The event-driven read of `from_yaml` against the node-tree read, on every YAML file of
+//! the repository's charts and goldens: the same value or the same error.
+
+use std::path::{Path, PathBuf};
+
+fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            yaml_files(&p, out);
+        } else if p
+            .extension()
+            .is_some_and(|x| x == "yaml" || x == "yml" || x == "txt" || x == "json")
+        {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn fast_read_agrees_with_node_tree_read_on_repository_yaml() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut files = Vec::new();
+    for d in ["charts", "testdata"] {
+        yaml_files(&root.join(d), &mut files);
+    }
+    assert!(files.len() > 100, "found only {} files", files.len());
+    let mut compared = 0;
+    for f in &files {
+        let Ok(text) = std::fs::read_to_string(f) else {
+            continue;
+        };
+        // Every document of a multi-document file, as templates and values see them.
+        for doc in text.split("\n---") {
+            let fast = goyaml::from_yaml(doc);
+            let full = goyaml::from_yaml_full(doc);
+            match (&fast, &full) {
+                (Ok(a), Ok(b)) => assert!(a.deep_eq(b), "{}: {a:?} vs {b:?}", f.display()),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{}", f.display()),
+                _ => panic!("{}: {fast:?} vs {full:?}\n{doc}", f.display()),
+            }
+            compared += 1;
+        }
+    }
+    assert!(compared > 1000, "compared only {compared} documents");
+}
