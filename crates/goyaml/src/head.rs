@@ -100,7 +100,7 @@ pub(super) fn all_fast(text: &str) -> Option<Value> {
 fn fast_read(text: &str, root_filter: Filter) -> Option<Value> {
     // libyaml refuses tabs in many places of the block context that granit-parser
     // accepts; the full read checks them all, so a document with any tab takes it.
-    if text.as_bytes().contains(&b'\t') {
+    if text.as_bytes().contains(&b'\t') || super::reader::unknown_directive_line(text).is_some() {
         return None;
     }
     let mut parser = Parser::new_from_str_with_options(text, parser_options());
@@ -109,7 +109,7 @@ fn fast_read(text: &str, root_filter: Filter) -> Option<Value> {
     let mut root_done = false;
     let mut in_doc = false;
     while let Some(ev) = parser.next_event() {
-        let (ev, _) = ev.ok()?;
+        let (ev, span) = ev.ok()?;
         match ev {
             Event::StreamStart | Event::Anchor(..) => {}
             Event::StreamEnd => break,
@@ -120,6 +120,15 @@ fn fast_read(text: &str, root_filter: Filter) -> Option<Value> {
             Event::Scalar(value, style, _, tag) => {
                 if tag.is_some() || root_done {
                     return None;
+                }
+                // Escapes libyaml refuses (a lone surrogate, …) that granit-parser reads.
+                if style == ScalarStyle::DoubleQuoted {
+                    let from = span.start.byte_offset()?;
+                    if text.get(from..span.end.byte_offset()?)?.contains('\\')
+                        && super::reader::check_escapes(text, from, span.end.byte_offset()).is_err()
+                    {
+                        return None;
+                    }
                 }
                 let plain = style == ScalarStyle::Plain;
                 let done = match slot(&stack) {

@@ -512,7 +512,7 @@ fn block_indent(kinds: &[Open]) -> usize {
 
 /// libyaml's scanner refuses directives other than `%YAML` and `%TAG` (granit skips them):
 /// the 0-based line of the first such directive before the first document's content.
-fn unknown_directive_line(text: &str) -> Option<usize> {
+pub(super) fn unknown_directive_line(text: &str) -> Option<usize> {
     for (line0, line) in text.split('\n').enumerate() {
         let l = line.trim_end_matches('\r');
         if l.trim_start_matches([' ', '\t']).is_empty() || l.starts_with('#') {
@@ -881,7 +881,7 @@ fn scan_error(e: &ScanError, text: &str, open: Option<(bool, bool, bool)>) -> Ya
 /// libyaml refuses a `\u`/`\U` escape naming a UTF-16 surrogate (even a valid pair) in a
 /// double-quoted scalar starting at byte `start`; the error's mark is just after the
 /// escape's letter.
-fn check_escapes(text: &str, start: usize, end: Option<usize>) -> Result<(), YamlError> {
+pub(super) fn check_escapes(text: &str, start: usize, end: Option<usize>) -> Result<(), YamlError> {
     let src = text.get(start..end.unwrap_or(text.len())).unwrap_or("");
     let bytes = src.as_bytes();
     let mut i = 0;

@@ -11,10 +11,11 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
         let p = e.path();
         if p.is_dir() {
             yaml_files(&p, out);
-        } else if p
-            .extension()
-            .is_some_and(|x| x == "yaml" || x == "yml" || x == "txt" || x == "json")
-        {
+        } else if p.extension().is_some_and(|x| {
+            ["yaml", "yml", "txt", "json", "cases"]
+                .iter()
+                .any(|e| x == *e)
+        }) {
             out.push(p);
         }
     }
@@ -33,8 +34,20 @@ fn fast_read_agrees_with_node_tree_read_on_repository_yaml() {
         let Ok(text) = std::fs::read_to_string(f) else {
             continue;
         };
-        // Every document of a multi-document file, as templates and values see them.
-        for doc in text.split("\n---") {
+        // Every document of a multi-document file, as templates and values see them;
+        // the golden case files (`.cases`) hold YAML inputs between their own lines, so
+        // each of their sections is read too (both reads must agree on any text).
+        let sections: Vec<&str> = if f.extension().is_some_and(|x| x == "cases") {
+            // Sections, and the raw strings (between backquotes) templates read.
+            let raw = text.split('`').skip(1).step_by(2);
+            text.split("\n=== ")
+                .flat_map(|c| c.split("\n--- "))
+                .chain(raw)
+                .collect()
+        } else {
+            text.split("\n---").collect()
+        };
+        for doc in sections {
             let fast = goyaml::from_yaml(doc);
             let full = goyaml::from_yaml_full(doc);
             match (&fast, &full) {
