@@ -1258,7 +1258,10 @@ mod tests {
 
     #[test]
     fn unquote_borrows_only_plain_literals() {
-        assert!(matches!(unquote(r#""plain é""#), Some(Cow::Borrowed("plain é"))));
+        assert!(matches!(
+            unquote(r#""plain é""#),
+            Some(Cow::Borrowed("plain é"))
+        ));
         assert!(matches!(unquote("`raw\\n`"), Some(Cow::Borrowed("raw\\n"))));
         assert!(matches!(unquote(r#""a\"b""#), Some(Cow::Owned(s)) if s == "a\"b"));
         assert!(matches!(unquote("`a\r\nb`"), Some(Cow::Owned(s)) if s == "a\nb"));
