@@ -209,16 +209,20 @@ impl Template {
         // umbrella's aliased subcharts repeat every file) are kept once: each is
         // looked up as it is loaded, and a copy is dropped at once, so that N aliases
         // never hold N copies of the chart's templates at the same time.
-        let seen: std::sync::Mutex<std::collections::HashSet<Arc<str>, rustc_hash::FxBuildHasher>> =
-            std::sync::Mutex::default();
+        // The texts kept so far, by their hash (computed once per text, outside the
+        // lock; equal hashes are then told apart by comparing the texts).
+        let seen: std::sync::Mutex<HashMap<u64, Vec<Arc<str>>>> = std::sync::Mutex::default();
         let texts: Vec<Result<Arc<str>, E>> = crate::par::map_in_order(&indexed, parallel, |i| {
             load(*i).map(|t| {
+                use std::hash::BuildHasher;
+                let hash = rustc_hash::FxBuildHasher.hash_one(&*t);
                 let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
-                match seen.get(&*t) {
+                let same = seen.entry(hash).or_default();
+                match same.iter().find(|a| ***a == *t) {
                     Some(a) => a.clone(),
                     None => {
                         let a: Arc<str> = Arc::from(&*t);
-                        seen.insert(a.clone());
+                        same.push(a.clone());
                         a
                     }
                 }

@@ -3,6 +3,7 @@
 
 /// Item kinds, as Go's lexer names them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 pub(crate) enum ItemType {
     Error,
     Bool,
@@ -60,15 +61,22 @@ impl ItemType {
     }
 }
 
-/// One lexed item: kind and byte span in the input. Items are plain copies; their
-/// text is a slice of the input (see [`Lexed::val`]) and their line is computed only
-/// when an error needs it (see [`Lexed::line_of`]), so lexing does not allocate or
-/// count lines per item.
+/// One lexed item: kind and byte span in the input. Items are plain 12-byte copies;
+/// their text is a slice of the input (see [`Lexed::val`]) and their line is computed
+/// only when an error needs it (see [`line_at`]), so lexing does not allocate or count
+/// lines per item. Offsets are `u32`: the parser refuses texts of 4 GiB or more.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Item {
     pub typ: ItemType,
-    pub pos: usize,
-    pub end: usize,
+    pub pos: u32,
+    pub end: u32,
+}
+
+impl Item {
+    /// The item's byte range in the input.
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.pos as usize..self.end as usize
+    }
 }
 
 /// The lexer's result: the items (ending in Eof or Error), when lexing failed the
@@ -103,7 +111,7 @@ impl Lexed {
         if it.typ == ItemType::Error {
             &self.error
         } else {
-            src.get(it.pos..it.end).unwrap_or("")
+            src.get(it.range()).unwrap_or("")
         }
     }
 }
@@ -137,6 +145,37 @@ fn is_alnum(c: char) -> bool {
     c == '_' || c.is_alphabetic() || c.is_numeric()
 }
 
+/// Which ASCII bytes are [`is_alnum`]: letters, digits and `_` (a table lookup in the
+/// lexer's hottest loop).
+static ASCII_ALNUM: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = b.is_ascii_alphanumeric() || b == b'_';
+        i += 1;
+    }
+    t
+};
+
+/// Whether `hay` starts with `pat`, compared a byte at a time: delimiters are a byte or
+/// two, where a `memcmp` call costs more than the comparison, and the first byte
+/// rejects almost every position.
+#[inline]
+fn has_prefix(hay: &[u8], pat: &[u8]) -> bool {
+    if hay.len() < pat.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < pat.len() {
+        if hay[i] != pat[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 fn keyword(word: &str) -> Option<ItemType> {
     Some(match word {
         "." => ItemType::Dot,
@@ -158,8 +197,12 @@ fn keyword(word: &str) -> Option<ItemType> {
 /// Lexer state. Produces the whole item list up front (ending in Eof or Error).
 pub(crate) struct Lexer<'a> {
     input: &'a str,
+    /// `input` as bytes: the lexer looks at bytes, decoding a character only where a
+    /// non-ASCII byte appears (every byte it looks for is ASCII, and no byte of a
+    /// multi-byte UTF-8 sequence is).
+    bytes: &'a [u8],
     left: &'a str,
-    right: &'a str,
+    right: &'a [u8],
     pos: usize,
     start: usize,
     items: Vec<Item>,
@@ -173,13 +216,16 @@ pub(crate) struct Lexer<'a> {
 
 /// Lexes `input` with the given delimiters.
 pub(crate) fn lex(input: &str, left: &str, right: &str) -> Lexed {
+    debug_assert!(u32::try_from(input.len()).is_ok());
     let mut l = Lexer {
         input,
+        bytes: input.as_bytes(),
         left,
-        right,
+        right: right.as_bytes(),
         pos: 0,
         start: 0,
-        items: Vec::with_capacity(input.len() / 8 + 4),
+        // About one item per four bytes of an action-dense text; growing costs copies.
+        items: Vec::with_capacity(input.len() / 4 + 4),
         error: String::new(),
         paren_depth: 0,
         lost: Vec::new(),
@@ -212,17 +258,11 @@ impl<'a> Lexer<'a> {
         Some(c)
     }
 
-    fn backup(&mut self, c: Option<char>) {
-        if let Some(c) = c {
-            self.pos -= c.len_utf8();
-        }
-    }
-
     fn emit(&mut self, typ: ItemType) {
         self.items.push(Item {
             typ,
-            pos: self.start,
-            end: self.pos,
+            pos: self.start as u32,
+            end: self.pos as u32,
         });
         self.start = self.pos;
     }
@@ -230,16 +270,18 @@ impl<'a> Lexer<'a> {
     fn error(&mut self, msg: String) {
         self.items.push(Item {
             typ: ItemType::Error,
-            pos: self.start,
-            end: self.start,
+            pos: self.start as u32,
+            end: self.start as u32,
         });
         self.error = msg;
     }
 
+    /// Takes the next character if it is one of `valid` (ASCII characters only, so a
+    /// byte comparison decides).
     fn accept(&mut self, valid: &str) -> bool {
-        match self.peek_char() {
-            Some(c) if valid.contains(c) => {
-                self.pos += c.len_utf8();
+        match self.bytes.get(self.pos) {
+            Some(b) if valid.as_bytes().contains(b) => {
+                self.pos += 1;
                 true
             }
             _ => false,
@@ -255,21 +297,19 @@ impl<'a> Lexer<'a> {
         b.len() >= 2 && b[0] == TRIM && is_space(b[1])
     }
 
-    fn has_right_trim(s: &str) -> bool {
-        let b = s.as_bytes();
+    #[inline]
+    fn has_right_trim_bytes(b: &[u8]) -> bool {
         b.len() >= 2 && is_space(b[0]) && b[1] == TRIM
     }
 
     /// (at right delimiter, with trim marker)
+    #[inline]
     fn at_right_delim(&self) -> (bool, bool) {
-        let r = self.rest();
-        if Self::has_right_trim(r) && r[2..].starts_with(self.right) {
+        let r = self.bytes.get(self.pos..).unwrap_or_default();
+        if Self::has_right_trim_bytes(r) && has_prefix(&r[2..], self.right) {
             return (true, true);
         }
-        if r.starts_with(self.right) {
-            return (true, false);
-        }
-        (false, false)
+        (has_prefix(r, self.right), false)
     }
 
     fn run(&mut self) {
@@ -292,8 +332,8 @@ impl<'a> Lexer<'a> {
                 let delim_end = self.pos + self.left.len();
                 let mut trim = 0;
                 if Self::has_left_trim(&self.input[delim_end..]) {
-                    let text = &self.input[self.start..self.pos];
-                    trim = text.len() - text.trim_end_matches([' ', '\t', '\r', '\n']).len();
+                    let text = &self.bytes[self.start..self.pos];
+                    trim = text.iter().rev().take_while(|b| is_space(**b)).count();
                 }
                 self.pos -= trim;
                 if self.pos > self.start {
@@ -319,7 +359,7 @@ impl<'a> Lexer<'a> {
         self.pos += self.left.len();
         let trim = Self::has_left_trim(self.rest());
         let after = if trim { 2 } else { 0 };
-        if self.input[self.pos + after..].starts_with("/*") {
+        if has_prefix(&self.bytes[self.pos + after..], b"/*") {
             self.pos += after;
             self.start = self.pos;
             return self.lex_comment();
@@ -328,8 +368,8 @@ impl<'a> Lexer<'a> {
         let delim_end = self.pos;
         self.items.push(Item {
             typ: ItemType::LeftDelim,
-            pos: delim_start,
-            end: delim_end,
+            pos: delim_start as u32,
+            end: delim_end as u32,
         });
         self.pos += after;
         self.start = self.pos;
@@ -368,8 +408,8 @@ impl<'a> Lexer<'a> {
     }
 
     fn skip_left_trim(&mut self) {
-        let r = self.rest();
-        self.pos += r.len() - r.trim_start_matches([' ', '\t', '\r', '\n']).len();
+        let r = &self.bytes[self.pos..];
+        self.pos += r.iter().take_while(|b| is_space(**b)).count();
     }
 
     fn lex_right_delim(&mut self) {
@@ -398,114 +438,120 @@ impl<'a> Lexer<'a> {
                 self.error("unclosed left paren".into());
                 return false;
             }
-            let Some(r) = self.next_char() else {
+            let Some(&b) = self.bytes.get(self.pos) else {
                 self.error("unclosed action".into());
                 return false;
             };
-            match r {
-                c if c.is_ascii() && is_space(c as u8) => {
-                    self.backup(Some(r));
+            if b >= 0x80 {
+                // A non-ASCII character: only a letter or digit may start an item.
+                let c = self.peek_char().unwrap_or(char::REPLACEMENT_CHARACTER);
+                if is_alnum(c) {
+                    if !self.lex_identifier() {
+                        return false;
+                    }
+                    continue;
+                }
+                self.pos += c.len_utf8();
+                self.error(format!(
+                    "unrecognized character in action: {}",
+                    go_sharp_u(c)
+                ));
+                return false;
+            }
+            // The lexers called below with the position still at `b` start by
+            // reading it themselves.
+            match b {
+                b' ' | b'\t' | b'\r' | b'\n' => {
                     if self.lex_space() {
                         self.lex_right_delim();
                         return true;
                     }
                 }
-                '=' => self.emit(ItemType::Assign),
-                ':' => {
-                    if self.next_char() != Some('=') {
-                        self.error("expected :=".into());
-                        return false;
-                    }
-                    self.emit(ItemType::Declare);
-                }
-                '|' => self.emit(ItemType::Pipe),
-                '"' => {
-                    if !self.lex_quote() {
-                        return false;
-                    }
-                }
-                '`' => {
-                    if !self.lex_raw_quote() {
-                        return false;
-                    }
-                }
-                '$' => {
-                    if !self.lex_variable() {
-                        return false;
-                    }
-                }
-                '\'' => {
-                    if !self.lex_char() {
-                        return false;
-                    }
-                }
-                '.' => {
-                    let next = self.input.as_bytes().get(self.pos).copied();
-                    match next {
-                        Some(b) if b.is_ascii_digit() => {
-                            self.backup(Some(r));
-                            if !self.lex_number() {
-                                return false;
-                            }
-                        }
-                        _ => {
-                            if !self.lex_field_or_variable(ItemType::Field) {
-                                return false;
-                            }
-                        }
-                    }
-                }
-                '+' | '-' | '0'..='9' => {
-                    self.backup(Some(r));
+                b'+' | b'-' | b'0'..=b'9' => {
                     if !self.lex_number() {
                         return false;
                     }
                 }
-                c if is_alnum(c) => {
-                    self.backup(Some(r));
+                b'_' | b'a'..=b'z' | b'A'..=b'Z' => {
                     if !self.lex_identifier() {
                         return false;
                     }
                 }
-                '(' => {
-                    self.emit(ItemType::LeftParen);
-                    self.paren_depth += 1;
-                }
-                ')' => {
-                    self.paren_depth -= 1;
-                    if self.paren_depth < 0 {
-                        self.error("unexpected right paren".into());
+                _ => {
+                    self.pos += 1;
+                    if !self.lex_ascii_punct(b) {
                         return false;
                     }
-                    self.emit(ItemType::RightParen);
-                }
-                c if c.is_ascii() && !c.is_ascii_control() => self.emit(ItemType::Char),
-                c => {
-                    self.error(format!(
-                        "unrecognized character in action: {}",
-                        go_sharp_u(c)
-                    ));
-                    return false;
                 }
             }
         }
     }
 
+    /// Lexes the item that starts with the ASCII byte `b` just read (anything but a
+    /// space, a number's start or an identifier's start). Returns false on error.
+    fn lex_ascii_punct(&mut self, b: u8) -> bool {
+        match b {
+            b'=' => self.emit(ItemType::Assign),
+            b':' => {
+                if self.bytes.get(self.pos) != Some(&b'=') {
+                    // Go reads the character after ':' before reporting.
+                    let _ = self.next_char();
+                    self.error("expected :=".into());
+                    return false;
+                }
+                self.pos += 1;
+                self.emit(ItemType::Declare);
+            }
+            b'|' => self.emit(ItemType::Pipe),
+            b'"' => return self.lex_quote(),
+            b'`' => return self.lex_raw_quote(),
+            b'$' => return self.lex_variable(),
+            b'\'' => return self.lex_char(),
+            b'.' => {
+                if self.bytes.get(self.pos).is_some_and(u8::is_ascii_digit) {
+                    self.pos -= 1;
+                    return self.lex_number();
+                }
+                return self.lex_field_or_variable(ItemType::Field);
+            }
+            b'(' => {
+                self.emit(ItemType::LeftParen);
+                self.paren_depth += 1;
+            }
+            b')' => {
+                self.paren_depth -= 1;
+                if self.paren_depth < 0 {
+                    self.error("unexpected right paren".into());
+                    return false;
+                }
+                self.emit(ItemType::RightParen);
+            }
+            c if !c.is_ascii_control() => self.emit(ItemType::Char),
+            c => {
+                self.error(format!(
+                    "unrecognized character in action: {}",
+                    go_sharp_u(c as char)
+                ));
+                return false;
+            }
+        }
+        true
+    }
+
     /// Lexes a run of spaces. Returns true if it ended at a trim-marked right delimiter
     /// reached with a single space (the caller then lexes the delimiter).
     fn lex_space(&mut self) -> bool {
-        let mut n = 0;
-        while let Some(b) = self.input.as_bytes().get(self.pos) {
-            if !is_space(*b) {
-                break;
-            }
-            self.pos += 1;
-            n += 1;
+        let b = self.bytes;
+        let begin = self.pos;
+        let mut p = begin;
+        while p < b.len() && is_space(b[p]) {
+            p += 1;
         }
+        self.pos = p;
+        let n = p - begin;
         let from = self.pos - 1;
-        if Self::has_right_trim(&self.input[from..])
-            && self.input[from + 2..].starts_with(self.right)
-        {
+        let r = &self.bytes[from..];
+        if Self::has_right_trim_bytes(r) && has_prefix(&r[2..], self.right) {
             self.pos -= 1;
             if n == 1 {
                 return true;
@@ -515,55 +561,65 @@ impl<'a> Lexer<'a> {
         false
     }
 
+    #[inline]
     fn at_terminator(&self) -> bool {
-        match self.peek_char() {
+        match self.bytes.get(self.pos) {
             None => true,
-            Some(c) if c.is_ascii() && is_space(c as u8) => true,
-            Some('.' | ',' | '|' | ':' | ')' | '(') => true,
-            _ => self.rest().starts_with(self.right),
+            Some(b' ' | b'\t' | b'\r' | b'\n' | b'.' | b',' | b'|' | b':' | b')' | b'(') => true,
+            Some(_) => has_prefix(&self.bytes[self.pos..], self.right),
         }
     }
 
     /// Skips a run of ASCII letters, digits and `_` a byte at a time (the common
     /// case); the caller's per-character loop then handles anything else.
+    #[inline]
     fn skip_ascii_alnum(&mut self) {
-        let b = self.input.as_bytes();
-        while let Some(&c) = b.get(self.pos) {
-            if c.is_ascii_alphanumeric() || c == b'_' {
-                self.pos += 1;
-            } else {
-                break;
+        // A local index, so the loop keeps it in a register.
+        let b = self.bytes;
+        let mut p = self.pos;
+        while p < b.len() && ASCII_ALNUM[b[p] as usize] {
+            p += 1;
+        }
+        self.pos = p;
+    }
+
+    /// Skips a run of [`is_alnum`] characters; returns the character after it (not
+    /// consumed), if any.
+    #[inline]
+    fn skip_alnum(&mut self) -> Option<char> {
+        loop {
+            self.skip_ascii_alnum();
+            match *self.bytes.get(self.pos)? {
+                b if b < 0x80 => return Some(b as char),
+                _ => {
+                    let c = self.peek_char()?;
+                    if !is_alnum(c) {
+                        return Some(c);
+                    }
+                    self.pos += c.len_utf8();
+                }
             }
         }
     }
 
     fn lex_identifier(&mut self) -> bool {
-        loop {
-            self.skip_ascii_alnum();
-            let r = self.next_char();
-            match r {
-                Some(c) if is_alnum(c) => {}
-                _ => {
-                    self.backup(r);
-                    let word = &self.input[self.start..self.pos];
-                    if !self.at_terminator() {
-                        self.error(format!("bad character {}", go_sharp_u(r.unwrap_or('\0'))));
-                        return false;
-                    }
-                    let typ = if let Some(k) = keyword(word) {
-                        k
-                    } else if word.starts_with('.') {
-                        ItemType::Field
-                    } else if word == "true" || word == "false" {
-                        ItemType::Bool
-                    } else {
-                        ItemType::Identifier
-                    };
-                    self.emit(typ);
-                    return true;
-                }
-            }
+        let r = self.skip_alnum();
+        let word = &self.input[self.start..self.pos];
+        if !self.at_terminator() {
+            self.error(format!("bad character {}", go_sharp_u(r.unwrap_or('\0'))));
+            return false;
         }
+        let typ = if let Some(k) = keyword(word) {
+            k
+        } else if word.starts_with('.') {
+            ItemType::Field
+        } else if word == "true" || word == "false" {
+            ItemType::Bool
+        } else {
+            ItemType::Identifier
+        };
+        self.emit(typ);
+        true
     }
 
     fn lex_variable(&mut self) -> bool {
@@ -583,18 +639,7 @@ impl<'a> Lexer<'a> {
             });
             return true;
         }
-        let mut r;
-        loop {
-            self.skip_ascii_alnum();
-            r = self.next_char();
-            match r {
-                Some(c) if is_alnum(c) => {}
-                _ => {
-                    self.backup(r);
-                    break;
-                }
-            }
-        }
+        let r = self.skip_alnum();
         if !self.at_terminator() {
             self.error(format!("bad character {}", go_sharp_u(r.unwrap_or('\0'))));
             return false;
@@ -625,39 +670,45 @@ impl<'a> Lexer<'a> {
         true
     }
 
+    /// Lexes a quoted string after its opening quote. Bytes suffice: the bytes looked
+    /// for are ASCII, and skipping one byte after a backslash leaves the rest of an
+    /// escaped multi-byte character to the loop, which passes over it.
     fn lex_quote(&mut self) -> bool {
+        let b = self.bytes;
+        let mut p = self.pos;
         loop {
-            match self.next_char() {
-                Some('\\') => match self.next_char() {
-                    Some(c) if c != '\n' => continue,
+            match b.get(p) {
+                Some(b'\\') => match b.get(p + 1) {
+                    Some(&c) if c != b'\n' => p += 2,
                     _ => {
+                        self.pos = p;
                         self.error("unterminated quoted string".into());
                         return false;
                     }
                 },
-                None | Some('\n') => {
+                None | Some(b'\n') => {
+                    self.pos = p;
                     self.error("unterminated quoted string".into());
                     return false;
                 }
-                Some('"') => break,
-                Some(_) => {}
+                Some(b'"') => {
+                    p += 1;
+                    break;
+                }
+                Some(_) => p += 1,
             }
         }
+        self.pos = p;
         self.emit(ItemType::String);
         true
     }
 
     fn lex_raw_quote(&mut self) -> bool {
-        loop {
-            match self.next_char() {
-                None => {
-                    self.error("unterminated raw quoted string".into());
-                    return false;
-                }
-                Some('`') => break,
-                Some(_) => {}
-            }
-        }
+        let Some(x) = memchr::memchr(b'`', &self.bytes[self.pos..]) else {
+            self.error("unterminated raw quoted string".into());
+            return false;
+        };
+        self.pos += x + 1;
         self.emit(ItemType::RawString);
         true
     }
@@ -724,7 +775,7 @@ fn find_delim(hay: &str, delim: &str) -> Option<usize> {
     let mut from = 0;
     while let Some(i) = memchr::memchr(first, &h[from..]) {
         let at = from + i;
-        if h[at + 1..].starts_with(rest) {
+        if has_prefix(&h[at + 1..], rest) {
             return Some(at);
         }
         from = at + 1;

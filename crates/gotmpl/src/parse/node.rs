@@ -163,17 +163,20 @@ enum Args {
 }
 
 impl Command {
-    /// A command of `args` (at least one).
-    pub fn new(pos: Pos, mut args: Vec<Arg>) -> Command {
-        let args = match args.pop() {
-            Some(last) if args.is_empty() => Args::One(last),
-            Some(last) => {
-                args.push(last);
-                Args::Many(args.into_boxed_slice())
-            }
-            None => Args::Many(Box::default()),
-        };
-        Command { pos, args }
+    /// A command of one operand.
+    pub fn one(pos: Pos, arg: Arg) -> Command {
+        Command {
+            pos,
+            args: Args::One(arg),
+        }
+    }
+
+    /// A command of several operands.
+    pub fn many(pos: Pos, args: Box<[Arg]>) -> Command {
+        Command {
+            pos,
+            args: Args::Many(args),
+        }
     }
 
     /// The operands, the function or field first.
@@ -199,11 +202,51 @@ pub(crate) struct Number {
     pub complex: (f64, f64),
 }
 
-/// A string literal: its source form (for printing the node) and its value.
+/// A string literal: its value, and what is needed to print its source form.
 #[derive(Debug)]
 pub(crate) struct StrLit {
-    pub quoted: Box<str>,
     pub text: Arc<str>,
+    source: LitSource,
+}
+
+/// How a string literal was written.
+#[derive(Debug)]
+enum LitSource {
+    /// `text` between two of this quote byte, as is (most literals): not stored twice.
+    Plain(u8),
+    /// Anything else (escapes, `\r` in a raw string): the source text.
+    Quoted(Box<str>),
+}
+
+impl StrLit {
+    /// A literal whose source is `quote`, `text`, `quote`.
+    pub fn plain(quote: u8, text: Arc<str>) -> StrLit {
+        StrLit {
+            text,
+            source: LitSource::Plain(quote),
+        }
+    }
+
+    /// A literal written as `quoted` (with its quotes) meaning `text`.
+    pub fn quoted(quoted: &str, text: Arc<str>) -> StrLit {
+        StrLit {
+            text,
+            source: LitSource::Quoted(Box::from(quoted)),
+        }
+    }
+}
+
+impl fmt::Display for StrLit {
+    /// The literal as written.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.source {
+            LitSource::Plain(q) => {
+                let q = char::from(*q);
+                write!(f, "{q}{}{q}", self.text)
+            }
+            LitSource::Quoted(s) => f.write_str(s),
+        }
+    }
 }
 
 /// A field chain on a non-field operand: `(pipeline).A.B`, `fn.A`.
@@ -305,7 +348,7 @@ impl fmt::Display for Arg {
             Arg::Nil { .. } => f.write_str("nil"),
             Arg::Bool { val, .. } => write!(f, "{val}"),
             Arg::Number { num, .. } => f.write_str(&num.text),
-            Arg::String { lit, .. } => f.write_str(&lit.quoted),
+            Arg::String { lit, .. } => write!(f, "{lit}"),
             Arg::Pipe(p) => write!(f, "{p}"),
         }
     }

@@ -1,6 +1,7 @@
 //! The parser: Go's `text/template/parse` grammar, with its error messages and its rule
 //! that an error reports the line of the last token read.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use super::lex::{lex, line_at, Item, ItemType, Lexed};
@@ -37,48 +38,112 @@ struct Parser<'a> {
     action_pos: Option<usize>,
     /// Trees made by `define`/`block`, in order.
     defs: Vec<Tree>,
+    /// The thread's shared names, chains and literals, held for this parse.
+    interned: InternGuard,
+    /// Work stacks for the lists, pipelines and commands being built: each level of
+    /// the (recursive) parse pushes above where it started and at its end moves its
+    /// part into an exact-size boxed slice, so no per-node `Vec` grows and shrinks.
+    node_stack: Vec<Node>,
+    cmd_stack: Vec<Command>,
+    arg_stack: Vec<Arg>,
 }
 
 type PResult<T> = Result<T, Error>;
 
-/// Names and string literals already made shared, by their source text. The same names
-/// (`Values`, `Release`, `include`, `$root`, …) and literals recur all over a chart's
-/// templates, so one copy serves every template parsed on this thread.
+/// Names, field chains and string literals already made shared, by their source text.
+/// The same names (`Values`, `Release`, `include`, `$root`, …), chains
+/// (`.Values.image.tag`) and literals recur all over a chart's templates, so one copy
+/// serves every template parsed on this thread.
+///
+/// A parse takes the thread's tables for its whole run (see [`InternGuard`]) rather
+/// than reaching into the thread-local for every token.
 #[derive(Default)]
 struct Interned {
     names: rustc_hash::FxHashSet<Arc<str>>,
     strings: rustc_hash::FxHashMap<Box<str>, Arc<StrLit>>,
-    idents: rustc_hash::FxHashSet<Idents>,
-}
-
-/// The shared copy of a field chain's names (see [`Interned`]).
-fn intern_idents(idents: Vec<Arc<str>>) -> Idents {
-    INTERNED.with(|t| {
-        let mut t = t.borrow_mut();
-        t.make_room();
-        if let Some(hit) = t.idents.get(idents.as_slice()) {
-            return hit.clone();
-        }
-        let made: Idents = Arc::from(idents);
-        t.idents.insert(made.clone());
-        made
-    })
+    /// A field chain's names by the chain's source text: `.a.b` (a field chain) or
+    /// `$x.a` (a variable and its fields). The first byte tells the two kinds apart.
+    chains: rustc_hash::FxHashMap<Box<str>, Idents>,
 }
 
 impl Interned {
     /// Entries kept before the tables start over: a long-lived thread parsing ever new
     /// texts (`tpl` of generated strings) must not grow them without bound.
     const MAX_ENTRIES: usize = 1 << 16;
+    /// The longest string literal (with its quotes) shared.
+    const MAX_SHARED_LITERAL: usize = 64;
+
+    /// Empty tables with room for a chart's worth of entries, so that they do not
+    /// rehash their way up from nothing (helper threads start with new tables).
+    fn with_room() -> Interned {
+        Interned {
+            names: rustc_hash::FxHashSet::with_capacity_and_hasher(1024, Default::default()),
+            strings: rustc_hash::FxHashMap::with_capacity_and_hasher(512, Default::default()),
+            chains: rustc_hash::FxHashMap::with_capacity_and_hasher(1024, Default::default()),
+        }
+    }
 
     fn make_room(&mut self) {
-        if self.names.len() + self.strings.len() + self.idents.len() >= Self::MAX_ENTRIES {
+        if self.names.len() + self.strings.len() + self.chains.len() >= Self::MAX_ENTRIES {
             *self = Interned::default();
         }
+    }
+
+    /// The shared copy of a name.
+    fn name(&mut self, text: &str) -> Arc<str> {
+        if let Some(hit) = self.names.get(text) {
+            return hit.clone();
+        }
+        self.make_room();
+        let made: Arc<str> = Arc::from(text);
+        self.names.insert(made.clone());
+        made
+    }
+
+    /// The names of the field chain whose source text is `text`: `.a.b` gives `a`, `b`;
+    /// `$x.a` gives `$x`, `a`.
+    fn chain(&mut self, text: &str) -> Idents {
+        if let Some(hit) = self.chains.get(text) {
+            return hit.clone();
+        }
+        let body = text.strip_prefix('.').unwrap_or(text);
+        let names: Vec<Arc<str>> = body.split('.').map(|p| self.name(p)).collect();
+        let made: Idents = Arc::from(names);
+        self.make_room();
+        self.chains.insert(Box::from(text), made.clone());
+        made
     }
 }
 
 thread_local! {
     static INTERNED: std::cell::RefCell<Interned> = std::cell::RefCell::default();
+}
+
+/// The thread's [`Interned`] tables, taken for one parse and put back when dropped
+/// (also when the parse fails).
+struct InternGuard(Interned);
+
+impl InternGuard {
+    fn take() -> InternGuard {
+        let mut tables = INTERNED.with(|t| std::mem::take(&mut *t.borrow_mut()));
+        if tables.names.capacity() == 0 {
+            tables = Interned::with_room();
+        }
+        InternGuard(tables)
+    }
+}
+
+impl Drop for InternGuard {
+    fn drop(&mut self) {
+        let tables = std::mem::take(&mut self.0);
+        INTERNED.with(|t| *t.borrow_mut() = tables);
+    }
+}
+
+/// The elements of a work stack from `base` up, moved into an exact-size boxed slice
+/// (one allocation and one copy).
+fn take_from<T>(stack: &mut Vec<T>, base: usize) -> Box<[T]> {
+    stack.split_off(base).into_boxed_slice()
 }
 
 /// Stack left before recursion grows the stack (bytes).
@@ -127,6 +192,10 @@ pub(crate) fn parse_shared(
         range_depth: 0,
         action_pos: None,
         defs: Vec::new(),
+        interned: InternGuard::take(),
+        node_stack: Vec::new(),
+        cmd_stack: Vec::new(),
+        arg_stack: Vec::new(),
     };
     let root = p.parse_top()?;
     let mut out = vec![Tree {
@@ -137,11 +206,6 @@ pub(crate) fn parse_shared(
     }];
     out.append(&mut p.defs);
     Ok(out)
-}
-
-/// A source offset as stored in the tree (the text is at most `u32::MAX` bytes long).
-fn pos32(pos: usize) -> Pos {
-    Pos::try_from(pos).unwrap_or(Pos::MAX)
 }
 
 impl<'a> Parser<'a> {
@@ -158,17 +222,8 @@ impl<'a> Parser<'a> {
     }
 
     /// The shared copy of a name (see [`Interned`]).
-    fn name(&mut self, text: &'a str) -> Arc<str> {
-        INTERNED.with(|t| {
-            let mut t = t.borrow_mut();
-            t.make_room();
-            if let Some(hit) = t.names.get(text) {
-                return hit.clone();
-            }
-            let made: Arc<str> = Arc::from(text);
-            t.names.insert(made.clone());
-            made
-        })
+    fn name(&mut self, text: &str) -> Arc<str> {
+        self.interned.0.name(text)
     }
 
     /// The text of an item (see [`Lexed::val`]).
@@ -176,7 +231,7 @@ impl<'a> Parser<'a> {
         if it.typ == ItemType::Error {
             self.lex_error
         } else {
-            self.src.get(it.pos..it.end).unwrap_or("")
+            self.src.get(it.range()).unwrap_or("")
         }
     }
 
@@ -215,7 +270,7 @@ impl<'a> Parser<'a> {
     }
 
     fn errorf(&self, msg: impl Into<String>) -> Error {
-        let line = self.line(self.item(self.hwm).pos);
+        let line = self.line(self.item(self.hwm).pos as usize);
         Error::parse(&self.parse_name, line, msg)
     }
 
@@ -231,7 +286,7 @@ impl<'a> Parser<'a> {
         if tok.typ == ItemType::Error {
             let mut extra = String::new();
             let action_line = self.action_pos.map(|p| self.line(p));
-            if let Some(al) = action_line.filter(|al| *al != self.line(tok.pos)) {
+            if let Some(al) = action_line.filter(|al| *al != self.line(tok.pos as usize)) {
                 extra = format!(" in action started at {}:{al}", self.parse_name);
                 if self.val(tok).ends_with(" action") {
                     extra = extra[" in action".len()..].to_string();
@@ -246,7 +301,7 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_top(&mut self) -> PResult<List> {
-        let mut root = Vec::new();
+        let base = self.node_stack.len();
         loop {
             let tok = self.peek();
             if tok.typ == ItemType::Eof {
@@ -264,11 +319,11 @@ impl<'a> Parser<'a> {
             match self.text_or_action()? {
                 Parsed::End => return Err(self.errorf("unexpected {{end}}")),
                 Parsed::Else => return Err(self.errorf("unexpected {{else}}")),
-                Parsed::Node(n) => root.push(n),
+                Parsed::Node(n) => self.node_stack.push(n),
             }
         }
         Ok(List {
-            nodes: root.into_boxed_slice(),
+            nodes: take_from(&mut self.node_stack, base),
         })
     }
 
@@ -292,7 +347,7 @@ impl<'a> Parser<'a> {
             )));
         }
         self.add_def(Tree {
-            name: Arc::from(name.as_str()),
+            name: Arc::from(&*name),
             parse_name: self.parse_name.clone(),
             text: self.text.clone(),
             root: Arc::new(list),
@@ -325,13 +380,13 @@ impl<'a> Parser<'a> {
     }
 
     fn item_list_inner(&mut self) -> PResult<(List, Parsed)> {
-        let mut list = Vec::new();
+        let base = self.node_stack.len();
         while self.peek_non_space().typ != ItemType::Eof {
             match self.text_or_action()? {
-                Parsed::Node(n) => list.push(n),
+                Parsed::Node(n) => self.node_stack.push(n),
                 other => {
                     let list = List {
-                        nodes: list.into_boxed_slice(),
+                        nodes: take_from(&mut self.node_stack, base),
                     };
                     return Ok((list, other));
                 }
@@ -344,11 +399,11 @@ impl<'a> Parser<'a> {
         let tok = self.next_non_space();
         match tok.typ {
             ItemType::Text => Ok(Parsed::Node(Node::Text {
-                start: pos32(tok.pos),
-                end: pos32(tok.end),
+                start: tok.pos,
+                end: tok.end,
             })),
             ItemType::LeftDelim => {
-                self.action_pos = Some(tok.pos);
+                self.action_pos = Some(tok.pos as usize);
                 let r = self.action();
                 self.action_pos = None;
                 r
@@ -383,12 +438,12 @@ impl<'a> Parser<'a> {
             _ => {}
         }
         self.backup();
-        let pos = pos32(self.peek().pos);
+        let pos = self.peek().pos;
         let pipe = self.pipeline("command", ItemType::RightDelim)?;
         Ok(Parsed::Node(Node::Action { pos, pipe }))
     }
 
-    fn break_control(&mut self, pos: usize, is_break: bool) -> PResult<Node> {
+    fn break_control(&mut self, pos: Pos, is_break: bool) -> PResult<Node> {
         let word = if is_break { "break" } else { "continue" };
         let tok = self.next_non_space();
         if tok.typ != ItemType::RightDelim {
@@ -397,7 +452,6 @@ impl<'a> Parser<'a> {
         if self.range_depth == 0 {
             return Err(self.errorf(format!("{{{{{word}}}}} outside {{{{range}}}}")));
         }
-        let pos = pos32(pos);
         Ok(if is_break {
             Node::Break { pos }
         } else {
@@ -487,14 +541,14 @@ impl<'a> Parser<'a> {
             )));
         }
         self.add_def(Tree {
-            name: Arc::from(name.as_str()),
+            name: Arc::from(&*name),
             parse_name: self.parse_name.clone(),
             text: self.text.clone(),
             root: Arc::new(list),
         })?;
         Ok(Node::Template(Box::new(TemplateCall {
-            pos: pos32(tok.pos),
-            name: Arc::from(name.as_str()),
+            pos: tok.pos,
+            name: Arc::from(&*name),
             pipe: Some(pipe),
         })))
     }
@@ -510,13 +564,13 @@ impl<'a> Parser<'a> {
             None
         };
         Ok(Node::Template(Box::new(TemplateCall {
-            pos: pos32(tok.pos),
-            name: Arc::from(name.as_str()),
+            pos: tok.pos,
+            name: Arc::from(&*name),
             pipe,
         })))
     }
 
-    fn template_name(&self, tok: &Item, context: &str) -> PResult<String> {
+    fn template_name(&self, tok: &Item, context: &str) -> PResult<Cow<'a, str>> {
         match tok.typ {
             ItemType::String | ItemType::RawString => {
                 unquote(self.val(tok)).ok_or_else(|| self.errorf("invalid syntax"))
@@ -530,10 +584,10 @@ impl<'a> Parser<'a> {
     }
 
     fn pipeline_inner(&mut self, context: &str, end: ItemType) -> PResult<Pipe> {
-        let pos = pos32(self.peek_non_space().pos);
+        let pos = self.peek_non_space().pos;
         let mut is_assign = false;
         let mut decl: Vec<Arc<str>> = Vec::new();
-        let mut cmds: Vec<Command> = Vec::new();
+        let base = self.cmd_stack.len();
         'decls: loop {
             let v = self.peek_non_space();
             if v.typ != ItemType::Variable {
@@ -574,7 +628,7 @@ impl<'a> Parser<'a> {
         loop {
             let tok = self.next_non_space();
             if tok.typ == end {
-                self.check_pipeline(&cmds, context)?;
+                self.check_pipeline(&self.cmd_stack[base..], context)?;
                 return Ok(Pipe {
                     vars: (!decl.is_empty()).then(|| {
                         Box::new(Decl {
@@ -583,7 +637,7 @@ impl<'a> Parser<'a> {
                             names: decl.into_boxed_slice(),
                         })
                     }),
-                    cmds: cmds.into_boxed_slice(),
+                    cmds: take_from(&mut self.cmd_stack, base),
                 });
             }
             match tok.typ {
@@ -601,7 +655,7 @@ impl<'a> Parser<'a> {
                 | ItemType::LeftParen => {
                     self.backup();
                     let c = self.command()?;
-                    cmds.push(c);
+                    self.cmd_stack.push(c);
                 }
                 _ => return Err(self.unexpected(&tok, context)),
             }
@@ -633,12 +687,12 @@ impl<'a> Parser<'a> {
     }
 
     fn command(&mut self) -> PResult<Command> {
-        let pos = pos32(self.peek_non_space().pos);
-        let mut args = Vec::new();
+        let pos = self.peek_non_space().pos;
+        let base = self.arg_stack.len();
         loop {
             self.peek_non_space();
             if let Some(op) = self.operand()? {
-                args.push(op);
+                self.arg_stack.push(op);
             }
             let tok = self.next();
             match tok.typ {
@@ -649,10 +703,17 @@ impl<'a> Parser<'a> {
             }
             break;
         }
-        if args.is_empty() {
+        if self.arg_stack.len() == base {
             return Err(self.errorf("empty command"));
         }
-        Ok(Command::new(pos, args))
+        Ok(if self.arg_stack.len() == base + 1 {
+            match self.arg_stack.pop() {
+                Some(only) => Command::one(pos, only),
+                None => return Err(self.errorf("empty command")),
+            }
+        } else {
+            Command::many(pos, take_from(&mut self.arg_stack, base))
+        })
     }
 
     fn operand(&mut self) -> PResult<Option<Arg>> {
@@ -660,21 +721,15 @@ impl<'a> Parser<'a> {
             return Ok(None);
         };
         if self.peek().typ == ItemType::Field {
-            let chain_pos = pos32(self.peek().pos);
+            let chain_pos = self.peek().pos;
             let mut fields: Vec<Arc<str>> = Vec::new();
             while self.peek().typ == ItemType::Field {
                 let f = self.next();
                 fields.push(self.name(self.val(&f).get(1..).unwrap_or("")));
             }
             return Ok(Some(match node {
-                Arg::Field { idents, .. } => Arg::Field {
-                    pos: chain_pos,
-                    idents: intern_idents(idents.iter().cloned().chain(fields).collect()),
-                },
-                Arg::Variable { idents, .. } => Arg::Variable {
-                    pos: chain_pos,
-                    idents: intern_idents(idents.iter().cloned().chain(fields).collect()),
-                },
+                // `term` took the fields following a field or variable itself.
+                Arg::Field { .. } | Arg::Variable { .. } => node,
                 Arg::Bool { .. }
                 | Arg::String { .. }
                 | Arg::Number { .. }
@@ -698,9 +753,28 @@ impl<'a> Parser<'a> {
         Ok(Some(node))
     }
 
+    /// A field or variable token `tok` (just read) and the fields that follow it with
+    /// no space between (`.a` `.b`, `$x` `.a`): the operand's position (Go's: that of
+    /// the first following field, if any) and the chain's names, looked up by the
+    /// chain's source text so a recurring chain costs one hash lookup.
+    fn field_chain(&mut self, tok: &Item) -> (Pos, Idents) {
+        let mut pos = tok.pos;
+        let mut end = tok.end;
+        let next = self.peek();
+        if next.typ == ItemType::Field {
+            pos = next.pos;
+            while self.peek().typ == ItemType::Field {
+                end = self.next().end;
+            }
+        }
+        // Adjacent items: the chain is one contiguous range of the source.
+        let text = self.src.get(tok.pos as usize..end as usize).unwrap_or("");
+        (pos, self.interned.0.chain(text))
+    }
+
     fn term(&mut self) -> PResult<Option<Arg>> {
         let tok = self.next_non_space();
-        let pos = pos32(tok.pos);
+        let pos = tok.pos;
         Ok(Some(match tok.typ {
             ItemType::Identifier => {
                 if !(self.has_func)(self.val(&tok)) {
@@ -723,17 +797,13 @@ impl<'a> Parser<'a> {
                         self.errorf(format!("undefined variable {}", crate::fmt::go_quote(name)))
                     );
                 }
-                Arg::Variable {
-                    pos,
-                    idents: intern_idents(
-                        self.val(&tok).split('.').map(|p| self.name(p)).collect(),
-                    ),
-                }
+                let (pos, idents) = self.field_chain(&tok);
+                Arg::Variable { pos, idents }
             }
-            ItemType::Field => Arg::Field {
-                pos,
-                idents: intern_idents(vec![self.name(self.val(&tok).get(1..).unwrap_or(""))]),
-            },
+            ItemType::Field => {
+                let (pos, idents) = self.field_chain(&tok);
+                Arg::Field { pos, idents }
+            }
             ItemType::Bool => Arg::Bool {
                 pos,
                 val: self.val(&tok) == "true",
@@ -751,20 +821,30 @@ impl<'a> Parser<'a> {
             }
             ItemType::String | ItemType::RawString => {
                 let quoted = self.val(&tok);
-                let hit = INTERNED.with(|t| t.borrow().strings.get(quoted).cloned());
+                // Long literals (alert texts in `{{` `...` `}}`, …) seldom recur: they
+                // are not worth hashing and keeping.
+                let share = quoted.len() <= Interned::MAX_SHARED_LITERAL;
+                let hit = if share {
+                    self.interned.0.strings.get(quoted).cloned()
+                } else {
+                    None
+                };
                 let lit = match hit {
                     Some(hit) => hit,
                     None => {
                         let s = unquote(quoted).ok_or_else(|| self.errorf("invalid syntax"))?;
-                        let made = Arc::new(StrLit {
-                            quoted: Box::from(quoted),
-                            text: Arc::from(s.as_str()),
+                        let made = Arc::new(match s {
+                            // Borrowed: the text between the quotes, unchanged.
+                            Cow::Borrowed(inner) => {
+                                StrLit::plain(quoted.as_bytes()[0], Arc::from(inner))
+                            }
+                            Cow::Owned(text) => StrLit::quoted(quoted, Arc::from(text)),
                         });
-                        INTERNED.with(|t| {
-                            let mut t = t.borrow_mut();
+                        if share {
+                            let t = &mut self.interned.0;
                             t.make_room();
                             t.strings.insert(Box::from(quoted), made.clone());
-                        });
+                        }
                         made
                     }
                 };
@@ -787,8 +867,9 @@ fn parsed_str(p: &Parsed, src: &str) -> String {
 }
 
 /// Go's `strconv.Unquote` for the three quote kinds. Invalid UTF-8 produced by `\x`
-/// or octal escapes is replaced by U+FFFD (a Rust string cannot hold it).
-pub(crate) fn unquote(s: &str) -> Option<String> {
+/// or octal escapes is replaced by U+FFFD (a Rust string cannot hold it). A literal
+/// with nothing to translate (the usual case) is returned borrowed.
+pub(crate) fn unquote(s: &str) -> Option<Cow<'_, str>> {
     let b = s.as_bytes();
     if b.len() < 2 {
         return None;
@@ -800,14 +881,23 @@ pub(crate) fn unquote(s: &str) -> Option<String> {
     let inner = &s[1..s.len() - 1];
     match q {
         b'`' => {
-            if inner.contains('`') {
+            let raw = inner.as_bytes();
+            if memchr::memchr(b'`', raw).is_some() {
                 return None;
             }
-            Some(inner.replace('\r', ""))
+            if memchr::memchr(b'\r', raw).is_none() {
+                return Some(Cow::Borrowed(inner));
+            }
+            Some(Cow::Owned(inner.replace('\r', "")))
         }
         b'"' | b'\'' => {
-            if q == b'"' && inner.contains('\n') {
+            if q == b'"' && memchr::memchr(b'\n', inner.as_bytes()).is_some() {
                 return None;
+            }
+            // Without escapes or quotes a double-quoted literal is its own value (the
+            // loop below would copy it character for character).
+            if q == b'"' && memchr::memchr2(b'\\', b'"', inner.as_bytes()).is_none() {
+                return Some(Cow::Borrowed(inner));
             }
             let mut out: Vec<u8> = Vec::with_capacity(inner.len());
             let mut chars = inner.char_indices().peekable();
@@ -889,7 +979,7 @@ pub(crate) fn unquote(s: &str) -> Option<String> {
             if q == b'\'' && count != 1 {
                 return None;
             }
-            Some(crate::bytestr::from_go_vec(out))
+            Some(Cow::Owned(crate::bytestr::from_go_vec(out)))
         }
         _ => None,
     }
@@ -1164,6 +1254,55 @@ mod tests {
         assert_eq!(unquote(r#""a\tb\x41\u00e9""#).as_deref(), Some("a\tbAé"));
         assert_eq!(unquote("`a\\n`").as_deref(), Some("a\\n"));
         assert_eq!(unquote("'a'").as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn unquote_borrows_only_plain_literals() {
+        assert!(matches!(
+            unquote(r#""plain é""#),
+            Some(Cow::Borrowed("plain é"))
+        ));
+        assert!(matches!(unquote("`raw\\n`"), Some(Cow::Borrowed("raw\\n"))));
+        assert!(matches!(unquote(r#""a\"b""#), Some(Cow::Owned(s)) if s == "a\"b"));
+        assert!(matches!(unquote("`a\r\nb`"), Some(Cow::Owned(s)) if s == "a\nb"));
+        assert!(unquote("\"a\nb\"").is_none());
+        assert!(unquote("`a").is_none());
+    }
+
+    /// The source form of every operand, printed back, for a text of one action.
+    fn printed(src: &str) -> String {
+        let trees = p(src).unwrap_or_default();
+        trees
+            .first()
+            .map(|t| Show(&*t.root, &t.text).to_string())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn chains_and_literals_print_as_written() {
+        // The same chains and literals twice: the second copies come from the tables.
+        for _ in 0..2 {
+            assert_eq!(
+                printed("{{ $x := .a.b }}{{ $x.c.d }}{{ .e }}{{ $ }}{{ $.f }}"),
+                "{{$x := .a.b}}{{$x.c.d}}{{.e}}{{$}}{{$.f}}"
+            );
+            assert_eq!(
+                printed(r#"{{ printf "%s\t" `r` "plain" (include "x" .).y }}"#),
+                r#"{{printf "%s\t" `r` "plain" (include "x" .).y}}"#
+            );
+        }
+    }
+
+    #[test]
+    fn chain_positions_are_gos() {
+        // Go gives a field chain the position of its first following field.
+        let trees = p("{{ $x := 1 }}{{ $x.a.b }}").unwrap_or_default();
+        let Some(Node::Action { pipe, .. }) = trees.first().and_then(|t| t.root.nodes.get(1))
+        else {
+            panic!("no action");
+        };
+        let args = pipe.cmds[0].args();
+        assert!(matches!(&args[0], Arg::Variable { pos: 18, idents } if idents.len() == 3));
     }
 
     #[test]
