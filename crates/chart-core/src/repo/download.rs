@@ -310,10 +310,31 @@ pub fn download_oci(
     opts: &ChartPathOptions,
     dest: &Path,
 ) -> Result<(PathBuf, crate::registry::PullResult), RepoError> {
-    let rerr = |e: crate::registry::RegistryError| err(e.to_string());
-    let client = crate::registry::Client::new(opts.registry_options()).map_err(rerr)?;
-    let (r, file) = resolve_oci(reference, &opts.effective_version(), &client)?;
-    let res = client.pull(&r, true, false).map_err(rerr)?;
+    let client =
+        crate::registry::Client::new(opts.registry_options()).map_err(|e| err(e.to_string()))?;
+    let (out, res, _) = pull_oci_into(&client, reference, &opts.effective_version(), dest)?;
+    Ok((out, res))
+}
+
+/// The chart of an `oci://` reference (tag chosen from `version` by [`resolve_oci`])
+/// pulled and written to `dest` as `NAME-VERSION.tgz`; with the resolved reference.
+fn pull_oci_into(
+    client: &crate::registry::Client,
+    reference: &str,
+    version: &str,
+    dest: &Path,
+) -> Result<
+    (
+        PathBuf,
+        crate::registry::PullResult,
+        crate::registry::Reference,
+    ),
+    RepoError,
+> {
+    let (r, file) = resolve_oci(reference, version, client)?;
+    let res = client
+        .pull(&r, true, false)
+        .map_err(|e| err(e.to_string()))?;
     let out = dest.join(file);
     crate::chart::save::write_atomic(&out, &res.chart).map_err(|x| {
         err(format!(
@@ -322,7 +343,7 @@ pub fn download_oci(
             crate::chart::loader::go_io_text(&x)
         ))
     })?;
-    Ok((out, res))
+    Ok((out, res, r))
 }
 
 /// Helm's `ChartDownloader.DownloadTo` of an `oci://` reference: the chart pulled (tag
@@ -340,17 +361,7 @@ pub fn download_oci_with(
     keyring: &Path,
     log: &mut dyn std::io::Write,
 ) -> Result<(PathBuf, Option<super::provenance::Verification>, String), RepoError> {
-    let rerr = |e: crate::registry::RegistryError| err(e.to_string());
-    let (r, file) = resolve_oci(reference, version, client)?;
-    let res = client.pull(&r, true, false).map_err(rerr)?;
-    let out = dest.join(file);
-    crate::chart::save::write_atomic(&out, &res.chart).map_err(|x| {
-        err(format!(
-            "open {}: {}",
-            out.display(),
-            crate::chart::loader::go_io_text(&x)
-        ))
-    })?;
+    let (out, res, r) = pull_oci_into(client, reference, version, dest)?;
     let _ = log.write_all(crate::registry::pulled_text(&res).as_bytes());
     let Some(mode) = mode else {
         return Ok((out, None, String::new()));
