@@ -9,6 +9,8 @@
 //! float, a non-mapping document, deep nesting), the fast read gives up and the caller
 //! falls back to the full read, which then produces the exact result or error.
 
+use std::borrow::Cow;
+
 use granit_parser::{Event, Parser, ScalarStyle};
 
 use super::reader::parser_options;
@@ -97,16 +99,36 @@ pub(super) fn all_fast(text: &str) -> Option<Value> {
     fast_read(text, Filter::All)
 }
 
+/// [`all_fast`] by the quick scanner alone: `None` whenever it does not read the
+/// document to the end.
+pub(super) fn quick_all(text: &str) -> Option<Value> {
+    if super::reader::root_flow_trailer(text).is_some()
+        || text.as_bytes().contains(&b'\t')
+        || super::reader::unknown_directive_line(text).is_some()
+    {
+        return None;
+    }
+    let mut sink = Sink::new(Filter::All);
+    super::quick::read(text, &mut sink).ok()?;
+    sink.finish()
+}
+
 fn fast_read(text: &str, root_filter: Filter) -> Option<Value> {
     // libyaml refuses tabs in many places of the block context that granit-parser
     // accepts; the full read checks them all, so a document with any tab takes it.
     if text.as_bytes().contains(&b'\t') || super::reader::unknown_directive_line(text).is_some() {
         return None;
     }
+    // The common block-style subset is scanned here directly; anything outside it goes
+    // through granit-parser's events.
+    let mut sink = Sink::new(root_filter);
+    match super::quick::read(text, &mut sink) {
+        Ok(()) => return sink.finish(),
+        Err(super::quick::Stop::Refused) => return None,
+        Err(super::quick::Stop::Unsupported) => {}
+    }
+    let mut sink = Sink::new(root_filter);
     let mut parser = Parser::new_from_str_with_options(text, parser_options());
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut root: Option<Value> = None;
-    let mut root_done = false;
     let mut in_doc = false;
     while let Some(ev) = parser.next_event() {
         let (ev, span) = ev.ok()?;
@@ -118,7 +140,7 @@ fn fast_read(text: &str, root_filter: Filter) -> Option<Value> {
             Event::DocumentEnd => {}
             Event::Alias(..) | Event::UnresolvedAlias(..) => return None,
             Event::Scalar(value, style, _, tag) => {
-                if tag.is_some() || root_done {
+                if tag.is_some() {
                     return None;
                 }
                 // Escapes libyaml refuses (a lone surrogate, …) that granit-parser reads.
@@ -130,73 +152,116 @@ fn fast_read(text: &str, root_filter: Filter) -> Option<Value> {
                         return None;
                     }
                 }
-                let plain = style == ScalarStyle::Plain;
-                let done = match slot(&stack) {
-                    Slot::Root => return None,
-                    Slot::Key { kept_map } => {
-                        let key = check_key(&value, plain, kept_map)?;
-                        set_key(&mut stack, key.then(|| value.into_owned()));
-                        continue;
-                    }
-                    Slot::Skip => {
-                        check_skipped_scalar(&value, plain)?;
-                        None
-                    }
-                    Slot::Keep(_) => Some(kept_scalar(value.into_owned(), plain)?),
-                };
-                finish_node(&mut stack, done);
+                sink.scalar(value, style == ScalarStyle::Plain)?;
             }
             Event::SequenceStart(..) | Event::MappingStart(..) => {
-                if root_done || stack.len() >= FAST_MAX_DEPTH {
-                    return None;
-                }
-                let map = matches!(ev, Event::MappingStart(..));
-                let frame = match slot(&stack) {
-                    Slot::Root if map => Frame::Map {
-                        filter: root_filter,
-                        out: Map::new(),
-                        want_key: true,
-                        key: None,
-                    },
-                    Slot::Root | Slot::Key { .. } => return None,
-                    Slot::Skip => Frame::Skip {
-                        map,
-                        want_key: true,
-                    },
-                    Slot::Keep(filter) if map => Frame::Map {
-                        filter,
-                        out: Map::new(),
-                        want_key: true,
-                        key: None,
-                    },
-                    Slot::Keep(_) => Frame::Seq(Vec::new()),
-                };
-                stack.push(frame);
+                sink.open(matches!(ev, Event::MappingStart(..)))?;
             }
-            Event::SequenceEnd | Event::MappingEnd => {
-                let done = match stack.pop()? {
-                    Frame::Skip { .. } => None,
-                    Frame::Map { out, .. } => Some(Value::map(out)),
-                    Frame::Seq(items) => Some(Value::list(items)),
-                };
-                if stack.is_empty() {
-                    root = done;
-                    root_done = true;
-                } else {
-                    finish_node(&mut stack, done);
-                }
-            }
+            Event::SequenceEnd | Event::MappingEnd => sink.close()?,
             #[allow(unreachable_patterns)]
             _ => {}
         }
     }
-    if !stack.is_empty() {
-        return None;
+    sink.finish()
+}
+
+/// Builds the read's value from a document's nodes, as they come (the parser's events,
+/// or the quick scanner's): scalars, and the starts and ends of collections. Each step
+/// returns `None` when the document holds something the fast read leaves to the full one.
+pub(super) struct Sink {
+    root_filter: Filter,
+    stack: Vec<Frame>,
+    root: Option<Value>,
+    root_done: bool,
+}
+
+impl Sink {
+    fn new(root_filter: Filter) -> Sink {
+        Sink {
+            root_filter,
+            stack: Vec::new(),
+            root: None,
+            root_done: false,
+        }
     }
-    match (root_done, root) {
-        (false, _) => Some(Value::Nil),
-        (true, Some(v)) => Some(v),
-        (true, None) => None,
+
+    /// An untagged scalar (`plain`: neither quoted nor a block scalar).
+    pub(super) fn scalar(&mut self, value: Cow<'_, str>, plain: bool) -> Option<()> {
+        if self.root_done {
+            return None;
+        }
+        let done = match slot(&self.stack) {
+            Slot::Root => return None,
+            Slot::Key { kept_map } => {
+                let key = check_key(&value, plain, kept_map)?;
+                set_key(&mut self.stack, key.then(|| value.into_owned()));
+                return Some(());
+            }
+            Slot::Skip => {
+                check_skipped_scalar(&value, plain)?;
+                None
+            }
+            Slot::Keep(_) => Some(kept_scalar(value.into_owned(), plain)?),
+        };
+        finish_node(&mut self.stack, done);
+        Some(())
+    }
+
+    /// The start of a mapping (`map`) or a sequence.
+    pub(super) fn open(&mut self, map: bool) -> Option<()> {
+        if self.root_done || self.stack.len() >= FAST_MAX_DEPTH {
+            return None;
+        }
+        let frame = match slot(&self.stack) {
+            Slot::Root if map => Frame::Map {
+                filter: self.root_filter,
+                out: Map::new(),
+                want_key: true,
+                key: None,
+            },
+            Slot::Root | Slot::Key { .. } => return None,
+            Slot::Skip => Frame::Skip {
+                map,
+                want_key: true,
+            },
+            Slot::Keep(filter) if map => Frame::Map {
+                filter,
+                out: Map::new(),
+                want_key: true,
+                key: None,
+            },
+            Slot::Keep(_) => Frame::Seq(Vec::new()),
+        };
+        self.stack.push(frame);
+        Some(())
+    }
+
+    /// The end of the innermost open collection.
+    pub(super) fn close(&mut self) -> Option<()> {
+        let done = match self.stack.pop()? {
+            Frame::Skip { .. } => None,
+            Frame::Map { out, .. } => Some(Value::map(out)),
+            Frame::Seq(items) => Some(Value::list(items)),
+        };
+        if self.stack.is_empty() {
+            self.root = done;
+            self.root_done = true;
+        } else {
+            finish_node(&mut self.stack, done);
+        }
+        Some(())
+    }
+
+    /// The value read: `Nil` for a document without nodes.
+    fn finish(self) -> Option<Value> {
+        if !self.stack.is_empty() {
+            return None;
+        }
+        match (self.root_done, self.root) {
+            (false, _) => Some(Value::Nil),
+            (true, Some(v)) => Some(v),
+            (true, None) => None,
+        }
     }
 }
 

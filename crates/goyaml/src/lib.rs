@@ -16,6 +16,7 @@
 mod head;
 mod json;
 mod numfmt;
+mod quick;
 mod reader;
 mod resolve;
 mod toml;
@@ -134,6 +135,14 @@ pub fn from_yaml(text: &str) -> Result<Value, YamlError> {
 pub fn from_yaml_full(text: &str) -> Result<Value, YamlError> {
     let g = reader::decode_first(text)?;
     reader::to_json_value(&g)
+}
+
+/// [`from_yaml`] through the quick scanner of the common block-style subset alone:
+/// `Some` when that scanner read the whole document (for tests that compare it with
+/// [`from_yaml_full`]), `None` when it left the document to another read.
+#[doc(hidden)]
+pub fn from_yaml_quick(text: &str) -> Option<Value> {
+    head::quick_all(text)
 }
 
 /// Go's `encoding/json` error for a float it cannot encode (NaN or an infinity):
