@@ -74,6 +74,11 @@ struct Shape {
     root: Arc<crate::parse::node::List>,
 }
 
+/// A mutex's guard, also after a thread panicked holding it.
+fn relock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 impl Shape {
     fn of(t: &Tree) -> Shape {
         Shape {
@@ -212,20 +217,36 @@ impl Template {
         // The texts kept so far, by their hash (computed once per text, outside the
         // lock; equal hashes are then told apart by comparing the texts).
         let seen: std::sync::Mutex<HashMap<u64, Vec<Arc<str>>>> = std::sync::Mutex::default();
+        // Texts parsed early (see `crate::early`): their trees, by index.
+        let early_ok = crate::early::enabled() && left == "{{" && right == "}}";
+        let early: std::sync::Mutex<HashMap<usize, Vec<Tree>>> = std::sync::Mutex::default();
         let texts: Vec<Result<Arc<str>, E>> = crate::par::map_in_order(&indexed, parallel, |i| {
             load(*i).map(|t| {
-                use std::hash::BuildHasher;
-                let hash = rustc_hash::FxBuildHasher.hash_one(&*t);
-                let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
-                let same = seen.entry(hash).or_default();
-                match same.iter().find(|a| ***a == *t) {
-                    Some(a) => a.clone(),
-                    None => {
-                        let a: Arc<str> = Arc::from(&*t);
-                        same.push(a.clone());
-                        a
+                let hash = crate::early::hash_text(&t);
+                let find = |seen: &HashMap<u64, Vec<Arc<str>>>| {
+                    seen.get(&hash)
+                        .and_then(|same| same.iter().find(|a| ***a == *t).cloned())
+                };
+                if let Some(a) = find(&relock(&seen)) {
+                    return a;
+                }
+                let mut text: Option<Arc<str>> = None;
+                if early_ok {
+                    let name: Arc<str> = Arc::from(names.get(*i).copied().unwrap_or(""));
+                    if let Some((a, trees)) = crate::early::take(hash, &t, &name, &has_func) {
+                        relock(&early).insert(*i, trees);
+                        text = Some(a);
                     }
                 }
+                let mut seen = relock(&seen);
+                if let Some(a) = find(&seen) {
+                    // The same text, loaded by another thread meanwhile: one copy is kept.
+                    relock(&early).remove(i);
+                    return a;
+                }
+                let a = text.unwrap_or_else(|| Arc::from(&*t));
+                seen.entry(hash).or_default().push(a.clone());
+                a
             })
         });
         drop(seen);
@@ -243,6 +264,9 @@ impl Template {
         let unique: Vec<usize> = (0..texts.len()).filter(|i| origin[*i] == *i).collect();
         let ok: Vec<Option<&Arc<str>>> = texts.iter().map(|t| t.as_ref().ok()).collect();
         let parsed = crate::par::map_in_order(&unique, parallel, |i| {
+            if let Some(trees) = relock(&early).remove(i) {
+                return Some(Ok(trees));
+            }
             ok.get(*i).copied().flatten().map(|text| {
                 crate::parse::parse::parse_shared(
                     names.get(*i).copied().unwrap_or(""),

@@ -19,6 +19,7 @@
 
 mod builtins;
 pub mod bytestr;
+pub mod early;
 pub mod error;
 mod exec;
 pub mod fmt;

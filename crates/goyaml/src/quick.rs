@@ -50,10 +50,19 @@ pub(super) fn read(text: &str, sink: &mut Sink) -> R<()> {
 /// and no line break other than `\n` (libyaml also breaks lines at U+0085, U+2028, U+2029).
 fn plain_characters(text: &str) -> bool {
     let b = text.as_bytes();
-    if b.iter().any(|&c| (c < 0x20 && c != b'\n') || c == 0x7f) {
-        return false;
+    let mut high = 0u8;
+    // Branch-free over blocks (the compiler vectorises these loops).
+    for block in b.chunks(128) {
+        let mut bad = false;
+        for &c in block {
+            bad |= (c < b'\n') | (c.wrapping_sub(0x0b) < 0x15) | (c == 0x7f);
+            high |= c;
+        }
+        if bad {
+            return false;
+        }
     }
-    if b.is_ascii() {
+    if high < 0x80 {
         return true;
     }
     !text.chars().any(|c| {
@@ -275,7 +284,8 @@ impl<'a> Quick<'a, '_> {
                 | 0
         );
         // `-`, `?` and `:` followed by a non-blank start a plain scalar (`-1`, `:8080`).
-        if indicator && !(matches!(c, b'-' | b'?' | b':') && !self.blankz(start + 1)) {
+        let starts_plain = matches!(c, b'-' | b'?' | b':') && !self.blankz(start + 1);
+        if indicator && !starts_plain {
             return unsupported();
         }
         let end_line = self.line_end(start);

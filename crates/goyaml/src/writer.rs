@@ -344,6 +344,19 @@ struct Analysis {
     block_allowed: bool,
 }
 
+/// Whether `s` is written plain wherever a plain scalar is asked for: a non-empty run of
+/// ASCII letters, digits and `_./-` that starts no indicator (`-` alone, `---`, `...`),
+/// for which [`analyze`] allows every style and finds no line break.
+fn plain_safe(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.iter()
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'/' | b'-'))
+        && b != b"-"
+        && !b.starts_with(b"---")
+        && !b.starts_with(b"...")
+}
+
 fn analyze(value: &[char]) -> Analysis {
     if value.is_empty() {
         return Analysis {
@@ -592,8 +605,8 @@ impl Emitter {
                 self.increase_indent(false, false);
                 for (k, v) in entries {
                     self.write_indent();
-                    let kc: Vec<char> = k.chars().collect();
-                    let simple = k.len() <= 128 && !analyze(&kc).multiline;
+                    // A key on one line (no line break in it) is written as a simple key.
+                    let simple = k.len() <= 128 && !k.chars().any(is_break);
                     if simple {
                         self.node(&Node::Str(k.clone()), Ctx::MapKey { simple: true });
                         self.write_indicator(":", false, false, false);
@@ -620,6 +633,19 @@ impl Emitter {
     }
 
     fn scalar(&mut self, s: &str, requested: Style, ctx: Ctx) {
+        if requested == Style::Plain && plain_safe(s) {
+            // Nothing to analyse: written as it is.
+            self.increase_indent(true, false);
+            if !self.whitespace {
+                self.put(' ');
+            }
+            self.out.push_str(s);
+            self.column += s.len();
+            self.whitespace = false;
+            self.indention = false;
+            self.pop_indent();
+            return;
+        }
         let v: Vec<char> = s.chars().collect();
         let a = analyze(&v);
         let simple_key = matches!(ctx, Ctx::MapKey { simple: true });
@@ -851,6 +877,36 @@ impl Emitter {
 mod tests {
     use super::*;
     use gotmpl::value::Map;
+
+    #[test]
+    fn plain_safe_strings_are_those_analyze_allows_every_style() {
+        let alphabet = ['a', 'Z', '0', '_', '.', '/', '-', ':', ' ', '#', '\n', 'é'];
+        // Every string of up to four characters of the alphabet.
+        let mut strings = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..4 {
+            let next: Vec<String> = last
+                .iter()
+                .flat_map(|p| alphabet.iter().map(move |c| format!("{p}{c}")))
+                .collect();
+            strings.extend(next.iter().cloned());
+            last = next;
+        }
+        for s in &strings {
+            if plain_safe(s) {
+                let a = analyze(&s.chars().collect::<Vec<char>>());
+                assert!(
+                    !a.multiline
+                        && a.flow_plain_allowed
+                        && a.block_plain_allowed
+                        && a.single_quoted_allowed
+                        && a.block_allowed,
+                    "{s:?}"
+                );
+            }
+        }
+        assert!(plain_safe("app.kubernetes.io/name") && !plain_safe("-") && !plain_safe("a b"));
+    }
 
     fn y(v: Value) -> String {
         marshal(&v).unwrap_or_else(|e| format!("ERR {e}"))

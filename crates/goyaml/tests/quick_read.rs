@@ -117,7 +117,7 @@ fn edited(doc: &str, at: usize, op: u8, byte: u8) -> Option<String> {
                 .position(|&c| c == b'\n')
                 .map_or(b.len(), |i| at + i);
             let mut line = b[s..e].to_vec();
-            if byte % 2 == 0 {
+            if byte.is_multiple_of(2) {
                 line.insert(0, b' ');
             } else if line.first() == Some(&b' ') {
                 line.remove(0);

@@ -48,6 +48,14 @@ pub fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
         crate::cobra::print_help(&[]);
         return Ok(ExitCode::SUCCESS);
     };
+    // Commands that render the chart they load: its templates are parsed while the
+    // rest of it loads (gotmpl's early parsing).
+    if matches!(
+        command,
+        Command::Template(_) | Command::Install(_) | Command::Upgrade(_)
+    ) {
+        chart_core::gotmpl::early::enable();
+    }
     match command {
         Command::Help(a) => Ok(crate::cobra::help_command(&a.args)),
         Command::Template(a) => template::run(&cli.global, &a),

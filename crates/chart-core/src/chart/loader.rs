@@ -276,6 +276,9 @@ impl Walker<'_> {
             if data.starts_with(BOM) {
                 data.drain(..BOM.len());
             }
+            // Parsed early when the program asked for it (see `gotmpl::early`).
+            let data: Arc<[u8]> = data.into();
+            gotmpl::early::submit(data.clone());
             self.files.push(File::new(n.to_owned(), data));
             return Ok(());
         }
