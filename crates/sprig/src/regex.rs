@@ -25,7 +25,7 @@ pub fn quote_meta(s: &str) -> String {
 pub fn compile(expr: &str) -> Result<GoRegex, String> {
     // Charts call the regex functions with the same few patterns over and over;
     // compiling is far dearer than matching, so compiled patterns are kept per thread
-    // (a `Regex` clone shares the compiled program).
+    // (with their match caches, see `GoRegex`).
     thread_local! {
         static CACHE: std::cell::RefCell<std::collections::HashMap<String, Result<GoRegex, String>>> =
             std::cell::RefCell::new(std::collections::HashMap::new());
@@ -56,7 +56,7 @@ fn compile_uncached(expr: &str) -> Result<GoRegex, String> {
             .spawn(move || build(&owned).map(|(re, names)| (re, names.to_vec())));
         return match built.map(std::thread::JoinHandle::join) {
             Ok(Ok(r)) => r.map(|(re, names)| GoRegex {
-                re,
+                re: std::rc::Rc::new(re),
                 names: std::rc::Rc::from(names),
             }),
             _ => Err(format!(
@@ -64,7 +64,10 @@ fn compile_uncached(expr: &str) -> Result<GoRegex, String> {
             )),
         };
     }
-    build(expr).map(|(re, names)| GoRegex { re, names })
+    build(expr).map(|(re, names)| GoRegex {
+        re: std::rc::Rc::new(re),
+        names,
+    })
 }
 
 type Built = (::regex::Regex, std::rc::Rc<[String]>);
@@ -83,7 +86,9 @@ fn build(expr: &str) -> Result<Built, String> {
 /// A compiled Go regular expression: the `regex` crate's program and Go's group names.
 #[derive(Clone, Debug)]
 pub struct GoRegex {
-    re: ::regex::Regex,
+    /// Shared by every copy the cache hands out: a `Regex` clone would start its own
+    /// pool of match caches, built again on its first use.
+    re: std::rc::Rc<::regex::Regex>,
     names: std::rc::Rc<[String]>,
 }
 
