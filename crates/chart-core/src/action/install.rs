@@ -425,7 +425,17 @@ fn render_resources_parsed(
     let crds = if opts.include_crds {
         ch.crd_objects()
             .into_iter()
-            .map(|(path, f)| Ok((path, String::from_utf8_lossy(&f.read()?).into_owned())))
+            .map(|(path, f)| {
+                // Valid UTF-8 (nearly always) is checked fast and not copied again.
+                let text = match f.read()? {
+                    std::borrow::Cow::Owned(v) => String::from_utf8(v)
+                        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+                    std::borrow::Cow::Borrowed(b) => {
+                        crate::chart::loader::utf8_fast(b).into_owned()
+                    }
+                };
+                Ok((path, text))
+            })
             .collect::<Result<_, ChartError>>()?
     } else {
         Vec::new()
