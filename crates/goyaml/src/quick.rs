@@ -499,7 +499,7 @@ impl<'a> Quick<'a, '_> {
                 match self.next_line()? {
                     Some(m) if m > indent => {
                         self.pos += m;
-                        self.node_on_own_line(m, indent)?;
+                        self.node(indent, Some(m))?;
                     }
                     Some(m) if m == indent && self.entry_at(self.pos + m) => {
                         self.pos += m;
@@ -508,7 +508,7 @@ impl<'a> Quick<'a, '_> {
                     _ => self.scalar(Cow::Borrowed(""), true)?,
                 }
             } else {
-                self.inline_value(indent)?;
+                self.node(indent, None)?;
             }
             match self.next_line()? {
                 Some(m) if m == indent => self.pos += m,
@@ -534,13 +534,13 @@ impl<'a> Quick<'a, '_> {
                 match self.next_line()? {
                     Some(m) if m > indent => {
                         self.pos += m;
-                        self.node_on_own_line(m, indent)?;
+                        self.node(indent, Some(m))?;
                     }
                     _ => self.scalar(Cow::Borrowed(""), true)?,
                 }
             } else {
                 let col = self.pos - self.line_start(self.pos);
-                self.node_after_entry(col, indent)?;
+                self.node(indent, Some(col))?;
             }
             match self.next_line()? {
                 Some(m) if m == indent => {
@@ -565,10 +565,11 @@ impl<'a> Quick<'a, '_> {
         memchr::memrchr(b'\n', &self.b[..at]).map_or(0, |i| i + 1)
     }
 
-    /// A node that starts a line of its own, at column `col`, inside a collection whose
-    /// indentation is `parent`.
-    fn node_on_own_line(&mut self, col: usize, parent: usize) -> R<()> {
-        if self.at_entry() {
+    /// A node inside a collection whose indentation is `parent`: one that starts a line
+    /// of its own or follows a sequence entry's `- ` (`own`: its column; it may then be a
+    /// block sequence or mapping), or the value after `key: ` on the key's line (`None`).
+    fn node(&mut self, parent: usize, own: Option<usize>) -> R<()> {
+        if let Some(col) = own.filter(|_| self.at_entry()) {
             return self.block_seq(col, false);
         }
         match self.at(self.pos) {
@@ -580,37 +581,10 @@ impl<'a> Quick<'a, '_> {
             _ => {
                 let (v, plain) = self.key_or_scalar(parent)?;
                 if self.key_indicator()? {
-                    self.block_map(col, (v, plain))
-                } else {
-                    let v = if plain {
-                        self.more_lines(v, parent)?
-                    } else {
-                        v
+                    return match own {
+                        Some(col) => self.block_map(col, (v, plain)),
+                        None => unsupported(),
                     };
-                    self.scalar(v, plain)?;
-                    self.end_line()
-                }
-            }
-        }
-    }
-
-    /// The node after a sequence entry's `- ` on the same line (column `col`).
-    fn node_after_entry(&mut self, col: usize, parent: usize) -> R<()> {
-        self.node_on_own_line(col, parent)
-    }
-
-    /// A value after `key: ` on the same line, in a mapping at column `parent`.
-    fn inline_value(&mut self, parent: usize) -> R<()> {
-        match self.at(self.pos) {
-            b'|' | b'>' => self.block_scalar(parent),
-            b'[' | b'{' => {
-                self.flow(0)?;
-                self.end_line()
-            }
-            _ => {
-                let (v, plain) = self.key_or_scalar(parent)?;
-                if self.value_indicator() {
-                    return unsupported();
                 }
                 let v = if plain {
                     self.more_lines(v, parent)?

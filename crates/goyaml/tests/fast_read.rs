@@ -1,32 +1,16 @@
 //! The event-driven read of `from_yaml` against the node-tree read, on every YAML file of
 //! the repository's charts and goldens: the same value or the same error.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            yaml_files(&p, out);
-        } else if p.extension().is_some_and(|x| {
-            ["yaml", "yml", "txt", "json", "cases"]
-                .iter()
-                .any(|e| x == *e)
-        }) {
-            out.push(p);
-        }
-    }
-}
+use std::path::Path;
 
 #[test]
 fn fast_read_agrees_with_node_tree_read_on_repository_yaml() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut files = Vec::new();
     for d in ["charts", "testdata"] {
-        yaml_files(&root.join(d), &mut files);
+        common::yaml_files(&root.join(d), &[], &mut files);
     }
     assert!(files.len() > 100, "found only {} files", files.len());
     let mut compared = 0;

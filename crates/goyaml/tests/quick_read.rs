@@ -5,34 +5,18 @@
 //! many small edits of those texts (where the quick scanner must give up on everything
 //! libyaml refuses).
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 
 use proptest::prelude::*;
-
-fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            yaml_files(&p, out);
-        } else if p.extension().is_some_and(|x| {
-            ["yaml", "yml", "txt", "json", "cases", "out", "golden"]
-                .iter()
-                .any(|e| x == *e)
-        }) {
-            out.push(p);
-        }
-    }
-}
 
 /// Every document of every YAML file found (split as Helm splits rendered output).
 fn documents() -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut files = Vec::new();
     for d in ["charts", "testdata", "../shared/corpus"] {
-        yaml_files(&root.join(d), &mut files);
+        common::yaml_files(&root.join(d), &["out", "golden"], &mut files);
     }
     let mut docs = Vec::new();
     for f in &files {
