@@ -50,7 +50,7 @@ const EARLY_MIN_BYTES: usize = 32 * 1024;
 /// Hands a template's bytes over to be parsed early (nothing happens unless
 /// [`enable`]d; bytes that are not UTF-8 text are never parsed early).
 pub fn submit(data: Arc<[u8]>) {
-    static STARTED: AtomicUsize = AtomicUsize::new(0);
+    static STARTED: AtomicBool = AtomicBool::new(false);
     if !enabled() {
         return;
     }
@@ -60,19 +60,11 @@ pub fn submit(data: Arc<[u8]>) {
         inner.queue.push_back(data);
         inner.bytes
     };
-    let want = usize::from(total >= EARLY_MIN_BYTES);
-    while STARTED.load(Ordering::Relaxed) < want {
-        let n = STARTED.fetch_add(1, Ordering::Relaxed);
-        if n >= want {
-            break;
-        }
-        if std::thread::Builder::new()
+    if total >= EARLY_MIN_BYTES && !STARTED.swap(true, Ordering::Relaxed) {
+        // Without the thread, texts stay queued and are parsed where they are needed.
+        let _ = std::thread::Builder::new()
             .name("early-parse".into())
-            .spawn(worker)
-            .is_err()
-        {
-            break;
-        }
+            .spawn(worker);
     }
     SHARED.work.notify_one();
 }
@@ -138,7 +130,8 @@ static SHARED: Shared = Shared {
     done: Condvar::new(),
 };
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+/// A mutex's guard, also after a thread panicked holding it.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -163,7 +156,6 @@ fn worker() {
 /// One queued text: recorded as running (under the lock, so that a caller looking for
 /// it either finds it queued or running), then parsed.
 fn work(mut inner: MutexGuard<'_, Inner>, data: &[u8]) {
-    let sh = &SHARED;
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
@@ -196,7 +188,7 @@ fn work(mut inner: MutexGuard<'_, Inner>, data: &[u8]) {
         trees,
         funcs: used.take(),
     });
-    let mut inner = lock(&sh.inner);
+    let mut inner = lock(&SHARED.inner);
     if let Some(slot) = inner
         .slots
         .get_mut(&hash)
@@ -205,7 +197,7 @@ fn work(mut inner: MutexGuard<'_, Inner>, data: &[u8]) {
         slot.state = State::Done(result);
     }
     drop(inner);
-    sh.done.notify_all();
+    SHARED.done.notify_all();
 }
 
 /// The early parse of `text` (hashed `hash`) for a set with the default delimiters and
@@ -222,8 +214,7 @@ pub(crate) fn take(
     if !enabled() {
         return None;
     }
-    let sh = &SHARED;
-    let mut inner = lock(&sh.inner);
+    let mut inner = lock(&SHARED.inner);
     let slot = loop {
         let Some(at) = inner
             .slots
@@ -238,7 +229,7 @@ pub(crate) fn take(
         };
         let same = inner.slots.get_mut(&hash)?;
         if matches!(same[at].state, State::Running) {
-            inner = sh.done.wait(inner).unwrap_or_else(|e| e.into_inner());
+            inner = SHARED.done.wait(inner).unwrap_or_else(|e| e.into_inner());
             continue;
         }
         break same.swap_remove(at);
@@ -254,12 +245,7 @@ pub(crate) fn take(
         .trees
         .into_iter()
         .enumerate()
-        .map(|(k, t)| Tree {
-            name: if k == 0 { name.clone() } else { t.name },
-            parse_name: name.clone(),
-            text: t.text,
-            root: t.root,
-        })
+        .map(|(k, t)| Tree::of_file(name, k, t.name, t.text, t.root))
         .collect();
     USED.fetch_add(1, Ordering::Relaxed);
     Some((slot.text, trees))

@@ -74,11 +74,6 @@ struct Shape {
     root: Arc<crate::parse::node::List>,
 }
 
-/// A mutex's guard, also after a thread panicked holding it.
-fn relock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 impl Shape {
     fn of(t: &Tree) -> Shape {
         Shape {
@@ -227,21 +222,21 @@ impl Template {
                     seen.get(&hash)
                         .and_then(|same| same.iter().find(|a| ***a == *t).cloned())
                 };
-                if let Some(a) = find(&relock(&seen)) {
+                if let Some(a) = find(&crate::early::lock(&seen)) {
                     return a;
                 }
                 let mut text: Option<Arc<str>> = None;
                 if early_ok {
                     let name: Arc<str> = Arc::from(names.get(*i).copied().unwrap_or(""));
                     if let Some((a, trees)) = crate::early::take(hash, &t, &name, &has_func) {
-                        relock(&early).insert(*i, trees);
+                        crate::early::lock(&early).insert(*i, trees);
                         text = Some(a);
                     }
                 }
-                let mut seen = relock(&seen);
+                let mut seen = crate::early::lock(&seen);
                 if let Some(a) = find(&seen) {
                     // The same text, loaded by another thread meanwhile: one copy is kept.
-                    relock(&early).remove(i);
+                    crate::early::lock(&early).remove(i);
                     return a;
                 }
                 let a = text.unwrap_or_else(|| Arc::from(&*t));
@@ -264,7 +259,7 @@ impl Template {
         let unique: Vec<usize> = (0..texts.len()).filter(|i| origin[*i] == *i).collect();
         let ok: Vec<Option<&Arc<str>>> = texts.iter().map(|t| t.as_ref().ok()).collect();
         let parsed = crate::par::map_in_order(&unique, parallel, |i| {
-            if let Some(trees) = relock(&early).remove(i) {
+            if let Some(trees) = crate::early::lock(&early).remove(i) {
                 return Some(Ok(trees));
             }
             ok.get(*i).copied().flatten().map(|text| {
@@ -306,12 +301,7 @@ impl Template {
                 // A copy of an earlier text: the same trees under this file's name.
                 let shapes: Vec<Shape> = shapes.clone();
                 for (k, s) in shapes.into_iter().enumerate() {
-                    self.add_tree(Tree {
-                        name: if k == 0 { name.clone() } else { s.name },
-                        parse_name: name.clone(),
-                        text: s.text,
-                        root: s.root,
-                    });
+                    self.add_tree(Tree::of_file(&name, k, s.name, s.text, s.root));
                 }
             }
         }

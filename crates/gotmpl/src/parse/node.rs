@@ -25,6 +25,25 @@ pub(crate) struct Tree {
 pub(crate) type Pos = u32;
 
 impl Tree {
+    /// The `k`-th tree of a parse of file `file` (named `name` by that parse), under the
+    /// file's name: the first is the file's own template and takes the file's name, the
+    /// others (its `define`s) keep theirs; every one was parsed as `file`. Used where a
+    /// parse made under another name is reused (a copy of the same text, an early parse).
+    pub fn of_file(
+        file: &Arc<str>,
+        k: usize,
+        name: Arc<str>,
+        text: Arc<str>,
+        root: Arc<List>,
+    ) -> Tree {
+        Tree {
+            name: if k == 0 { file.clone() } else { name },
+            parse_name: file.clone(),
+            text,
+            root,
+        }
+    }
+
     /// `FILE:LINE:COL` of a byte offset, as Go's ErrorContext computes it (0-based column).
     pub fn location(&self, pos: Pos) -> (usize, usize) {
         let pos = (pos as usize).min(self.text.len());
