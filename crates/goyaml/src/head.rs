@@ -85,7 +85,7 @@ enum Slot {
 /// The fast read: `Some(value)` when the full read would succeed, with the head's parts of
 /// its value (other entries left out), `None` when the caller must do the full read.
 pub(super) fn head_fast(text: &str) -> Option<Value> {
-    fast_read(text, Filter::Root)
+    fast_read(text, Filter::Root, true)
 }
 
 /// The whole first document, read the same way (every entry kept): what
@@ -93,27 +93,25 @@ pub(super) fn head_fast(text: &str) -> Option<Value> {
 /// conditions as [`head_fast`] (and for a root flow collection that go-yaml reads only
 /// in part).
 pub(super) fn all_fast(text: &str) -> Option<Value> {
-    if super::reader::root_flow_trailer(text).is_some() {
-        return None;
-    }
-    fast_read(text, Filter::All)
+    all_read(text, true)
 }
 
 /// [`all_fast`] by the quick scanner alone: `None` whenever it does not read the
 /// document to the end.
 pub(super) fn quick_all(text: &str) -> Option<Value> {
-    if super::reader::root_flow_trailer(text).is_some()
-        || text.as_bytes().contains(&b'\t')
-        || super::reader::unknown_directive_line(text).is_some()
-    {
-        return None;
-    }
-    let mut sink = Sink::new(Filter::All);
-    super::quick::read(text, &mut sink).ok()?;
-    sink.finish()
+    all_read(text, false)
 }
 
-fn fast_read(text: &str, root_filter: Filter) -> Option<Value> {
+fn all_read(text: &str, events: bool) -> Option<Value> {
+    if super::reader::root_flow_trailer(text).is_some() {
+        return None;
+    }
+    fast_read(text, Filter::All, events)
+}
+
+/// The fast read: the quick scanner, then (`events`) granit-parser's events for a
+/// document outside the scanner's subset.
+fn fast_read(text: &str, root_filter: Filter, events: bool) -> Option<Value> {
     // libyaml refuses tabs in many places of the block context that granit-parser
     // accepts; the full read checks them all, so a document with any tab takes it.
     if text.as_bytes().contains(&b'\t') || super::reader::unknown_directive_line(text).is_some() {
@@ -125,7 +123,8 @@ fn fast_read(text: &str, root_filter: Filter) -> Option<Value> {
     match super::quick::read(text, &mut sink) {
         Ok(()) => return sink.finish(),
         Err(super::quick::Stop::Refused) => return None,
-        Err(super::quick::Stop::Unsupported) => {}
+        Err(super::quick::Stop::Unsupported) if events => {}
+        Err(super::quick::Stop::Unsupported) => return None,
     }
     let mut sink = Sink::new(root_filter);
     let mut parser = Parser::new_from_str_with_options(text, parser_options());

@@ -1,12 +1,13 @@
 //! A direct scanner for the block-style YAML that values files and rendered manifests are
-//! almost always written in: block mappings and sequences, single-line plain and quoted
-//! scalars, literal and folded block scalars, comments, and single-line flow collections
-//! of simple scalars.
+//! almost always written in: block mappings and sequences, plain and quoted scalars (also
+//! over several lines), literal and folded block scalars, comments, and single-line flow
+//! collections of simple scalars.
 //!
 //! It feeds the same [`Sink`] as granit-parser's events do, and must give exactly the
 //! nodes libyaml would give. It is deliberately narrow: at anything outside that subset
-//! (multi-line plain or quoted scalars, anchors, aliases, tags, explicit keys, document
-//! markers inside the text, indentation indicators, unusual escapes, …), and at anything
+//! (anchors, aliases, tags, explicit keys, document markers inside the text, indentation
+//! indicators, escaped line breaks and unusual escapes, multi-line flow collections, …),
+//! and at anything
 //! that could be an error, it stops with [`Stop::Unsupported`] and the caller reads the
 //! document through granit-parser instead, which produces the exact value or error.
 //! Positions advance over ASCII bytes only, so every slice taken is valid UTF-8.
@@ -40,7 +41,6 @@ pub(super) fn read(text: &str, sink: &mut Sink) -> R<()> {
         b: text.as_bytes(),
         pos: 0,
         sink,
-        multiline: false,
     };
     q.document()
 }
@@ -73,13 +73,30 @@ fn plain_characters(text: &str) -> bool {
     })
 }
 
+/// What ended a run of plain scalar content on a line.
+#[derive(PartialEq, Eq)]
+enum PlainStop {
+    Colon,
+    Comment,
+    LineEnd,
+}
+
+/// Appends the folding of `breaks` line breaks between two lines of a flow (plain or
+/// quoted) scalar: a space for a single break, the other breaks kept otherwise.
+fn fold(out: &mut String, breaks: usize) {
+    if breaks == 0 {
+        out.push(' ');
+    }
+    for _ in 0..breaks {
+        out.push('\n');
+    }
+}
+
 struct Quick<'a, 's> {
     s: &'a str,
     b: &'a [u8],
     pos: usize,
     sink: &'s mut Sink,
-    /// Whether the last quoted scalar spanned lines.
-    multiline: bool,
 }
 
 fn unsupported<T>() -> R<T> {
@@ -123,14 +140,11 @@ impl<'a> Quick<'a, '_> {
             if start >= self.b.len() {
                 return Ok(None);
             }
-            let mut i = start;
-            while self.at(i) == b' ' {
-                i += 1;
-            }
+            let i = self.after_spaces(start);
             match self.at(i) {
                 b'\n' => self.pos = i + 1,
                 0 => self.pos = i,
-                b'#' => self.pos = (self.line_end(i) + 1).min(self.b.len()),
+                b'#' => self.pos = self.line_after(i),
                 _ => {
                     let indent = i - start;
                     // A document marker: another document, or the end of this one.
@@ -149,31 +163,68 @@ impl<'a> Quick<'a, '_> {
     /// After a node on the current line: only spaces and a comment may follow (a comment
     /// after at least one space); moves to the next line's start.
     fn end_line(&mut self) -> R<()> {
-        let mut i = self.pos;
-        while self.at(i) == b' ' {
-            i += 1;
-        }
+        let i = self.after_spaces(self.pos);
         match self.at(i) {
-            b'#' if i > self.pos => i = self.line_end(i),
+            b'#' if i > self.pos => {}
             b'\n' | 0 => {}
             _ => return unsupported(),
         }
-        self.pos = (i + 1).min(self.b.len());
+        self.pos = self.line_after(i);
         Ok(())
     }
 
     fn skip_spaces(&mut self) {
-        while self.at(self.pos) == b' ' {
-            self.pos += 1;
+        self.pos = self.after_spaces(self.pos);
+    }
+
+    /// The first index at or after `i` that is not a space.
+    fn after_spaces(&self, mut i: usize) -> usize {
+        while self.at(i) == b' ' {
+            i += 1;
+        }
+        i
+    }
+
+    /// The start of the line after the one holding `i` (or the text's end).
+    fn line_after(&self, i: usize) -> usize {
+        (self.line_end(i) + 1).min(self.b.len())
+    }
+
+    /// Plain scalar content from `from` to its line's end (block context): where it ends
+    /// (trailing spaces left out) and what stopped it, a `: ` (a value indicator), a
+    /// ` #` (a comment) or the line's end.
+    fn plain_run(&self, from: usize) -> (usize, PlainStop) {
+        let line_end = self.line_end(from);
+        let mut end = from;
+        for i in from..line_end {
+            match self.b[i] {
+                b':' if self.blankz(i + 1) => return (end, PlainStop::Colon),
+                b' ' if self.at(i + 1) == b'#' => return (end, PlainStop::Comment),
+                b' ' => {}
+                _ => end = i + 1,
+            }
+        }
+        (end, PlainStop::LineEnd)
+    }
+
+    /// From the start of a line, the empty lines (only spaces) before the next line with
+    /// anything else: that line's start, the index of its first non-space, and how many
+    /// line breaks were passed.
+    fn empty_lines(&self, mut q: usize) -> (usize, usize, usize) {
+        let mut breaks = 0;
+        loop {
+            let j = self.after_spaces(q);
+            if self.at(j) != b'\n' {
+                return (q, j, breaks);
+            }
+            breaks += 1;
+            q = j + 1;
         }
     }
 
     /// Whether a `:` that ends a mapping key follows (after spaces), and if so, moves past it.
     fn value_indicator(&mut self) -> bool {
-        let mut i = self.pos;
-        while self.at(i) == b' ' {
-            i += 1;
-        }
+        let i = self.after_spaces(self.pos);
         if self.at(i) == b':' && self.blankz(i + 1) {
             self.pos = i + 1;
             true
@@ -194,7 +245,7 @@ impl<'a> Quick<'a, '_> {
     /// Moves to the next line's start (the rest of this line is known to be empty or a
     /// comment after a space).
     fn skip_line(&mut self) {
-        self.pos = (self.line_end(self.pos) + 1).min(self.b.len());
+        self.pos = self.line_after(self.pos);
     }
 
     fn document(&mut self) -> R<()> {
@@ -220,8 +271,9 @@ impl<'a> Quick<'a, '_> {
         if self.at_entry() || matches!(self.at(self.pos), b'[' | b'{' | b'|' | b'>') {
             return unsupported();
         }
+        let start = self.pos;
         let key = self.key_or_scalar(0)?;
-        if !self.key_indicator()? {
+        if !self.key_indicator(start)? {
             return unsupported();
         }
         self.block_map(0, key)?;
@@ -231,28 +283,26 @@ impl<'a> Quick<'a, '_> {
         }
     }
 
-    /// A single-line scalar in the block context at `self.pos` (a key or a value).
-    /// A scalar that may be a key (then `self.multiline` must be false): quoted scalars
-    /// may span lines indented more than `parent`, plain ones are read to their first
-    /// line's end here ([`Self::more_lines`] reads the rest of a value).
+    /// A scalar in the block context that may be a mapping key: quoted scalars may span
+    /// lines indented more than `parent`, plain ones are read to their first line's end
+    /// here ([`Self::more_lines`] reads the rest of a value).
     fn key_or_scalar(&mut self, parent: usize) -> R<(Cow<'a, str>, bool)> {
-        self.multiline = false;
         match self.at(self.pos) {
             b'"' | b'\'' => Ok((self.quoted(Some(parent))?, false)),
             _ => Ok((self.plain()?, true)),
         }
     }
 
-    /// `value_indicator` after a scalar that must be a mapping key (one line only).
-    fn key_indicator(&mut self) -> R<bool> {
-        if self.value_indicator() {
-            if self.multiline {
-                return unsupported();
-            }
-            Ok(true)
-        } else {
-            Ok(false)
+    /// `value_indicator` after the scalar that started at `start`, which must then be a
+    /// mapping key, on one line only.
+    fn key_indicator(&mut self, start: usize) -> R<bool> {
+        if !self.value_indicator() {
+            return Ok(false);
         }
+        if memchr::memchr(b'\n', &self.b[start..self.pos]).is_some() {
+            return unsupported();
+        }
+        Ok(true)
     }
 
     /// A plain scalar on one line, in the block context.
@@ -288,21 +338,7 @@ impl<'a> Quick<'a, '_> {
         if indicator && !starts_plain {
             return unsupported();
         }
-        let end_line = self.line_end(start);
-        let mut i = start;
-        let mut end = start;
-        while i < end_line {
-            match self.b[i] {
-                b':' if self.blankz(i + 1) => break,
-                b' ' => {
-                    if self.at(i + 1) == b'#' {
-                        break;
-                    }
-                }
-                _ => end = i + 1,
-            }
-            i += 1;
-        }
+        let (end, _) = self.plain_run(start);
         self.pos = end;
         Ok(Cow::Borrowed(&self.s[start..end]))
     }
@@ -312,59 +348,30 @@ impl<'a> Quick<'a, '_> {
     /// break is a space, more are kept as line breaks), up to an empty or comment line
     /// followed by less indentation, a comment line, or a comment after the content.
     fn more_lines(&mut self, first: Cow<'a, str>, parent: usize) -> R<Cow<'a, str>> {
-        let mut i = self.pos;
-        while self.at(i) == b' ' {
-            i += 1;
-        }
+        let i = self.after_spaces(self.pos);
         if self.at(i) != b'\n' {
             return Ok(first);
         }
         let mut out: Option<String> = None;
         let mut q = i + 1;
-        let mut breaks = 0usize;
         loop {
-            let mut j = q;
-            while self.at(j) == b' ' {
-                j += 1;
-            }
+            let (line, j, breaks) = self.empty_lines(q);
             match self.at(j) {
-                b'\n' => {
-                    breaks += 1;
-                    q = j + 1;
-                    continue;
-                }
                 0 | b'#' => break,
-                _ if j - q <= parent => break,
+                _ if j - line <= parent => break,
                 _ => {}
             }
             // A continuation line: its content up to a comment or the line's end.
-            let e = self.line_end(j);
-            let mut k = j;
-            let mut end = j;
-            let mut comment = false;
-            while k < e {
-                match self.b[k] {
-                    b':' if self.blankz(k + 1) => return unsupported(),
-                    b' ' if self.at(k + 1) == b'#' => {
-                        comment = true;
-                        break;
-                    }
-                    b' ' => {}
-                    _ => end = k + 1,
-                }
-                k += 1;
+            let (end, stop) = self.plain_run(j);
+            if stop == PlainStop::Colon {
+                return unsupported();
             }
             let o = out.get_or_insert_with(|| first.to_string());
-            if breaks == 0 {
-                o.push(' ');
-            }
-            for _ in 0..breaks {
-                o.push('\n');
-            }
-            breaks = 0;
+            fold(o, breaks);
             o.push_str(&self.s[j..end]);
             self.pos = end;
-            if comment || e >= self.b.len() {
+            let e = self.line_end(j);
+            if stop == PlainStop::Comment || e >= self.b.len() {
                 break;
             }
             q = e + 1;
@@ -375,14 +382,13 @@ impl<'a> Quick<'a, '_> {
     /// A double-quoted (with the common escapes) or single-quoted (`''` is a quote)
     /// scalar at `self.pos`. It may go on over lines indented more than `parent` (`None`:
     /// it must end on its line); line breaks fold as in plain scalars, and the spaces
-    /// around them go. Sets `self.multiline` when it spans lines.
+    /// around them go.
     fn quoted(&mut self, parent: Option<usize>) -> R<Cow<'a, str>> {
         let single = self.at(self.pos) == b'\'';
         let start = self.pos + 1;
         let mut i = start;
         let mut seg = start;
         let mut out: Option<String> = None;
-        self.multiline = false;
         loop {
             match self.at(i) {
                 b'\'' if single && self.at(i + 1) == b'\'' => {
@@ -430,29 +436,11 @@ impl<'a> Quick<'a, '_> {
                     }
                     let o = out.get_or_insert_with(String::new);
                     o.push_str(&self.s[seg..e]);
-                    let mut q = i + 1;
-                    let mut breaks = 0usize;
-                    let j = loop {
-                        let mut j = q;
-                        while self.at(j) == b' ' {
-                            j += 1;
-                        }
-                        if self.at(j) != b'\n' {
-                            break j;
-                        }
-                        breaks += 1;
-                        q = j + 1;
-                    };
-                    if self.at(j) == 0 || j - q <= parent {
+                    let (line, j, breaks) = self.empty_lines(i + 1);
+                    if self.at(j) == 0 || j - line <= parent {
                         return unsupported();
                     }
-                    if breaks == 0 {
-                        o.push(' ');
-                    }
-                    for _ in 0..breaks {
-                        o.push('\n');
-                    }
-                    self.multiline = true;
+                    fold(o, breaks);
                     i = j;
                     seg = j;
                 }
@@ -481,8 +469,9 @@ impl<'a> Quick<'a, '_> {
                     if self.at_entry() {
                         return unsupported();
                     }
+                    let start = self.pos;
                     let k = self.key_or_scalar(indent)?;
-                    if !self.key_indicator()? {
+                    if !self.key_indicator(start)? {
                         return unsupported();
                     }
                     k
@@ -526,10 +515,8 @@ impl<'a> Quick<'a, '_> {
         loop {
             self.pos += 1;
             self.skip_spaces();
+            // After `-` and a blank: a `#` here follows a space.
             if matches!(self.at(self.pos), b'#' | b'\n' | 0) {
-                if self.at(self.pos) == b'#' && self.at(self.pos - 1) != b' ' {
-                    return unsupported();
-                }
                 self.skip_line();
                 match self.next_line()? {
                     Some(m) if m > indent => {
@@ -579,8 +566,9 @@ impl<'a> Quick<'a, '_> {
                 self.end_line()
             }
             _ => {
+                let start = self.pos;
                 let (v, plain) = self.key_or_scalar(parent)?;
-                if self.key_indicator()? {
+                if self.key_indicator(start)? {
                     return match own {
                         Some(col) => self.block_map(col, (v, plain)),
                         None => unsupported(),
@@ -625,20 +613,14 @@ impl<'a> Quick<'a, '_> {
         let mut breaks = 0usize;
         let mut max_indent = 0usize;
         let first_col = loop {
-            let mut j = p;
-            while self.at(j) == b' ' {
-                j += 1;
-            }
+            let j = self.after_spaces(p);
             max_indent = max_indent.max(j - p);
-            match self.at(j) {
-                b'\n' => {
-                    breaks += 1;
-                    p = j + 1;
-                }
-                // Only empty lines up to the end.
-                0 => break j - p,
-                _ => break j - p,
+            if self.at(j) != b'\n' {
+                // A line with content, or the end (only empty lines up to it).
+                break j - p;
             }
+            breaks += 1;
+            p = j + 1;
         };
         let indent = max_indent.max(parent + 1);
         let mut out = String::new();
