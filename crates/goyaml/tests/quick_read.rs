@@ -72,6 +72,17 @@ fn quick_read_agrees_with_full_read_on_real_yaml() {
     );
 }
 
+/// 4,000 cases per property, or `QUICK_CASES` (for longer runs by hand).
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: std::env::var("QUICK_CASES")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(4000),
+        ..ProptestConfig::default()
+    }
+}
+
 /// Single edits around the characters YAML's structure hangs on.
 const EDIT_BYTES: &[u8] = b" \n:-#'\"|>[]{},&*!?%@`\\a0.+";
 
@@ -114,7 +125,7 @@ fn edited(doc: &str, at: usize, op: u8, byte: u8) -> Option<String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: std::env::var("QUICK_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(4000), ..ProptestConfig::default() })]
+    #![proptest_config(config())]
 
     #[test]
     fn quick_read_never_reads_what_the_full_read_refuses_or_reads_otherwise(
@@ -198,10 +209,7 @@ const FRAGMENTS: &[&str] = &[
 ];
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: std::env::var("QUICK_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(4000),
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(config())]
 
     #[test]
     fn quick_read_agrees_on_generated_documents(
