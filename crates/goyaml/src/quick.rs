@@ -483,19 +483,7 @@ impl<'a> Quick<'a, '_> {
             self.scalar(k, plain)?;
             self.skip_spaces();
             if matches!(self.at(self.pos), b'#' | b'\n' | 0) {
-                // The value starts on a later line, or is empty.
-                self.skip_line();
-                match self.next_line()? {
-                    Some(m) if m > indent => {
-                        self.pos += m;
-                        self.node(indent, Some(m))?;
-                    }
-                    Some(m) if m == indent && self.entry_at(self.pos + m) => {
-                        self.pos += m;
-                        self.block_seq(indent, true)?;
-                    }
-                    _ => self.scalar(Cow::Borrowed(""), true)?,
-                }
+                self.value_below(indent, true)?;
             } else {
                 self.node(indent, None)?;
             }
@@ -517,14 +505,7 @@ impl<'a> Quick<'a, '_> {
             self.skip_spaces();
             // After `-` and a blank: a `#` here follows a space.
             if matches!(self.at(self.pos), b'#' | b'\n' | 0) {
-                self.skip_line();
-                match self.next_line()? {
-                    Some(m) if m > indent => {
-                        self.pos += m;
-                        self.node(indent, Some(m))?;
-                    }
-                    _ => self.scalar(Cow::Borrowed(""), true)?,
-                }
+                self.value_below(indent, false)?;
             } else {
                 let col = self.pos - self.line_start(self.pos);
                 self.node(indent, Some(col))?;
@@ -546,6 +527,25 @@ impl<'a> Quick<'a, '_> {
             }
         }
         self.close()
+    }
+
+    /// The value of an entry of a collection at column `indent` whose line ends after its
+    /// `:` or `-` (and maybe a comment): a node on the lines below indented more, for a
+    /// mapping entry (`map_entry`) also a sequence of `-` at the mapping's own column,
+    /// else an empty scalar.
+    fn value_below(&mut self, indent: usize, map_entry: bool) -> R<()> {
+        self.skip_line();
+        match self.next_line()? {
+            Some(m) if m > indent => {
+                self.pos += m;
+                self.node(indent, Some(m))
+            }
+            Some(m) if map_entry && m == indent && self.entry_at(self.pos + m) => {
+                self.pos += m;
+                self.block_seq(indent, true)
+            }
+            _ => self.scalar(Cow::Borrowed(""), true),
+        }
     }
 
     fn line_start(&self, at: usize) -> usize {
